@@ -1,0 +1,118 @@
+// The one contract between the differentiable ops (src/ops) and the machines that run them.
+// A backend owns flat buffers and runs kernels on them; it knows shapes only as the dimensions
+// each kernel is handed, and knows nothing of autograd (tinygrad's op/backend split, burn's layering).
+// Every kernel is named as in llm.c: outputs first, `d`-prefixed gradients, dimensions last.
+// CPU reference kernels live in kernels/cpu, their WGSL twins in shaders/ + kernels/webgpu.
+
+export type DType = 'f32' | 'f64' | 'i32';
+export type TypedArray = Float32Array | Float64Array | Int32Array;
+
+/** An opaque flat buffer of `length` elements. Each backend narrows it to its own type. */
+export interface Buf {
+  readonly length: number;
+  readonly dtype: DType;
+}
+
+export const UNARY_OPS = ['neg', 'exp', 'log', 'sqrt', 'tanh', 'relu', 'gelu', 'pow', 'mulScalar', 'addScalar'] as const;
+/** Element-wise unary ops; `alpha` is the exponent for pow and the scalar for mulScalar/addScalar. */
+export type UnaryOp = (typeof UNARY_OPS)[number];
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div'] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+export type ReduceOp = 'sum' | 'max';
+
+export interface BackendStats {
+  liveBuffers: number;
+  liveBytes: number;
+}
+
+export interface Backend {
+  readonly name: 'cpu' | 'webgpu';
+  /** Human-readable device description (adapter name for WebGPU). */
+  readonly description: string;
+  /** Whether this backend can hold buffers of the dtype (WGSL has no f64). */
+  supports(dtype: DType): boolean;
+
+  // ---- memory -------------------------------------------------------------------------------
+  alloc(length: number, dtype: DType): Buf;
+  free(buf: Buf): void;
+  write(buf: Buf, data: ArrayLike<number>): void;
+  /** Resolves with a copy of the buffer's contents; on WebGPU this is a sync point. */
+  read(buf: Buf): Promise<TypedArray>;
+  /** Synchronous read where the backend can do it (CPU); throws elsewhere. */
+  readSync(buf: Buf): TypedArray;
+  /** Submits whatever work has been recorded. Kernels may be queued until then. */
+  flush(): void;
+  stats(): BackendStats;
+
+  // ---- data movement ------------------------------------------------------------------------
+  /** out[i] = value for every element. */
+  fill(out: Buf, value: number): void;
+  /**
+   * The one strided copy behind permute, slice, expand, concat and their backwards.
+   * For every index vector idx over `shape`:
+   *   out[outOffset + idx . outStrides] = inp[inOffset + idx . inStrides]
+   * Strides may be 0 on the input side (broadcast). Positions of out not addressed keep their value.
+   */
+  strided(out: Buf, outStrides: number[], outOffset: number, inp: Buf, inStrides: number[], inOffset: number, shape: number[]): void;
+
+  // ---- element-wise -------------------------------------------------------------------------
+  /** out = op(inp) element-wise; out and inp have the same length. */
+  unary(out: Buf, inp: Buf, op: UnaryOp, alpha: number): void;
+  /** dinp = dout * op'(inp), given the forward's input and output. */
+  unaryBackward(dinp: Buf, dout: Buf, inp: Buf, out: Buf, op: UnaryOp, alpha: number): void;
+  /** out (contiguous, `shape`) = a op b, reading a and b through strides (0 where broadcast). */
+  binary(out: Buf, a: Buf, b: Buf, op: BinaryOp, shape: number[], aStrides: number[], bStrides: number[]): void;
+  /** out = cond != 0 ? a : b, broadcast through strides. */
+  where(out: Buf, cond: Buf, a: Buf, b: Buf, shape: number[], condStrides: number[], aStrides: number[], bStrides: number[]): void;
+  /** inp viewed as (outer, R, inner); out (outer, inner) = reduction over R. */
+  reduce(out: Buf, inp: Buf, op: ReduceOp, outer: number, R: number, inner: number): void;
+
+  // ---- linear algebra -----------------------------------------------------------------------
+  /**
+   * out (batch, M, N) = opA(a) @ opB(b), where opA(a) is (M, K) read from a (M, K) or, if transA,
+   * from a (K, M); likewise opB(b) is (K, N) from b (K, N) or, if transB, (N, K).
+   * strideA/strideB are the element distances between batch entries (0 = shared by all batches).
+   */
+  matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number,
+    transA: boolean, transB: boolean, strideA: number, strideB: number): void;
+
+  // ---- neural-net kernels (rows of C; N rows) -----------------------------------------------
+  softmaxForward(out: Buf, inp: Buf, N: number, C: number): void;
+  softmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void;
+  logSoftmaxForward(out: Buf, inp: Buf, N: number, C: number): void;
+  logSoftmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void;
+  /** out (N,C), mean (N), rstd (N) from inp (N,C), weight (C), bias (C). */
+  layernormForward(out: Buf, mean: Buf, rstd: Buf, inp: Buf, weight: Buf, bias: Buf, N: number, C: number, eps: number): void;
+  /** Writes (does not accumulate) dinp (N,C), dweight (C), dbias (C). */
+  layernormBackward(dinp: Buf, dweight: Buf, dbias: Buf, dout: Buf, inp: Buf, weight: Buf, mean: Buf, rstd: Buf, N: number, C: number): void;
+  /** out (N,C) = weight[ids[n]] with ids (N) i32 and weight (V,C). */
+  embeddingForward(out: Buf, ids: Buf, weight: Buf, N: number, C: number): void;
+  /** dweight (V,C) = sum of dout rows per id; deterministic (no float atomics). */
+  embeddingBackward(dweight: Buf, dout: Buf, ids: Buf, N: number, C: number, V: number): void;
+  /**
+   * Fused cross-entropy on logits (N,V) and targets (N) i32. losses (N) = -log softmax[target],
+   * 0 where target == ignoreIndex. If dlogits is given it receives softmax - onehot(target)
+   * (rows of zeros where ignored), unscaled: the op scales it by the upstream gradient.
+   */
+  crossEntropyForward(losses: Buf, dlogits: Buf | null, logits: Buf, targets: Buf, N: number, V: number, ignoreIndex: number): void;
+  /**
+   * Causal attention. q, k, v, out are (B, NH, T, HS); lse (B, NH, T) saves the log-sum-exp of
+   * each query row's scaled scores so the backward never stores the (T, T) matrix.
+   */
+  attentionForward(out: Buf, lse: Buf, q: Buf, k: Buf, v: Buf, B: number, NH: number, T: number, HS: number, scale: number): void;
+  attentionBackward(dq: Buf, dk: Buf, dv: Buf, dout: Buf, q: Buf, k: Buf, v: Buf, out: Buf, lse: Buf,
+    B: number, NH: number, T: number, HS: number, scale: number): void;
+  /** out = inp * keep / (1 - p), keep = hash(seed, i) >= p; the same seed gives the same mask everywhere. */
+  dropout(out: Buf, inp: Buf, p: number, seed: number): void;
+
+  // ---- optimiser ----------------------------------------------------------------------------
+  /** One AdamW step in place on param, m, v (all length n); step counts from 1. */
+  adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number): void;
+  /** out (1) = sum of squares of inp: the piece a global gradient norm is made of. */
+  sumSquares(out: Buf, inp: Buf): void;
+}
+
+/** Bytes per element of a dtype. */
+export function bytesOf(dtype: DType): number {
+  return dtype === 'f64' ? 8 : 4;
+}

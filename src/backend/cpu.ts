@@ -1,0 +1,97 @@
+// The CPU backend: typed arrays and the reference kernels in kernels/cpu. It runs in float64
+// (gradient checks) and float32 (the same numbers a GPU would see), and is the numerical truth.
+import type { Backend, BackendStats, Buf, DType, TypedArray } from './backend.ts';
+import { bytesOf } from './backend.ts';
+import { strided, unary, unaryBackward, binary, where } from '../../kernels/cpu/elementwise.ts';
+import { reduce, sumSquares } from '../../kernels/cpu/reduce.ts';
+import { matmul } from '../../kernels/cpu/matmul.ts';
+import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from '../../kernels/cpu/softmax.ts';
+import { layernormForward, layernormBackward } from '../../kernels/cpu/layernorm.ts';
+import { embeddingForward, embeddingBackward } from '../../kernels/cpu/embedding.ts';
+import { crossEntropyForward } from '../../kernels/cpu/crossentropy.ts';
+import { attentionForward, attentionBackward } from '../../kernels/cpu/attention.ts';
+import { dropout } from '../../kernels/cpu/dropout.ts';
+import { adamw } from '../../kernels/cpu/adamw.ts';
+
+class CpuBuf implements Buf {
+  constructor(readonly data: TypedArray, readonly dtype: DType) {}
+  get length(): number { return this.data.length; }
+}
+
+type F = Float32Array | Float64Array;
+const f = (b: Buf): F => (b as CpuBuf).data as F;
+const i32 = (b: Buf): Int32Array => {
+  const d = (b as CpuBuf).data;
+  if (!(d instanceof Int32Array)) throw new Error(`cpu: expected an i32 index buffer, got ${b.dtype}`);
+  return d;
+};
+
+export class CpuBackend implements Backend {
+  readonly name = 'cpu' as const;
+  readonly description = 'cpu (TypeScript reference kernels)';
+  private live = 0;
+  private bytes = 0;
+
+  supports(_dtype: DType): boolean { return true; }
+
+  alloc(length: number, dtype: DType): Buf {
+    const data = dtype === 'f64' ? new Float64Array(length) : dtype === 'f32' ? new Float32Array(length) : new Int32Array(length);
+    this.live++; this.bytes += length * bytesOf(dtype);
+    return new CpuBuf(data, dtype);
+  }
+  free(buf: Buf): void {
+    this.live--; this.bytes -= buf.length * bytesOf(buf.dtype);
+  }
+  write(buf: Buf, data: ArrayLike<number>): void { (buf as CpuBuf).data.set(data); }
+  read(buf: Buf): Promise<TypedArray> { return Promise.resolve(this.readSync(buf)); }
+  readSync(buf: Buf): TypedArray { return (buf as CpuBuf).data.slice(); }
+  flush(): void {}
+  stats(): BackendStats { return { liveBuffers: this.live, liveBytes: this.bytes }; }
+
+  fill(out: Buf, value: number): void { (out as CpuBuf).data.fill(value); }
+  strided(out: Buf, outStrides: number[], outOffset: number, inp: Buf, inStrides: number[], inOffset: number, shape: number[]): void {
+    strided((out as CpuBuf).data as F, outStrides, outOffset, (inp as CpuBuf).data as F, inStrides, inOffset, shape);
+  }
+  unary(out: Buf, inp: Buf, op: Parameters<Backend['unary']>[2], alpha: number): void { unary(f(out), f(inp), op, alpha); }
+  unaryBackward(dinp: Buf, dout: Buf, inp: Buf, out: Buf, op: Parameters<Backend['unary']>[2], alpha: number): void {
+    unaryBackward(f(dinp), f(dout), f(inp), f(out), op, alpha);
+  }
+  binary(out: Buf, a: Buf, b: Buf, op: Parameters<Backend['binary']>[3], shape: number[], aStrides: number[], bStrides: number[]): void {
+    binary(f(out), f(a), f(b), op, shape, aStrides, bStrides);
+  }
+  where(out: Buf, cond: Buf, a: Buf, b: Buf, shape: number[], condStrides: number[], aStrides: number[], bStrides: number[]): void {
+    where(f(out), (cond as CpuBuf).data as F, f(a), f(b), shape, condStrides, aStrides, bStrides);
+  }
+  reduce(out: Buf, inp: Buf, op: 'sum' | 'max', outer: number, R: number, inner: number): void { reduce(f(out), f(inp), op, outer, R, inner); }
+  matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number): void {
+    matmul(f(out), f(a), f(b), batch, M, N, K, transA, transB, strideA, strideB);
+  }
+  softmaxForward(out: Buf, inp: Buf, N: number, C: number): void { softmaxForward(f(out), f(inp), N, C); }
+  softmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { softmaxBackward(f(dinp), f(dout), f(out), N, C); }
+  logSoftmaxForward(out: Buf, inp: Buf, N: number, C: number): void { logSoftmaxForward(f(out), f(inp), N, C); }
+  logSoftmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { logSoftmaxBackward(f(dinp), f(dout), f(out), N, C); }
+  layernormForward(out: Buf, mean: Buf, rstd: Buf, inp: Buf, weight: Buf, bias: Buf, N: number, C: number, eps: number): void {
+    layernormForward(f(out), f(mean), f(rstd), f(inp), f(weight), f(bias), N, C, eps);
+  }
+  layernormBackward(dinp: Buf, dweight: Buf, dbias: Buf, dout: Buf, inp: Buf, weight: Buf, mean: Buf, rstd: Buf, N: number, C: number): void {
+    layernormBackward(f(dinp), f(dweight), f(dbias), f(dout), f(inp), f(weight), f(mean), f(rstd), N, C);
+  }
+  embeddingForward(out: Buf, ids: Buf, weight: Buf, N: number, C: number): void { embeddingForward(f(out), i32(ids), f(weight), N, C); }
+  embeddingBackward(dweight: Buf, dout: Buf, ids: Buf, N: number, C: number, V: number): void {
+    embeddingBackward(f(dweight), f(dout), i32(ids), N, C, V);
+  }
+  crossEntropyForward(losses: Buf, dlogits: Buf | null, logits: Buf, targets: Buf, N: number, V: number, ignoreIndex: number): void {
+    crossEntropyForward(f(losses), dlogits ? f(dlogits) : null, f(logits), i32(targets), N, V, ignoreIndex);
+  }
+  attentionForward(out: Buf, lse: Buf, q: Buf, k: Buf, v: Buf, B: number, NH: number, T: number, HS: number, scale: number): void {
+    attentionForward(f(out), f(lse), f(q), f(k), f(v), B, NH, T, HS, scale);
+  }
+  attentionBackward(dq: Buf, dk: Buf, dv: Buf, dout: Buf, q: Buf, k: Buf, v: Buf, out: Buf, lse: Buf, B: number, NH: number, T: number, HS: number, scale: number): void {
+    attentionBackward(f(dq), f(dk), f(dv), f(dout), f(q), f(k), f(v), f(out), f(lse), B, NH, T, HS, scale);
+  }
+  dropout(out: Buf, inp: Buf, p: number, seed: number): void { dropout(f(out), f(inp), p, seed); }
+  adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number): void {
+    adamw(f(param), f(grad), f(m), f(v), lr, beta1, beta2, eps, weightDecay, step);
+  }
+  sumSquares(out: Buf, inp: Buf): void { sumSquares(f(out), f(inp)); }
+}

@@ -1,0 +1,217 @@
+// The WebGPU runtime under the backend: buffer pool, pipeline cache, one command encoder per
+// batch of dispatches, readback at sync points, validation errors turned into thrown Errors.
+// Kernel binding specs (kernels/webgpu/*.ts) call `dispatch`; nothing here knows any kernel.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Buf, DType, TypedArray } from './backend.ts';
+import { bytesOf } from './backend.ts';
+import type { DawnDevice } from './dawn.ts';
+
+const SHADER_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shaders');
+
+export class GpuBuf implements Buf {
+  constructor(readonly buffer: GPUBuffer, readonly length: number, readonly dtype: DType) {}
+}
+
+/** Storage buffers are pooled by size class (powers of two, in bytes, at least 256). */
+function sizeClass(bytes: number): number {
+  return Math.max(256, 2 ** Math.ceil(Math.log2(Math.max(bytes, 1))));
+}
+
+export interface DispatchSpec {
+  /** Shader file name in shaders/ without .wgsl; also names the kernel in errors. */
+  shader: string;
+  /** Override constants (tile sizes, workgroup size) the pipeline is specialised with. */
+  constants?: Record<string, number>;
+  /** Storage buffers in binding order 0..n-1 (group 0). */
+  buffers: Buf[];
+  /** Uniform parameters, bound after the storage buffers; each value is written as u32, i32 or f32 per `uniformTypes`. */
+  uniforms?: number[];
+  /** One letter per uniform: 'u' u32, 'i' i32, 'f' f32. Defaults to all 'u'. */
+  uniformTypes?: string;
+  workgroups: [number, number?, number?];
+}
+
+export class Gpu {
+  readonly device: GPUDevice;
+  private pool = new Map<number, GPUBuffer[]>();
+  private pipelines = new Map<string, GPUComputePipeline>();
+  private shaderModules = new Map<string, GPUShaderModule>();
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private kernelsInBatch: string[] = [];
+  private uniformsInFlight: GPUBuffer[] = [];
+  private uniformFree: GPUBuffer[] = [];
+  private errorChecks: Promise<void>[] = [];
+  private lostReason: string | null = null;
+  live = 0;
+  liveBytes = 0;
+  /** Dispatches recorded since the counter was last reset (benchmarks report it per step). */
+  dispatchCount = 0;
+
+  constructor(readonly dawn: DawnDevice) {
+    this.device = dawn.device;
+    void this.device.lost.then((info) => {
+      if (info.reason !== 'destroyed') this.lostReason = `${info.reason}: ${info.message}`;
+    });
+  }
+
+  // ---- buffers ------------------------------------------------------------------------------
+  alloc(length: number, dtype: DType): GpuBuf {
+    const bytes = sizeClass(length * bytesOf(dtype));
+    const free = this.pool.get(bytes);
+    const buffer = free?.pop() ?? this.device.createBuffer({
+      size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+    this.live++; this.liveBytes += length * bytesOf(dtype);
+    return new GpuBuf(buffer, length, dtype);
+  }
+
+  // Safe to reuse at once: the queue runs commands in order, so later users of the buffer come
+  // after earlier ones. (Uploads flush first for the same reason, see write.)
+  free(buf: GpuBuf): void {
+    const bytes = buf.buffer.size;
+    if (!this.pool.has(bytes)) this.pool.set(bytes, []);
+    this.pool.get(bytes)!.push(buf.buffer);
+    this.live--; this.liveBytes -= buf.length * bytesOf(buf.dtype);
+  }
+
+  write(buf: GpuBuf, data: ArrayLike<number>): void {
+    // queue.writeBuffer runs before any unsubmitted dispatch: submit those first to keep order
+    this.flush();
+    const arr = buf.dtype === 'i32' ? Int32Array.from(data) : Float32Array.from(data);
+    this.device.queue.writeBuffer(buf.buffer, 0, arr.buffer, arr.byteOffset, arr.byteLength);
+  }
+
+  async read(buf: GpuBuf): Promise<TypedArray> {
+    const bytes = Math.max(4, buf.length * 4);
+    const staging = this.device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.begin();
+    this.endPass();
+    this.encoder!.copyBufferToBuffer(buf.buffer, 0, staging, 0, staging.size);
+    this.flush();
+    await this.checkErrors();
+    await staging.mapAsync(GPUMapMode.READ);
+    const range = staging.getMappedRange();
+    const out = buf.dtype === 'i32' ? new Int32Array(range.slice(0, buf.length * 4)) : new Float32Array(range.slice(0, buf.length * 4));
+    staging.unmap();
+    staging.destroy();
+    return out;
+  }
+
+  // ---- pipelines ----------------------------------------------------------------------------
+  pipeline(shader: string, constants: Record<string, number> = {}): GPUComputePipeline {
+    const key = shader + JSON.stringify(constants);
+    let p = this.pipelines.get(key);
+    if (p) return p;
+    let module = this.shaderModules.get(shader);
+    if (!module) {
+      const code = readFileSync(join(SHADER_DIR, `${shader}.wgsl`), 'utf8');
+      module = this.device.createShaderModule({ code, label: shader });
+      this.shaderModules.set(shader, module);
+    }
+    this.device.pushErrorScope('validation');
+    p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main', constants }, label: shader });
+    this.errorChecks.push(this.device.popErrorScope().then((e) => {
+      if (e) throw new Error(`webgpu: kernel ${shader} failed to compile or validate: ${e.message}`);
+    }));
+    this.pipelines.set(key, p);
+    return p;
+  }
+
+  // ---- recording ----------------------------------------------------------------------------
+  private begin(): void {
+    if (this.lostReason) throw new Error(`webgpu: device lost (${this.lostReason})`);
+    if (!this.encoder) {
+      this.device.pushErrorScope('validation');
+      this.encoder = this.device.createCommandEncoder();
+    }
+  }
+  private endPass(): void {
+    if (this.pass) { this.pass.end(); this.pass = null; }
+  }
+
+  dispatch(spec: DispatchSpec): void {
+    const [x, y = 1, z = 1] = spec.workgroups;
+    if (x === 0 || y === 0 || z === 0) return;
+    const maxWg = this.dawn.limits.maxComputeWorkgroupsPerDimension ?? 65535;
+    if (x > maxWg || y > maxWg || z > maxWg) {
+      throw new Error(`webgpu: ${spec.shader}: dispatch (${x}, ${y}, ${z}) exceeds maxComputeWorkgroupsPerDimension ${maxWg}`);
+    }
+    const pipeline = this.pipeline(spec.shader, spec.constants);
+    const entries: GPUBindGroupEntry[] = spec.buffers.map((b, i) => ({ binding: i, resource: { buffer: (b as GpuBuf).buffer } }));
+    if (spec.uniforms && spec.uniforms.length > 0) {
+      const u = this.uniformBuffer(spec.uniforms, spec.uniformTypes);
+      entries.push({ binding: spec.buffers.length, resource: { buffer: u } });
+    }
+    this.begin();
+    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    if (!this.pass) this.pass = this.encoder!.beginComputePass();
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, bindGroup);
+    this.pass.dispatchWorkgroups(x, y, z);
+    this.kernelsInBatch.push(spec.shader);
+    this.dispatchCount++;
+  }
+
+  /** Copies whole buffers inside the current batch (keeps queue order, unlike queue.writeBuffer). */
+  copy(dst: GpuBuf, src: GpuBuf, bytes: number): void {
+    this.begin();
+    this.endPass();
+    this.encoder!.copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, Math.ceil(bytes / 4) * 4);
+  }
+
+  private uniformBuffer(values: number[], types = ''): GPUBuffer {
+    // 16-byte multiple; uniform buffers are only recycled after the submit that used them
+    const size = Math.max(16, Math.ceil((values.length * 4) / 16) * 16);
+    const data = new ArrayBuffer(size);
+    const dv = new DataView(data);
+    values.forEach((v, i) => {
+      const t = types[i] ?? 'u';
+      if (t === 'f') dv.setFloat32(i * 4, v, true);
+      else if (t === 'i') dv.setInt32(i * 4, v, true);
+      else dv.setUint32(i * 4, v >>> 0, true);
+    });
+    let buf = this.uniformFree.findIndex((b) => b.size === size) >= 0
+      ? this.uniformFree.splice(this.uniformFree.findIndex((b) => b.size === size), 1)[0]
+      : this.device.createBuffer({ size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    // the write lands before this batch's submit, and this buffer is used once per batch
+    this.device.queue.writeBuffer(buf, 0, data);
+    this.uniformsInFlight.push(buf);
+    return buf;
+  }
+
+  /** Submits everything recorded so far as one command buffer. */
+  flush(): void {
+    if (!this.encoder) return;
+    this.endPass();
+    const kernels = this.kernelsInBatch;
+    this.device.queue.submit([this.encoder.finish()]);
+    this.encoder = null;
+    this.kernelsInBatch = [];
+    this.errorChecks.push(this.device.popErrorScope().then((e) => {
+      if (e) throw new Error(`webgpu: validation error in a batch running [${[...new Set(kernels)].join(', ')}]: ${e.message}`);
+    }));
+    this.uniformFree.push(...this.uniformsInFlight);
+    this.uniformsInFlight = [];
+  }
+
+  /** Throws the first validation error recorded since the last check (pipelines or batches). */
+  async checkErrors(): Promise<void> {
+    const checks = this.errorChecks;
+    this.errorChecks = [];
+    await Promise.all(checks);
+  }
+
+  /** Waits for all submitted work (a sync point). */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    await this.checkErrors();
+  }
+
+  destroy(): void {
+    this.dawn.destroy();
+  }
+}
