@@ -64,6 +64,8 @@ export function binaryFn(op: BinaryOp): (a: number, b: number) => number {
     case 'sub': return (a, b) => a - b;
     case 'mul': return (a, b) => a * b;
     case 'div': return (a, b) => a / b;
+    case 'eq': return (a, b) => (a === b ? 1 : 0);
+    case 'gt': return (a, b) => (a > b ? 1 : 0);
   }
 }
 

@@ -16,7 +16,8 @@ export interface Buf {
 export const UNARY_OPS = ['neg', 'exp', 'log', 'sqrt', 'tanh', 'relu', 'gelu', 'pow', 'mulScalar', 'addScalar'] as const;
 /** Element-wise unary ops; `alpha` is the exponent for pow and the scalar for mulScalar/addScalar. */
 export type UnaryOp = (typeof UNARY_OPS)[number];
-export const BINARY_OPS = ['add', 'sub', 'mul', 'div'] as const;
+/** eq and gt give 1 or 0 (masks for max's backward and comparisons); they have no gradient. */
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'eq', 'gt'] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 export type ReduceOp = 'sum' | 'max';
 
