@@ -4,6 +4,11 @@ import type { Backend, BackendStats, Buf, DType, TypedArray, UnaryOp, BinaryOp, 
 import { Gpu, type GpuBuf } from './gpu.ts';
 import { requestDawnDevice } from './dawn.ts';
 import { fill } from '../../kernels/webgpu/fill.ts';
+import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from '../../kernels/webgpu/softmax.ts';
+import { layernormForward, layernormBackward } from '../../kernels/webgpu/layernorm.ts';
+import { embeddingForward, embeddingBackward } from '../../kernels/webgpu/embedding.ts';
+import { crossEntropyForward } from '../../kernels/webgpu/crossentropy.ts';
+import { attentionForward, attentionBackward } from '../../kernels/webgpu/attention.ts';
 
 const todo = (k: string): never => { throw new Error(`webgpu: kernel ${k} is not implemented yet`); };
 
@@ -38,17 +43,27 @@ export class WebGpuBackend implements Backend {
   where(_out: Buf, _cond: Buf, _a: Buf, _b: Buf, _shape: number[], _c: number[], _as: number[], _bs: number[]): void { todo('where'); }
   reduce(_out: Buf, _inp: Buf, _op: ReduceOp, _outer: number, _R: number, _inner: number): void { todo('reduce'); }
   matmul(_out: Buf, _a: Buf, _b: Buf, _batch: number, _M: number, _N: number, _K: number, _tA: boolean, _tB: boolean, _sA: number, _sB: number): void { todo('matmul'); }
-  softmaxForward(_out: Buf, _inp: Buf, _N: number, _C: number): void { todo('softmaxForward'); }
-  softmaxBackward(_dinp: Buf, _dout: Buf, _out: Buf, _N: number, _C: number): void { todo('softmaxBackward'); }
-  logSoftmaxForward(_out: Buf, _inp: Buf, _N: number, _C: number): void { todo('logSoftmaxForward'); }
-  logSoftmaxBackward(_dinp: Buf, _dout: Buf, _out: Buf, _N: number, _C: number): void { todo('logSoftmaxBackward'); }
-  layernormForward(_out: Buf, _mean: Buf, _rstd: Buf, _inp: Buf, _w: Buf, _b: Buf, _N: number, _C: number, _eps: number): void { todo('layernormForward'); }
-  layernormBackward(_dinp: Buf, _dw: Buf, _db: Buf, _dout: Buf, _inp: Buf, _w: Buf, _mean: Buf, _rstd: Buf, _N: number, _C: number): void { todo('layernormBackward'); }
-  embeddingForward(_out: Buf, _ids: Buf, _w: Buf, _N: number, _C: number): void { todo('embeddingForward'); }
-  embeddingBackward(_dw: Buf, _dout: Buf, _ids: Buf, _N: number, _C: number, _V: number): void { todo('embeddingBackward'); }
-  crossEntropyForward(_losses: Buf, _dlogits: Buf | null, _logits: Buf, _targets: Buf, _N: number, _V: number, _ignore: number): void { todo('crossEntropyForward'); }
-  attentionForward(_out: Buf, _lse: Buf, _q: Buf, _k: Buf, _v: Buf, _B: number, _NH: number, _T: number, _HS: number, _scale: number): void { todo('attentionForward'); }
-  attentionBackward(_dq: Buf, _dk: Buf, _dv: Buf, _dout: Buf, _q: Buf, _k: Buf, _v: Buf, _out: Buf, _lse: Buf, _B: number, _NH: number, _T: number, _HS: number, _scale: number): void { todo('attentionBackward'); }
+  softmaxForward(out: Buf, inp: Buf, N: number, C: number): void { softmaxForward(this.gpu, out as GpuBuf, inp as GpuBuf, N, C); }
+  softmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { softmaxBackward(this.gpu, dinp as GpuBuf, dout as GpuBuf, out as GpuBuf, N, C); }
+  logSoftmaxForward(out: Buf, inp: Buf, N: number, C: number): void { logSoftmaxForward(this.gpu, out as GpuBuf, inp as GpuBuf, N, C); }
+  logSoftmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { logSoftmaxBackward(this.gpu, dinp as GpuBuf, dout as GpuBuf, out as GpuBuf, N, C); }
+  layernormForward(out: Buf, mean: Buf, rstd: Buf, inp: Buf, w: Buf, b: Buf, N: number, C: number, eps: number): void {
+    layernormForward(this.gpu, out as GpuBuf, mean as GpuBuf, rstd as GpuBuf, inp as GpuBuf, w as GpuBuf, b as GpuBuf, N, C, eps);
+  }
+  layernormBackward(dinp: Buf, dw: Buf, db: Buf, dout: Buf, inp: Buf, w: Buf, mean: Buf, rstd: Buf, N: number, C: number): void {
+    layernormBackward(this.gpu, dinp as GpuBuf, dw as GpuBuf, db as GpuBuf, dout as GpuBuf, inp as GpuBuf, w as GpuBuf, mean as GpuBuf, rstd as GpuBuf, N, C);
+  }
+  embeddingForward(out: Buf, ids: Buf, w: Buf, N: number, C: number): void { embeddingForward(this.gpu, out as GpuBuf, ids as GpuBuf, w as GpuBuf, N, C); }
+  embeddingBackward(dw: Buf, dout: Buf, ids: Buf, N: number, C: number, V: number): void { embeddingBackward(this.gpu, dw as GpuBuf, dout as GpuBuf, ids as GpuBuf, N, C, V); }
+  crossEntropyForward(losses: Buf, dlogits: Buf | null, logits: Buf, targets: Buf, N: number, V: number, ignore: number): void {
+    crossEntropyForward(this.gpu, losses as GpuBuf, dlogits as GpuBuf | null, logits as GpuBuf, targets as GpuBuf, N, V, ignore);
+  }
+  attentionForward(out: Buf, lse: Buf, q: Buf, k: Buf, v: Buf, B: number, NH: number, T: number, HS: number, scale: number): void {
+    attentionForward(this.gpu, out as GpuBuf, lse as GpuBuf, q as GpuBuf, k as GpuBuf, v as GpuBuf, B, NH, T, HS, scale);
+  }
+  attentionBackward(dq: Buf, dk: Buf, dv: Buf, dout: Buf, q: Buf, k: Buf, v: Buf, out: Buf, lse: Buf, B: number, NH: number, T: number, HS: number, scale: number): void {
+    attentionBackward(this.gpu, dq as GpuBuf, dk as GpuBuf, dv as GpuBuf, dout as GpuBuf, q as GpuBuf, k as GpuBuf, v as GpuBuf, out as GpuBuf, lse as GpuBuf, B, NH, T, HS, scale);
+  }
   dropout(_out: Buf, _inp: Buf, _p: number, _seed: number): void { todo('dropout'); }
   adamw(_param: Buf, _grad: Buf, _m: Buf, _v: Buf, _lr: number, _b1: number, _b2: number, _eps: number, _wd: number, _step: number): void { todo('adamw'); }
   sumSquares(_out: Buf, _inp: Buf): void { todo('sumSquares'); }

@@ -1,0 +1,53 @@
+// Batched matmul with broadcast batch dims. A (..., M, K) @ B (..., K, N) -> (..., M, N).
+// A rank-2 B (a Linear weight) folds A's batch into M: one big matmul, and one for dB.
+import { record } from '../autograd.ts';
+import { Tensor } from '../tensor.ts';
+import { broadcastShapes, fmt, numel, sameShape } from '../shape.ts';
+import { common, defineOp, empty } from './registry.ts';
+import { expand } from './shape_ops.ts';
+import { sumTo } from './elementwise.ts';
+
+/** One backend matmul: out (batch, M, N) from opA(a), opB(b) with per-batch strides. */
+function mm(a: Tensor, b: Tensor, batch: number, M: number, N: number, K: number, tA: boolean, tB: boolean, sA: number, sB: number, outShape: number[]): Tensor {
+  const out = empty('matmul', outShape, a.dtype, a.backend);
+  a.backend.matmul(out.buf, a.buf, b.buf, batch, M, N, K, tA, tB, sA, sB);
+  return out;
+}
+
+export const matmul = defineOp('matmul', (a: Tensor, b: Tensor): Tensor => {
+  common('matmul', a, b);
+  if (a.rank < 2 || b.rank < 2) {
+    throw new Error(`matmul: both operands need rank >= 2, got ${fmt(a.shape)} @ ${fmt(b.shape)} (reshape vectors to (1,K) or (K,1))`);
+  }
+  const [M, K] = a.shape.slice(-2), [K2, N] = b.shape.slice(-2);
+  if (K !== K2) throw new Error(`matmul: inner dims differ: ${fmt(a.shape)} @ ${fmt(b.shape)}`);
+
+  if (b.rank === 2) {
+    // (..., M, K) @ (K, N): fold the batch into rows
+    const rows = numel(a.shape.slice(0, -1));
+    const outShape = [...a.shape.slice(0, -1), N];
+    const out = mm(a, b, 1, rows, N, K, false, false, 0, 0, outShape);
+    return record(out, 'matmul', [a, b], (g) => [
+      a.requiresGrad ? mm(g, b, 1, rows, K, N, false, true, 0, 0, a.shape) : null,            // dA = g @ B^T
+      b.requiresGrad ? mm(a, g, 1, K, N, rows, true, false, 0, 0, b.shape) : null,            // dB = A^T @ g
+    ]);
+  }
+
+  const batchShape = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const batch = numel(batchShape);
+  // operands whose batch is all ones are shared (stride 0); partially broadcast ones are expanded
+  const prep = (x: Tensor, rows: number, cols: number): [Tensor, number] => {
+    const xb = x.shape.slice(0, -2);
+    if (numel(xb) === 1) return [x, 0];
+    if (sameShape(xb, batchShape)) return [x, rows * cols];
+    return [expand(x, [...batchShape, rows, cols]), rows * cols];
+  };
+  const [ae, sA] = prep(a, M, K);
+  const [be, sB] = prep(b, K, N);
+  const out = mm(ae, be, batch, M, N, K, false, false, sA, sB, [...batchShape, M, N]);
+  const sG = M * N;
+  return record(out, 'matmul', [a, b], (g) => [
+    a.requiresGrad ? sumTo(mm(g, be, batch, M, K, N, false, true, sG, sB, [...batchShape, M, K]), a.shape) : null,
+    b.requiresGrad ? sumTo(mm(ae, g, batch, K, N, M, true, false, sA, sG, [...batchShape, K, N]), b.shape) : null,
+  ]);
+});
