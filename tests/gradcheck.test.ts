@@ -50,7 +50,7 @@ const CASES: Record<string, Case> = {
   softmax: unaryCase(T.softmax),
   logSoftmax: unaryCase(T.logSoftmax),
   layerNorm: (s, g) => { const C = s[s.length - 1];
-    return [T.layerNorm, [t64(s, g, (r) => r.normal()), t64([C], g, positive(0.5, 1.5)), t64([C], g)]]; },
+    return [(x, w, b) => T.layerNorm(x, w, b), [t64(s, g, (r) => r.normal()), t64([C], g, positive(0.5, 1.5)), t64([C], g)]]; },
   embedding: (s, g) => { const V = 1 + g.int(7), C = 1 + g.int(5), i = ids(s.slice(0, 3), V, g);
     return [(w) => T.embedding(i, w), [t64([V, C], g)]]; },
   crossEntropy: (s, g) => { const V = 2 + g.int(6), lead = s.slice(0, 2), n = lead.reduce((a, b) => a * b, 1);
