@@ -1,0 +1,60 @@
+// layernorm_forward: out = (inp - mean) * rstd * weight + bias over each row of C, saving mean and
+// rstd = 1 / sqrt(var + eps) for the backward. Two passes over the row (mean, then the sum of squared
+// deviations) as in the CPU reference: E[x^2] - E[x]^2 in one pass cancels badly when |mean| >> std.
+// out (N, C), mean (N), rstd (N), inp (N, C), weight (C), bias (C) f32 | params {N, C, eps}
+// dispatch: ceil(N / (WG / TPR)) workgroups of WG (kernels/webgpu/rows.ts), folded into x/y past
+//   65535; TPR consecutive invocations share a row; TPR = 1 uses no workgroup memory or barriers.
+override WG: u32 = 64u;
+override TPR: u32 = 8u;
+
+struct Params { N: u32, C: u32, eps: f32 }
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read_write> mean: array<f32>;
+@group(0) @binding(2) var<storage, read_write> rstd: array<f32>;
+@group(0) @binding(3) var<storage, read> inp: array<f32>;
+@group(0) @binding(4) var<storage, read> weight: array<f32>;
+@group(0) @binding(5) var<storage, read> bias: array<f32>;
+@group(0) @binding(6) var<uniform> params: Params;
+
+var<workgroup> wsum: array<f32, WG>;
+
+// Sum of v over the TPR invocations of a row (a fixed tree, so deterministic); every invocation of
+// the workgroup must call it. No early return for TPR == 1: in GLSL a barrier after a return is
+// undefined, and on llvmpipe the last barrier was then skipped (wrong variance for TPR >= 16).
+fn rowSum(lid: u32, lane: u32, v: f32) -> f32 {
+  var acc = v;
+  if (TPR > 1u) {
+    wsum[lid] = acc;
+    for (var stride = TPR / 2u; stride > 0u; stride >>= 1u) {
+      workgroupBarrier();
+      if (lane < stride) { acc += wsum[lid + stride]; wsum[lid] = acc; }
+    }
+    workgroupBarrier();
+    acc = wsum[lid - lane];
+    workgroupBarrier(); // the next call overwrites wsum: wait until every invocation has read it
+  }
+  return acc;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let row = (wid.x + wid.y * nwg.x) * (WG / TPR) + lid / TPR;
+  let lane = lid % TPR;
+  let C = params.C;
+  let live = row < params.N; // dead invocations still take part in the barriers
+  let o = row * C;
+  var s = 0.0;
+  if (live) {
+    for (var c = lane; c < C; c += TPR) { s += inp[o + c]; }
+  }
+  let m = rowSum(lid, lane, s) / f32(C);
+  var v = 0.0;
+  if (live) {
+    for (var c = lane; c < C; c += TPR) { let d = inp[o + c] - m; v += d * d; }
+  }
+  let r = 1.0 / sqrt(rowSum(lid, lane, v) / f32(C) + params.eps);
+  if (!live) { return; }
+  for (var c = lane; c < C; c += TPR) { out[o + c] = (inp[o + c] - m) * r * weight[c] + bias[c]; }
+  if (lane == 0u) { mean[row] = m; rstd[row] = r; }
+}

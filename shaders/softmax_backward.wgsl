@@ -1,0 +1,40 @@
+// softmax_backward: dinp = out * (dout - sum(dout * out)) over each row of C, from the forward's out.
+// The row sum is folded per invocation, then merged by a tree in workgroup memory over TPR lanes.
+// dinp (N, C), dout (N, C), out (N, C) f32 | params {N, C}
+// dispatch: ceil(N / (WG / TPR)) workgroups of WG (kernels/webgpu/rows.ts), folded into x/y past
+//   65535; TPR consecutive invocations share a row; TPR = 1 uses no workgroup memory or barriers.
+override WG: u32 = 64u;
+override TPR: u32 = 8u;
+
+struct Params { N: u32, C: u32 }
+@group(0) @binding(0) var<storage, read_write> dinp: array<f32>;
+@group(0) @binding(1) var<storage, read> dout: array<f32>;
+@group(0) @binding(2) var<storage, read> out: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+var<workgroup> wsum: array<f32, WG>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let row = (wid.x + wid.y * nwg.x) * (WG / TPR) + lid / TPR;
+  let lane = lid % TPR;
+  let C = params.C;
+  let live = row < params.N; // dead invocations still take part in the barriers
+  let o = row * C;
+  var dot = 0.0;
+  if (live) {
+    for (var c = lane; c < C; c += TPR) { dot += dout[o + c] * out[o + c]; }
+  }
+  if (TPR > 1u) {
+    wsum[lid] = dot;
+    for (var stride = TPR / 2u; stride > 0u; stride >>= 1u) {
+      workgroupBarrier();
+      if (lane < stride) { dot += wsum[lid + stride]; wsum[lid] = dot; }
+    }
+    workgroupBarrier();
+    dot = wsum[lid - lane];
+  }
+  if (!live) { return; }
+  for (var c = lane; c < C; c += TPR) { dinp[o + c] = out[o + c] * (dout[o + c] - dot); }
+}
