@@ -1,0 +1,165 @@
+// A GPT-2-style language model, nanoGPT's model.py in TypeScript: pre-LN blocks, causal multi-head
+// attention through the fused attention op, GELU MLP, learned positions, tied input/output embedding.
+import { Tensor, indices } from '../tensor.ts';
+import { add } from '../ops/elementwise.ts';
+import { reshape, permute, slice, transpose } from '../ops/shape_ops.ts';
+import { matmul } from '../ops/matmul.ts';
+import { attention, dropout, crossEntropy } from '../ops/nn.ts';
+import { gelu } from '../ops/elementwise.ts';
+import { Module } from './module.ts';
+import { Embedding, LayerNorm, Linear, LoRALinear, type Init } from './layers.ts';
+import { Generator } from '../random.ts';
+import type { Backend } from '../backend/backend.ts';
+import { fmt } from '../shape.ts';
+
+export interface GPTConfig {
+  /** Number of token ids (the compact vocabulary's size for tiny models). */
+  vocabSize: number;
+  /** Longest sequence the model sees (rows of the position embedding). */
+  blockSize: number;
+  /** Transformer blocks. */
+  nLayer: number;
+  /** Attention heads per block; nEmbd must divide by it. */
+  nHead: number;
+  /** Channels of the residual stream (C). */
+  nEmbd: number;
+  /** Dropout on embeddings, attention output and MLP output (0 = off; tiny models rarely need it). */
+  dropout: number;
+  /** Epsilon of every LayerNorm (GPT-2: 1e-5). */
+  layerNormEps: number;
+}
+
+export const defaultGPTConfig: GPTConfig = {
+  vocabSize: 1024, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, dropout: 0, layerNormEps: 1e-5,
+};
+
+/** Where dropout masks come from during training. */
+export interface ForwardOptions { gen?: Generator }
+
+type Proj = Linear | LoRALinear;
+
+class CausalSelfAttention extends Module {
+  c_attn: Proj; c_proj: Proj;
+  constructor(readonly cfg: GPTConfig, init: Init) {
+    super();
+    this.c_attn = this.child('c_attn', new Linear(cfg.nEmbd, 3 * cfg.nEmbd, init));
+    // GPT-2 scales the residual projections' init by 1/sqrt(2 * nLayer)
+    this.c_proj = this.child('c_proj', new Linear(cfg.nEmbd, cfg.nEmbd, { ...init, std: 0.02 / Math.sqrt(2 * cfg.nLayer) }));
+  }
+  forward(x: Tensor, opts: ForwardOptions): Tensor {
+    const [B, T, C] = x.shape, NH = this.cfg.nHead, HS = C / NH;
+    const qkv = reshape(this.c_attn.forward(x), [B, T, 3, NH, HS]);  // (B, T, 3, NH, HS)
+    const heads = permute(qkv, [2, 0, 3, 1, 4]);                      // (3, B, NH, T, HS)
+    const part = (i: number) => reshape(slice(heads, 0, i, i + 1), [B, NH, T, HS]);
+    const y = attention(part(0), part(1), part(2));                   // (B, NH, T, HS)
+    const merged = reshape(permute(y, [0, 2, 1, 3]), [B, T, C]);       // (B, T, C)
+    return drop(this.c_proj.forward(merged), this.cfg.dropout, this.training, opts);
+  }
+  swap(name: 'c_attn' | 'c_proj', m: Proj): void { this[name] = this.child(name, m); }
+}
+
+class MLP extends Module {
+  c_fc: Proj; c_proj: Proj;
+  constructor(readonly cfg: GPTConfig, init: Init) {
+    super();
+    this.c_fc = this.child('c_fc', new Linear(cfg.nEmbd, 4 * cfg.nEmbd, init));
+    this.c_proj = this.child('c_proj', new Linear(4 * cfg.nEmbd, cfg.nEmbd, { ...init, std: 0.02 / Math.sqrt(2 * cfg.nLayer) }));
+  }
+  forward(x: Tensor, opts: ForwardOptions): Tensor {
+    return drop(this.c_proj.forward(gelu(this.c_fc.forward(x))), this.cfg.dropout, this.training, opts); // (B, T, C)
+  }
+  swap(name: 'c_fc' | 'c_proj', m: Proj): void { this[name] = this.child(name, m); }
+}
+
+class Block extends Module {
+  ln_1: LayerNorm; attn: CausalSelfAttention; ln_2: LayerNorm; mlp: MLP;
+  constructor(cfg: GPTConfig, init: Init) {
+    super();
+    this.ln_1 = this.child('ln_1', new LayerNorm(cfg.nEmbd, cfg.layerNormEps, init.backend));
+    this.attn = this.child('attn', new CausalSelfAttention(cfg, init));
+    this.ln_2 = this.child('ln_2', new LayerNorm(cfg.nEmbd, cfg.layerNormEps, init.backend));
+    this.mlp = this.child('mlp', new MLP(cfg, init));
+  }
+  forward(x: Tensor, opts: ForwardOptions): Tensor {
+    x = add(x, this.attn.forward(this.ln_1.forward(x), opts));
+    return add(x, this.mlp.forward(this.ln_2.forward(x), opts));
+  }
+}
+
+function drop(x: Tensor, p: number, training: boolean, opts: ForwardOptions): Tensor {
+  if (!training || p === 0) return x;
+  if (!opts.gen) throw new Error('GPT: dropout > 0 in training mode needs a generator: forward(ids, { gen })');
+  return dropout(x, p, opts.gen);
+}
+
+export class GPT extends Module {
+  wte: Embedding; wpe: Embedding; h: Block[] = []; ln_f: LayerNorm;
+  readonly backend: Backend | undefined;
+
+  constructor(readonly config: GPTConfig, seed: number, backend?: Backend) {
+    super();
+    const c = config;
+    if (c.nEmbd % c.nHead !== 0) throw new Error(`GPT: nEmbd ${c.nEmbd} is not divisible by nHead ${c.nHead}`);
+    const init: Init = { gen: new Generator(seed), backend, std: 0.02 };
+    this.backend = backend;
+    this.wte = this.child('wte', new Embedding(c.vocabSize, c.nEmbd, init));
+    this.wpe = this.child('wpe', new Embedding(c.blockSize, c.nEmbd, { ...init, std: 0.01 }));
+    for (let i = 0; i < c.nLayer; i++) this.h.push(this.child(`h.${i}`, new Block(c, init)));
+    this.ln_f = this.child('ln_f', new LayerNorm(c.nEmbd, c.layerNormEps, backend));
+  }
+
+  /** Final hidden states (B, T, C) for token ids (B, T) at positions offset.. */
+  hidden(ids: Tensor, opts: ForwardOptions = {}): Tensor {
+    const [B, T] = ids.shape;
+    if (ids.rank !== 2) throw new Error(`GPT: ids must be (B, T), got ${fmt(ids.shape)}`);
+    if (T > this.config.blockSize) throw new Error(`GPT: sequence length ${T} exceeds blockSize ${this.config.blockSize}`);
+    const pos = indices(Array.from({ length: T }, (_, t) => t), [T], { backend: this.wte.weight.backend });
+    let x = add(this.wte.forward(ids), this.wpe.forward(pos));         // (B, T, C)
+    x = drop(x, this.config.dropout, this.training, opts);
+    for (const block of this.h) x = block.forward(x, opts);
+    void B;
+    return this.ln_f.forward(x);                                         // (B, T, C)
+  }
+
+  /** Logits (B, T, V); the output projection is the token embedding, transposed (tied weights). */
+  forward(ids: Tensor, opts: ForwardOptions = {}): Tensor {
+    return matmul(this.hidden(ids, opts), transpose(this.wte.weight));   // (B, T, C) @ (C, V)
+  }
+
+  /** Mean cross-entropy over targets (B, T) that are not ignoreIndex (-100). */
+  loss(ids: Tensor, targets: Tensor, opts: ForwardOptions = {}): Tensor {
+    return crossEntropy(this.forward(ids, opts), targets, { ignoreIndex: -100 });
+  }
+
+  /**
+   * Adds LoRA adapters of rank r to the attention and MLP projections and freezes everything
+   * else; only the adapters train. Returns the names of the adapted layers.
+   */
+  addLoRA(rank: number, alpha: number, seed: number): string[] {
+    const gen = new Generator(seed);
+    for (const p of this.parameters()) p.requiresGrad = false;
+    const names: string[] = [];
+    this.h.forEach((b, i) => {
+      b.attn.swap('c_attn', new LoRALinear(b.attn.c_attn as Linear, rank, alpha, gen));
+      b.attn.swap('c_proj', new LoRALinear(b.attn.c_proj as Linear, rank, alpha, gen));
+      b.mlp.swap('c_fc', new LoRALinear(b.mlp.c_fc as Linear, rank, alpha, gen));
+      b.mlp.swap('c_proj', new LoRALinear(b.mlp.c_proj as Linear, rank, alpha, gen));
+      names.push(`h.${i}.attn.c_attn`, `h.${i}.attn.c_proj`, `h.${i}.mlp.c_fc`, `h.${i}.mlp.c_proj`);
+    });
+    return names;
+  }
+
+  /** Folds every LoRA adapter into its base weight and removes the adapters (base stays frozen). */
+  mergeLoRA(): void {
+    const m = (x: Proj): Linear => (x instanceof LoRALinear ? (x.merge(), x.loraA.dispose(), x.loraB.dispose(), x.base) : x);
+    for (const b of this.h) {
+      b.attn.swap('c_attn', m(b.attn.c_attn)); b.attn.swap('c_proj', m(b.attn.c_proj));
+      b.mlp.swap('c_fc', m(b.mlp.c_fc)); b.mlp.swap('c_proj', m(b.mlp.c_proj));
+    }
+  }
+
+  /** The adapters alone (names containing lora_), for saving a fine-tune without the base. */
+  loraStateDict(): Map<string, Tensor> {
+    return new Map(this.namedParameters().filter(([n]) => n.includes('.lora_')));
+  }
+}
