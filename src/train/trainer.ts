@@ -1,0 +1,157 @@
+// The training loop: seeded batches, gradient accumulation, global-norm clipping, AdamW with a
+// warm-up + cosine schedule, a progress bar, one JSON line of metrics per step, periodic eval and
+// checkpoints, and exact resume (every random choice is a function of (seed, step)).
+import { indices, tidy, type Tensor } from '../tensor.ts';
+import { noGrad } from '../autograd.ts';
+import { mulScalar } from '../ops/elementwise.ts';
+import { Generator } from '../random.ts';
+import type { GPT } from '../nn/gpt.ts';
+import { AdamW, clipGradNorm, cosineLr } from '../optim/adamw.ts';
+import { batchAt, makeBatch, type Batch, type Example } from './batches.ts';
+import { Progress } from './progress.ts';
+
+export interface TrainConfig {
+  /** Optimiser steps. */
+  steps: number;
+  /** Examples per micro-batch. */
+  batchSize: number;
+  /** Micro-batches per optimiser step (gradient accumulation). */
+  gradAccum: number;
+  /** Peak learning rate. */
+  lr: number;
+  /** Final learning rate of the cosine decay. */
+  minLr: number;
+  /** Linear warm-up steps. */
+  warmup: number;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  /** Clip the global gradient norm to this (0 = no clipping). */
+  gradClip: number;
+  /** Seed of the data order and of dropout masks. */
+  seed: number;
+  /** Evaluate every this many steps (0 = never). */
+  evalEvery: number;
+}
+
+export const defaultTrainConfig: TrainConfig = {
+  steps: 1000, batchSize: 16, gradAccum: 1, lr: 1e-3, minLr: 1e-4, warmup: 50, weightDecay: 0.1,
+  beta1: 0.9, beta2: 0.95, gradClip: 1, seed: 0, evalEvery: 0,
+};
+
+export interface StepMetrics {
+  step: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  tokens: number;
+  ms: number;
+  evalLoss?: number;
+  /** Squared gradient norm of each parameter (before clipping), for probes. */
+  gradSquared?: Map<string, number>;
+}
+
+export interface TrainerHooks {
+  /** Called after every optimiser step (probes, logging); may be async. */
+  onStep?: (m: StepMetrics, trainer: Trainer) => void | Promise<void>;
+  /** Called every checkpointEvery steps with the trainer to save (see io/checkpoint). */
+  onCheckpoint?: (trainer: Trainer) => Promise<void>;
+  checkpointEvery?: number;
+  /** Suppress the progress bar. */
+  quiet?: boolean;
+  label?: string;
+}
+
+export class Trainer {
+  readonly cfg: TrainConfig;
+  readonly opt: AdamW;
+  step = 0;
+
+  constructor(readonly model: GPT, readonly examples: Example[], cfg: Partial<TrainConfig>, readonly padId: number,
+    readonly evalExamples: Example[] = []) {
+    this.cfg = { ...defaultTrainConfig, ...cfg };
+    if (examples.length === 0) throw new Error('Trainer: no training examples');
+    this.opt = new AdamW(model.trainableParameters(), {
+      lr: this.cfg.lr, beta1: this.cfg.beta1, beta2: this.cfg.beta2, weightDecay: this.cfg.weightDecay,
+    });
+  }
+
+  batch(step: number, micro: number): Batch {
+    return batchAt(this.examples, this.cfg.batchSize, this.cfg.seed, step * this.cfg.gradAccum + micro, this.padId, this.model.config.blockSize);
+  }
+
+  lr(step = this.step): number {
+    return cosineLr(step, this.cfg.lr, this.cfg.warmup, this.cfg.steps, this.cfg.minLr);
+  }
+
+  /** Loss of one batch, with backward (grads accumulate into the parameters' .grad). */
+  private forwardBackward(b: Batch, scale: number, dropoutSeed: number): Tensor {
+    const be = this.model.wte.weight.backend;
+    return tidy(() => {
+      const ids = indices(b.ids, [b.B, b.T], { backend: be }), targets = indices(b.targets, [b.B, b.T], { backend: be });
+      const loss = this.model.loss(ids, targets, { gen: new Generator(dropoutSeed) });
+      mulScalar(loss, scale).backward();
+      return loss;
+    });
+  }
+
+  /** One optimiser step; returns its metrics. */
+  async trainStep(): Promise<StepMetrics> {
+    const t0 = performance.now();
+    const { gradAccum } = this.cfg;
+    const params = this.model.trainableParameters();
+    this.model.train();
+    const losses: Tensor[] = [];
+    let tokens = 0;
+    for (let m = 0; m < gradAccum; m++) {
+      const b = this.batch(this.step, m);
+      tokens += b.tokens;
+      losses.push(this.forwardBackward(b, 1 / gradAccum, (this.cfg.seed * 31 + this.step * gradAccum + m) >>> 0));
+    }
+    const { norm, squared } = await clipGradNorm(params, this.cfg.gradClip);
+    const lr = this.lr();
+    this.opt.update(lr);
+    this.model.zeroGrad();
+    let loss = 0;
+    for (const l of losses) { loss += (await l.data())[0] / gradAccum; l.dispose(); }
+    this.step++;
+    return { step: this.step, loss, lr, gradNorm: norm, tokens, ms: performance.now() - t0, gradSquared: squared };
+  }
+
+  /** Mean loss over examples (batched, no grad), weighted by target tokens. */
+  async evaluate(examples = this.evalExamples, batchSize = this.cfg.batchSize): Promise<number> {
+    if (examples.length === 0) return NaN;
+    const be = this.model.wte.weight.backend;
+    this.model.eval();
+    let total = 0, count = 0;
+    for (let i = 0; i < examples.length; i += batchSize) {
+      const b = makeBatch(examples.slice(i, i + batchSize), this.padId, this.model.config.blockSize);
+      if (b.tokens === 0) continue;
+      const l = noGrad(() => tidy(() => this.model.loss(indices(b.ids, [b.B, b.T], { backend: be }), indices(b.targets, [b.B, b.T], { backend: be }))));
+      total += (await l.data())[0] * b.tokens; count += b.tokens;
+      l.dispose();
+    }
+    this.model.train();
+    return total / Math.max(1, count);
+  }
+
+  /** Runs until cfg.steps, calling the hooks; resumable by restoring step, params and optimiser. */
+  async run(hooks: TrainerHooks = {}): Promise<StepMetrics[]> {
+    const progress = new Progress(hooks.label ?? 'train', this.cfg.steps, hooks.quiet);
+    const history: StepMetrics[] = [];
+    let tokSum = 0, msSum = 0;
+    while (this.step < this.cfg.steps) {
+      const m = await this.trainStep();
+      if (this.cfg.evalEvery > 0 && (this.step % this.cfg.evalEvery === 0 || this.step === this.cfg.steps) && this.evalExamples.length) {
+        m.evalLoss = await this.evaluate();
+      }
+      tokSum += m.tokens; msSum += m.ms;
+      history.push(m);
+      await hooks.onStep?.(m, this);
+      if (hooks.onCheckpoint && hooks.checkpointEvery && this.step % hooks.checkpointEvery === 0) await hooks.onCheckpoint(this);
+      progress.update(this.step, { loss: m.loss, ...(m.evalLoss !== undefined ? { eval: m.evalLoss } : {}), 'tok/s': (1000 * tokSum) / msSum });
+    }
+    progress.finish();
+    return history;
+  }
+}
