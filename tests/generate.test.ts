@@ -1,0 +1,49 @@
+// Generation: the KV-cache path equals full recomputation; samplers respect top-k/top-p and seeds.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { GPT, type GPTConfig } from '../src/nn/gpt.ts';
+import { generate, generateAll, sampleRow } from '../src/nn/generate.ts';
+import { Generator } from '../src/random.ts';
+import { CpuBackend } from '../src/backend/cpu.ts';
+
+const cfg: GPTConfig = { vocabSize: 13, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0, layerNormEps: 1e-5 };
+
+describe('generation', () => {
+  it('with the KV cache equals generation without it (greedy and sampled)', async () => {
+    const be = new CpuBackend();
+    const model = new GPT(cfg, 11, be);
+    // larger weights than the init so the argmax is not flat
+    const g = new Generator(4);
+    for (const p of model.parameters()) if (p.rank === 2) be.write(p.buf, Array.from({ length: p.size }, () => 0.3 * g.normal()));
+    const prompts = [[1, 2, 3], [4, 5, 6], [7, 8, 9]];
+    for (const opts of [{ maxNewTokens: 10 }, { maxNewTokens: 10, temperature: 1, seed: 3 }, { maxNewTokens: 8, temperature: 0.7, topK: 4, seed: 5 }]) {
+      const a = await generate(model, prompts, { ...opts, kvCache: true });
+      const b = await generate(model, prompts, { ...opts, kvCache: false });
+      expect(a).toEqual(b);
+      expect(a.every((r) => r.length === opts.maxNewTokens)).toBe(true);
+    }
+  });
+
+  it('stops a row at the end id and groups prompts of different lengths', async () => {
+    const be = new CpuBackend();
+    const model = new GPT(cfg, 2, be);
+    const prompts = [[1, 2], [3, 4, 5], [6, 7]];
+    const all = await generateAll(model, prompts, { maxNewTokens: 6 });
+    for (let i = 0; i < prompts.length; i++) expect(all[i]).toEqual((await generate(model, [prompts[i]], { maxNewTokens: 6 }))[0]);
+    const first = all[0][0];
+    const stopped = await generate(model, [prompts[0]], { maxNewTokens: 6, endId: first });
+    expect(stopped[0]).toEqual([]);
+  });
+
+  it('top-k and top-p sample only from the allowed set; a seed reproduces the draw', () => {
+    fc.assert(fc.property(fc.array(fc.float({ min: -5, max: 5, noNaN: true }), { minLength: 2, maxLength: 30 }), fc.integer({ min: 1, max: 5 }), fc.integer(), (logits, k, seed) => {
+      const order = logits.map((_, i) => i).sort((a, b) => logits[b] - logits[a] || a - b);
+      const allowed = new Set(order.slice(0, k));
+      const gen = new Generator(seed);
+      for (let i = 0; i < 20; i++) expect(allowed.has(sampleRow(logits, { maxNewTokens: 1, temperature: 1, topK: k }, gen))).toBe(true);
+      const top = sampleRow(logits, { maxNewTokens: 1, temperature: 1, topP: 1e-9 }, new Generator(seed));
+      expect(top).toBe(order[0]);
+      expect(sampleRow(logits, { maxNewTokens: 1, temperature: 1 }, new Generator(seed))).toBe(sampleRow(logits, { maxNewTokens: 1, temperature: 1 }, new Generator(seed)));
+    }), { numRuns: 50 });
+  });
+});
