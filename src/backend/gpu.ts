@@ -43,7 +43,9 @@ export class Gpu {
   private kernelsInBatch: string[] = [];
   private uniformsInFlight: GPUBuffer[] = [];
   private uniformFree: GPUBuffer[] = [];
-  private errorChecks: Promise<void>[] = [];
+  // resolve to the Error to throw (never reject: a rejection nobody awaits yet is an unhandled
+  // rejection in Node, reported before the next sync gets to throw it)
+  private errorChecks: Promise<Error | null>[] = [];
   private lostReason: string | null = null;
   live = 0;
   liveBytes = 0;
@@ -113,9 +115,8 @@ export class Gpu {
     }
     this.device.pushErrorScope('validation');
     p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main', constants }, label: shader });
-    this.errorChecks.push(this.device.popErrorScope().then((e) => {
-      if (e) throw new Error(`webgpu: kernel ${shader} failed to compile or validate: ${e.message}`);
-    }));
+    this.errorChecks.push(this.device.popErrorScope().then((e) =>
+      e ? new Error(`webgpu: kernel ${shader} failed to compile or validate: ${e.message}`) : null));
     this.pipelines.set(key, p);
     return p;
   }
@@ -190,9 +191,8 @@ export class Gpu {
     this.device.queue.submit([this.encoder.finish()]);
     this.encoder = null;
     this.kernelsInBatch = [];
-    this.errorChecks.push(this.device.popErrorScope().then((e) => {
-      if (e) throw new Error(`webgpu: validation error in a batch running [${[...new Set(kernels)].join(', ')}]: ${e.message}`);
-    }));
+    this.errorChecks.push(this.device.popErrorScope().then((e) =>
+      e ? new Error(`webgpu: validation error in a batch running [${[...new Set(kernels)].join(', ')}]: ${e.message}`) : null));
     this.uniformFree.push(...this.uniformsInFlight);
     this.uniformsInFlight = [];
   }
@@ -201,7 +201,8 @@ export class Gpu {
   async checkErrors(): Promise<void> {
     const checks = this.errorChecks;
     this.errorChecks = [];
-    await Promise.all(checks);
+    const first = (await Promise.all(checks)).find((e) => e !== null);
+    if (first) throw first;
   }
 
   /** Waits for all submitted work (a sync point). */

@@ -9,6 +9,12 @@ import { layernormForward, layernormBackward } from '../../kernels/webgpu/layern
 import { embeddingForward, embeddingBackward } from '../../kernels/webgpu/embedding.ts';
 import { crossEntropyForward } from '../../kernels/webgpu/crossentropy.ts';
 import { attentionForward, attentionBackward } from '../../kernels/webgpu/attention.ts';
+import { strided } from '../../kernels/webgpu/strided.ts';
+import { unary, unaryBackward } from '../../kernels/webgpu/unary.ts';
+import { binary, where } from '../../kernels/webgpu/binary.ts';
+import { reduce, sumSquares } from '../../kernels/webgpu/reduce.ts';
+import { dropout } from '../../kernels/webgpu/dropout.ts';
+import { adamw } from '../../kernels/webgpu/adamw.ts';
 
 const todo = (k: string): never => { throw new Error(`webgpu: kernel ${k} is not implemented yet`); };
 
@@ -36,12 +42,20 @@ export class WebGpuBackend implements Backend {
   destroy(): void { this.gpu.destroy(); }
 
   fill(out: Buf, value: number): void { fill(this.gpu, out as GpuBuf, value); }
-  strided(_out: Buf, _outStrides: number[], _outOffset: number, _inp: Buf, _inStrides: number[], _inOffset: number, _shape: number[]): void { todo('strided'); }
-  unary(_out: Buf, _inp: Buf, _op: UnaryOp, _alpha: number): void { todo('unary'); }
-  unaryBackward(_dinp: Buf, _dout: Buf, _inp: Buf, _out: Buf, _op: UnaryOp, _alpha: number): void { todo('unaryBackward'); }
-  binary(_out: Buf, _a: Buf, _b: Buf, _op: BinaryOp, _shape: number[], _aStrides: number[], _bStrides: number[]): void { todo('binary'); }
-  where(_out: Buf, _cond: Buf, _a: Buf, _b: Buf, _shape: number[], _c: number[], _as: number[], _bs: number[]): void { todo('where'); }
-  reduce(_out: Buf, _inp: Buf, _op: ReduceOp, _outer: number, _R: number, _inner: number): void { todo('reduce'); }
+  strided(out: Buf, outStrides: number[], outOffset: number, inp: Buf, inStrides: number[], inOffset: number, shape: number[]): void {
+    strided(this.gpu, out as GpuBuf, outStrides, outOffset, inp as GpuBuf, inStrides, inOffset, shape);
+  }
+  unary(out: Buf, inp: Buf, op: UnaryOp, alpha: number): void { unary(this.gpu, out as GpuBuf, inp as GpuBuf, op, alpha); }
+  unaryBackward(dinp: Buf, dout: Buf, inp: Buf, out: Buf, op: UnaryOp, alpha: number): void {
+    unaryBackward(this.gpu, dinp as GpuBuf, dout as GpuBuf, inp as GpuBuf, out as GpuBuf, op, alpha);
+  }
+  binary(out: Buf, a: Buf, b: Buf, op: BinaryOp, shape: number[], aStrides: number[], bStrides: number[]): void {
+    binary(this.gpu, out as GpuBuf, a as GpuBuf, b as GpuBuf, op, shape, aStrides, bStrides);
+  }
+  where(out: Buf, cond: Buf, a: Buf, b: Buf, shape: number[], condStrides: number[], aStrides: number[], bStrides: number[]): void {
+    where(this.gpu, out as GpuBuf, cond as GpuBuf, a as GpuBuf, b as GpuBuf, shape, condStrides, aStrides, bStrides);
+  }
+  reduce(out: Buf, inp: Buf, op: ReduceOp, outer: number, R: number, inner: number): void { reduce(this.gpu, out as GpuBuf, inp as GpuBuf, op, outer, R, inner); }
   matmul(_out: Buf, _a: Buf, _b: Buf, _batch: number, _M: number, _N: number, _K: number, _tA: boolean, _tB: boolean, _sA: number, _sB: number): void { todo('matmul'); }
   softmaxForward(out: Buf, inp: Buf, N: number, C: number): void { softmaxForward(this.gpu, out as GpuBuf, inp as GpuBuf, N, C); }
   softmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { softmaxBackward(this.gpu, dinp as GpuBuf, dout as GpuBuf, out as GpuBuf, N, C); }
@@ -64,7 +78,9 @@ export class WebGpuBackend implements Backend {
   attentionBackward(dq: Buf, dk: Buf, dv: Buf, dout: Buf, q: Buf, k: Buf, v: Buf, out: Buf, lse: Buf, B: number, NH: number, T: number, HS: number, scale: number): void {
     attentionBackward(this.gpu, dq as GpuBuf, dk as GpuBuf, dv as GpuBuf, dout as GpuBuf, q as GpuBuf, k as GpuBuf, v as GpuBuf, out as GpuBuf, lse as GpuBuf, B, NH, T, HS, scale);
   }
-  dropout(_out: Buf, _inp: Buf, _p: number, _seed: number): void { todo('dropout'); }
-  adamw(_param: Buf, _grad: Buf, _m: Buf, _v: Buf, _lr: number, _b1: number, _b2: number, _eps: number, _wd: number, _step: number): void { todo('adamw'); }
-  sumSquares(_out: Buf, _inp: Buf): void { todo('sumSquares'); }
+  dropout(out: Buf, inp: Buf, p: number, seed: number): void { dropout(this.gpu, out as GpuBuf, inp as GpuBuf, p, seed); }
+  adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number): void {
+    adamw(this.gpu, param as GpuBuf, grad as GpuBuf, m as GpuBuf, v as GpuBuf, lr, beta1, beta2, eps, weightDecay, step);
+  }
+  sumSquares(out: Buf, inp: Buf): void { sumSquares(this.gpu, out as GpuBuf, inp as GpuBuf); }
 }

@@ -1,0 +1,50 @@
+// Binding specs of shaders/reduce.wgsl, shaders/reduce_rows.wgsl and shaders/sum_squares.wgsl.
+import type { ReduceOp } from '../../src/backend/backend.ts';
+import type { Gpu, GpuBuf } from '../../src/backend/gpu.ts';
+import { grid1d } from './grid.ts';
+
+/** Invocations per workgroup of reduce.wgsl (one output each). */
+const WG = 64;
+/** Lanes per output in reduce_rows.wgsl (a power of two). */
+export const ROWS_WG = 64;
+/** sum_squares.wgsl: lanes per workgroup, most workgroups, least elements per lane. */
+const SQ_WG = 64, SQ_MAX_GROUPS = 1024, SQ_MIN_PER_LANE = 16;
+
+/**
+ * Whether a reduction runs one workgroup per output (reduce_rows) rather than one invocation:
+ * when rows are contiguous (inner == 1) and long, or so few outputs that one lane each would
+ * leave the device idle while each walks a long row.
+ */
+export function useRows(outer: number, R: number, inner: number): boolean {
+  return R >= 2 * ROWS_WG && (inner === 1 || outer * inner < 256);
+}
+
+// out (outer, inner) = sum or max over R of inp (outer, R, inner)
+export function reduce(gpu: Gpu, out: GpuBuf, inp: GpuBuf, op: ReduceOp, outer: number, R: number, inner: number): void {
+  if (inp.length < outer * R * inner) throw new Error(`webgpu: reduce: inp has ${inp.length} elements, (${outer}, ${R}, ${inner}) needs ${outer * R * inner}`);
+  if (out.length < outer * inner) throw new Error(`webgpu: reduce: out has ${out.length} elements, (${outer}, ${inner}) needs ${outer * inner}`);
+  const outputs = outer * inner;
+  if (outputs === 0) return;
+  const uniforms = [outer, R, inner, op === 'sum' ? 0 : 1];
+  if (useRows(outer, R, inner)) {
+    gpu.dispatch({ shader: 'reduce_rows', constants: { WG: ROWS_WG }, buffers: [out, inp], uniforms, workgroups: grid1d(outputs, 1) });
+  } else {
+    gpu.dispatch({ shader: 'reduce', constants: { WG }, buffers: [out, inp], uniforms, workgroups: grid1d(outputs, WG) });
+  }
+}
+
+/** Lanes of sum_squares' first stage for n elements (the partial sums the second stage adds). */
+export function sumSquaresLanes(n: number): number {
+  const groups = Math.min(SQ_MAX_GROUPS, Math.max(1, Math.ceil(n / (SQ_WG * SQ_MIN_PER_LANE))));
+  return groups * SQ_WG;
+}
+
+// out (1) = sum of inp[i]^2 over the whole buffer
+export function sumSquares(gpu: Gpu, out: GpuBuf, inp: GpuBuf): void {
+  const n = inp.length;
+  const P = sumSquaresLanes(n);
+  const partial = gpu.alloc(P, 'f32');
+  gpu.dispatch({ shader: 'sum_squares', constants: { WG: SQ_WG }, buffers: [partial, inp], uniforms: [n], workgroups: [P / SQ_WG] });
+  gpu.dispatch({ shader: 'reduce_rows', constants: { WG: ROWS_WG }, buffers: [out, partial], uniforms: [1, P, 1, 0], workgroups: [1] });
+  gpu.free(partial); // the queue runs in order: later users of this buffer come after these dispatches
+}

@@ -1,0 +1,40 @@
+// reduce: inp viewed as (outer, R, inner); out (outer, inner) = sum or max over R, one invocation
+// per output, walking R in order (deterministic). Neighbouring invocations read neighbouring inner
+// positions, so this is the variant for inner > 1; long rows with inner == 1 go to reduce_rows.wgsl.
+// out (outer * inner), inp (outer * R * inner) f32 | params {outer, R, inner, op: 0 sum, 1 max}
+// dispatch: ceil(outer * inner / WG) workgroups of WG, folded into x/y past 65535
+// max propagates NaN like the CPU reference, tested on the bits (compilers may assume no NaN).
+struct Params { outer: u32, R: u32, inner: u32, op: u32 }
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> inp: array<f32>;
+@group(0) @binding(2) var<uniform> params: Params;
+
+// Inf and NaN come from private vars: WGSL rejects them in constant expressions
+var<private> neg_inf_bits: u32 = 0xff800000u;
+fn neg_inf() -> f32 { return bitcast<f32>(neg_inf_bits); }
+
+override WG: u32 = 64;
+
+fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let w = gid.x + gid.y * nwg.x * WG;
+  let inner = params.inner;
+  if (w >= params.outer * inner) { return; }
+  let o = w / inner;
+  let base = o * params.R * inner + (w - o * inner);
+  if (params.op == 0u) {
+    var acc = 0.0;
+    for (var r = 0u; r < params.R; r++) { acc += inp[base + r * inner]; }
+    out[w] = acc;
+  } else {
+    var acc = neg_inf();
+    for (var r = 0u; r < params.R; r++) {
+      let x = inp[base + r * inner];
+      acc = select(max(acc, x), x, is_nan(x));
+      if (is_nan(acc)) { break; }
+    }
+    out[w] = acc;
+  }
+}

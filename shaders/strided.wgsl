@@ -1,0 +1,35 @@
+// strided: the one strided copy behind permute, slice, expand, concat and their backwards.
+// For every index vector idx over shape (rank <= 8 after the host merged contiguous dims):
+//   out[outOffset + idx . outStrides] = inp[inOffset + idx . inStrides]
+// Elements move as u32 bits, so one pipeline copies f32 and i32 alike (NaN payloads, -0 kept).
+// out, inp: flat 4-byte buffers | params: n = prod(shape), rank, offsets, shape/strides padded to 8
+// dispatch: ceil(n / WG) workgroups of WG, folded into x/y past 65535 (kernels/webgpu/grid.ts)
+struct Params {
+  n: u32, rank: u32, outOffset: i32, inOffset: i32,
+  shape: array<vec4<u32>, 2>,
+  outStrides: array<vec4<i32>, 2>,
+  inStrides: array<vec4<i32>, 2>,
+}
+@group(0) @binding(0) var<storage, read_write> out: array<u32>;
+@group(0) @binding(1) var<storage, read> inp: array<u32>;
+@group(0) @binding(2) var<uniform> params: Params;
+
+override WG: u32 = 256;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= params.n) { return; }
+  // peel the flat index into coordinates, last dim fastest (row-major over shape)
+  var rem = i;
+  var o = params.outOffset;
+  var s = params.inOffset;
+  for (var d = i32(params.rank) - 1; d >= 0; d--) {
+    let size = params.shape[d / 4][d % 4];
+    let idx = i32(rem % size);
+    rem = rem / size;
+    o += idx * params.outStrides[d / 4][d % 4];
+    s += idx * params.inStrides[d / 4][d % 4];
+  }
+  out[o] = inp[s];
+}

@@ -1,0 +1,24 @@
+// sum_squares (first stage): partial[g] = sum over k of inp[g + k P]^2 for the P = workgroups * WG
+// invocations, each in a fixed order; reduce_rows.wgsl then sums partial (1, P, 1) into out[0].
+// Two fixed-order stages: deterministic, no float atomics, and no serial chain longer than
+// ceil(n / P) + ceil(P / WG_rows) + log2(WG_rows) additions.
+// partial (P), inp (n) f32 | params {n}
+// dispatch: G workgroups of WG (G <= 1024, chosen by kernels/webgpu/reduce.ts)
+struct Params { n: u32 }
+@group(0) @binding(0) var<storage, read_write> partial: array<f32>;
+@group(0) @binding(1) var<storage, read> inp: array<f32>;
+@group(0) @binding(2) var<uniform> params: Params;
+
+override WG: u32 = 64;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let g = gid.x;
+  let P = nwg.x * WG;
+  var acc = 0.0;
+  for (var i = g; i < params.n; i += P) {
+    let x = inp[i];
+    acc += x * x;
+  }
+  partial[g] = acc;
+}
