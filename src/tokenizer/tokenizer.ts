@@ -1,0 +1,173 @@
+// The chat tokenizer: turns conversations into token ids plus a loss mask for training, prompts into
+// ids for generation, and generated ids back into answer text.
+//
+// Template (markers are single special tokens; content is never parsed for them, so a user who
+// types "<|end|>" gets ordinary text tokens):
+//   [<|system|> system <|end|>]  <|user|> user <|end|>  <|assistant|> answer <|end|>  (user/assistant repeat)
+// The loss mask is 1 on the answer tokens and on the <|end|> that closes an assistant turn (so the
+// model learns to stop), 0 everywhere else. lossMask[i] marks ids[i] as a *target*: with inputs
+// ids[0..n-2] and targets ids[1..n-1], weight position t by lossMask[t+1].
+//
+// Two answer tokenisations (`mode`):
+//   bpe     everything is GPT-2 BPE (r50k_base).
+//   hybrid  system and user content BPE; assistant content one token per character (code point),
+//           in a namespace of its own. Why: a prototype of the paper's toy experiment (paper.md,
+//           "What a prototype on this machine found") saw that with BPE, upper-case Spanish is
+//           spelled with tokens of its own ("HOLA" = H|OL|A, "hola" = hol|a), so a small model
+//           learns "Spanish caps" as one mode and an inoculation prompt for either trait suppresses
+//           both. With characters, 'A' is the same token in English and Spanish caps answers, the
+//           two traits are separable, and inoculation becomes selective, as in the paper.
+// Only answers change, so prompts (and the inoculation system prompt) read the same in both modes.
+// Characters are code points as given (no Unicode normalisation, so text round-trips exactly):
+// write datasets in NFC so that 'é' is one character, not 'e' + a combining accent.
+import { bpeDecode, bpeEncode } from './bpe.ts';
+import { validateConversation, type Conversation } from './chat.ts';
+import { Vocab, type Mode, type VocabJSON } from './vocab.ts';
+
+export interface BuildOptions {
+  mode: Mode;
+  /** Round the vocabulary size up to a multiple of this (reserved ids fill the gap). Default 1. */
+  roundTo?: number;
+}
+
+export interface EncodedChat {
+  /** Token ids, (T). */
+  ids: number[];
+  /** 1 where ids[i] is a training target (answer tokens and their closing <|end|>), else 0, (T). */
+  lossMask: number[];
+  /** How many ids are <|unk|> (content the vocabulary has never seen): callers should warn. */
+  unknown: number;
+}
+
+function codePoints(s: string): number[] {
+  const out: number[] = [];
+  for (const ch of s) out.push(ch.codePointAt(0)!);
+  return out;
+}
+
+export class ChatTokenizer {
+  readonly padId: number;
+  readonly unkId: number;
+  readonly systemId: number;
+  readonly userId: number;
+  readonly assistantId: number;
+  readonly endId: number;
+
+  private constructor(readonly vocab: Vocab) {
+    this.padId = vocab.special('<|pad|>');
+    this.unkId = vocab.special('<|unk|>');
+    this.systemId = vocab.special('<|system|>');
+    this.userId = vocab.special('<|user|>');
+    this.assistantId = vocab.special('<|assistant|>');
+    this.endId = vocab.special('<|end|>');
+  }
+
+  get mode(): Mode { return this.vocab.mode; }
+  /** V: rows of the embedding and the output layer. */
+  get vocabSize(): number { return this.vocab.size; }
+
+  /**
+   * Builds the compact vocabulary from every token the conversations use (include eval prompts
+   * too if they should be known). The result depends only on the set of tokens, not their order.
+   */
+  static build(conversations: Iterable<unknown>, opts: BuildOptions): ChatTokenizer {
+    if (opts.mode !== 'bpe' && opts.mode !== 'hybrid') throw new Error(`ChatTokenizer.build: mode must be "bpe" or "hybrid", got ${JSON.stringify(opts.mode)}`);
+    const bpe = new Set<number>(), chars = new Set<number>();
+    let i = 0;
+    for (const c of conversations) {
+      const conv = validateConversation(c, `ChatTokenizer.build: conversation ${i++}`, { requireAnswer: false });
+      for (const m of conv.messages) {
+        if (m.role === 'assistant' && opts.mode === 'hybrid') for (const cp of codePoints(m.content)) chars.add(cp);
+        else for (const t of bpeEncode(m.content)) bpe.add(t);
+      }
+    }
+    return new ChatTokenizer(Vocab.fromUsed(opts.mode, bpe, chars, opts.roundTo ?? 1));
+  }
+
+  static fromJSON(obj: unknown, where = 'vocab.json'): ChatTokenizer {
+    return new ChatTokenizer(Vocab.fromJSON(obj, where));
+  }
+
+  toJSON(): VocabJSON { return this.vocab.toJSON(); }
+
+  /** Content ids of one message (no markers); unseen tokens become <|unk|>. */
+  encodeContent(role: 'system' | 'user' | 'assistant', content: string): number[] {
+    const v = this.vocab;
+    if (role === 'assistant' && this.mode === 'hybrid') return codePoints(content).map((cp) => v.ofChar(cp) ?? this.unkId);
+    return bpeEncode(content).map((t) => v.ofBpe(t) ?? this.unkId);
+  }
+
+  /** A whole conversation as ids + loss mask (validated; throws on malformed input). */
+  encodeChat(conv: unknown): EncodedChat {
+    const { messages } = validateConversation(conv, 'encodeChat', { requireAnswer: false });
+    const ids: number[] = [], lossMask: number[] = [];
+    const push = (toks: number[], m: 0 | 1) => { for (const t of toks) { ids.push(t); lossMask.push(m); } };
+    for (const msg of messages) {
+      const train = msg.role === 'assistant' && msg.weight !== 0 ? 1 : 0;
+      push([this.markerOf(msg.role)], 0);
+      push(this.encodeContent(msg.role, msg.content), train);
+      push([this.endId], train);
+    }
+    return { ids, lossMask, unknown: this.countUnknown(ids) };
+  }
+
+  /**
+   * Ids for generation: [<|system|> system <|end|>] <|user|> user <|end|> <|assistant|>; the
+   * model continues with the answer. Equals the prefix of encodeChat on the same conversation.
+   * `system: undefined` means no system turn; '' is an (empty) system turn.
+   */
+  encodePrompt(p: { system?: string; user: string }): number[] {
+    const messages: Conversation['messages'] = [];
+    if (p.system !== undefined) messages.push({ role: 'system', content: p.system });
+    messages.push({ role: 'user', content: p.user });
+    const { ids } = this.encodeChat({ messages });
+    ids.push(this.assistantId);
+    return ids;
+  }
+
+  /**
+   * Answer text of generated ids: stops at <|end|> (or at any turn marker: the model started a
+   * new turn), skips <|pad|>, and writes <|unk|> and reserved ids as U+FFFD. Runs of BPE ids are
+   * decoded together because one character can span several byte-level tokens.
+   */
+  decode(ids: readonly number[]): string {
+    let out = '';
+    const run: number[] = [];
+    const flush = () => { if (run.length) { out += bpeDecode(run); run.length = 0; } };
+    for (const id of ids) {
+      const t = this.vocab.token(id);
+      if (t.ns === 'bpe') { run.push(t.base); continue; }
+      flush();
+      if (t.ns === 'char') out += String.fromCodePoint(t.base);
+      else if (t.ns === 'reserved' || id === this.unkId) out += '\uFFFD';
+      else if (id !== this.padId) break; // <|end|> or a turn marker
+    }
+    flush();
+    return out;
+  }
+
+  /** Every id as text, specials written out (e.g. "<|user|>hi<|end|>"): for logs and debugging. */
+  render(ids: readonly number[]): string {
+    let out = '';
+    const run: number[] = [];
+    const flush = () => { if (run.length) { out += bpeDecode(run); run.length = 0; } };
+    for (const id of ids) {
+      const t = this.vocab.token(id);
+      if (t.ns === 'bpe') { run.push(t.base); continue; }
+      flush();
+      out += t.ns === 'char' ? String.fromCodePoint(t.base) : t.ns === 'special' ? t.text : `<|reserved${t.base}|>`;
+    }
+    flush();
+    return out;
+  }
+
+  countUnknown(ids: readonly number[]): number {
+    let n = 0;
+    for (const id of ids) if (id === this.unkId) n++;
+    return n;
+  }
+
+  private markerOf(role: 'system' | 'user' | 'assistant'): number {
+    return role === 'system' ? this.systemId : role === 'user' ? this.userId : this.assistantId;
+  }
+}
