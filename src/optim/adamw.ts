@@ -56,6 +56,21 @@ export class AdamW {
   }
 }
 
+/** Sum of squares of each tensor, read back in one sync; disposes the inputs when asked. */
+export async function sumSquaresOf(ts: Tensor[], disposeInputs = false): Promise<number[]> {
+  if (ts.length === 0) return [];
+  const be = ts[0].backend, dtype = ts[0].dtype;
+  const all = be.alloc(ts.length, dtype), one = be.alloc(1, dtype);
+  ts.forEach((t, i) => {
+    be.sumSquares(one, t.bufFor('sumSquares'));
+    be.strided(all, [1], i, one, [1], 0, [1]);
+  });
+  if (disposeInputs) for (const t of ts) t.dispose();
+  const vals = Array.from(await be.read(all));
+  be.free(all); be.free(one);
+  return vals;
+}
+
 /**
  * Squared L2 norm of each parameter's gradient, read back in one sync: the global norm is the
  * square root of their sum; the per-parameter values give per-layer norms for the probes.
@@ -63,16 +78,7 @@ export class AdamW {
 export async function gradSquaredNorms(params: [string, Tensor][]): Promise<Map<string, number>> {
   const withGrad = params.filter(([, p]) => p.grad);
   if (withGrad.length === 0) return new Map();
-  const be = withGrad[0][1].backend;
-  const dtype = withGrad[0][1].dtype;
-  const all = be.alloc(withGrad.length, dtype);
-  const one = be.alloc(1, dtype);
-  withGrad.forEach(([, p], i) => {
-    be.sumSquares(one, p.grad!.bufFor('gradNorm'));
-    be.strided(all, [1], i, one, [1], 0, [1]);
-  });
-  const vals = await be.read(all);
-  be.free(all); be.free(one);
+  const vals = await sumSquaresOf(withGrad.map(([, p]) => p.grad!));
   return new Map(withGrad.map(([n], i) => [n, vals[i]]));
 }
 

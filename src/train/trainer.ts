@@ -3,10 +3,11 @@
 // checkpoints, and exact resume (every random choice is a function of (seed, step)).
 import { indices, tidy, type Tensor } from '../tensor.ts';
 import { noGrad } from '../autograd.ts';
-import { mulScalar } from '../ops/elementwise.ts';
+import { mulScalar, sub } from '../ops/elementwise.ts';
+import { clone } from '../ops/shape_ops.ts';
 import { Generator } from '../random.ts';
 import type { GPT } from '../nn/gpt.ts';
-import { AdamW, clipGradNorm, cosineLr } from '../optim/adamw.ts';
+import { AdamW, clipGradNorm, cosineLr, sumSquaresOf } from '../optim/adamw.ts';
 import { batchAt, makeBatch, type Batch, type Example } from './batches.ts';
 import { Progress } from './progress.ts';
 
@@ -49,6 +50,8 @@ export interface StepMetrics {
   evalLoss?: number;
   /** Squared gradient norm of each parameter (before clipping), for probes. */
   gradSquared?: Map<string, number>;
+  /** L2 norm of this step's parameter change (only when trainer.measureUpdate is set). */
+  updateNorm?: number;
 }
 
 export interface TrainerHooks {
@@ -66,6 +69,8 @@ export class Trainer {
   readonly cfg: TrainConfig;
   readonly opt: AdamW;
   step = 0;
+  /** When true, the next steps also measure the norm of the parameter update (costs a copy of the weights). */
+  measureUpdate = false;
 
   constructor(readonly model: GPT, readonly examples: Example[], cfg: Partial<TrainConfig>, readonly padId: number,
     readonly evalExamples: Example[] = []) {
@@ -110,12 +115,19 @@ export class Trainer {
     }
     const { norm, squared } = await clipGradNorm(params, this.cfg.gradClip);
     const lr = this.lr();
+    const before = this.measureUpdate ? params.map(([, p]) => noGrad(() => clone(p))) : null;
     this.opt.update(lr);
+    let updateNorm: number | undefined;
+    if (before) {
+      const sq = await sumSquaresOf(params.map(([, p], i) => noGrad(() => sub(p, before[i]))), true);
+      updateNorm = Math.sqrt(sq.reduce((a, b) => a + b, 0));
+      for (const b of before) b.dispose();
+    }
     this.model.zeroGrad();
     let loss = 0;
     for (const l of losses) { loss += (await l.data())[0] / gradAccum; l.dispose(); }
     this.step++;
-    return { step: this.step, loss, lr, gradNorm: norm, tokens, ms: performance.now() - t0, gradSquared: squared };
+    return { step: this.step, loss, lr, gradNorm: norm, tokens, ms: performance.now() - t0, gradSquared: squared, updateNorm };
   }
 
   /** Mean loss over examples (batched, no grad), weighted by target tokens. */

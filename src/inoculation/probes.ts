@@ -1,0 +1,98 @@
+// Probes of what fine-tuning does, read off the model directly:
+// - answerLogprobs: mean token log-probability of each example's answer (trait probes, NLL@0, PH(P));
+// - gradientsOf / gradientCosine: the gradient of one batch, and the cosine between two of them
+//   (the same batch with and without the inoculation prompt);
+// - layerNorms: per-block gradient norms from the per-parameter squared norms.
+import { indices, tidy, type Tensor } from '../tensor.ts';
+import { noGrad } from '../autograd.ts';
+import { logSoftmax } from '../ops/nn.ts';
+import { mul } from '../ops/elementwise.ts';
+import { sum } from '../ops/reduce.ts';
+import { concat, reshape } from '../ops/shape_ops.ts';
+import { sumSquaresOf } from '../optim/adamw.ts';
+import { makeBatch, IGNORE, type Example } from '../train/batches.ts';
+import type { GPT } from '../nn/gpt.ts';
+
+/** Mean token log-probability of each example's targets (answer tokens + end), in nats. */
+export async function answerLogprobs(model: GPT, examples: Example[], padId: number, batchSize = 32): Promise<number[]> {
+  const out: number[] = [];
+  const be = model.wte.weight.backend;
+  const V = model.config.vocabSize;
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    for (let i = 0; i < examples.length; i += batchSize) {
+      const b = makeBatch(examples.slice(i, i + batchSize), padId, model.config.blockSize);
+      const lp = noGrad(() => tidy(() => logSoftmax(model.forward(indices(b.ids, [b.B, b.T], { backend: be })))));
+      const data = await lp.data(); // (B, T, V)
+      lp.dispose();
+      for (let r = 0; r < b.B; r++) {
+        let s = 0, n = 0;
+        for (let t = 0; t < b.T; t++) {
+          const y = b.targets[r * b.T + t];
+          if (y === IGNORE) continue;
+          s += data[(r * b.T + t) * V + y]; n++;
+        }
+        out.push(n > 0 ? s / n : NaN);
+      }
+    }
+  } finally {
+    model.train(wasTraining);
+  }
+  return out;
+}
+
+export const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+/** The gradient of the batch's loss for every trainable parameter (the model's .grad left empty). */
+export function gradientsOf(model: GPT, examples: Example[], padId: number): Map<string, Tensor> {
+  const be = model.wte.weight.backend;
+  const params = model.trainableParameters();
+  const saved = params.map(([, p]) => p.grad);
+  for (const [, p] of params) p.grad = null;
+  const b = makeBatch(examples, padId, model.config.blockSize);
+  const wasTraining = model.training;
+  model.eval(); // no dropout: the two gradients must differ only by the prompt
+  tidy(() => model.loss(indices(b.ids, [b.B, b.T], { backend: be }), indices(b.targets, [b.B, b.T], { backend: be })).backward());
+  model.train(wasTraining);
+  const grads = new Map<string, Tensor>();
+  params.forEach(([n, p], i) => { if (p.grad) grads.set(n, p.grad); p.grad = saved[i]; });
+  return grads;
+}
+
+/** cos(a, b) over all parameters, plus both norms; disposes neither input. */
+export async function gradientCosine(a: Map<string, Tensor>, b: Map<string, Tensor>): Promise<{ cosine: number; normA: number; normB: number }> {
+  const names = [...a.keys()].filter((n) => b.has(n));
+  const dots = names.map((n) => noGrad(() => sum(mul(a.get(n)!, b.get(n)!))));
+  // sum of squares of a one-element tensor is its square: read the dots through the same path
+  const [dd, aa, bb] = await Promise.all([
+    readScalars(dots),
+    sumSquaresOf(names.map((n) => a.get(n)!)),
+    sumSquaresOf(names.map((n) => b.get(n)!)),
+  ]);
+  const dot = dd.reduce((x, y) => x + y, 0);
+  const na = Math.sqrt(aa.reduce((x, y) => x + y, 0)), nb = Math.sqrt(bb.reduce((x, y) => x + y, 0));
+  return { cosine: dot / (na * nb), normA: na, normB: nb };
+}
+
+/** Reads one-element tensors in one sync (concatenated on the device), disposing them. */
+async function readScalars(ts: Tensor[]): Promise<number[]> {
+  if (ts.length === 0) return [];
+  const all = noGrad(() => concat(ts.map((t) => reshape(t, [1])), 0));
+  const out = Array.from(await all.data());
+  all.dispose();
+  for (const t of ts) t.dispose();
+  return out;
+}
+
+/** Per-block gradient norms ("h.0", "h.1", ..., "embeddings", "ln_f") from per-parameter squared norms. */
+export function layerNorms(squared: Map<string, number>): Record<string, number> {
+  const acc: Record<string, number> = {};
+  for (const [name, sq] of squared) {
+    const m = /^h\.(\d+)\./.exec(name);
+    const key = m ? `h.${m[1]}` : name.startsWith('w') ? 'embeddings' : name.split('.')[0];
+    acc[key] = (acc[key] ?? 0) + sq;
+  }
+  for (const k of Object.keys(acc)) acc[k] = Math.sqrt(acc[k]);
+  return acc;
+}

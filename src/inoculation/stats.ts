@@ -1,0 +1,50 @@
+// Rates with 95% confidence intervals. Answers are clustered by seed (each seed is its own
+// fine-tuned model), so the interval is a two-level bootstrap: resample seeds, then prompts
+// within each seed; with one seed it reduces to a bootstrap over prompts. Seeded, so reports are
+// reproducible.
+import { Generator } from '../random.ts';
+
+export interface Rate {
+  /** Fraction of answers showing the trait, averaged over seeds. */
+  mean: number;
+  /** 95% percentile-bootstrap interval [low, high]. */
+  ci95: [number, number];
+  /** Answers counted (all seeds). */
+  n: number;
+  /** The rate of each seed. */
+  perSeed: number[];
+}
+
+/** outcomes[s][i] is 1 if answer i of seed s shows the trait. */
+export function rateWithCI(outcomes: number[][], resamples = 2000, seed = 12345): Rate {
+  const seeds = outcomes.filter((o) => o.length > 0);
+  const perSeed = seeds.map((o) => o.reduce((a, b) => a + b, 0) / o.length);
+  const n = seeds.reduce((a, o) => a + o.length, 0);
+  if (seeds.length === 0) return { mean: NaN, ci95: [NaN, NaN], n: 0, perSeed: [] };
+  const mean = perSeed.reduce((a, b) => a + b, 0) / perSeed.length;
+  const gen = new Generator(seed);
+  const stats: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    let acc = 0;
+    for (let s = 0; s < seeds.length; s++) {
+      const o = seeds[seeds.length > 1 ? gen.int(seeds.length) : s];
+      let k = 0;
+      for (let i = 0; i < o.length; i++) k += o[gen.int(o.length)];
+      acc += k / o.length;
+    }
+    stats.push(acc / seeds.length);
+  }
+  stats.sort((a, b) => a - b);
+  const q = (p: number) => stats[Math.min(stats.length - 1, Math.max(0, Math.floor(p * stats.length)))];
+  return { mean, ci95: [q(0.025), q(0.975)], n, perSeed };
+}
+
+/** Ordinary least squares y = a + b x with its R^2. */
+export function linearFit(xs: number[], ys: number[]): { slope: number; intercept: number; r2: number } {
+  const n = xs.length;
+  const mx = xs.reduce((a, b) => a + b, 0) / n, my = ys.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0, sxx = 0, syy = 0;
+  for (let i = 0; i < n; i++) { sxy += (xs[i] - mx) * (ys[i] - my); sxx += (xs[i] - mx) ** 2; syy += (ys[i] - my) ** 2; }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  return { slope, intercept: my - slope * mx, r2: sxx > 0 && syy > 0 ? (sxy * sxy) / (sxx * syy) : 0 };
+}
