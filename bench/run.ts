@@ -4,6 +4,9 @@ import { closeBench, type BenchOptions } from './common.ts';
 
 type BenchFn = (opts: BenchOptions) => Promise<void>;
 const FAMILIES: Record<string, () => Promise<{ bench: BenchFn }>> = {
+  elementwise: () => import('./elementwise.ts'),
+  softmax: () => import('./softmax.ts'),
+  layernorm: () => import('./layernorm.ts'),
 };
 
 const args = process.argv.slice(2);

@@ -18,8 +18,10 @@ const RUNS = { numRuns: 20 };
 const seedArb = fc.integer({ min: 1, max: 2 ** 31 - 1 });
 const nArb = fc.integer({ min: 1, max: 40 });
 const cArb = fc.integer({ min: 1, max: 300 });
-// null: through the backend method (rows.ts picks the geometry); otherwise the kernel function directly
-const geometryArb = fc.constantFrom<RowGeometry | null>(null, null, { WG: 64, TPR: 1 }, { WG: 64, TPR: 8 }, { WG: 64, TPR: 64 }, { WG: 32, TPR: 4 }, { WG: 16, TPR: 16 });
+// null: through the backend method (rows.ts picks the geometry for this adapter); otherwise the
+// kernel function directly, so the geometries a hardware adapter gets are tested here too
+const GEOMETRIES: RowGeometry[] = [{ WG: 64, TPR: 1 }, { WG: 64, TPR: 8 }, { WG: 64, TPR: 32 }, { WG: 64, TPR: 64 }, { WG: 32, TPR: 4 }, { WG: 256, TPR: 256 }];
+const geometryArb = fc.constantFrom<RowGeometry | null>(null, null, ...GEOMETRIES);
 
 type Input = { data: ArrayLike<number>; dtype?: DType };
 /** Runs `call` on a backend with inputs uploaded and outputs poisoned; returns the outputs. */
@@ -125,14 +127,17 @@ describe('softmax and log-softmax', () => {
     for (const [N, C] of [[3, 5003], [2, 50257]]) {
       const inp = randomArray(N * C, C, -8, 8);
       inp[7] = -Infinity; // a masked logit: probability 0, not NaN
-      const [got] = await runOn(be, [{ data: inp }], [N * C], (o, i) => be.softmaxForward(o[0], i[0], N, C));
       const [want] = await runOn(cpu, [{ data: inp }], [N * C], (o, i) => cpu.softmaxForward(o[0], i[0], N, C));
-      expect(got[7]).toBe(0);
-      const rtol = softmaxRtol(C, 16);
-      expectWithin(got, want, (i) => rtol * want[i] + 1e-30, `softmaxForward N=${N} C=${C}`);
-      const [gotL] = await runOn(be, [{ data: inp }], [N * C], (o, i) => be.logSoftmaxForward(o[0], i[0], N, C));
       const [wantL] = await runOn(cpu, [{ data: inp }], [N * C], (o, i) => cpu.logSoftmaxForward(o[0], i[0], N, C));
-      expectWithin(gotL, wantL, (i) => (Number.isFinite(wantL[i]) ? rtol + 4 * EPS * (16 + Math.abs(wantL[i])) : 0), `logSoftmaxForward N=${N} C=${C}`);
+      const rtol = softmaxRtol(C, 16);
+      for (const g of [null, { WG: 256, TPR: 256 }]) {
+        const what = `N=${N} C=${C} ${JSON.stringify(g)}`;
+        const [got] = await runOn(be, [{ data: inp }], [N * C], (o, i) => g ? softmaxK.softmaxForward(be.gpu, o[0] as GpuBuf, i[0] as GpuBuf, N, C, g) : be.softmaxForward(o[0], i[0], N, C));
+        expect(got[7], what).toBe(0);
+        expectWithin(got, want, (i) => rtol * want[i] + 1e-30, `softmaxForward ${what}`);
+        const [gotL] = await runOn(be, [{ data: inp }], [N * C], (o, i) => g ? softmaxK.logSoftmaxForward(be.gpu, o[0] as GpuBuf, i[0] as GpuBuf, N, C, g) : be.logSoftmaxForward(o[0], i[0], N, C));
+        expectWithin(gotL, wantL, (i) => (Number.isFinite(wantL[i]) ? rtol + 4 * EPS * (16 + Math.abs(wantL[i])) : 0), `logSoftmaxForward ${what}`);
+      }
     }
   });
 });
@@ -284,8 +289,10 @@ describe('crossentropy', () => {
 
   it('crossEntropyForward on vocabulary-sized rows (V = 5003 and 50257)', async () => {
     const be = await webgpu();
-    await ceCase(be, 5, 5003, 3, -100, true, null);
-    await ceCase(be, 2, 50257, 4, -100, true, null);
+    for (const g of [null, { WG: 256, TPR: 256 }]) {
+      await ceCase(be, 5, 5003, 3, -100, true, g);
+      await ceCase(be, 2, 50257, 4, -100, true, g);
+    }
   });
 
   it('crossEntropyForward gives a NaN loss for a target outside [0, V)', async () => {

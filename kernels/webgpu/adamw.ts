@@ -6,7 +6,7 @@ const WG = 256;
 
 // param, m, v (n) updated in place from grad (n); step counts from 1
 export function adamw(gpu: Gpu, param: GpuBuf, grad: GpuBuf, m: GpuBuf, v: GpuBuf,
-  lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number): void {
+  lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number, wg = WG): void {
   const n = param.length;
   for (const [name, b] of [['grad', grad], ['m', m], ['v', v]] as const) {
     if (b.length !== n) throw new Error(`webgpu: adamw: param has ${n} elements, ${name} has ${b.length}`);
@@ -17,8 +17,8 @@ export function adamw(gpu: Gpu, param: GpuBuf, grad: GpuBuf, m: GpuBuf, v: GpuBu
   }
   const c1 = 1 - Math.pow(beta1, step), c2 = 1 - Math.pow(beta2, step);
   gpu.dispatch({
-    shader: 'adamw', constants: { WG }, buffers: [param, grad, m, v],
+    shader: 'adamw', constants: { WG: wg }, buffers: [param, grad, m, v],
     uniforms: [n, lr, beta1, beta2, 1 - beta1, 1 - beta2, eps, weightDecay, c1, c2], uniformTypes: 'u' + 'f'.repeat(9),
-    workgroups: grid1d(n, WG),
+    workgroups: grid1d(n, wg),
   });
 }

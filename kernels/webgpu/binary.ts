@@ -6,6 +6,7 @@ import { grid1d } from './grid.ts';
 import { mergeDims, packDims, packTypes } from './layout.ts';
 import { unaliased } from './alias.ts';
 
+/** Invocations per workgroup (one element each); bench/elementwise.ts sweeps it. */
 const WG = 256;
 
 function checkRanks(kernel: string, shape: number[], strides: Record<string, number[]>): void {
@@ -15,7 +16,7 @@ function checkRanks(kernel: string, shape: number[], strides: Record<string, num
 }
 
 // out (shape, contiguous) = a op b, a and b read through broadcast strides
-export function binary(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, op: BinaryOp, shape: number[], aStrides: number[], bStrides: number[]): void {
+export function binary(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, op: BinaryOp, shape: number[], aStrides: number[], bStrides: number[], wg = WG): void {
   checkRanks('binary', shape, { aStrides, bStrides });
   const code = BINARY_OPS.indexOf(op);
   if (code < 0) throw new Error(`webgpu: binary: unknown op '${op}'; known: ${BINARY_OPS.join(', ')}`);
@@ -25,9 +26,9 @@ export function binary(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, op: BinaryOp
   if (out.length < m.n) throw new Error(`webgpu: binary: out has ${out.length} elements, shape (${shape.join(', ')}) needs ${m.n}`);
   const { inputs, release } = unaliased(gpu, out, [a, b]);
   gpu.dispatch({
-    shader: 'binary', constants: { WG }, buffers: [out, ...inputs],
+    shader: 'binary', constants: { WG: wg }, buffers: [out, ...inputs],
     uniforms: [m.n, m.shape.length, code, 0, ...dims], uniformTypes: 'uuuu' + packTypes(2),
-    workgroups: grid1d(m.n, WG),
+    workgroups: grid1d(m.n, wg),
   });
   release();
 }

@@ -6,8 +6,8 @@ import { rowDispatch, rowGeometry, type RowGeometry } from './rows.ts';
 
 // losses (N), dlogits (N, V) | null from logits (N, V), targets (N) i32; rows with ignoreIndex give 0
 export function crossEntropyForward(gpu: Gpu, losses: GpuBuf, dlogits: GpuBuf | null, logits: GpuBuf, targets: GpuBuf,
-  N: number, V: number, ignoreIndex: number, g: RowGeometry = rowGeometry(V)): void {
-  const { constants, workgroups } = rowDispatch(N, g);
+  N: number, V: number, ignoreIndex: number, g: RowGeometry = rowGeometry(gpu.dawn.kind, V)): void {
+  const { constants, workgroups } = rowDispatch(gpu, 'crossentropy_forward', N, V, 2, g);
   const dummy = dlogits ? null : gpu.alloc(1, 'f32');
   gpu.dispatch({
     shader: 'crossentropy_forward', constants: { ...constants, DLOGITS: dlogits ? 1 : 0 },

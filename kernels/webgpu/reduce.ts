@@ -10,6 +10,9 @@ export const ROWS_WG = 64;
 /** sum_squares.wgsl: lanes per workgroup, most workgroups, least elements per lane. */
 const SQ_WG = 64, SQ_MAX_GROUPS = 1024, SQ_MIN_PER_LANE = 16;
 
+/** rows: one workgroup of WG lanes per output (reduce_rows.wgsl), else one invocation per output. */
+export interface ReduceVariant { rows: boolean; WG: number }
+
 /**
  * Whether a reduction runs one workgroup per output (reduce_rows) rather than one invocation:
  * when rows are contiguous (inner == 1) and long, or so few outputs that one lane each would
@@ -20,16 +23,17 @@ export function useRows(outer: number, R: number, inner: number): boolean {
 }
 
 // out (outer, inner) = sum or max over R of inp (outer, R, inner)
-export function reduce(gpu: Gpu, out: GpuBuf, inp: GpuBuf, op: ReduceOp, outer: number, R: number, inner: number): void {
+export function reduce(gpu: Gpu, out: GpuBuf, inp: GpuBuf, op: ReduceOp, outer: number, R: number, inner: number,
+  variant: ReduceVariant = { rows: useRows(outer, R, inner), WG: useRows(outer, R, inner) ? ROWS_WG : WG }): void {
   if (inp.length < outer * R * inner) throw new Error(`webgpu: reduce: inp has ${inp.length} elements, (${outer}, ${R}, ${inner}) needs ${outer * R * inner}`);
   if (out.length < outer * inner) throw new Error(`webgpu: reduce: out has ${out.length} elements, (${outer}, ${inner}) needs ${outer * inner}`);
   const outputs = outer * inner;
   if (outputs === 0) return;
   const uniforms = [outer, R, inner, op === 'sum' ? 0 : 1];
-  if (useRows(outer, R, inner)) {
-    gpu.dispatch({ shader: 'reduce_rows', constants: { WG: ROWS_WG }, buffers: [out, inp], uniforms, workgroups: grid1d(outputs, 1) });
+  if (variant.rows) {
+    gpu.dispatch({ shader: 'reduce_rows', constants: { WG: variant.WG }, buffers: [out, inp], uniforms, workgroups: grid1d(outputs, 1) });
   } else {
-    gpu.dispatch({ shader: 'reduce', constants: { WG }, buffers: [out, inp], uniforms, workgroups: grid1d(outputs, WG) });
+    gpu.dispatch({ shader: 'reduce', constants: { WG: variant.WG }, buffers: [out, inp], uniforms, workgroups: grid1d(outputs, variant.WG) });
   }
 }
 

@@ -5,6 +5,7 @@ import type { Gpu, GpuBuf } from '../../src/backend/gpu.ts';
 import { grid1d } from './grid.ts';
 import { unaliased } from './alias.ts';
 
+/** Invocations per workgroup (one element each); bench/elementwise.ts sweeps it. */
 const WG = 256;
 
 function opCode(kernel: string, op: UnaryOp): number {
@@ -24,11 +25,11 @@ function sameLength(kernel: string, bufs: Record<string, GpuBuf>): number {
 }
 
 // out (n) = op(inp (n))
-export function unary(gpu: Gpu, out: GpuBuf, inp: GpuBuf, op: UnaryOp, alpha: number): void {
+export function unary(gpu: Gpu, out: GpuBuf, inp: GpuBuf, op: UnaryOp, alpha: number, wg = WG): void {
   const n = sameLength('unary', { out, inp });
   const code = opCode('unary', op);
   const { inputs: [x], release } = unaliased(gpu, out, [inp]);
-  gpu.dispatch({ shader: 'unary', constants: { WG }, buffers: [out, x], uniforms: [n, code, alpha], uniformTypes: 'uuf', workgroups: grid1d(n, WG) });
+  gpu.dispatch({ shader: 'unary', constants: { WG: wg }, buffers: [out, x], uniforms: [n, code, alpha], uniformTypes: 'uuf', workgroups: grid1d(n, wg) });
   release();
 }
 

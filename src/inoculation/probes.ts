@@ -78,7 +78,7 @@ export async function gradientCosine(a: Map<string, Tensor>, b: Map<string, Tens
 /** Reads one-element tensors in one sync (concatenated on the device), disposing them. */
 async function readScalars(ts: Tensor[]): Promise<number[]> {
   if (ts.length === 0) return [];
-  const all = noGrad(() => concat(ts.map((t) => reshape(t, [1])), 0));
+  const all = noGrad(() => tidy(() => concat(ts.map((t) => reshape(t, [1])), 0)));
   const out = Array.from(await all.data());
   all.dispose();
   for (const t of ts) t.dispose();
