@@ -177,18 +177,19 @@ describe('layernorm', () => {
 
   it('layernormBackward matches the CPU reference and writes dweight/dbias', async () => {
     const be = await webgpu();
-    await fc.assert(fc.asyncProperty(nArb, cArb, seedArb, fc.constantFrom(0, 3), geometryArb, async (N, C, seed, offset, g) => {
+    // R: rows per chunk of the column sums (the default, or small so that several chunks get added)
+    await fc.assert(fc.asyncProperty(nArb, cArb, seedArb, fc.constantFrom(0, 3), geometryArb, fc.constantFrom(4096, 1, 7), async (N, C, seed, offset, g, R) => {
       const { inp, weight, bias } = lnInputs(N, C, seed, offset);
       const [, mean, rstd] = await runOn(cpu, [{ data: inp }, { data: weight }, { data: bias }], [N * C, N, N],
         (o, i) => cpu.layernormForward(o[0], o[1], o[2], i[0], i[1], i[2], N, C, 1e-5));
       const dout = randomArray(N * C, seed ^ 0x5bd1e995);
       const ins = [{ data: dout }, { data: inp }, { data: weight }, { data: mean }, { data: rstd }];
       const call = (b: Backend) => (o: Buf[], i: Buf[]) => g && b === be
-        ? layernormK.layernormBackward(be.gpu, o[0] as GpuBuf, o[1] as GpuBuf, o[2] as GpuBuf, i[0] as GpuBuf, i[1] as GpuBuf, i[2] as GpuBuf, i[3] as GpuBuf, i[4] as GpuBuf, N, C, g)
+        ? layernormK.layernormBackward(be.gpu, o[0] as GpuBuf, o[1] as GpuBuf, o[2] as GpuBuf, i[0] as GpuBuf, i[1] as GpuBuf, i[2] as GpuBuf, i[3] as GpuBuf, i[4] as GpuBuf, N, C, g, R)
         : b.layernormBackward(o[0], o[1], o[2], i[0], i[1], i[2], i[3], i[4], N, C);
       const [dinp, dweight, dbias] = await runOn(be, ins, [N * C, C, C], call(be));
       const [wDinp, wDweight, wDbias] = await runOn(cpu, ins, [N * C, C, C], call(cpu));
-      const what = `layernormBackward N=${N} C=${C} offset=${offset} ${JSON.stringify(g)}`;
+      const what = `layernormBackward N=${N} C=${C} offset=${offset} ${JSON.stringify(g)} R=${g ? R : 4096}`;
       // norm = (x - mean) * rstd is off by q = (|x| + |mean|) * rstd * 2 EPS; the two row means
       // of dnorm and dnorm * norm by (C + 4) EPS times the mean of their absolute terms
       const q = (i: number) => (Math.abs(inp[i]) + Math.abs(mean[Math.floor(i / C)])) * rstd[Math.floor(i / C)];

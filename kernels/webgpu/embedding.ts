@@ -14,6 +14,10 @@ export function embeddingForward(gpu: Gpu, out: GpuBuf, ids: GpuBuf, weight: Gpu
 
 // dweight (V, C) = sum of dout (N, C) rows per id (written, not accumulated); three dispatches
 export function embeddingBackward(gpu: Gpu, dweight: GpuBuf, dout: GpuBuf, ids: GpuBuf, N: number, C: number, V: number): void {
+  // each invocation scans or walks up to N positions; llvmpipe stops an invocation's loops after 65535
+  if (gpu.dawn.kind === 'software' && N > 65535) {
+    throw new Error(`embeddingBackward: ${N} positions; the software adapter handles at most 65535 per call: split the batch`);
+  }
   const next = gpu.alloc(Math.max(N, 1), 'i32');
   const head = gpu.alloc(Math.max(V, 1), 'i32');
   // f32 0.0 has the bit pattern of i32 0: the fill kernel zeroes an i32 buffer as well

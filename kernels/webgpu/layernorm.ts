@@ -24,14 +24,14 @@ export function layernormForward(gpu: Gpu, out: GpuBuf, mean: GpuBuf, rstd: GpuB
 
 // dinp (N, C), dweight (C), dbias (C) written (not accumulated) from dout (N, C), inp (N, C), weight (C), mean (N), rstd (N)
 export function layernormBackward(gpu: Gpu, dinp: GpuBuf, dweight: GpuBuf, dbias: GpuBuf, dout: GpuBuf, inp: GpuBuf, weight: GpuBuf,
-  mean: GpuBuf, rstd: GpuBuf, N: number, C: number, g: RowGeometry = rowGeometry(gpu.dawn.kind, C)): void {
+  mean: GpuBuf, rstd: GpuBuf, N: number, C: number, g: RowGeometry = rowGeometry(gpu.dawn.kind, C), R = DWEIGHT_ROWS): void {
   gpu.dispatch({ shader: 'layernorm_backward', buffers: [dinp, dout, inp, weight, mean, rstd], uniforms: [N, C], ...rowDispatch(gpu, 'layernorm_backward', N, C, 2, g) });
-  const K = Math.max(1, Math.ceil(N / DWEIGHT_ROWS));
+  const K = Math.max(1, Math.ceil(N / R));
   const pdw = K === 1 ? dweight : gpu.alloc(K * C, 'f32');
   const pdb = K === 1 ? dbias : gpu.alloc(K * C, 'f32');
   gpu.dispatch({
     shader: 'layernorm_backward_dweight', constants: { WG: DWEIGHT_WG }, buffers: [pdw, pdb, dout, inp, mean, rstd],
-    uniforms: [N, C, DWEIGHT_ROWS], workgroups: [Math.ceil(C / DWEIGHT_WG), K],
+    uniforms: [N, C, R], workgroups: [Math.ceil(C / DWEIGHT_WG), K],
   });
   if (K > 1) {
     gpu.dispatch({
