@@ -51,6 +51,8 @@ export class Gpu {
   liveBytes = 0;
   /** Dispatches recorded since the counter was last reset (benchmarks report it per step). */
   dispatchCount = 0;
+  /** When set, every dispatch spec is passed here (profilers replay them to time each kernel). */
+  onDispatch: ((spec: DispatchSpec) => void) | null = null;
 
   constructor(readonly dawn: DawnDevice) {
     this.device = dawn.device;
@@ -154,6 +156,7 @@ export class Gpu {
     this.pass.dispatchWorkgroups(x, y, z);
     this.kernelsInBatch.push(spec.shader);
     this.dispatchCount++;
+    this.onDispatch?.(spec);
   }
 
   /** Copies whole buffers inside the current batch (keeps queue order, unlike queue.writeBuffer). */
