@@ -19,11 +19,11 @@ function layernormCases(N: number, C: number): RowCase[] {
   return [
     { kernel: 'layernormForward', shape, C, bytes: 4 * (2 * N * C + 2 * C + 2 * N),
       inputs: [{ data: inp }, { data: weight }, { data: bias }], outputs: [N * C, N, N],
-      run: (b, o, i, g) => (b === cpu ? b.layernormForward(o[0], o[1], o[2], i[0], i[1], i[2], N, C, 1e-5)
+      run: (b, o, i, g) => (b.name === 'cpu' ? b.layernormForward(o[0], o[1], o[2], i[0], i[1], i[2], N, C, 1e-5)
         : K.layernormForward(gpuOf(b), gb(o[0]), gb(o[1]), gb(o[2]), gb(i[0]), gb(i[1]), gb(i[2]), N, C, 1e-5, g)) },
     { kernel: 'layernormBackward', shape, C, bytes: 4 * (3 * N * C + 3 * C + 2 * N),
       inputs: [{ data: dout }, { data: inp }, { data: weight }, { data: mean }, { data: rstd }], outputs: [N * C, C, C],
-      run: (b, o, i, g) => (b === cpu ? b.layernormBackward(o[0], o[1], o[2], i[0], i[1], i[2], i[3], i[4], N, C)
+      run: (b, o, i, g) => (b.name === 'cpu' ? b.layernormBackward(o[0], o[1], o[2], i[0], i[1], i[2], i[3], i[4], N, C)
         : K.layernormBackward(gpuOf(b), gb(o[0]), gb(o[1]), gb(o[2]), gb(i[0]), gb(i[1]), gb(i[2]), gb(i[3]), gb(i[4]), N, C, g)) },
   ];
 }

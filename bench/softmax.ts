@@ -84,13 +84,13 @@ function softmaxCases(N: number, C: number): RowCase[] {
   const fwd = 8 * N * C, bwd = 12 * N * C;
   return [
     { kernel: 'softmaxForward', shape, C, bytes: fwd, inputs: [{ data: inp }], outputs: [N * C],
-      run: (b, o, i, g) => (b === cpu ? b.softmaxForward(o[0], i[0], N, C) : K.softmaxForward(gpuOf(b), gb(o[0]), gb(i[0]), N, C, g)) },
+      run: (b, o, i, g) => (b.name === 'cpu' ? b.softmaxForward(o[0], i[0], N, C) : K.softmaxForward(gpuOf(b), gb(o[0]), gb(i[0]), N, C, g)) },
     { kernel: 'softmaxBackward', shape, C, bytes: bwd, inputs: [{ data: dout }, { data: probs }], outputs: [N * C],
-      run: (b, o, i, g) => (b === cpu ? b.softmaxBackward(o[0], i[0], i[1], N, C) : K.softmaxBackward(gpuOf(b), gb(o[0]), gb(i[0]), gb(i[1]), N, C, g)) },
+      run: (b, o, i, g) => (b.name === 'cpu' ? b.softmaxBackward(o[0], i[0], i[1], N, C) : K.softmaxBackward(gpuOf(b), gb(o[0]), gb(i[0]), gb(i[1]), N, C, g)) },
     { kernel: 'logSoftmaxForward', shape, C, bytes: fwd, inputs: [{ data: inp }], outputs: [N * C],
-      run: (b, o, i, g) => (b === cpu ? b.logSoftmaxForward(o[0], i[0], N, C) : K.logSoftmaxForward(gpuOf(b), gb(o[0]), gb(i[0]), N, C, g)) },
+      run: (b, o, i, g) => (b.name === 'cpu' ? b.logSoftmaxForward(o[0], i[0], N, C) : K.logSoftmaxForward(gpuOf(b), gb(o[0]), gb(i[0]), N, C, g)) },
     { kernel: 'logSoftmaxBackward', shape, C, bytes: bwd, inputs: [{ data: dout }, { data: logp }], outputs: [N * C],
-      run: (b, o, i, g) => (b === cpu ? b.logSoftmaxBackward(o[0], i[0], i[1], N, C) : K.logSoftmaxBackward(gpuOf(b), gb(o[0]), gb(i[0]), gb(i[1]), N, C, g)) },
+      run: (b, o, i, g) => (b.name === 'cpu' ? b.logSoftmaxBackward(o[0], i[0], i[1], N, C) : K.logSoftmaxBackward(gpuOf(b), gb(o[0]), gb(i[0]), gb(i[1]), N, C, g)) },
   ];
 }
 
