@@ -150,29 +150,36 @@ describe('layernorm', () => {
     bias: randomArray(C, seed ^ 0x7654321, -1, 1),
   });
 
+  const lnForwardCase = async (be: Awaited<ReturnType<typeof webgpu>>, N: number, C: number, seed: number, offset: number, g: RowGeometry | null) => {
+    const { inp, weight, bias } = lnInputs(N, C, seed, offset);
+    const eps = 1e-5;
+    const ins = [{ data: inp }, { data: weight }, { data: bias }];
+    const call = (b: Backend) => (o: Buf[], i: Buf[]) => g && b === be
+      ? layernormK.layernormForward(be.gpu, o[0] as GpuBuf, o[1] as GpuBuf, o[2] as GpuBuf, i[0] as GpuBuf, i[1] as GpuBuf, i[2] as GpuBuf, N, C, eps, g)
+      : b.layernormForward(o[0], o[1], o[2], i[0], i[1], i[2], N, C, eps);
+    const [out, mean, rstd] = await runOn(be, ins, [N * C, N, N], call(be));
+    const [wOut, wMean, wRstd] = await runOn(cpu, ins, [N * C, N, N], call(cpu));
+    const K = (C + 16) * EPS; // the row sums, then a handful of roundings per element
+    const meanAbs = rowReduce(inp, N, C, Math.abs).map((s) => s / C);
+    const what = `layernormForward N=${N} C=${C} offset=${offset} ${JSON.stringify(g)}`;
+    expectWithin(mean, wMean, (n) => K * meanAbs[n], `${what} mean`);
+    // the variance sums squared deviations from a mean that is off by K * meanAbs
+    expectWithin(rstd, wRstd, (n) => K * wRstd[n] * (1 + 2 * meanAbs[n] * wRstd[n]), `${what} rstd`);
+    expectWithin(out, wOut, (i) => {
+      const n = Math.floor(i / C), c = i % C;
+      const norm = (inp[i] - wMean[n]) * wRstd[n];
+      return K * (Math.abs(weight[c]) * (Math.abs(norm) + 2 * wRstd[n] * meanAbs[n]) * 2 + Math.abs(bias[c])) + 1e-30;
+    }, `${what} out`);
+  };
+
   it('layernormForward matches the CPU reference', async () => {
     const be = await webgpu();
-    await fc.assert(fc.asyncProperty(nArb, cArb, seedArb, fc.constantFrom(0, 3, 10), geometryArb, async (N, C, seed, offset, g) => {
-      const { inp, weight, bias } = lnInputs(N, C, seed, offset);
-      const eps = 1e-5;
-      const ins = [{ data: inp }, { data: weight }, { data: bias }];
-      const call = (b: Backend) => (o: Buf[], i: Buf[]) => g && b === be
-        ? layernormK.layernormForward(be.gpu, o[0] as GpuBuf, o[1] as GpuBuf, o[2] as GpuBuf, i[0] as GpuBuf, i[1] as GpuBuf, i[2] as GpuBuf, N, C, eps, g)
-        : b.layernormForward(o[0], o[1], o[2], i[0], i[1], i[2], N, C, eps);
-      const [out, mean, rstd] = await runOn(be, ins, [N * C, N, N], call(be));
-      const [wOut, wMean, wRstd] = await runOn(cpu, ins, [N * C, N, N], call(cpu));
-      const K = (C + 16) * EPS; // the row sums, then a handful of roundings per element
-      const meanAbs = rowReduce(inp, N, C, Math.abs).map((s) => s / C);
-      const what = `layernormForward N=${N} C=${C} offset=${offset} ${JSON.stringify(g)}`;
-      expectWithin(mean, wMean, (n) => K * meanAbs[n], `${what} mean`);
-      // the variance sums squared deviations from a mean that is off by K * meanAbs
-      expectWithin(rstd, wRstd, (n) => K * wRstd[n] * (1 + 2 * meanAbs[n] * wRstd[n]), `${what} rstd`);
-      expectWithin(out, wOut, (i) => {
-        const n = Math.floor(i / C), c = i % C;
-        const norm = (inp[i] - wMean[n]) * wRstd[n];
-        return K * (Math.abs(weight[c]) * (Math.abs(norm) + 2 * wRstd[n] * meanAbs[n]) * 2 + Math.abs(bias[c])) + 1e-30;
-      }, `${what} out`);
-    }), RUNS);
+    await fc.assert(fc.asyncProperty(nArb, cArb, seedArb, fc.constantFrom(0, 3, 10), geometryArb,
+      async (N, C, seed, offset, g) => lnForwardCase(be, N, C, seed, offset, g)), RUNS);
+  });
+
+  it('layernormForward on rows of 30000 (three passes: past the software loop limit at one lane per row)', async () => {
+    await lnForwardCase(await webgpu(), 3, 30000, 9, 3, null);
   });
 
   it('layernormBackward matches the CPU reference and writes dweight/dbias', async () => {
@@ -294,6 +301,15 @@ describe('crossentropy', () => {
       await ceCase(be, 5, 5003, 3, -100, true, g);
       await ceCase(be, 2, 50257, 4, -100, true, g);
     }
+  });
+
+  it('refuses a geometry whose loops the software adapter would cut short', async () => {
+    const be = await webgpu();
+    if (be.gpu.dawn.kind !== 'software') return; // hardware adapters have no loop limit
+    const [a, b] = [upload(be, 50257), upload(be, 50257)];
+    expect(() => crossentropyK.crossEntropyForward(be.gpu, a as GpuBuf, null, b as GpuBuf, a as GpuBuf, 1, 50257, -100, { WG: 64, TPR: 1 })).toThrow(/loop iterations/);
+    expect(() => softmaxK.softmaxForward(be.gpu, a as GpuBuf, b as GpuBuf, 1, 50257, { WG: 64, TPR: 1 })).toThrow(/loop iterations/);
+    be.free(a); be.free(b);
   });
 
   it('crossEntropyForward gives a NaN loss for a target outside [0, V)', async () => {
