@@ -35,6 +35,29 @@ describe('GPT', () => {
     }
   });
 
+  it('loss on masked targets (rows gathered) equals the loss over full logits, with equal gradients', () => {
+    const be = new CpuBackend();
+    T.setDefaultDtype('f64');
+    try {
+      const cfg: GPTConfig = { vocabSize: 9, blockSize: 6, nLayer: 1, nHead: 2, nEmbd: 8, dropout: 0, layerNormEps: 1e-5 };
+      const model = new GPT(cfg, 2, be);
+      const g = new T.Generator(5);
+      const ids = T.indices(Array.from({ length: 12 }, () => g.int(9)), [2, 6], { backend: be });
+      const tg = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? -100 : g.int(9)));
+      const targets = T.indices(tg, [2, 6], { backend: be });
+      const gathered = model.loss(ids, targets);
+      gathered.backward();
+      const gGrads = model.parameters().map((p) => Array.from(p.grad!.dataSync()));
+      model.zeroGrad();
+      const full = T.crossEntropy(model.forward(ids), targets, { ignoreIndex: -100 });
+      full.backward();
+      expect(Math.abs(gathered.dataSync()[0] - full.dataSync()[0])).toBeLessThan(1e-12);
+      model.parameters().forEach((p, i) => p.grad!.dataSync().forEach((v, j) => expect(Math.abs(v - gGrads[i][j])).toBeLessThan(1e-12)));
+    } finally {
+      T.setDefaultDtype('f32');
+    }
+  });
+
   it('a tiny model overfits one batch (loss < 0.05)', async () => {
     const be = new CpuBackend();
     const cfg: GPTConfig = { vocabSize: 16, blockSize: 8, nLayer: 2, nHead: 2, nEmbd: 32, dropout: 0, layerNormEps: 1e-5 };

@@ -4,7 +4,7 @@ import { Tensor, indices } from '../tensor.ts';
 import { add } from '../ops/elementwise.ts';
 import { reshape, permute, slice, transpose } from '../ops/shape_ops.ts';
 import { matmul } from '../ops/matmul.ts';
-import { attention, dropout, crossEntropy } from '../ops/nn.ts';
+import { attention, dropout, crossEntropy, embedding } from '../ops/nn.ts';
 import { gelu } from '../ops/elementwise.ts';
 import { Module } from './module.ts';
 import { Embedding, LayerNorm, Linear, LoRALinear, type Init } from './layers.ts';
@@ -126,9 +126,24 @@ export class GPT extends Module {
     return matmul(this.hidden(ids, opts), transpose(this.wte.weight));   // (B, T, C) @ (C, V)
   }
 
-  /** Mean cross-entropy over targets (B, T) that are not ignoreIndex (-100). */
+  /**
+   * Mean cross-entropy over targets (B, T) that are not ignoreIndex (-100). When the targets are
+   * known on the host, only the positions that have a target go through the output layer (rows
+   * gathered with the embedding op, whose backward scatters the gradient back): with a loss on
+   * answers only, that skips most of the (C, V) projection.
+   */
   loss(ids: Tensor, targets: Tensor, opts: ForwardOptions = {}): Tensor {
-    return crossEntropy(this.forward(ids, opts), targets, { ignoreIndex: -100 });
+    const h = targets.hostData;
+    const keepRows: number[] = [];
+    if (h) for (let i = 0; i < h.length; i++) if (h[i] !== -100) keepRows.push(i);
+    if (!h || keepRows.length === h.length || keepRows.length === 0) {
+      return crossEntropy(this.forward(ids, opts), targets, { ignoreIndex: -100 });
+    }
+    const be = this.wte.weight.backend;
+    const x = this.hidden(ids, opts);                                        // (B, T, C)
+    const rows = embedding(indices(keepRows, [keepRows.length], { backend: be }), reshape(x, [-1, this.config.nEmbd])); // (K, C)
+    const logits = matmul(rows, transpose(this.wte.weight));                 // (K, V)
+    return crossEntropy(logits, indices(keepRows.map((i) => h[i]), [keepRows.length], { backend: be }), { ignoreIndex: -100 });
   }
 
   /**
