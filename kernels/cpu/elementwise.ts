@@ -69,11 +69,26 @@ export function binaryFn(op: BinaryOp): (a: number, b: number) => number {
   }
 }
 
-// out (shape, contiguous) = a op b, a and b read through broadcast strides
+// out (shape, contiguous) = a op b, a and b read through broadcast strides.
+// The last dim runs as a tight loop; the odometer only walks the outer dims.
 export function binary(out: F, a: F, b: F, op: BinaryOp, shape: number[], aStrides: number[], bStrides: number[]): void {
-  const f = binaryFn(op);
+  const n = shape.reduce((x, y) => x * y, 1);
+  if (n === 0) return;
+  const r = shape.length;
+  const inner = r ? shape[r - 1] : 1, sa = r ? aStrides[r - 1] : 0, sb = r ? bStrides[r - 1] : 0;
+  const outerShape = shape.slice(0, -1);
   let o = 0;
-  forEachStrided(shape, aStrides, 0, bStrides, 0, (ia, ib) => { out[o++] = f(a[ia], b[ib]); });
+  const run = (ia: number, ib: number) => {
+    switch (op) {
+      case 'add': for (let i = 0; i < inner; i++) out[o++] = a[ia + i * sa] + b[ib + i * sb]; break;
+      case 'sub': for (let i = 0; i < inner; i++) out[o++] = a[ia + i * sa] - b[ib + i * sb]; break;
+      case 'mul': for (let i = 0; i < inner; i++) out[o++] = a[ia + i * sa] * b[ib + i * sb]; break;
+      case 'div': for (let i = 0; i < inner; i++) out[o++] = a[ia + i * sa] / b[ib + i * sb]; break;
+      default: { const f = binaryFn(op); for (let i = 0; i < inner; i++) out[o++] = f(a[ia + i * sa], b[ib + i * sb]); }
+    }
+  };
+  if (r <= 1) { run(0, 0); return; }
+  forEachStrided(outerShape, aStrides.slice(0, -1), 0, bStrides.slice(0, -1), 0, run);
 }
 
 // out (shape) = cond != 0 ? a : b
