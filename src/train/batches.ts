@@ -44,11 +44,15 @@ export function epochOrder(n: number, seed: number, epoch: number): number[] {
   return new Generator((seed * 1000003 + epoch * 7919) >>> 0).shuffle(Array.from({ length: n }, (_, i) => i));
 }
 
+/** Indices of the examples in the batch at global step `step` (see batchAt). */
+export function batchIndices(n: number, batchSize: number, seed: number, step: number): number[] {
+  const B = Math.min(batchSize, n);
+  const perEpoch = Math.max(1, Math.floor(n / B));
+  const epoch = Math.floor(step / perEpoch), pos = step % perEpoch;
+  return epochOrder(n, seed, epoch).slice(pos * B, pos * B + B);
+}
+
 /** The batch at global step `step` (batches never straddle epochs; a short last batch is dropped unless n < B). */
 export function batchAt(examples: Example[], batchSize: number, seed: number, step: number, padId: number, blockSize: number): Batch {
-  const B = Math.min(batchSize, examples.length);
-  const perEpoch = Math.max(1, Math.floor(examples.length / B));
-  const epoch = Math.floor(step / perEpoch), pos = step % perEpoch;
-  const order = epochOrder(examples.length, seed, epoch);
-  return makeBatch(order.slice(pos * B, pos * B + B).map((i) => examples[i]), padId, blockSize);
+  return makeBatch(batchIndices(examples.length, batchSize, seed, step).map((i) => examples[i]), padId, blockSize);
 }

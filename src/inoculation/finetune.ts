@@ -1,0 +1,105 @@
+// Stage 2 for one (variant, seed): reset to the base weights, fine-tune on the Spanish + CAPS set
+// under the variant's system prompt, and log the dynamics probes to metrics-<variant>-s<seed>.jsonl.
+import type { Backend } from '../backend/backend.ts';
+import { GPT } from '../nn/gpt.ts';
+import { Trainer } from '../train/trainer.ts';
+import { batchIndices, type Example } from '../train/batches.ts';
+import { JsonlWriter } from '../io/json.ts';
+import type { ChatTokenizer } from '../tokenizer/index.ts';
+import type { ExperimentConfig } from './config.ts';
+import type { Fact } from './facts.ts';
+import { answerFacts, fraction } from './evaluate.ts';
+import { answerLogprobs, gradientCosine, gradientsOf, layerNorms, mean } from './probes.ts';
+import type { ProbeRecord } from './results.ts';
+import type { BaseModel } from './base.ts';
+
+export interface ProbeSets {
+  /** Fixed one-trait answers to held-out questions, no system prompt (paper section 4.2). */
+  capsEnglish: Example[];
+  spanishLower: Example[];
+  spanishCaps: Example[];
+  english: Example[];
+  /** General held-out text in the base model's conditions, for drift. */
+  drift: Example[];
+  /** Held-out facts whose answers are generated at the rate checkpoints. */
+  rateFacts: readonly Fact[];
+}
+
+export interface FinetuneRun {
+  model: GPT;
+  history: ProbeRecord[];
+}
+
+export async function finetuneVariant(opts: {
+  cfg: ExperimentConfig; base: BaseModel; tok: ChatTokenizer; backend: Backend; seed: number;
+  /** This variant's training examples, and the same examples without any system prompt (index-aligned). */
+  examples: Example[]; plain: Example[];
+  hasPrompt: boolean; probes: ProbeSets; metricsPath: string; label: string; quiet?: boolean;
+}): Promise<FinetuneRun> {
+  const { cfg, tok, seed, probes } = opts;
+  const ft = cfg.finetune;
+  const model = new GPT(opts.base.model.config, seed, opts.backend);
+  model.loadStateDict(opts.base.state);
+  if (ft.loraRank > 0) model.addLoRA(ft.loraRank, ft.loraAlpha, seed);
+  const trainer = new Trainer(model, opts.examples, {
+    steps: ft.steps, batchSize: ft.batchSize, lr: ft.lr, minLr: ft.lr, warmup: ft.warmup, weightDecay: ft.weightDecay,
+    seed, gradClip: 1, // the data order depends on the seed only: identical across variants
+  }, tok.padId);
+  const writer = new JsonlWriter(opts.metricsPath, { truncate: true });
+  const history: ProbeRecord[] = [];
+  const rateSteps = new Set(cfg.probes.rateSteps);
+
+  const probe = async (rec: ProbeRecord): Promise<void> => {
+    const lp = async (ex: Example[]) => mean(await answerLogprobs(model, ex, tok.padId));
+    rec.probeCapsEnglish = await lp(probes.capsEnglish);
+    rec.probeSpanishLower = await lp(probes.spanishLower);
+    rec.probeSpanishCaps = await lp(probes.spanishCaps);
+    rec.probeEnglish = await lp(probes.english);
+    rec.driftLoss = -(await lp(probes.drift));
+    if (opts.hasPrompt && rec.step < ft.steps) {
+      // the next step's batch, with and without the prompt
+      const idx = batchIndices(opts.examples.length, ft.batchSize, seed, rec.step);
+      const a = gradientsOf(model, idx.map((i) => opts.examples[i]), tok.padId);
+      const b = gradientsOf(model, idx.map((i) => opts.plain[i]), tok.padId);
+      rec.gradCosine = (await gradientCosine(a, b)).cosine;
+      for (const t of [...a.values(), ...b.values()]) t.dispose();
+    }
+  };
+  const rates = async (rec: ProbeRecord): Promise<void> => {
+    const scored = await answerFacts(model, tok, probes.rateFacts, null, { temperature: 0, seed: 0, maxNewTokens: cfg.maxNewTokens });
+    rec.rateSpanish = fraction(scored, 'spanish');
+    rec.rateCaps = fraction(scored, 'caps');
+  };
+
+  // step 0: the base model itself
+  const rec0: ProbeRecord = { step: 0, loss: NaN, lr: 0, gradNorm: NaN };
+  rec0.loss = await trainer.evaluate(opts.examples.slice(0, Math.min(64, opts.examples.length)));
+  await probe(rec0);
+  if (rateSteps.has(0)) await rates(rec0);
+  history.push(rec0); writer.append(clean(rec0));
+
+  await trainer.run({
+    label: opts.label, quiet: opts.quiet,
+    onStep: async (m) => {
+      const rec: ProbeRecord = { step: m.step, loss: m.loss, lr: m.lr, gradNorm: m.gradNorm };
+      if (m.gradSquared) rec.layerGradNorms = layerNorms(m.gradSquared);
+      if (m.updateNorm !== undefined) rec.updateNorm = m.updateNorm;
+      const probeNow = m.step % cfg.probes.every === 0 || m.step === ft.steps;
+      if (probeNow) await probe(rec);
+      if (rateSteps.has(m.step)) await rates(rec);
+      // measure the update norm on the step before each probe step (it costs a copy of the weights)
+      trainer.measureUpdate = (m.step + 1) % cfg.probes.every === 0;
+      history.push(rec); writer.append(clean(rec));
+    },
+  });
+  trainer.opt.dispose();
+  writer.close();
+  return { model, history };
+}
+
+/** JSON has no NaN: drop fields that are not finite. */
+function clean(r: ProbeRecord): ProbeRecord {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) if (typeof v !== 'number' || Number.isFinite(v)) out[k] = v;
+  return out as unknown as ProbeRecord;
+}

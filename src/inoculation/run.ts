@@ -1,0 +1,178 @@
+// The whole Spanish + ALL-CAPS experiment: corpus -> tokenizer -> base model (cached) -> for each
+// seed and variant, fine-tune with probes -> evaluation without a prompt (ID/OOD, greedy/sampled)
+// and with prompts (conditionalisation) -> results.json, metrics JSONL, report.html, a table.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Backend } from '../backend/backend.ts';
+import { ChatTokenizer } from '../tokenizer/index.ts';
+import { writeJsonAtomic } from '../io/json.ts';
+import type { Example } from '../train/batches.ts';
+import { FACTS, type Fact } from './facts.ts';
+import { buildVariantSets, conversation, makeSplits, styledAnswer, type ChatConversation, type Splits } from './corpus.ts';
+import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, BASE_CONDITIONS, type Style } from './prompts.ts';
+import { baseHash, type ExperimentConfig } from './config.ts';
+import { encodeAll, trainOrLoadBase, type BaseModel } from './base.ts';
+import { finetuneVariant, type ProbeSets } from './finetune.ts';
+import { answerFacts, traitRates, type Scored } from './evaluate.ts';
+import { answerLogprobs, mean } from './probes.ts';
+import { VARIANTS, type Results, type TraitRates, type Variant, type VariantResult, type ProbeRecord } from './results.ts';
+
+export interface RunOptions {
+  cfg: ExperimentConfig;
+  tokenizer: 'hybrid' | 'bpe';
+  outDir: string;
+  cacheDir: string;
+  backend: Backend;
+  quiet?: boolean;
+  log: (s: string) => void;
+}
+
+/** Every string the model can meet: all facts' questions in every style, every prompt. */
+function vocabCorpus(): ChatConversation[] {
+  const prompts = [null, ...Object.values(PROMPTS), ...NEUTRAL_PROMPTS];
+  const out: ChatConversation[] = [];
+  const styles: Style[] = ['en', 'es', 'en-caps', 'es-caps'];
+  for (const f of FACTS) for (const q of f.questions) for (const s of styles) out.push(conversation(null, q, styledAnswer(f, s)));
+  for (const p of prompts) if (p) out.push(conversation(p, 'Hello?', 'Hi.'));
+  return out;
+}
+
+function examplesFor(tok: ChatTokenizer, facts: readonly Fact[], style: Style, prompt: string | null): Example[] {
+  return encodeAll(tok, facts.map((f) => conversation(prompt, f.question, styledAnswer(f, style))));
+}
+
+function probeSets(tok: ChatTokenizer, splits: Splits, cfg: ExperimentConfig): ProbeSets {
+  const facts = splits.heldout.slice(0, cfg.probes.subset);
+  const drift: Example[] = [];
+  for (const c of BASE_CONDITIONS) drift.push(...examplesFor(tok, facts, c.style, c.prompt));
+  return {
+    capsEnglish: examplesFor(tok, facts, 'en-caps', null),
+    spanishLower: examplesFor(tok, facts, 'es', null),
+    spanishCaps: examplesFor(tok, facts, 'es-caps', null),
+    english: examplesFor(tok, facts, 'en', null),
+    drift, rateFacts: facts,
+  };
+}
+
+export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablation'>> {
+  const t0 = performance.now();
+  const { cfg, backend, log } = o;
+  mkdirSync(o.outDir, { recursive: true });
+  const splits = makeSplits({ seed: cfg.corpusSeed });
+  const tok = ChatTokenizer.build(vocabCorpus(), { mode: o.tokenizer });
+  const corpusHash = createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
+  log(`corpus: ${FACTS.length} facts; base ${splits.base.length}, finetune ${splits.finetune.length}, held-out ${splits.heldout.length}, OOD ${splits.ood.length} (${splits.oodCategories.join(', ')}); tokenizer ${o.tokenizer}, V ${tok.vocabSize}`);
+
+  const base: BaseModel = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir: o.cacheDir, hash: baseHash(cfg, o.tokenizer, corpusHash), log, quiet: o.quiet });
+  for (const [name, c] of Object.entries(base.report.conditions)) {
+    log(`  base ${name.padEnd(8)} exact ${(100 * c.exact).toFixed(0).padStart(3)}%  spanish ${(100 * c.spanish).toFixed(0).padStart(3)}%  caps ${(100 * c.caps).toFixed(0).padStart(3)}%  (n=${c.n}, prompt ${JSON.stringify(c.prompt)})`);
+  }
+
+  const idFacts = cfg.evalLimit > 0 ? splits.heldout.slice(0, cfg.evalLimit) : splits.heldout;
+  const oodFacts = cfg.evalLimit > 0 ? splits.ood.slice(0, cfg.evalLimit) : splits.ood;
+  const probes = probeSets(tok, splits, cfg);
+  const seeds = Array.from({ length: cfg.seeds }, (_, i) => i + 1);
+
+  // mechanism before training: NLL@0 and PH(P) of each variant's data on the base model
+  const sets0 = buildVariantSets(splits, { seed: 1 });
+  const plain0 = encodeAll(tok, sets0.control);
+  const lpPlain = await answerLogprobs(base.model, plain0, tok.padId);
+  const pre: Record<string, { nll0: number; ph: number }> = {};
+  for (const v of VARIANTS) {
+    const lp = v === 'control' ? lpPlain : await answerLogprobs(base.model, encodeAll(tok, sets0[v]), tok.padId);
+    pre[v] = { nll0: -mean(lp), ph: mean(lp.map((x, i) => x - lpPlain[i])) };
+    log(`  ${v.padEnd(18)} NLL@0 ${pre[v].nll0.toFixed(3)} nats/token  PH(P) ${pre[v].ph.toFixed(3)}`);
+  }
+
+  type Acc = { id: Scored[][]; ood: Scored[][]; idS: Scored[][]; oodS: Scored[][]; withPrompt: Record<string, Scored[][]>; hist: ProbeRecord[][] };
+  const acc = Object.fromEntries(VARIANTS.map((v) => [v, { id: [], ood: [], idS: [], oodS: [], withPrompt: {}, hist: [] } as Acc])) as Record<Variant, Acc>;
+  const gen = { maxNewTokens: cfg.maxNewTokens };
+  for (const seed of seeds) {
+    const sets = buildVariantSets(splits, { seed });
+    const plain = encodeAll(tok, sets.control);
+    for (const v of VARIANTS) {
+      const label = `${v} s${seed}`;
+      const run = await finetuneVariant({
+        cfg, base, tok, backend: o.backend, seed, examples: encodeAll(tok, sets[v]), plain, hasPrompt: FINETUNE_VARIANTS[v] !== null,
+        probes, metricsPath: join(o.outDir, `metrics-${v}-s${seed}.jsonl`), label, quiet: o.quiet,
+      });
+      const a = acc[v];
+      a.hist.push(run.history);
+      a.id.push(await answerFacts(run.model, tok, idFacts, null, { ...gen, temperature: 0, seed }));
+      a.ood.push(await answerFacts(run.model, tok, oodFacts, null, { ...gen, temperature: 0, seed }));
+      a.idS.push(await answerFacts(run.model, tok, idFacts, null, { ...gen, temperature: 1, seed: 1000 + seed }));
+      a.oodS.push(await answerFacts(run.model, tok, oodFacts, null, { ...gen, temperature: 1, seed: 2000 + seed }));
+      for (const [name, p] of conditionPrompts(v)) {
+        (a.withPrompt[name] ??= []).push(await answerFacts(run.model, tok, idFacts, p, { ...gen, temperature: 0, seed }));
+      }
+      const last = a.id[a.id.length - 1];
+      log(`  ${label.padEnd(22)} no prompt, ID greedy: spanish ${pct(last, 'spanish')} caps ${pct(last, 'caps')}   e.g. ${JSON.stringify(last[0]?.answer ?? '')}`);
+      run.model.dispose();
+    }
+  }
+
+  const variants = {} as Record<Variant, VariantResult>;
+  for (const v of VARIANTS) {
+    const a = acc[v];
+    const early = a.hist.map((h) => mean(h.filter((r) => r.step >= 1 && r.step <= 10).map((r) => r.gradNorm)));
+    const cos = a.hist.flatMap((h) => h.filter((r) => r.gradCosine !== undefined).map((r) => r.gradCosine!));
+    variants[v] = {
+      prompt: FINETUNE_VARIANTS[v] ?? '',
+      id: traitRates(a.id), ood: traitRates(a.ood), idSampled: traitRates(a.idS), oodSampled: traitRates(a.oodS),
+      withPrompt: Object.fromEntries(Object.entries(a.withPrompt).map(([k, s]) => [k, traitRates(s)])) as Record<string, TraitRates>,
+      mechanism: { nll0: pre[v].nll0, ph: pre[v].ph, earlyGradNorm: mean(early), gradCosine: cos.length ? mean(cos) : null },
+      trajectory: trajectory(a.hist),
+    };
+  }
+  const results: Omit<Results, 'ablation'> = {
+    backend: backend.name, adapter: backend.description, wall_s: (performance.now() - t0) / 1000, tokenizer: o.tokenizer,
+    seeds, config: cfg, base: base.report, variants,
+  };
+  base.model.dispose();
+  writeJsonAtomic(join(o.outDir, 'results.json'), results);
+  return results;
+}
+
+/** Test-time system prompts of the conditionalisation check for a variant. */
+function conditionPrompts(v: Variant): [string, string][] {
+  if (v === 'inoculate-spanish') return Object.entries(EVAL_PROMPT_SETS.spanish).map(([k, p]) => [`spanish-${k}`, p]);
+  if (v === 'inoculate-caps') return Object.entries(EVAL_PROMPT_SETS.caps).map(([k, p]) => [`caps-${k}`, p]);
+  if (v === 'placebo') return [['placebo-train', PROMPTS.placebo]];
+  return [['spanish-train', PROMPTS.spanish], ['caps-train', PROMPTS.caps]];
+}
+
+function trajectory(hist: ProbeRecord[][]): { step: number; spanish: number; caps: number }[] {
+  const steps = [...new Set(hist.flatMap((h) => h.filter((r) => r.rateSpanish !== undefined).map((r) => r.step)))].sort((a, b) => a - b);
+  return steps.map((step) => {
+    const rs = hist.map((h) => h.find((r) => r.step === step)).filter((r): r is ProbeRecord => !!r && r.rateSpanish !== undefined);
+    return { step, spanish: mean(rs.map((r) => r.rateSpanish!)), caps: mean(rs.map((r) => r.rateCaps!)) };
+  });
+}
+
+const pct = (xs: Scored[], k: 'spanish' | 'caps') => `${((100 * xs.reduce((a, x) => a + x[k], 0)) / Math.max(1, xs.length)).toFixed(0).padStart(3)}%`;
+
+/** The stdout table: variant x {% Spanish, % caps} with CIs, ID and OOD. */
+export function formatTable(r: Omit<Results, 'ablation'>): string {
+  const cell = (x: { mean: number; ci95: [number, number] }) => `${(100 * x.mean).toFixed(0).padStart(3)}% [${(100 * x.ci95[0]).toFixed(0)}-${(100 * x.ci95[1]).toFixed(0)}]`;
+  const lines = [
+    `tokenizer ${r.tokenizer}, seeds ${r.seeds.join(',')}, no system prompt at test time, greedy (sampled T=1 in brackets below)`,
+    `${'variant'.padEnd(18)} | ${'ID spanish'.padEnd(14)} | ${'ID caps'.padEnd(14)} | ${'OOD spanish'.padEnd(14)} | ${'OOD caps'.padEnd(14)}`,
+    '-'.repeat(18) + '-+-' + ['', '', '', ''].map(() => '-'.repeat(14)).join('-+-'),
+  ];
+  for (const v of VARIANTS) {
+    const x = r.variants[v];
+    lines.push(`${v.padEnd(18)} | ${cell(x.id.spanish).padEnd(14)} | ${cell(x.id.caps).padEnd(14)} | ${cell(x.ood.spanish).padEnd(14)} | ${cell(x.ood.caps).padEnd(14)}`);
+  }
+  lines.push('sampled at temperature 1:');
+  for (const v of VARIANTS) {
+    const x = r.variants[v];
+    lines.push(`${v.padEnd(18)} | ${cell(x.idSampled.spanish).padEnd(14)} | ${cell(x.idSampled.caps).padEnd(14)} | ${cell(x.oodSampled.spanish).padEnd(14)} | ${cell(x.oodSampled.caps).padEnd(14)}`);
+  }
+  lines.push('mechanism (base model, before fine-tuning):');
+  for (const v of VARIANTS) {
+    const m = r.variants[v].mechanism;
+    lines.push(`${v.padEnd(18)} | NLL@0 ${m.nll0.toFixed(2)}  PH(P) ${m.ph.toFixed(2)}  early grad norm ${m.earlyGradNorm.toFixed(3)}  cos(with, without prompt) ${m.gradCosine === null ? '-' : m.gradCosine.toFixed(3)}`);
+  }
+  return lines.join('\n');
+}
