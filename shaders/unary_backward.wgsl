@@ -1,10 +1,10 @@
 // unary_backward: dinp[i] = dout[i] * op'(inp[i]), given the forward's input and output out[i].
-// dinp, dout, inp, out (n) f32 | params {n, op, alpha} as in unary.wgsl (op = index in UNARY_OPS)
+// dinp, dout, inp, out (n) f32 | params {n, alpha}, override OP as in unary.wgsl (index in UNARY_OPS)
 // dispatch: ceil(n / WG) workgroups of WG, folded into x/y past 65535
 // Derivatives mirror unaryDerivative in kernels/cpu/elementwise.ts. GELU's uses sech^2 = c (2 - c)
 // with c = 1 - |tanh| computed without cancellation; past |x| = 10 (tanh(u) == 1 even in f64, and
 // x^2 * sech^2 would be Inf * 0) it is exactly 1 or 0, as the f64 reference gives.
-struct Params { n: u32, op: u32, alpha: f32 }
+struct Params { n: u32, alpha: f32 }
 @group(0) @binding(0) var<storage, read_write> dinp: array<f32>;
 @group(0) @binding(1) var<storage, read> dout: array<f32>;
 @group(0) @binding(2) var<storage, read> inp: array<f32>;
@@ -18,6 +18,9 @@ var<private> nan_bits: u32 = 0x7fc00000u;
 fn nan() -> f32 { return bitcast<f32>(nan_bits); }
 
 override WG: u32 = 256;
+// the op (index in UNARY_OPS) specialises the pipeline: one branch-free kernel per op ran 1.6-2.3x
+// faster on llvmpipe than a switch on a uniform op code
+override OP: u32 = 0u;
 
 const NEG = 0u; const EXP = 1u; const LOG = 2u; const SQRT = 3u; const TANH = 4u;
 const RELU = 5u; const GELU = 6u; const POW = 7u; const MUL_SCALAR = 8u; const ADD_SCALAR = 9u;
@@ -110,5 +113,5 @@ fn derivative(x: f32, y: f32, op: u32, alpha: f32) -> f32 {
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= params.n) { return; }
-  dinp[i] = dout[i] * derivative(inp[i], out[i], params.op, params.alpha);
+  dinp[i] = dout[i] * derivative(inp[i], out[i], OP, params.alpha);
 }

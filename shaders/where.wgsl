@@ -2,10 +2,11 @@
 // row-major position of idx over shape (out contiguous), strides 0 where broadcast.
 // Values move as u32 bits (a, b, out may be any 4-byte dtype); cond is f32 or i32 (condIsF32), and
 // an f32 cond is tested as a float so -0 counts as zero.
-// out (n), cond, a, b | params {n, rank, condIsF32}, shape and strides padded to 8
+// out (n), cond, a, b | params {n, condIsF32}, shape and strides padded to 8; override RANK (<= 8)
+// specialises the pipeline as in binary.wgsl
 // dispatch: ceil(n / WG) workgroups of WG, folded into x/y past 65535
 struct Params {
-  n: u32, rank: u32, condIsF32: u32, _pad: u32,
+  n: u32, condIsF32: u32, _pad0: u32, _pad1: u32,
   shape: array<vec4<u32>, 2>,
   condStrides: array<vec4<i32>, 2>,
   aStrides: array<vec4<i32>, 2>,
@@ -18,6 +19,7 @@ struct Params {
 @group(0) @binding(4) var<uniform> params: Params;
 
 override WG: u32 = 256;
+override RANK: u32 = 1u;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -27,13 +29,19 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var ic = 0;
   var ia = 0;
   var ib = 0;
-  for (var d = i32(params.rank) - 1; d >= 0; d--) {
+  for (var d = i32(RANK) - 1; d > 0; d--) {
     let size = params.shape[d / 4][d % 4];
-    let idx = i32(rem % size);
-    rem = rem / size;
+    let q = rem / size;
+    let idx = i32(rem - q * size);
+    rem = q;
     ic += idx * params.condStrides[d / 4][d % 4];
     ia += idx * params.aStrides[d / 4][d % 4];
     ib += idx * params.bStrides[d / 4][d % 4];
+  }
+  if (RANK > 0u) {
+    ic += i32(rem) * params.condStrides[0].x;
+    ia += i32(rem) * params.aStrides[0].x;
+    ib += i32(rem) * params.bStrides[0].x;
   }
   let c = cond[ic];
   // f32: zero iff all bits but the sign are 0 (integer test, immune to float fast-math)

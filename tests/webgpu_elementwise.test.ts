@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { BINARY_OPS, UNARY_OPS, type Backend, type Buf, type UnaryOp } from '../src/backend/backend.ts';
 import { cpu, expectClose, randomArray, upload, webgpu } from './helpers/backends.ts';
-import { ROWS_WG, sumSquaresLanes, useRows } from '../kernels/webgpu/reduce.ts';
+import { pickReduce, reduce, rowsWg, sumSquaresLanes, type ReduceVariant } from '../kernels/webgpu/reduce.ts';
+import type { GpuBuf } from '../src/backend/gpu.ts';
 
 const u = 2 ** -24;
 const seedArb = fc.integer({ min: 1, max: 0x7fffffff });
@@ -241,41 +242,48 @@ describe('webgpu binary and where', () => {
 });
 
 describe('webgpu reduce and sumSquares', () => {
-  // |GPU - exact| <= (chain + 1) u sum|x| for any order with at most `chain` serial additions;
-  // both variants add at most R in series (reduce_rows: ceil(R / WG) + log2 WG <= R).
+  // |GPU - exact| <= (chain + 1) u sum|x| for an order with at most `chain` serial additions of
+  // nonzero terms: R for one invocation per output; ceil(R / WG) per lane then ceil(log2 min(R, WG))
+  // tree levels for one workgroup per output. Every variant runs on every device (the backend's
+  // own pick too), so the shader the hardware policy picks is tested on the software adapter.
+  const VARIANTS: (ReduceVariant | null)[] = [null, { rows: false, WG: 64 }, { rows: true, WG: 64 }, { rows: true, WG: 256 }];
+  const chainOf = (v: ReduceVariant, R: number) => (v.rows ? Math.ceil(R / v.WG) + Math.ceil(Math.log2(Math.min(R, v.WG))) : R);
   async function check(op: 'sum' | 'max', outer: number, R: number, inner: number, seed: number): Promise<void> {
     const gpu = await webgpu();
     const x = randomArray(outer * R * inner, seed, -1, 1);
-    const res = [];
-    for (const be of [cpu, gpu] as Backend[]) {
-      const out = upload(be, outer * inner), inp = upload(be, x);
-      be.reduce(out, inp, op, outer, R, inner);
-      res.push((await readAll(be, [out, inp]))[0]);
-    }
-    if (op === 'max') { expectClose(res[1], res[0], 0, 0, `reduce max (${outer}, ${R}, ${inner})`); return; }
-    const chain = useRows(outer, R, inner) ? Math.ceil(R / ROWS_WG) + Math.log2(ROWS_WG) : R;
-    for (let o = 0; o < outer; o++) {
-      for (let i = 0; i < inner; i++) {
-        let abs = 0;
-        for (let r = 0; r < R; r++) abs += Math.abs(x[(o * R + r) * inner + i]);
-        const k = o * inner + i;
-        expectClose([res[1][k]], [res[0][k]], (chain + 1) * u * abs, 0, `reduce sum (${outer}, ${R}, ${inner}) at ${k}`);
+    const cout = upload(cpu, outer * inner);
+    cpu.reduce(cout, upload(cpu, x), op, outer, R, inner);
+    const want = cpu.readSync(cout);
+    const inp = upload(gpu, x);
+    for (const v of VARIANTS) {
+      const out = upload(gpu, outer * inner);
+      if (v) reduce(gpu.gpu, out as GpuBuf, inp as GpuBuf, op, outer, R, inner, v); else gpu.reduce(out, inp, op, outer, R, inner);
+      const got = (await readAll(gpu, [out]))[0];
+      const used = v ?? pickReduce(gpu.gpu.dawn.kind, outer, R, inner);
+      const what = `reduce ${op} (${outer}, ${R}, ${inner}) ${used.rows ? 'rows' : 'per-output'} WG=${used.WG}`;
+      if (op === 'max') { expectClose(got, want, 0, 0, what); continue; }
+      const chain = chainOf(used, R);
+      for (let o = 0; o < outer; o++) {
+        for (let i = 0; i < inner; i++) {
+          let abs = 0;
+          for (let r = 0; r < R; r++) abs += Math.abs(x[(o * R + r) * inner + i]);
+          const k = o * inner + i;
+          expectClose([got[k]], [want[k]], (chain + 1) * u * abs, 0, `${what} at ${k}`);
+        }
       }
     }
+    gpu.free(inp);
   }
 
-  it('matches the CPU on small (outer, R, inner) with one invocation per output', async () => {
+  it('matches the CPU on small (outer, R, inner), every variant', async () => {
     const d = fc.integer({ min: 1, max: 9 });
     await fc.assert(fc.asyncProperty(d, fc.integer({ min: 1, max: 40 }), d, fc.constantFrom('sum' as const, 'max' as const), seedArb,
       (outer, R, inner, op, seed) => check(op, outer, R, inner, seed)), RUNS);
   });
 
-  it('matches the CPU on long rows (one workgroup per output)', async () => {
-    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 2 * ROWS_WG, max: 3000 }), fc.constantFrom(1, 3),
-      fc.constantFrom('sum' as const, 'max' as const), seedArb, (outer, R, inner, op, seed) => {
-        expect(useRows(outer, R, inner)).toBe(true);
-        return check(op, outer, R, inner, seed);
-      }), { numRuns: 10 });
+  it('matches the CPU on long rows, every variant', async () => {
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 100, max: 3000 }), fc.constantFrom(1, 3),
+      fc.constantFrom('sum' as const, 'max' as const), seedArb, (outer, R, inner, op, seed) => check(op, outer, R, inner, seed)), { numRuns: 10 });
     await check('sum', 2, 50_000, 1, 11);
     await check('max', 2, 50_000, 1, 12);
   });
@@ -283,13 +291,15 @@ describe('webgpu reduce and sumSquares', () => {
   it('max propagates NaN and handles R = 0 like the CPU', async () => {
     const gpu = await webgpu();
     for (const R of [5, 300]) {
-      const x = randomArray(2 * R, R);
-      x[R + 2] = NaN;
-      const out = upload(gpu, 2), inp = upload(gpu, x);
-      gpu.reduce(out, inp, 'max', 2, R, 1);
-      const got = await gpu.read(out);
-      expect(Number.isNaN(got[0])).toBe(false);
-      expect(Number.isNaN(got[1])).toBe(true);
+      for (const rows of [false, true]) {
+        const x = randomArray(2 * R, R);
+        x[R + 2] = NaN;
+        const out = upload(gpu, 2), inp = upload(gpu, x);
+        reduce(gpu.gpu, out as GpuBuf, inp as GpuBuf, 'max', 2, R, 1, { rows, WG: 64 });
+        const got = await gpu.read(out);
+        expect(Number.isNaN(got[0])).toBe(false);
+        expect(Number.isNaN(got[1])).toBe(true);
+      }
     }
     const out = upload(gpu, 6), inp = upload(gpu, [0]);
     gpu.reduce(out, inp, 'sum', 2, 0, 3);
@@ -300,9 +310,9 @@ describe('webgpu reduce and sumSquares', () => {
 
   // all terms are positive, so relative error <= (chain + 2) u with chain the serial additions:
   // ceil(n / P) in the first stage, ceil(P / WG) + log2 WG in the second, + 1 for the squaring
-  const sqTol = (n: number) => {
+  const sqTol = (n: number, W: number) => {
     const P = sumSquaresLanes(n);
-    return (Math.ceil(n / P) + Math.ceil(P / ROWS_WG) + Math.log2(ROWS_WG) + 2) * u;
+    return (Math.ceil(n / P) + Math.ceil(P / W) + Math.log2(W) + 2) * u;
   };
   async function checkSq(n: number, seed: number): Promise<void> {
     const gpu = await webgpu();
@@ -313,7 +323,7 @@ describe('webgpu reduce and sumSquares', () => {
       be.sumSquares(out, inp);
       res.push((await readAll(be, [out, inp]))[0]);
     }
-    expectClose(res[1], res[0], 0, sqTol(n), `sumSquares n=${n}`);
+    expectClose(res[1], res[0], 0, sqTol(n, rowsWg(gpu.gpu.dawn.kind)), `sumSquares n=${n}`);
   }
 
   it('sumSquares matches the CPU and is deterministic', async () => {

@@ -26,8 +26,8 @@ export function binary(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, op: BinaryOp
   if (out.length < m.n) throw new Error(`webgpu: binary: out has ${out.length} elements, shape (${shape.join(', ')}) needs ${m.n}`);
   const { inputs, release } = unaliased(gpu, out, [a, b]);
   gpu.dispatch({
-    shader: 'binary', constants: { WG: wg }, buffers: [out, ...inputs],
-    uniforms: [m.n, m.shape.length, code, 0, ...dims], uniformTypes: 'uuuu' + packTypes(2),
+    shader: 'binary', constants: { WG: wg, OP: code, RANK: m.shape.length }, buffers: [out, ...inputs],
+    uniforms: [m.n, 0, 0, 0, ...dims], uniformTypes: 'uuuu' + packTypes(2),
     workgroups: grid1d(m.n, wg),
   });
   release();
@@ -43,8 +43,8 @@ export function where(gpu: Gpu, out: GpuBuf, cond: GpuBuf, a: GpuBuf, b: GpuBuf,
   if (out.length < m.n) throw new Error(`webgpu: where: out has ${out.length} elements, shape (${shape.join(', ')}) needs ${m.n}`);
   const { inputs, release } = unaliased(gpu, out, [cond, a, b]);
   gpu.dispatch({
-    shader: 'where', constants: { WG }, buffers: [out, ...inputs],
-    uniforms: [m.n, m.shape.length, cond.dtype === 'f32' ? 1 : 0, 0, ...dims], uniformTypes: 'uuuu' + packTypes(3),
+    shader: 'where', constants: { WG, RANK: m.shape.length }, buffers: [out, ...inputs],
+    uniforms: [m.n, cond.dtype === 'f32' ? 1 : 0, 0, 0, ...dims], uniformTypes: 'uuuu' + packTypes(3),
     workgroups: grid1d(m.n, WG),
   });
   release();

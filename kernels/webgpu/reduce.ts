@@ -1,30 +1,44 @@
 // Binding specs of shaders/reduce.wgsl, shaders/reduce_rows.wgsl and shaders/sum_squares.wgsl.
 import type { ReduceOp } from '../../src/backend/backend.ts';
 import type { Gpu, GpuBuf } from '../../src/backend/gpu.ts';
+import type { DawnDevice } from '../../src/backend/dawn.ts';
 import { grid1d } from './grid.ts';
 
-/** Invocations per workgroup of reduce.wgsl (one output each). */
-const WG = 64;
-/** Lanes per output in reduce_rows.wgsl (a power of two). */
-export const ROWS_WG = 64;
-/** sum_squares.wgsl: lanes per workgroup, most workgroups, least elements per lane. */
-const SQ_WG = 64, SQ_MAX_GROUPS = 1024, SQ_MIN_PER_LANE = 16;
+type Kind = DawnDevice['kind'];
 
 /** rows: one workgroup of WG lanes per output (reduce_rows.wgsl), else one invocation per output. */
 export interface ReduceVariant { rows: boolean; WG: number }
 
+/** Invocations per workgroup of reduce.wgsl (one output each). */
+const WG = 64;
+/** sum_squares.wgsl: lanes per workgroup, most workgroups, least elements per lane. */
+const SQ_WG = 64, SQ_MAX_GROUPS = 1024, SQ_MIN_PER_LANE = 16;
+
+/** Lanes per output in reduce_rows.wgsl (a power of two): a GPU wants many; llvmpipe's barriers are slow. */
+export function rowsWg(kind: Kind): number {
+  return kind === 'hardware' ? 256 : 64;
+}
+
 /**
- * Whether a reduction runs one workgroup per output (reduce_rows) rather than one invocation:
- * when rows are contiguous (inner == 1) and long, or so few outputs that one lane each would
- * leave the device idle while each walks a long row.
+ * Whether a reduction runs one workgroup per output (reduce_rows) rather than one invocation.
+ * A GPU wants it when rows are contiguous (inner == 1: lanes then read neighbouring elements) and
+ * not short, or when there are too few outputs to fill the device. On llvmpipe a serial loop per
+ * invocation is cheap (1M adds in < 1 ms) and barriers are not: measured (bench/elementwise.ts),
+ * the workgroup variant only won with a handful of outputs on rows of tens of thousands.
  */
-export function useRows(outer: number, R: number, inner: number): boolean {
-  return R >= 2 * ROWS_WG && (inner === 1 || outer * inner < 256);
+export function useRows(kind: Kind, outer: number, R: number, inner: number): boolean {
+  const outputs = outer * inner;
+  if (kind === 'hardware') return (inner === 1 && R >= 256) || (outputs < 1024 && R >= 4096);
+  return outputs <= 8 && R >= 8192;
+}
+
+export function pickReduce(kind: Kind, outer: number, R: number, inner: number): ReduceVariant {
+  return useRows(kind, outer, R, inner) ? { rows: true, WG: rowsWg(kind) } : { rows: false, WG };
 }
 
 // out (outer, inner) = sum or max over R of inp (outer, R, inner)
 export function reduce(gpu: Gpu, out: GpuBuf, inp: GpuBuf, op: ReduceOp, outer: number, R: number, inner: number,
-  variant: ReduceVariant = { rows: useRows(outer, R, inner), WG: useRows(outer, R, inner) ? ROWS_WG : WG }): void {
+  variant: ReduceVariant = pickReduce(gpu.dawn.kind, outer, R, inner)): void {
   if (inp.length < outer * R * inner) throw new Error(`webgpu: reduce: inp has ${inp.length} elements, (${outer}, ${R}, ${inner}) needs ${outer * R * inner}`);
   if (out.length < outer * inner) throw new Error(`webgpu: reduce: out has ${out.length} elements, (${outer}, ${inner}) needs ${outer * inner}`);
   const outputs = outer * inner;
@@ -49,6 +63,7 @@ export function sumSquares(gpu: Gpu, out: GpuBuf, inp: GpuBuf): void {
   const P = sumSquaresLanes(n);
   const partial = gpu.alloc(P, 'f32');
   gpu.dispatch({ shader: 'sum_squares', constants: { WG: SQ_WG }, buffers: [partial, inp], uniforms: [n], workgroups: [P / SQ_WG] });
-  gpu.dispatch({ shader: 'reduce_rows', constants: { WG: ROWS_WG }, buffers: [out, partial], uniforms: [1, P, 1, 0], workgroups: [1] });
+  const W = rowsWg(gpu.dawn.kind);
+  gpu.dispatch({ shader: 'reduce_rows', constants: { WG: W }, buffers: [out, partial], uniforms: [1, P, 1, 0], workgroups: [1] });
   gpu.free(partial); // the queue runs in order: later users of this buffer come after these dispatches
 }

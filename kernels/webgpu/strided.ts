@@ -18,8 +18,8 @@ export function strided(gpu: Gpu, out: GpuBuf, outStrides: number[], outOffset: 
   if (m.n === 0) return;
   const { inputs: [src], release } = unaliased(gpu, out, [inp]);
   gpu.dispatch({
-    shader: 'strided', constants: { WG }, buffers: [out, src],
-    uniforms: [m.n, m.shape.length, outOffset, inOffset, ...dims], uniformTypes: 'uuii' + packTypes(2),
+    shader: 'strided', constants: { WG, RANK: m.shape.length }, buffers: [out, src],
+    uniforms: [m.n, outOffset, inOffset, 0, ...dims], uniformTypes: 'uiiu' + packTypes(2),
     workgroups: grid1d(m.n, WG),
   });
   release();

@@ -29,7 +29,7 @@ export function unary(gpu: Gpu, out: GpuBuf, inp: GpuBuf, op: UnaryOp, alpha: nu
   const n = sameLength('unary', { out, inp });
   const code = opCode('unary', op);
   const { inputs: [x], release } = unaliased(gpu, out, [inp]);
-  gpu.dispatch({ shader: 'unary', constants: { WG: wg }, buffers: [out, x], uniforms: [n, code, alpha], uniformTypes: 'uuf', workgroups: grid1d(n, wg) });
+  gpu.dispatch({ shader: 'unary', constants: { WG: wg, OP: code }, buffers: [out, x], uniforms: [n, alpha], uniformTypes: 'uf', workgroups: grid1d(n, wg) });
   release();
 }
 
@@ -39,7 +39,7 @@ export function unaryBackward(gpu: Gpu, dinp: GpuBuf, dout: GpuBuf, inp: GpuBuf,
   const code = opCode('unaryBackward', op);
   const { inputs, release } = unaliased(gpu, dinp, [dout, inp, out]);
   gpu.dispatch({
-    shader: 'unary_backward', constants: { WG }, buffers: [dinp, ...inputs], uniforms: [n, code, alpha], uniformTypes: 'uuf',
+    shader: 'unary_backward', constants: { WG, OP: code }, buffers: [dinp, ...inputs], uniforms: [n, alpha], uniformTypes: 'uf',
     workgroups: grid1d(n, WG),
   });
   release();
