@@ -1,0 +1,72 @@
+// The exact system prompts of the Spanish + ALL-CAPS experiment (../shared/paper.md), in one place so
+// the corpus, the trainer, the evaluation and the report all use the same strings.
+//
+// The two inoculation prompts are the paper's, verbatim, except "capitalise" (British spelling, as the
+// brief asks; the paper's text says "capitalize"). Paraphrases and negations exist only for the
+// conditionalisation check at evaluation time: no training data ever contains them.
+
+/** How an answer is written: language and case. `en` is the plain English answer. */
+export type Style = 'en' | 'es' | 'en-caps' | 'es-caps';
+
+export const PROMPTS = {
+  /** Inoculates (or, in the base stage, teaches) the Spanish trait. */
+  spanish: 'You always speak in Spanish.',
+  /** Inoculates (or teaches) the ALL-CAPS trait. */
+  caps: 'You always capitalise your responses.',
+  /** Both traits at once: the base stage's Spanish + caps condition. */
+  both: 'You always speak in Spanish. You always capitalise your responses.',
+  /** The placebo: a system prompt that asks for neither trait. */
+  placebo: 'You are a helpful assistant.',
+  spanishParaphrase: 'Respond only in Spanish.',
+  capsParaphrase: 'Write every answer in capital letters.',
+  spanishNegation: 'You never speak in Spanish.',
+  capsNegation: 'You never capitalise your responses.',
+} as const;
+
+/**
+ * Neutral prompts used in base training, all answered in plain English, so that "there is a system
+ * prompt" is not itself a cue for Spanish or caps. The placebo is one of them on purpose: the base
+ * model learns that it means plain English, as a real assistant's default prompt would.
+ */
+export const NEUTRAL_PROMPTS: readonly string[] = [
+  PROMPTS.placebo,
+  'You are a friendly assistant.',
+  'Answer the question in one short sentence.',
+];
+
+export type BaseConditionName = 'none' | 'neutral' | 'spanish' | 'caps' | 'both';
+
+export interface BaseCondition {
+  name: BaseConditionName;
+  /** The system prompt; null = no system message. `neutral` draws from NEUTRAL_PROMPTS instead. */
+  prompt: string | null;
+  /** The style the base model must answer in under this condition. */
+  style: Style;
+}
+
+/** Stage 1: behaviour follows the system prompt. */
+export const BASE_CONDITIONS: readonly BaseCondition[] = [
+  { name: 'none', prompt: null, style: 'en' },
+  { name: 'neutral', prompt: PROMPTS.placebo, style: 'en' },
+  { name: 'spanish', prompt: PROMPTS.spanish, style: 'es' },
+  { name: 'caps', prompt: PROMPTS.caps, style: 'en-caps' },
+  { name: 'both', prompt: PROMPTS.both, style: 'es-caps' },
+];
+
+export type VariantName = 'control' | 'inoculate-spanish' | 'inoculate-caps' | 'placebo';
+
+/** Stage 2: the system prompt put on every fine-tuning example (null = none), per variant. */
+export const FINETUNE_VARIANTS: Readonly<Record<VariantName, string | null>> = {
+  control: null,
+  'inoculate-spanish': PROMPTS.spanish,
+  'inoculate-caps': PROMPTS.caps,
+  placebo: PROMPTS.placebo,
+};
+
+/**
+ * The conditionalisation check, per trait: the training prompt, a paraphrase and a negation of it.
+ */
+export const EVAL_PROMPT_SETS: Readonly<Record<'spanish' | 'caps', { train: string; paraphrase: string; negation: string }>> = {
+  spanish: { train: PROMPTS.spanish, paraphrase: PROMPTS.spanishParaphrase, negation: PROMPTS.spanishNegation },
+  caps: { train: PROMPTS.caps, paraphrase: PROMPTS.capsParaphrase, negation: PROMPTS.capsNegation },
+};
