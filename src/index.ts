@@ -1,6 +1,5 @@
 // The public API: tensors, ops, autograd, memory scopes and backends, torch-like names.
 import { Tensor, getBackend } from './tensor.ts';
-import { backward as runBackward } from './autograd.ts';
 import * as ew from './ops/elementwise.ts';
 import * as sh from './ops/shape_ops.ts';
 import * as rd from './ops/reduce.ts';
@@ -23,16 +22,9 @@ export { softmax, logSoftmax, layerNorm, embedding, crossEntropy, dropout, atten
 export { OP_NAMES } from './ops/registry.ts';
 export type { Backend, DType } from './backend/backend.ts';
 
-export interface BackwardOptions {
-  /** Keep the graph so backward can run through it again. */
-  retainGraph?: boolean;
-}
+import type { BackwardOptions } from './ops/elementwise.ts';
+export type { BackwardOptions };
 
-function onesLike(t: Tensor): Tensor {
-  const b = t.backend.alloc(t.size, t.dtype);
-  t.backend.fill(b, 1);
-  return new Tensor(b, t.shape, t.backend, 'backward');
-}
 
 declare module './tensor.ts' {
   interface Tensor {
@@ -47,9 +39,6 @@ declare module './tensor.ts' {
   }
 }
 
-Tensor.prototype.backward = function (this: Tensor, grad?: Tensor, opts: BackwardOptions = {}): void {
-  runBackward(this, grad, ew.add, onesLike, sh.clone, opts.retainGraph ?? false);
-};
 Tensor.prototype.add = function (o) { return ew.add(this, o); };
 Tensor.prototype.sub = function (o) { return ew.sub(this, o); };
 Tensor.prototype.mul = function (o) { return ew.mul(this, o); };

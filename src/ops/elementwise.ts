@@ -1,6 +1,7 @@
 // Element-wise ops with numpy broadcasting, and sumTo, the reduction every broadcast backward needs.
 import type { BinaryOp, UnaryOp } from '../backend/backend.ts';
-import { record } from '../autograd.ts';
+import { record, backward as runBackward } from '../autograd.ts';
+import { clone } from './shape_ops.ts';
 import { Tensor } from '../tensor.ts';
 import { broadcastShapes, broadcastStrides, sameShape, fmt, type Shape } from '../shape.ts';
 import { common, defineOp, empty } from './registry.ts';
@@ -104,3 +105,21 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   if (!sameShape(out.shape, x.shape)) throw new Error(`maskedFill: mask ${fmt(mask.shape)} broadcasts x ${fmt(x.shape)} to a bigger shape`);
   return out;
 }
+
+// ---- Tensor.backward ---------------------------------------------------------------------------
+// Installed here, next to add (the op that sums gradients), so that any module building a graph
+// from ops has it; the method's type is declared in src/index.ts.
+export interface BackwardOptions {
+  /** Keep the graph so backward can run through it again. */
+  retainGraph?: boolean;
+}
+
+function onesLike(t: Tensor): Tensor {
+  const b = t.backend.alloc(t.size, t.dtype);
+  t.backend.fill(b, 1);
+  return new Tensor(b, t.shape, t.backend, 'backward');
+}
+
+(Tensor.prototype as unknown as { backward: (g?: Tensor, o?: BackwardOptions) => void }).backward = function (this: Tensor, grad?: Tensor, opts: BackwardOptions = {}): void {
+  runBackward(this, grad, add, onesLike, clone, opts.retainGraph ?? false);
+};

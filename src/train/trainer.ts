@@ -10,6 +10,7 @@ import type { GPT } from '../nn/gpt.ts';
 import { AdamW, clipGradNorm, cosineLr, sumSquaresOf } from '../optim/adamw.ts';
 import { batchAt, makeBatch, type Batch, type Example } from './batches.ts';
 import { Progress } from './progress.ts';
+import { saveCheckpoint, loadCheckpoint } from '../io/checkpoint.ts';
 
 export interface TrainConfig {
   /** Optimiser steps. */
@@ -145,6 +146,31 @@ export class Trainer {
     }
     this.model.train();
     return total / Math.max(1, count);
+  }
+
+  /** Saves model, optimiser moments and the step (atomic; see io/checkpoint). */
+  async save(dir: string, vocab: unknown = null): Promise<void> {
+    const st = await this.opt.state();
+    const optimizer = new Map<string, { shape: number[]; data: Float32Array }>();
+    this.opt.params.forEach(([name], i) => {
+      optimizer.set(`${name}.m`, { shape: [st.m[i].length], data: st.m[i] });
+      optimizer.set(`${name}.v`, { shape: [st.v[i].length], data: st.v[i] });
+    });
+    await saveCheckpoint(dir, { config: { model: this.model.config, train: this.cfg }, state: this.model.stateDict(), vocab, optimizer, extra: { step: this.step, optStep: st.step } });
+  }
+
+  /** Restores what save wrote: training continues exactly where it stopped. */
+  load(dir: string): void {
+    const ck = loadCheckpoint(dir);
+    this.model.loadStateDict(ck.tensors);
+    const extra = ck.extra as { step: number; optStep: number } | null;
+    if (!extra || !ck.optimizer) throw new Error(`Trainer.load: ${dir} holds no trainer state (extra.json / optimizer.safetensors)`);
+    const m = this.opt.params.map(([name]) => ck.optimizer!.get(`${name}.m`)?.data);
+    const v = this.opt.params.map(([name]) => ck.optimizer!.get(`${name}.v`)?.data);
+    const missing = this.opt.params.filter((_, i) => !m[i] || !v[i]).map(([n]) => n);
+    if (missing.length) throw new Error(`Trainer.load: ${dir} lacks optimiser moments for ${missing.join(', ')}`);
+    this.opt.load({ step: extra.optStep, m: m as ArrayLike<number>[], v: v as ArrayLike<number>[] });
+    this.step = extra.step;
   }
 
   /** Runs until cfg.steps, calling the hooks; resumable by restoring step, params and optimiser. */
