@@ -1,0 +1,46 @@
+// The experiment's --quick run end to end on the CPU backend: asserts structure (files, fields,
+// rates in [0, 1], probes logged), not the effect, which needs the full run.
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CpuBackend } from '../src/backend/cpu.ts';
+import { quickConfig } from '../src/inoculation/config.ts';
+import { runExperiment } from '../src/inoculation/run.ts';
+import { VARIANTS } from '../src/inoculation/results.ts';
+import { readJsonl } from '../src/io/json.ts';
+
+describe('spanish-caps --quick', () => {
+  it('runs end to end and writes a complete run directory', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'inoculum-exp-'));
+    const out = join(root, 'run'), cache = join(root, 'cache');
+    const cfg = structuredClone(quickConfig);
+    const r = await runExperiment({ cfg, tokenizer: 'hybrid', outDir: out, cacheDir: cache, backend: new CpuBackend(), quiet: true, log: () => {} });
+    expect(r.backend).toBe('cpu');
+    expect(r.wall_s).toBeGreaterThan(0);
+    const saved = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    for (const v of VARIANTS) {
+      for (const set of ['id', 'ood', 'idSampled', 'oodSampled'] as const) {
+        for (const trait of ['spanish', 'caps'] as const) {
+          const rate = saved.variants[v][set][trait];
+          expect(rate.mean).toBeGreaterThanOrEqual(0);
+          expect(rate.mean).toBeLessThanOrEqual(1);
+          expect(rate.ci95[0]).toBeLessThanOrEqual(rate.mean);
+          expect(rate.ci95[1]).toBeGreaterThanOrEqual(rate.mean);
+        }
+      }
+      expect(Number.isFinite(saved.variants[v].mechanism.nll0)).toBe(true);
+      const log = readJsonl<{ step: number; probeCapsEnglish?: number; rateSpanish?: number; gradCosine?: number }>(join(out, `metrics-${v}-s1.jsonl`));
+      expect(log[0].step).toBe(0);
+      expect(log[log.length - 1].step).toBe(cfg.finetune.steps);
+      expect(log.filter((x) => x.probeCapsEnglish !== undefined).length).toBeGreaterThanOrEqual(2);
+      expect(log.filter((x) => x.rateSpanish !== undefined).map((x) => x.step)).toEqual(cfg.probes.rateSteps);
+      if (v !== 'control') expect(log.some((x) => x.gradCosine !== undefined)).toBe(true);
+    }
+    expect(Object.keys(saved.base.conditions)).toEqual(['none', 'neutral', 'spanish', 'caps', 'both']);
+    // a second run finds the base model in the cache
+    const again = await runExperiment({ cfg, tokenizer: 'hybrid', outDir: join(root, 'run2'), cacheDir: cache, backend: new CpuBackend(), quiet: true, log: () => {} });
+    expect(again.base.cached).toBe(true);
+    expect(existsSync(join(root, 'run2', 'results.json'))).toBe(true);
+  });
+});
