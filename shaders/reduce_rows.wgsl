@@ -1,8 +1,8 @@
 // reduce_rows: inp viewed as (outer, R, inner); out (outer, inner) = sum or max over R, one
 // workgroup per output: lane l folds r = l, l + WG, l + 2 WG, ... then the lanes meet in a tree
 // in workgroup memory. The order is fixed by WG alone, so results are deterministic. For long
-// rows (R up to ~50k, inner == 1: row sums, sumSquares' second stage) where one invocation per
-// output would leave the device idle.
+// rows with few outputs (R up to ~50k and more; sumSquares' second stage), where one invocation
+// per output would leave the device idle while each walks its row.
 // out (outer * inner), inp (outer * R * inner) f32 | params {outer, R, inner, op: 0 sum, 1 max}
 // dispatch: outer * inner workgroups of WG (a power of two), folded into x/y past 65535
 struct Params { outer: u32, R: u32, inner: u32, op: u32 }

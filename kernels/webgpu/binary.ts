@@ -18,11 +18,14 @@ function checkRanks(kernel: string, shape: number[], strides: Record<string, num
 // out (shape, contiguous) = a op b, a and b read through broadcast strides
 export function binary(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, op: BinaryOp, shape: number[], aStrides: number[], bStrides: number[], wg = WG): void {
   checkRanks('binary', shape, { aStrides, bStrides });
+  for (const [name, x] of [['out', out], ['a', a], ['b', b]] as const) {
+    if (x.dtype !== 'f32') throw new Error(`webgpu: binary: ${name} is ${x.dtype}; the shader computes on f32 only`);
+  }
   const code = BINARY_OPS.indexOf(op);
   if (code < 0) throw new Error(`webgpu: binary: unknown op '${op}'; known: ${BINARY_OPS.join(', ')}`);
   const m = mergeDims(shape, [aStrides, bStrides]);
-  const dims = packDims('binary', shape, m);
   if (m.n === 0) return;
+  const dims = packDims('binary', shape, m);
   if (out.length < m.n) throw new Error(`webgpu: binary: out has ${out.length} elements, shape (${shape.join(', ')}) needs ${m.n}`);
   const { inputs, release } = unaliased(gpu, out, [a, b]);
   gpu.dispatch({
@@ -38,8 +41,8 @@ export function where(gpu: Gpu, out: GpuBuf, cond: GpuBuf, a: GpuBuf, b: GpuBuf,
   condStrides: number[], aStrides: number[], bStrides: number[]): void {
   checkRanks('where', shape, { condStrides, aStrides, bStrides });
   const m = mergeDims(shape, [condStrides, aStrides, bStrides]);
-  const dims = packDims('where', shape, m);
   if (m.n === 0) return;
+  const dims = packDims('where', shape, m);
   if (out.length < m.n) throw new Error(`webgpu: where: out has ${out.length} elements, shape (${shape.join(', ')}) needs ${m.n}`);
   const { inputs, release } = unaliased(gpu, out, [cond, a, b]);
   gpu.dispatch({

@@ -39,6 +39,7 @@ export function pickReduce(kind: Kind, outer: number, R: number, inner: number):
 // out (outer, inner) = sum or max over R of inp (outer, R, inner)
 export function reduce(gpu: Gpu, out: GpuBuf, inp: GpuBuf, op: ReduceOp, outer: number, R: number, inner: number,
   variant: ReduceVariant = pickReduce(gpu.dawn.kind, outer, R, inner)): void {
+  if (out.dtype !== 'f32' || inp.dtype !== 'f32') throw new Error(`webgpu: reduce: needs f32 buffers, got out ${out.dtype}, inp ${inp.dtype}`);
   if (inp.length < outer * R * inner) throw new Error(`webgpu: reduce: inp has ${inp.length} elements, (${outer}, ${R}, ${inner}) needs ${outer * R * inner}`);
   if (out.length < outer * inner) throw new Error(`webgpu: reduce: out has ${out.length} elements, (${outer}, ${inner}) needs ${outer * inner}`);
   const outputs = outer * inner;
@@ -59,6 +60,7 @@ export function sumSquaresLanes(n: number): number {
 
 // out (1) = sum of inp[i]^2 over the whole buffer
 export function sumSquares(gpu: Gpu, out: GpuBuf, inp: GpuBuf): void {
+  if (out.dtype !== 'f32' || inp.dtype !== 'f32') throw new Error(`webgpu: sumSquares: needs f32 buffers, got out ${out.dtype}, inp ${inp.dtype}`);
   const n = inp.length;
   const P = sumSquaresLanes(n);
   const partial = gpu.alloc(P, 'f32');

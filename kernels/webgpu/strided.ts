@@ -14,8 +14,8 @@ export function strided(gpu: Gpu, out: GpuBuf, outStrides: number[], outOffset: 
     throw new Error(`webgpu: strided: shape (${shape.join(', ')}) has ${shape.length} dims but strides have ${outStrides.length} (out) and ${inStrides.length} (inp)`);
   }
   const m = mergeDims(shape, [outStrides, inStrides]);
-  const dims = packDims('strided', shape, m);
   if (m.n === 0) return;
+  const dims = packDims('strided', shape, m);
   const { inputs: [src], release } = unaliased(gpu, out, [inp]);
   gpu.dispatch({
     shader: 'strided', constants: { WG, RANK: m.shape.length }, buffers: [out, src],
