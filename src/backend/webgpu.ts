@@ -15,6 +15,7 @@ import { binary, where } from '../../kernels/webgpu/binary.ts';
 import { reduce, sumSquares } from '../../kernels/webgpu/reduce.ts';
 import { dropout } from '../../kernels/webgpu/dropout.ts';
 import { adamw } from '../../kernels/webgpu/adamw.ts';
+import { matmul } from '../../kernels/webgpu/matmul.ts';
 
 const todo = (k: string): never => { throw new Error(`webgpu: kernel ${k} is not implemented yet`); };
 
@@ -56,7 +57,9 @@ export class WebGpuBackend implements Backend {
     where(this.gpu, out as GpuBuf, cond as GpuBuf, a as GpuBuf, b as GpuBuf, shape, condStrides, aStrides, bStrides);
   }
   reduce(out: Buf, inp: Buf, op: ReduceOp, outer: number, R: number, inner: number): void { reduce(this.gpu, out as GpuBuf, inp as GpuBuf, op, outer, R, inner); }
-  matmul(_out: Buf, _a: Buf, _b: Buf, _batch: number, _M: number, _N: number, _K: number, _tA: boolean, _tB: boolean, _sA: number, _sB: number): void { todo('matmul'); }
+  matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number): void {
+    matmul(this.gpu, out as GpuBuf, a as GpuBuf, b as GpuBuf, batch, M, N, K, transA, transB, strideA, strideB);
+  }
   softmaxForward(out: Buf, inp: Buf, N: number, C: number): void { softmaxForward(this.gpu, out as GpuBuf, inp as GpuBuf, N, C); }
   softmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { softmaxBackward(this.gpu, dinp as GpuBuf, dout as GpuBuf, out as GpuBuf, N, C); }
   logSoftmaxForward(out: Buf, inp: Buf, N: number, C: number): void { logSoftmaxForward(this.gpu, out as GpuBuf, inp as GpuBuf, N, C); }

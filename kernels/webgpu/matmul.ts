@@ -1,0 +1,80 @@
+// Binding spec of shaders/matmul_forward.wgsl: the register tile picked per adapter and shape, the
+// transposed forms as element strides, the batch folded into the dispatch, and the K loop split
+// into slices short enough for llvmpipe's loop limit.
+import type { Gpu, GpuBuf } from '../../src/backend/gpu.ts';
+import type { DawnDevice } from '../../src/backend/dawn.ts';
+import { SOFTWARE_LOOP_LIMIT } from './rows.ts';
+import { unaliased } from './alias.ts';
+
+type Kind = DawnDevice['kind'];
+
+/** One invocation computes TM rows x 4*TN4 columns; a workgroup is WGX x WGY invocations. */
+export interface MatmulTile { TM: number; TN4: number; WGX: number; WGY: number }
+
+/**
+ * Software (llvmpipe): a workgroup of 8 is one 256-bit SIMD bundle; lanes run along N so the A
+ * loads are the same for every lane (one scalar load) and only the B loads are per-lane gathers;
+ * 32 x 16 per invocation keeps each gathered B value busy for 32 FMAs (bench/matmul.ts sweep:
+ * 32x16/WG8 was the best of TM 8..32, TN 16..32, WG 4..32 at 512^3 and the transformer shapes).
+ * Hardware: 8 x 8 per invocation and 16 x 16 invocations cover 128 x 128 outputs per workgroup, a
+ * common register-blocked shape; neighbouring lanes read neighbouring B columns and share A rows.
+ * Not measured on a GPU (none in this project's sessions), only checked for parity on llvmpipe.
+ */
+export const MATMUL_TILES: Record<Kind, MatmulTile> = {
+  software: { TM: 32, TN4: 4, WGX: 8, WGY: 1 },
+  hardware: { TM: 8, TN4: 2, WGX: 16, WGY: 16 },
+};
+
+/** Rows per invocation never exceed M rounded up to a power of two: small M wastes no FMAs. */
+export function matmulTile(kind: Kind, M: number): MatmulTile {
+  const t = MATMUL_TILES[kind];
+  let TM = 1;
+  while (TM < t.TM && TM < M) TM *= 2;
+  return { ...t, TM };
+}
+
+/**
+ * The longest K slice one dispatch may walk. llvmpipe silently leaves a loop after 65535
+ * iterations of an invocation (kernels/webgpu/rows.ts); the shader's only loop is over K, so
+ * slices of half that leave a margin. A hardware GPU has no such limit.
+ */
+export function matmulKChunk(kind: Kind): number {
+  return kind === 'software' ? Math.floor(SOFTWARE_LOOP_LIMIT / 2) : Infinity;
+}
+
+/** Workgroups for a tile: x over N, the (row block, batch) pairs folded over y and z. */
+export function matmulGrid(M: number, N: number, batch: number, t: MatmulTile): { workgroups: [number, number, number]; rowBlocks: number } {
+  const rowBlocks = Math.ceil(M / (t.TM * t.WGY));
+  const blocks = rowBlocks * batch;
+  const z = Math.ceil(blocks / 65535);
+  return { workgroups: [Math.ceil(N / (4 * t.TN4 * t.WGX)), Math.ceil(blocks / z), z], rowBlocks };
+}
+
+// out (batch, M, N) = opA(a) (M, K) @ opB(b) (K, N); a is (M, K) or (K, M) if transA, b is (K, N)
+// or (N, K) if transB; batch entries of a and b are strideA / strideB elements apart (0 = shared)
+export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: number, M: number, N: number, K: number,
+  transA: boolean, transB: boolean, strideA: number, strideB: number,
+  tile: MatmulTile = matmulTile(gpu.dawn.kind, M), kChunk: number = matmulKChunk(gpu.dawn.kind)): void {
+  if (batch === 0 || M === 0 || N === 0) return;
+  if (out.dtype !== 'f32' || a.dtype !== 'f32' || b.dtype !== 'f32') {
+    throw new Error(`matmul: f32 buffers only, got out ${out.dtype}, a ${a.dtype}, b ${b.dtype}`);
+  }
+  if (out.length < batch * M * N) throw new Error(`matmul: out holds ${out.length} elements, (${batch}, ${M}, ${N}) needs ${batch * M * N}`);
+  // element strides of opA(a)[m][k] and opB(b)[k][n], as in kernels/cpu/matmul.ts
+  const am = transA ? 1 : K, ak = transA ? M : 1;
+  const bk = transB ? 1 : N, bn = transB ? K : 1;
+  const { workgroups, rowBlocks } = matmulGrid(M, N, batch, tile);
+  const { inputs: [ua, ub], release } = unaliased(gpu, out, [a, b]);
+  // K = 0 still runs one slice: it writes the zeros of an empty sum
+  for (let k0 = 0; k0 === 0 || k0 < K; k0 += kChunk) {
+    const Kc = Math.min(kChunk, K - k0);
+    gpu.dispatch({
+      shader: 'matmul_forward',
+      constants: { TM: tile.TM, TN4: tile.TN4, WGX: tile.WGX, WGY: tile.WGY, ACCUMULATE: k0 > 0 ? 1 : 0 },
+      buffers: [out, ua, ub],
+      uniforms: [M, N, Kc, batch, strideA, strideB, am, ak, bk, bn, rowBlocks, k0],
+      workgroups,
+    });
+  }
+  release();
+}

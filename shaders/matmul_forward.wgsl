@@ -1,0 +1,209 @@
+// matmul_forward: out (batch, M, N) = opA(a) (M, K) @ opB(b) (K, N), or out += that when ACCUMULATE
+// (the K loop split over dispatches, see kernels/webgpu/matmul.ts). Each invocation owns a register
+// tile of TM rows x 4*TN4 columns and walks k once: per k it loads 4*TN4 values of B and TM of A,
+// then does TM*TN4 vec4 FMAs, so each loaded value is used TM (or 4*TN4) times.
+// out (batch, M, N) f32 | a, b f32, read through element strides (the transposed forms and the
+//   batch stride live here, so one pipeline serves A.B, A.B^T, A^T.B and A^T.B^T):
+//   opA(a)[m][k] = a[p*strideA + m*am + (kStart + k)*ak], opB(b)[k][n] = b[p*strideB + (kStart + k)*bk + n*bn]
+// params {M, N, K, batch, strideA, strideB, am, ak, bk, bn, rowBlocks, kStart}: K is this dispatch's
+//   slice of the reduction, starting at kStart; rowBlocks = ceil(M / (TM*WGY)).
+// dispatch: x = ceil(N / (4*TN4*WGX)); (y, z) hold the rowBlocks*batch row blocks, folded so that
+//   y <= 65535 (block = wid.y + wid.z * num_workgroups.y); workgroups of (WGX, WGY).
+//
+// Why straight lines and structs rather than `array<vec4<f32>, TM*TN4>` and loops: on llvmpipe
+// (Mesa 22.3) the loops are not fully unrolled, the array stays in memory and every FMA becomes a
+// load and a store: 2.6-5.7 GFLOP/s at 512^3 against 14-16 for this form (bench/NOTES.md, v2 vs v3).
+// Struct members are always indexed by constants, so they become registers; the `if (TM > i)`
+// lines are decided when the pipeline is built (TM, TN4 are override constants) and compile away.
+// Rows past M and columns past N load clamped (valid) indices and are never stored.
+override TM: u32 = 16u;     // rows per invocation, 1..32
+override TN4: u32 = 8u;     // vec4 columns per invocation, 1..8 (4*TN4 columns)
+override WGX: u32 = 8u;     // invocations along N per workgroup
+override WGY: u32 = 1u;     // invocations along M per workgroup
+override ACCUMULATE: bool = false;
+
+struct Params {
+  M: u32, N: u32, K: u32, batch: u32,
+  strideA: u32, strideB: u32, am: u32, ak: u32,
+  bk: u32, bn: u32, rowBlocks: u32, kStart: u32,
+}
+@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> a: array<f32>;
+@group(0) @binding(2) var<storage, read> b: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+// 32 columns of one output row (or of one B row), as vec4s
+struct Row { c0: vec4<f32>, c1: vec4<f32>, c2: vec4<f32>, c3: vec4<f32>, c4: vec4<f32>, c5: vec4<f32>, c6: vec4<f32>, c7: vec4<f32> }
+// element offsets into b of those 32 columns (clamped to N - 1)
+struct Cols { c0: vec4<u32>, c1: vec4<u32>, c2: vec4<u32>, c3: vec4<u32>, c4: vec4<u32>, c5: vec4<u32>, c6: vec4<u32>, c7: vec4<u32> }
+
+fn colOffsets(n: u32) -> vec4<u32> {
+  return min(vec4<u32>(n) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(params.N - 1u)) * params.bn;
+}
+
+fn load4(o: u32, c: vec4<u32>) -> vec4<f32> {
+  return vec4<f32>(b[o + c.x], b[o + c.y], b[o + c.z], b[o + c.w]);
+}
+
+// row k of opB(b): o is the element offset of (k, column 0)
+fn loadRow(o: u32, c: Cols) -> Row {
+  var r: Row;
+  r.c0 = load4(o, c.c0);
+  if (TN4 > 1u) { r.c1 = load4(o, c.c1); }
+  if (TN4 > 2u) { r.c2 = load4(o, c.c2); }
+  if (TN4 > 3u) { r.c3 = load4(o, c.c3); }
+  if (TN4 > 4u) { r.c4 = load4(o, c.c4); }
+  if (TN4 > 5u) { r.c5 = load4(o, c.c5); }
+  if (TN4 > 6u) { r.c6 = load4(o, c.c6); }
+  if (TN4 > 7u) { r.c7 = load4(o, c.c7); }
+  return r;
+}
+
+// acc + x * brow
+fn fmaRow(acc: Row, x: f32, brow: Row) -> Row {
+  let v = vec4<f32>(x);
+  var r = acc;
+  r.c0 = fma(v, brow.c0, acc.c0);
+  if (TN4 > 1u) { r.c1 = fma(v, brow.c1, acc.c1); }
+  if (TN4 > 2u) { r.c2 = fma(v, brow.c2, acc.c2); }
+  if (TN4 > 3u) { r.c3 = fma(v, brow.c3, acc.c3); }
+  if (TN4 > 4u) { r.c4 = fma(v, brow.c4, acc.c4); }
+  if (TN4 > 5u) { r.c5 = fma(v, brow.c5, acc.c5); }
+  if (TN4 > 6u) { r.c6 = fma(v, brow.c6, acc.c6); }
+  if (TN4 > 7u) { r.c7 = fma(v, brow.c7, acc.c7); }
+  return r;
+}
+
+// out[o + n .. n+3] (= or +=) v, columns past N dropped; no loop (llvmpipe counts loop iterations)
+fn store4(v: vec4<f32>, o: u32, n: u32) {
+  let N = params.N;
+  if (ACCUMULATE) {
+    if (n < N) { out[o + n] += v.x; }
+    if (n + 1u < N) { out[o + n + 1u] += v.y; }
+    if (n + 2u < N) { out[o + n + 2u] += v.z; }
+    if (n + 3u < N) { out[o + n + 3u] += v.w; }
+  } else {
+    if (n < N) { out[o + n] = v.x; }
+    if (n + 1u < N) { out[o + n + 1u] = v.y; }
+    if (n + 2u < N) { out[o + n + 2u] = v.z; }
+    if (n + 3u < N) { out[o + n + 3u] = v.w; }
+  }
+}
+
+// output row m of this batch entry (o = its first element), columns n0 .. n0 + 4*TN4
+fn storeRow(r: Row, oBatch: u32, m: u32, n0: u32) {
+  if (m >= params.M) { return; }
+  let o = oBatch + m * params.N;
+  store4(r.c0, o, n0);
+  if (TN4 > 1u) { store4(r.c1, o, n0 + 4u); }
+  if (TN4 > 2u) { store4(r.c2, o, n0 + 8u); }
+  if (TN4 > 3u) { store4(r.c3, o, n0 + 12u); }
+  if (TN4 > 4u) { store4(r.c4, o, n0 + 16u); }
+  if (TN4 > 5u) { store4(r.c5, o, n0 + 20u); }
+  if (TN4 > 6u) { store4(r.c6, o, n0 + 24u); }
+  if (TN4 > 7u) { store4(r.c7, o, n0 + 28u); }
+}
+
+// element offsets into a of rows m .. m+3 of opA(a) (clamped to M - 1), batch offset included
+fn rowOffsets(aBatch: u32, m: u32) -> vec4<u32> {
+  return aBatch + min(vec4<u32>(m) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(params.M - 1u)) * params.am;
+}
+
+@compute @workgroup_size(WGX, WGY)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_id) lid: vec3<u32>) {
+  let block = wid.y + wid.z * nwg.y;
+  if (block >= params.rowBlocks * params.batch) { return; } // padding of the (y, z) fold
+  let p = block / params.rowBlocks;                          // batch entry
+  let m0 = ((block % params.rowBlocks) * WGY + lid.y) * TM;
+  let n0 = (wid.x * WGX + lid.x) * TN4 * 4u;
+  let oBatch = p * params.M * params.N;
+  let aBatch = p * params.strideA + params.kStart * params.ak;
+  let bBatch = p * params.strideB + params.kStart * params.bk;
+
+  var cols: Cols;
+  cols.c0 = colOffsets(n0);       cols.c1 = colOffsets(n0 + 4u);  cols.c2 = colOffsets(n0 + 8u);
+  cols.c3 = colOffsets(n0 + 12u); cols.c4 = colOffsets(n0 + 16u); cols.c5 = colOffsets(n0 + 20u);
+  cols.c6 = colOffsets(n0 + 24u); cols.c7 = colOffsets(n0 + 28u);
+  // a offsets of rows m0 + 0..31, four per vector: ra1.z is row m0 + 6
+  let ra0 = rowOffsets(aBatch, m0);       let ra1 = rowOffsets(aBatch, m0 + 4u);
+  let ra2 = rowOffsets(aBatch, m0 + 8u);  let ra3 = rowOffsets(aBatch, m0 + 12u);
+  let ra4 = rowOffsets(aBatch, m0 + 16u); let ra5 = rowOffsets(aBatch, m0 + 20u);
+  let ra6 = rowOffsets(aBatch, m0 + 24u); let ra7 = rowOffsets(aBatch, m0 + 28u);
+
+  // the accumulator tile: r<i> is output row m0 + i
+  var r0: Row;  var r1: Row;  var r2: Row;  var r3: Row;  var r4: Row;  var r5: Row;  var r6: Row;  var r7: Row;
+  var r8: Row;  var r9: Row;  var r10: Row; var r11: Row; var r12: Row; var r13: Row; var r14: Row; var r15: Row;
+  var r16: Row; var r17: Row; var r18: Row; var r19: Row; var r20: Row; var r21: Row; var r22: Row; var r23: Row;
+  var r24: Row; var r25: Row; var r26: Row; var r27: Row; var r28: Row; var r29: Row; var r30: Row; var r31: Row;
+
+  for (var k = 0u; k < params.K; k++) {
+    let ka = k * params.ak;
+    let bk = loadRow(bBatch + k * params.bk, cols);
+    r0 = fmaRow(r0, a[ra0.x + ka], bk);
+    if (TM > 1u) { r1 = fmaRow(r1, a[ra0.y + ka], bk); }
+    if (TM > 2u) { r2 = fmaRow(r2, a[ra0.z + ka], bk); }
+    if (TM > 3u) { r3 = fmaRow(r3, a[ra0.w + ka], bk); }
+    if (TM > 4u) { r4 = fmaRow(r4, a[ra1.x + ka], bk); }
+    if (TM > 5u) { r5 = fmaRow(r5, a[ra1.y + ka], bk); }
+    if (TM > 6u) { r6 = fmaRow(r6, a[ra1.z + ka], bk); }
+    if (TM > 7u) { r7 = fmaRow(r7, a[ra1.w + ka], bk); }
+    if (TM > 8u) { r8 = fmaRow(r8, a[ra2.x + ka], bk); }
+    if (TM > 9u) { r9 = fmaRow(r9, a[ra2.y + ka], bk); }
+    if (TM > 10u) { r10 = fmaRow(r10, a[ra2.z + ka], bk); }
+    if (TM > 11u) { r11 = fmaRow(r11, a[ra2.w + ka], bk); }
+    if (TM > 12u) { r12 = fmaRow(r12, a[ra3.x + ka], bk); }
+    if (TM > 13u) { r13 = fmaRow(r13, a[ra3.y + ka], bk); }
+    if (TM > 14u) { r14 = fmaRow(r14, a[ra3.z + ka], bk); }
+    if (TM > 15u) { r15 = fmaRow(r15, a[ra3.w + ka], bk); }
+    if (TM > 16u) { r16 = fmaRow(r16, a[ra4.x + ka], bk); }
+    if (TM > 17u) { r17 = fmaRow(r17, a[ra4.y + ka], bk); }
+    if (TM > 18u) { r18 = fmaRow(r18, a[ra4.z + ka], bk); }
+    if (TM > 19u) { r19 = fmaRow(r19, a[ra4.w + ka], bk); }
+    if (TM > 20u) { r20 = fmaRow(r20, a[ra5.x + ka], bk); }
+    if (TM > 21u) { r21 = fmaRow(r21, a[ra5.y + ka], bk); }
+    if (TM > 22u) { r22 = fmaRow(r22, a[ra5.z + ka], bk); }
+    if (TM > 23u) { r23 = fmaRow(r23, a[ra5.w + ka], bk); }
+    if (TM > 24u) { r24 = fmaRow(r24, a[ra6.x + ka], bk); }
+    if (TM > 25u) { r25 = fmaRow(r25, a[ra6.y + ka], bk); }
+    if (TM > 26u) { r26 = fmaRow(r26, a[ra6.z + ka], bk); }
+    if (TM > 27u) { r27 = fmaRow(r27, a[ra6.w + ka], bk); }
+    if (TM > 28u) { r28 = fmaRow(r28, a[ra7.x + ka], bk); }
+    if (TM > 29u) { r29 = fmaRow(r29, a[ra7.y + ka], bk); }
+    if (TM > 30u) { r30 = fmaRow(r30, a[ra7.z + ka], bk); }
+    if (TM > 31u) { r31 = fmaRow(r31, a[ra7.w + ka], bk); }
+  }
+
+  storeRow(r0, oBatch, m0, n0);
+  if (TM > 1u) { storeRow(r1, oBatch, m0 + 1u, n0); }
+  if (TM > 2u) { storeRow(r2, oBatch, m0 + 2u, n0); }
+  if (TM > 3u) { storeRow(r3, oBatch, m0 + 3u, n0); }
+  if (TM > 4u) { storeRow(r4, oBatch, m0 + 4u, n0); }
+  if (TM > 5u) { storeRow(r5, oBatch, m0 + 5u, n0); }
+  if (TM > 6u) { storeRow(r6, oBatch, m0 + 6u, n0); }
+  if (TM > 7u) { storeRow(r7, oBatch, m0 + 7u, n0); }
+  if (TM > 8u) { storeRow(r8, oBatch, m0 + 8u, n0); }
+  if (TM > 9u) { storeRow(r9, oBatch, m0 + 9u, n0); }
+  if (TM > 10u) { storeRow(r10, oBatch, m0 + 10u, n0); }
+  if (TM > 11u) { storeRow(r11, oBatch, m0 + 11u, n0); }
+  if (TM > 12u) { storeRow(r12, oBatch, m0 + 12u, n0); }
+  if (TM > 13u) { storeRow(r13, oBatch, m0 + 13u, n0); }
+  if (TM > 14u) { storeRow(r14, oBatch, m0 + 14u, n0); }
+  if (TM > 15u) { storeRow(r15, oBatch, m0 + 15u, n0); }
+  if (TM > 16u) { storeRow(r16, oBatch, m0 + 16u, n0); }
+  if (TM > 17u) { storeRow(r17, oBatch, m0 + 17u, n0); }
+  if (TM > 18u) { storeRow(r18, oBatch, m0 + 18u, n0); }
+  if (TM > 19u) { storeRow(r19, oBatch, m0 + 19u, n0); }
+  if (TM > 20u) { storeRow(r20, oBatch, m0 + 20u, n0); }
+  if (TM > 21u) { storeRow(r21, oBatch, m0 + 21u, n0); }
+  if (TM > 22u) { storeRow(r22, oBatch, m0 + 22u, n0); }
+  if (TM > 23u) { storeRow(r23, oBatch, m0 + 23u, n0); }
+  if (TM > 24u) { storeRow(r24, oBatch, m0 + 24u, n0); }
+  if (TM > 25u) { storeRow(r25, oBatch, m0 + 25u, n0); }
+  if (TM > 26u) { storeRow(r26, oBatch, m0 + 26u, n0); }
+  if (TM > 27u) { storeRow(r27, oBatch, m0 + 27u, n0); }
+  if (TM > 28u) { storeRow(r28, oBatch, m0 + 28u, n0); }
+  if (TM > 29u) { storeRow(r29, oBatch, m0 + 29u, n0); }
+  if (TM > 30u) { storeRow(r30, oBatch, m0 + 30u, n0); }
+  if (TM > 31u) { storeRow(r31, oBatch, m0 + 31u, n0); }
+}

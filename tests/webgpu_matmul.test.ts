@@ -1,0 +1,124 @@
+// WebGPU matmul (shaders/matmul_forward.wgsl) against the CPU reference: all four (transA, transB)
+// forms, random shapes that are not multiples of the tiles (size 1 included), batches with packed,
+// padded and shared (stride 0) operands, NaN-poisoned outputs, the hardware tile run on llvmpipe,
+// the K loop split over dispatches, and the dispatch fold past 65535 row blocks.
+//
+// Tolerance, per element: an f32 dot product of K terms, in any order, with or without fma, is off by
+// at most gamma_K * sum_k |a_mk * b_kn| with gamma_K = K*EPS / (1 - K*EPS), EPS = 2^-24 (Higham,
+// Accuracy and Stability, 3.1). The CPU reference sums in f64 and rounds once (EPS * |want|). The
+// bound is computed per element from |A| @ |B|, so it scales with K and with the operands: a wrong
+// index or a missed k term is off by O(|a*b|), far above it (K <= 130 here: bound <= 8e-6 * sum|ab|).
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { cpu, randomArray, upload, webgpu } from './helpers/backends.ts';
+import type { TypedArray } from '../src/backend/backend.ts';
+import type { GpuBuf } from '../src/backend/gpu.ts';
+import { matmul as cpuMatmul } from '../kernels/cpu/matmul.ts';
+import { matmul as gpuMatmul, MATMUL_TILES, matmulTile, type MatmulTile } from '../kernels/webgpu/matmul.ts';
+
+const EPS = 2 ** -24;
+
+interface Case {
+  batch: number; M: number; N: number; K: number; transA: boolean; transB: boolean;
+  /** extra elements between batch entries (-1: stride 0, one operand shared by every batch entry) */
+  padA: number; padB: number; seed: number;
+}
+
+function layout(c: Case) {
+  const sA = c.padA < 0 ? 0 : c.M * c.K + c.padA, sB = c.padB < 0 ? 0 : c.K * c.N + c.padB;
+  const lenA = sA === 0 ? c.M * c.K : sA * c.batch, lenB = sB === 0 ? c.K * c.N : sB * c.batch;
+  return { sA, sB, lenA, lenB };
+}
+
+/** Runs a case on the WebGPU backend (through `run`, default the backend method) and checks it. */
+async function check(c: Case, run?: (be: Awaited<ReturnType<typeof webgpu>>, out: GpuBuf, a: GpuBuf, b: GpuBuf, sA: number, sB: number) => void): Promise<void> {
+  const be = await webgpu();
+  const { batch, M, N, K, transA, transB } = c;
+  const { sA, sB, lenA, lenB } = layout(c);
+  const a = randomArray(lenA, c.seed), b = randomArray(lenB, c.seed + 1);
+  const ga = upload(be, a), gb = upload(be, b), go = upload(be, batch * M * N); // go is NaN-poisoned
+  if (run) run(be, go as GpuBuf, ga as GpuBuf, gb as GpuBuf, sA, sB);
+  else be.matmul(go, ga, gb, batch, M, N, K, transA, transB, sA, sB);
+  const got = await be.read(go);
+  for (const x of [ga, gb, go]) be.free(x);
+
+  const want = new Float64Array(batch * M * N), bound = new Float64Array(batch * M * N);
+  cpuMatmul(want, Float64Array.from(a), Float64Array.from(b), batch, M, N, K, transA, transB, sA, sB);
+  cpuMatmul(bound, Float64Array.from(a, Math.abs), Float64Array.from(b, Math.abs), batch, M, N, K, transA, transB, sA, sB);
+  expectDot(got, want, bound, K, JSON.stringify(c));
+}
+
+/** Fails naming the worst element if |got - want| > gamma_K * sum|ab| + EPS * |want| anywhere. */
+function expectDot(got: TypedArray, want: Float64Array, absDot: Float64Array, K: number, what: string): void {
+  expect(got.length, what).toBe(want.length);
+  const gamma = (K * EPS) / (1 - K * EPS);
+  let worst = -1, worstRatio = 0;
+  for (let i = 0; i < got.length; i++) {
+    const w = Math.fround(want[i]); // the f32 the reference would hold
+    const tol = gamma * absDot[i] + EPS * Math.abs(w) + 1e-37;
+    const ratio = Math.abs(got[i] - w) / tol;
+    if (!(ratio <= 1) && (worst < 0 || !(ratio <= worstRatio))) { worst = i; worstRatio = Number.isNaN(ratio) ? Infinity : ratio; }
+  }
+  if (worst >= 0) {
+    const tol = gamma * absDot[worst] + EPS * Math.abs(want[worst]);
+    throw new Error(`${what}: element ${worst} of ${got.length}: got ${got[worst]}, want ${want[worst]}, tolerance ${tol}`);
+  }
+}
+
+const dim = fc.integer({ min: 1, max: 70 });
+const caseArb = fc.record({
+  batch: fc.integer({ min: 1, max: 3 }), M: dim, N: dim, K: dim,
+  transA: fc.boolean(), transB: fc.boolean(),
+  padA: fc.constantFrom(-1, 0, 0, 5), padB: fc.constantFrom(-1, 0, 0, 3),
+  seed: fc.integer({ min: 1, max: 2 ** 30 }),
+});
+const FORMS: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+
+describe('webgpu matmul', () => {
+  it('matches the CPU reference on random shapes, all four transposed forms, batched with strides', async () => {
+    await fc.assert(fc.asyncProperty(caseArb, (c) => check(c)), { numRuns: 40 });
+  });
+
+  it('matches on larger shapes that are not multiples of any tile', async () => {
+    for (const [transA, transB] of FORMS) {
+      await check({ batch: 1, M: 130, N: 257, K: 65, transA, transB, padA: 0, padB: 0, seed: 11 });
+      await check({ batch: 2, M: 33, N: 129, K: 130, transA, transB, padA: 7, padB: -1, seed: 12 });
+    }
+  });
+
+  it('the hardware tile (8x8 per invocation, 16x16 workgroups) also matches, run on this adapter', async () => {
+    const hw = (M: number): MatmulTile => ({ ...MATMUL_TILES.hardware, TM: matmulTile('hardware', M).TM });
+    await fc.assert(fc.asyncProperty(caseArb, (c) => check(c, (be, out, a, b, sA, sB) =>
+      gpuMatmul(be.gpu, out, a, b, c.batch, c.M, c.N, c.K, c.transA, c.transB, sA, sB, hw(c.M)))), { numRuns: 12 });
+    await check({ batch: 1, M: 200, N: 150, K: 9, transA: false, transB: true, padA: 0, padB: 0, seed: 13 }, (be, out, a, b, sA, sB) =>
+      gpuMatmul(be.gpu, out, a, b, 1, 200, 150, 9, false, true, sA, sB, hw(200)));
+  });
+
+  it('a K split over dispatches accumulates into the output (short slices forced here)', async () => {
+    for (const [transA, transB] of FORMS) {
+      const c: Case = { batch: 2, M: 19, N: 37, K: 50, transA, transB, padA: 0, padB: -1, seed: 21 };
+      await check(c, (be, out, a, b, sA, sB) => gpuMatmul(be.gpu, out, a, b, c.batch, c.M, c.N, c.K, transA, transB, sA, sB, undefined, 7));
+    }
+  });
+
+  it('a K longer than llvmpipe\'s 65535-iteration loop limit is summed in full', async () => {
+    // each invocation walks the whole K here; unsplit, llvmpipe would drop the terms past the limit
+    await check({ batch: 1, M: 3, N: 5, K: 70_001, transA: false, transB: false, padA: 0, padB: 0, seed: 31 });
+    await check({ batch: 1, M: 2, N: 3, K: 70_001, transA: true, transB: true, padA: 0, padB: 0, seed: 32 });
+  });
+
+  it('folds more than 65535 row blocks of a batch into the y and z dimensions', async () => {
+    await check({ batch: 70_000, M: 1, N: 2, K: 3, transA: false, transB: false, padA: 1, padB: -1, seed: 41 });
+  });
+
+  it('K = 0 writes zeros; empty outputs dispatch nothing', async () => {
+    const be = await webgpu();
+    const go = upload(be, 6), ga = upload(be, [0]), gb = upload(be, [0]);
+    be.matmul(go, ga, gb, 1, 2, 3, 0, false, false, 0, 0);
+    expect(Array.from(await be.read(go))).toEqual([0, 0, 0, 0, 0, 0]);
+    be.matmul(go, ga, gb, 1, 0, 3, 4, false, false, 0, 0);
+    be.matmul(go, ga, gb, 0, 2, 3, 4, false, false, 0, 0);
+    expect(Array.from(await be.read(go))).toEqual([0, 0, 0, 0, 0, 0]);
+    for (const x of [go, ga, gb]) be.free(x);
+  });
+});
