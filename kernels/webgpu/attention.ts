@@ -1,0 +1,68 @@
+// Binding specs of the flash-style causal attention kernels:
+// shaders/attention_forward.wgsl, attention_backward_dq.wgsl and attention_backward_dkv.wgsl.
+// q, k, v, out and their grads are (B, NH, T, HS); lse and the backward's row terms are (B, NH, T).
+//
+// Register rows. Each invocation keeps its rows (q, accumulators, ...) in private arrays, which
+// stay in registers only if every loop that indexes them is unrolled; Mesa unrolls loops of up to
+// ~32 short iterations. And llvmpipe ends an invocation's loops after 65535 iterations counted over
+// ALL its loops (LP_MAX_TGSI_LOOP_ITERATIONS): a non-unrolled loop over the head inside the loop
+// over T silently truncated rows (HS = 64, T > ~500). So head loops run in chunks of CH: CH = HS
+// up to 32 (one chunk, all unrolled), else CH = 8 (HS padded to HSP, a multiple of 8; the outer
+// chunk loop costs 2 * HSP / CH iterations per key, T = 1024 stays far under the cap).
+import type { Gpu, GpuBuf } from '../../src/backend/gpu.ts';
+import { grid1d } from './grid.ts';
+
+/** Largest head size the kernels hold in registers (MAX_HS in the shaders). */
+export const ATTENTION_MAX_HS = 128;
+/** Invocations per workgroup (8, 16, 32, 64 measured the same on llvmpipe). */
+const WG = 32;
+/** llvmpipe's cap on loop iterations per invocation, all loops together. */
+const LLVMPIPE_LOOP_CAP = 65535;
+
+function specOf(gpu: Gpu, what: string, B: number, NH: number, T: number, HS: number) {
+  if (!(HS >= 1 && HS <= ATTENTION_MAX_HS)) {
+    throw new Error(`${what}: head size ${HS} is outside 1..${ATTENTION_MAX_HS} (rows are held in registers); use more, smaller heads or the cpu backend`);
+  }
+  const CH = HS <= 32 ? HS : 8;
+  const chunks = Math.ceil(HS / CH);
+  // worst case, nothing but the inner chunk loops unrolled: init + T * (key loop + 2 chunk loops) + stores
+  const iterations = 4 * chunks * CH + T * (1 + 2 * chunks) + 2 * HS;
+  if (gpu.dawn.kind === 'software' && iterations > LLVMPIPE_LOOP_CAP) {
+    throw new Error(`${what}: T = ${T} with head size ${HS} needs ~${iterations} loop iterations per invocation; ` +
+      `the software adapter (llvmpipe) stops at ${LLVMPIPE_LOOP_CAP}. Use a shorter T or the cpu backend`);
+  }
+  // every kernel runs one invocation per pair of adjacent rows of a (b, h) slice
+  return { rows: B * NH * T, pairs: B * NH * Math.ceil(T / 2), constants: { HS, CH, WG } };
+}
+
+// out (B,NH,T,HS), lse (B,NH,T) <- q, k, v (B,NH,T,HS)
+export function attentionForward(gpu: Gpu, out: GpuBuf, lse: GpuBuf, q: GpuBuf, k: GpuBuf, v: GpuBuf,
+  B: number, NH: number, T: number, HS: number, scale: number): void {
+  const { rows, pairs, constants } = specOf(gpu, 'attentionForward', B, NH, T, HS);
+  if (rows === 0) return;
+  gpu.dispatch({
+    shader: 'attention_forward', constants, buffers: [out, lse, q, k, v],
+    uniforms: [rows, T, scale], uniformTypes: 'uuf', workgroups: grid1d(pairs, WG),
+  });
+}
+
+// dq, dk, dv (B,NH,T,HS) written <- dout, q, k, v, out (B,NH,T,HS), lse (B,NH,T).
+// Two passes so every output row has one owner (no float atomics): dq by query rows, which also
+// saves drow_t = dout_t . out_t (B,NH,T); then dk, dv by key rows.
+export function attentionBackward(gpu: Gpu, dq: GpuBuf, dk: GpuBuf, dv: GpuBuf, dout: GpuBuf, q: GpuBuf, k: GpuBuf,
+  v: GpuBuf, out: GpuBuf, lse: GpuBuf, B: number, NH: number, T: number, HS: number, scale: number): void {
+  const { rows, pairs, constants } = specOf(gpu, 'attentionBackward', B, NH, T, HS);
+  if (rows === 0) return;
+  const drow = gpu.alloc(rows, 'f32');
+  const uniforms = [rows, T, scale];
+  gpu.dispatch({
+    shader: 'attention_backward_dq', constants, buffers: [dq, drow, dout, q, k, v, out, lse],
+    uniforms, uniformTypes: 'uuf', workgroups: grid1d(pairs, WG),
+  });
+  gpu.dispatch({
+    shader: 'attention_backward_dkv', constants, buffers: [dk, dv, dout, q, k, v, lse, drow],
+    uniforms, uniformTypes: 'uuf', workgroups: grid1d(pairs, WG),
+  });
+  // safe at once: the queue runs in order, so any later user of this buffer comes after pass 2
+  gpu.free(drow);
+}

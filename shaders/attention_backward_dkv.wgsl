@@ -1,0 +1,94 @@
+// attention_backward_dkv: second pass of the causal attention backward.
+// dk, dv (B,NH,T,HS) from dout, q, k, v (B,NH,T,HS), lse (B,NH,T) and drow (B,NH,T), the
+// dout_t . out_t terms written by the first pass (attention_backward_dq). Key j is seen by queries j..T-1:
+//   p_tj  = exp(scale * q_t . k_j - lse_t)     recomputed, never stored
+//   dv_j  = sum_{t>=j} p_tj dout_t
+//   dk_j  = scale * sum_{t>=j} p_tj (dout_t . v_j - drow_t) q_t
+// One invocation owns two adjacent key rows (ja, jb = ja+1) of one (b, h) slice, so each q and
+// dout element it loads serves both (loads dominate on llvmpipe: ~1.6x faster than one row).
+// Each dk/dv row is owned by one invocation and summed in a fixed order: no atomics, deterministic.
+// Head loops: see "register rows" in kernels/webgpu/attention.ts (CH, HSP, llvmpipe's loop cap).
+// params {rows = B*NH*T, T, scale}
+// dispatch: B*NH*ceil(T/2) invocations, ceil(that / WG) workgroups of WG folded into x/y past
+// 65535 (kernels/webgpu/grid.ts). When T is odd the last pair of a slice is one row (jb = ja).
+
+override HS: u32 = 64u;  // head size: a pipeline per head size, so loop trip counts are constants
+override CH: u32 = 8u;   // head elements per inner (unrolled) loop
+override HSP: u32 = (HS + CH - 1u) / CH * CH; // head padded to whole chunks
+override WG: u32 = 32u;
+const MAX_HS: u32 = 128u; // register arrays need a const size in WGSL; >= HSP
+
+struct Params { rows: u32, T: u32, scale: f32 }
+@group(0) @binding(0) var<storage, read_write> dk: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dv: array<f32>;
+@group(0) @binding(2) var<storage, read> dout: array<f32>;
+@group(0) @binding(3) var<storage, read> q: array<f32>;
+@group(0) @binding(4) var<storage, read> k: array<f32>;
+@group(0) @binding(5) var<storage, read> v: array<f32>;
+@group(0) @binding(6) var<storage, read> lse: array<f32>;
+@group(0) @binding(7) var<storage, read> drow: array<f32>;
+@group(0) @binding(8) var<uniform> params: Params;
+
+// Element h of the row at o, clamped into the row: padding lanes (h >= HS) read a real element,
+// which adds nothing where it meets a zero-padded register row and is never stored otherwise.
+fn qIn(o: u32, h: u32) -> f32 { return q[o + min(h, HS - 1u)]; }
+fn gIn(o: u32, h: u32) -> f32 { return dout[o + min(h, HS - 1u)]; }
+// rows zero-padded for the registers
+fn kPad(o: u32, h: u32) -> f32 { return select(0.0, k[o + min(h, HS - 1u)], h < HS); }
+fn vPad(o: u32, h: u32) -> f32 { return select(0.0, v[o + min(h, HS - 1u)], h < HS); }
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let T = params.T;
+  let pairs = (T + 1u) / 2u; // key-row pairs per slice
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= params.rows / T * pairs) { return; }
+  let rb = (i / pairs) * T; // first row of this (b, h) slice
+  let ja = (i % pairs) * 2u;
+  let jb = min(ja + 1u, T - 1u);
+  let base = rb * HS;
+  let oa = base + ja * HS;
+  let ob = base + jb * HS;
+
+  var ka: array<f32, MAX_HS>; // k rows * scale
+  var kb: array<f32, MAX_HS>;
+  var va: array<f32, MAX_HS>;
+  var vb: array<f32, MAX_HS>;
+  var dka: array<f32, MAX_HS>; // dk rows / scale
+  var dkb: array<f32, MAX_HS>;
+  var dva: array<f32, MAX_HS>;
+  var dvb: array<f32, MAX_HS>;
+  for (var h = 0u; h < HSP; h++) { ka[h] = kPad(oa, h) * params.scale; kb[h] = kPad(ob, h) * params.scale; }
+  for (var h = 0u; h < HSP; h++) { va[h] = vPad(oa, h); vb[h] = vPad(ob, h); }
+  for (var h = 0u; h < HSP; h++) { dka[h] = 0.0; dkb[h] = 0.0; dva[h] = 0.0; dvb[h] = 0.0; }
+
+  for (var t = ja; t < T; t++) {
+    let qo = base + t * HS;
+    var s = vec2(0.0);
+    var dp = vec2(0.0);
+    for (var h0 = 0u; h0 < HSP; h0 += CH) {
+      for (var c = 0u; c < CH; c++) {
+        let h = h0 + c;
+        s += vec2(ka[h], kb[h]) * qIn(qo, h);
+        dp += vec2(va[h], vb[h]) * gIn(qo, h);
+      }
+    }
+    // query t = ja does not see key jb = ja + 1
+    let p = select(vec2(0.0), exp(s - lse[rb + t]), vec2(true, t >= jb));
+    let ds = p * (dp - drow[rb + t]);
+    for (var h0 = 0u; h0 < HSP; h0 += CH) {
+      for (var c = 0u; c < CH; c++) {
+        let h = h0 + c;
+        let qh = qIn(qo, h);
+        let gh = gIn(qo, h);
+        dva[h] += p.x * gh; dvb[h] += p.y * gh;
+        dka[h] += ds.x * qh; dkb[h] += ds.y * qh;
+      }
+    }
+  }
+
+  for (var h = 0u; h < HS; h++) { dk[oa + h] = dka[h] * params.scale; dv[oa + h] = dva[h]; }
+  if (jb > ja) {
+    for (var h = 0u; h < HS; h++) { dk[ob + h] = dkb[h] * params.scale; dv[ob + h] = dvb[h]; }
+  }
+}
