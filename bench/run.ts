@@ -7,6 +7,7 @@ const FAMILIES: Record<string, () => Promise<{ bench: BenchFn }>> = {
   elementwise: () => import('./elementwise.ts'),
   softmax: () => import('./softmax.ts'),
   layernorm: () => import('./layernorm.ts'),
+  attention: () => import('./attention.ts'),
 };
 
 const args = process.argv.slice(2);
