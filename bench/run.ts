@@ -8,6 +8,7 @@ const FAMILIES: Record<string, () => Promise<{ bench: BenchFn }>> = {
   softmax: () => import('./softmax.ts'),
   layernorm: () => import('./layernorm.ts'),
   attention: () => import('./attention.ts'),
+  matmul: () => import('./matmul.ts'),
 };
 
 const args = process.argv.slice(2);

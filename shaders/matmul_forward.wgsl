@@ -2,8 +2,8 @@
 // (the K loop split over dispatches, see kernels/webgpu/matmul.ts). Each invocation owns a register
 // tile of TM rows x 4*TN4 columns and walks k once: per k it loads 4*TN4 values of B and TM of A,
 // then does TM*TN4 vec4 FMAs, so each loaded value is used TM (or 4*TN4) times.
-// out (batch, M, N) f32 | a, b f32, read through element strides (the transposed forms and the
-//   batch stride live here, so one pipeline serves A.B, A.B^T, A^T.B and A^T.B^T):
+// out (batch, M, N) f32 | a, b f32 (b4: b again, as vec4s), read through element strides (the
+//   transposed forms and the batch stride live here, so one pipeline serves all four forms):
 //   opA(a)[m][k] = a[p*strideA + m*am + (kStart + k)*ak], opB(b)[k][n] = b[p*strideB + (kStart + k)*bk + n*bn]
 // params {M, N, K, batch, strideA, strideB, am, ak, bk, bn, rowBlocks, kStart}: K is this dispatch's
 //   slice of the reduction, starting at kStart; rowBlocks = ceil(M / (TM*WGY)).
@@ -12,15 +12,20 @@
 //
 // Why straight lines and structs rather than `array<vec4<f32>, TM*TN4>` and loops: on llvmpipe
 // (Mesa 22.3) the loops are not fully unrolled, the array stays in memory and every FMA becomes a
-// load and a store: 2.6-5.7 GFLOP/s at 512^3 against 14-16 for this form (bench/NOTES.md, v2 vs v3).
+// load and a store: 5x slower at 512^3 than this form (bench/NOTES.md, v2 vs v3).
 // Struct members are always indexed by constants, so they become registers; the `if (TM > i)`
 // lines are decided when the pipeline is built (TM, TN4 are override constants) and compile away.
 // Rows past M and columns past N load clamped (valid) indices and are never stored.
+// B_VEC4 reads B's four neighbouring columns with one vec4 load (b4 is the same buffer as b, viewed
+// as vec4s): one 16-byte load per lane instead of four gathered scalars, ~16% faster at 512^3 on
+// llvmpipe. Only when columns are contiguous and 4-aligned: B not transposed, N and strideB multiples
+// of 4 (then a group of 4 columns is all in or all past N, and the clamp keeps it aligned).
 override TM: u32 = 16u;     // rows per invocation, 1..32
 override TN4: u32 = 8u;     // vec4 columns per invocation, 1..8 (4*TN4 columns)
 override WGX: u32 = 8u;     // invocations along N per workgroup
 override WGY: u32 = 1u;     // invocations along M per workgroup
 override ACCUMULATE: bool = false;
+override B_VEC4: bool = false;
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
@@ -30,7 +35,8 @@ struct Params {
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<uniform> params: Params;
+@group(0) @binding(3) var<storage, read> b4: array<vec4<f32>>;
+@group(0) @binding(4) var<uniform> params: Params;
 
 // 32 columns of one output row (or of one B row), as vec4s
 struct Row { c0: vec4<f32>, c1: vec4<f32>, c2: vec4<f32>, c3: vec4<f32>, c4: vec4<f32>, c5: vec4<f32>, c6: vec4<f32>, c7: vec4<f32> }
@@ -42,6 +48,7 @@ fn colOffsets(n: u32) -> vec4<u32> {
 }
 
 fn load4(o: u32, c: vec4<u32>) -> vec4<f32> {
+  if (B_VEC4) { return b4[(o + c.x) / 4u]; }
   return vec4<f32>(b[o + c.x], b[o + c.y], b[o + c.z], b[o + c.w]);
 }
 

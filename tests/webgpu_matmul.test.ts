@@ -86,18 +86,28 @@ describe('webgpu matmul', () => {
     }
   });
 
+  it('matches where B is read as vec4s (N and strideB multiples of 4), tiles partly past N', async () => {
+    for (const transA of [false, true]) {
+      await check({ batch: 1, M: 37, N: 4, K: 9, transA, transB: false, padA: 0, padB: 0, seed: 14 });
+      await check({ batch: 3, M: 5, N: 68, K: 33, transA, transB: false, padA: 1, padB: 8, seed: 15 });
+      await check({ batch: 2, M: 70, N: 148, K: 17, transA, transB: false, padA: -1, padB: 0, seed: 16 });
+    }
+  });
+
   it('the hardware tile (8x8 per invocation, 16x16 workgroups) also matches, run on this adapter', async () => {
     const hw = (M: number): MatmulTile => ({ ...MATMUL_TILES.hardware, TM: matmulTile('hardware', M).TM });
     await fc.assert(fc.asyncProperty(caseArb, (c) => check(c, (be, out, a, b, sA, sB) =>
-      gpuMatmul(be.gpu, out, a, b, c.batch, c.M, c.N, c.K, c.transA, c.transB, sA, sB, hw(c.M)))), { numRuns: 12 });
+      gpuMatmul(be.gpu, out, a, b, c.batch, c.M, c.N, c.K, c.transA, c.transB, sA, sB, { tile: hw(c.M) }))), { numRuns: 12 });
     await check({ batch: 1, M: 200, N: 150, K: 9, transA: false, transB: true, padA: 0, padB: 0, seed: 13 }, (be, out, a, b, sA, sB) =>
-      gpuMatmul(be.gpu, out, a, b, 1, 200, 150, 9, false, true, sA, sB, hw(200)));
+      gpuMatmul(be.gpu, out, a, b, 1, 200, 150, 9, false, true, sA, sB, { tile: hw(200) }));
   });
 
   it('a K split over dispatches accumulates into the output (short slices forced here)', async () => {
     for (const [transA, transB] of FORMS) {
-      const c: Case = { batch: 2, M: 19, N: 37, K: 50, transA, transB, padA: 0, padB: -1, seed: 21 };
-      await check(c, (be, out, a, b, sA, sB) => gpuMatmul(be.gpu, out, a, b, c.batch, c.M, c.N, c.K, transA, transB, sA, sB, undefined, 7));
+      for (const N of [37, 36]) { // 36: B read as vec4s when not transposed
+        const c: Case = { batch: 2, M: 7, N, K: 50, transA, transB, padA: 0, padB: -1, seed: 21 }; // 8-row tiles: quick to compile
+        await check(c, (be, out, a, b, sA, sB) => gpuMatmul(be.gpu, out, a, b, c.batch, c.M, c.N, c.K, transA, transB, sA, sB, { kChunk: 7 }));
+      }
     }
   });
 

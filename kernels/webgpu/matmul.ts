@@ -14,8 +14,9 @@ export interface MatmulTile { TM: number; TN4: number; WGX: number; WGY: number 
 /**
  * Software (llvmpipe): a workgroup of 8 is one 256-bit SIMD bundle; lanes run along N so the A
  * loads are the same for every lane (one scalar load) and only the B loads are per-lane gathers;
- * 32 x 16 per invocation keeps each gathered B value busy for 32 FMAs (bench/matmul.ts sweep:
- * 32x16/WG8 was the best of TM 8..32, TN 16..32, WG 4..32 at 512^3 and the transformer shapes).
+ * 32 x 16 per invocation keeps each gathered B value busy for 32 FMAs. bench/matmul.ts sweep at
+ * 512^3 (bench/NOTES.md): 16x16, 16x32 and 32x16 tie at the top (~35 GFLOP/s with 2 free cores),
+ * 32x32 spills, 32x8 has too few columns per A load; workgroups of 8, 16, 32 tie, 4 loses.
  * Hardware: 8 x 8 per invocation and 16 x 16 invocations cover 128 x 128 outputs per workgroup, a
  * common register-blocked shape; neighbouring lanes read neighbouring B columns and share A rows.
  * Not measured on a GPU (none in this project's sessions), only checked for parity on llvmpipe.
@@ -50,11 +51,21 @@ export function matmulGrid(M: number, N: number, batch: number, t: MatmulTile): 
   return { workgroups: [Math.ceil(N / (4 * t.TN4 * t.WGX)), Math.ceil(blocks / z), z], rowBlocks };
 }
 
+/** What the engine picks, overridable by tests and benchmarks. */
+export interface MatmulOptions {
+  tile?: MatmulTile;
+  /** Longest K slice per dispatch (default matmulKChunk). */
+  kChunk?: number;
+  /** false: never use the vec4 B loads, even where B's layout allows them. */
+  vec4?: boolean;
+}
+
 // out (batch, M, N) = opA(a) (M, K) @ opB(b) (K, N); a is (M, K) or (K, M) if transA, b is (K, N)
 // or (N, K) if transB; batch entries of a and b are strideA / strideB elements apart (0 = shared)
 export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: number, M: number, N: number, K: number,
-  transA: boolean, transB: boolean, strideA: number, strideB: number,
-  tile: MatmulTile = matmulTile(gpu.dawn.kind, M), kChunk: number = matmulKChunk(gpu.dawn.kind)): void {
+  transA: boolean, transB: boolean, strideA: number, strideB: number, opts: MatmulOptions = {}): void {
+  const tile = opts.tile ?? matmulTile(gpu.dawn.kind, M);
+  const kChunk = opts.kChunk ?? matmulKChunk(gpu.dawn.kind);
   if (batch === 0 || M === 0 || N === 0) return;
   if (out.dtype !== 'f32' || a.dtype !== 'f32' || b.dtype !== 'f32') {
     throw new Error(`matmul: f32 buffers only, got out ${out.dtype}, a ${a.dtype}, b ${b.dtype}`);
@@ -65,13 +76,15 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
   const bk = transB ? 1 : N, bn = transB ? K : 1;
   const { workgroups, rowBlocks } = matmulGrid(M, N, batch, tile);
   const { inputs: [ua, ub], release } = unaliased(gpu, out, [a, b]);
+  // vec4 loads of B need 4 contiguous, 4-aligned columns (pool buffers are multiples of 256 bytes)
+  const bVec4 = opts.vec4 !== false && !transB && N % 4 === 0 && (batch === 1 || strideB % 4 === 0);
   // K = 0 still runs one slice: it writes the zeros of an empty sum
   for (let k0 = 0; k0 === 0 || k0 < K; k0 += kChunk) {
     const Kc = Math.min(kChunk, K - k0);
     gpu.dispatch({
       shader: 'matmul_forward',
-      constants: { TM: tile.TM, TN4: tile.TN4, WGX: tile.WGX, WGY: tile.WGY, ACCUMULATE: k0 > 0 ? 1 : 0 },
-      buffers: [out, ua, ub],
+      constants: { TM: tile.TM, TN4: tile.TN4, WGX: tile.WGX, WGY: tile.WGY, ACCUMULATE: k0 > 0 ? 1 : 0, B_VEC4: bVec4 ? 1 : 0 },
+      buffers: [out, ua, ub, ub], // b twice: as f32s and as vec4s
       uniforms: [M, N, Kc, batch, strideA, strideB, am, ak, bk, bn, rowBlocks, k0],
       workgroups,
     });
