@@ -5,6 +5,7 @@ import { GPT, type GPTConfig } from '../src/nn/gpt.ts';
 import { generate, generateAll, sampleRow } from '../src/nn/generate.ts';
 import { Generator } from '../src/random.ts';
 import { CpuBackend } from '../src/backend/cpu.ts';
+import * as T from '../src/index.ts';
 
 const cfg: GPTConfig = { vocabSize: 13, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0, layerNormEps: 1e-5 };
 
@@ -24,10 +25,24 @@ describe('generation', () => {
     }
   });
 
-  it('stops a row at the end id and groups prompts of different lengths', async () => {
+  it('greedy generation equals a plain argmax loop over the model\'s own forward', async () => {
+    const be = new CpuBackend();
+    const model = new GPT(cfg, 5, be);
+    const g = new Generator(8);
+    for (const p of model.parameters()) if (p.rank === 2) be.write(p.buf, Array.from({ length: p.size }, () => 0.3 * g.normal()));
+    const seq = [3, 1, 4, 1];
+    for (let i = 0; i < 6; i++) {
+      const logits = model.forward(T.indices(seq, [1, seq.length], { backend: be })).dataSync();
+      const last = Array.from(logits.subarray((seq.length - 1) * cfg.vocabSize, seq.length * cfg.vocabSize));
+      seq.push(last.indexOf(Math.max(...last)));
+    }
+    expect((await generate(model, [[3, 1, 4, 1]], { maxNewTokens: 6 }))[0]).toEqual(seq.slice(4));
+  });
+
+  it('stops a row at the end id; a left-padded batch of different lengths equals each prompt alone', async () => {
     const be = new CpuBackend();
     const model = new GPT(cfg, 2, be);
-    const prompts = [[1, 2], [3, 4, 5], [6, 7]];
+    const prompts = [[1, 2], [3, 4, 5, 9, 10], [6, 7], [8]];
     const all = await generateAll(model, prompts, { maxNewTokens: 6 });
     for (let i = 0; i < prompts.length; i++) expect(all[i]).toEqual((await generate(model, [prompts[i]], { maxNewTokens: 6 }))[0]);
     const first = all[0][0];

@@ -34,7 +34,7 @@ export async function answerFacts(model: GPT, tok: ChatTokenizer, facts: readonl
   });
   const room = model.config.blockSize - Math.max(...prompts.map((p) => p.length));
   const outs = await generateAll(model, prompts, {
-    maxNewTokens: Math.max(1, Math.min(g.maxNewTokens, room)), temperature: g.temperature, seed: g.seed, endId: tok.endId, batchSize: 64,
+    maxNewTokens: Math.max(1, Math.min(g.maxNewTokens, room)), temperature: g.temperature, seed: g.seed, endId: tok.endId, batchSize: 128,
   });
   return outs.map((ids, i) => {
     const answer = tok.decode(ids);

@@ -55,29 +55,28 @@ export function sampleRow(logits: ArrayLike<number>, opts: SampleOptions, gen: G
 
 interface LayerCache { k: Tensor; v: Tensor } // (B, NH, t, HS) each
 
-/** One forward of new tokens (B, Tn) at positions pos.. through the model, using and extending the cache. */
-function forwardCached(model: GPT, ids: Tensor, pos: number, cache: LayerCache[]): Tensor {
+/**
+ * One forward of new tokens (B, Tn) through the model, using and extending the cache.
+ * posIds (B*Tn) are each token's position; mask (B*Tn*L) is added to the attention scores
+ * (0 = attend, -1e30 = not: the causal mask and the left padding of shorter prompts).
+ */
+function forwardCached(model: GPT, ids: Tensor, posIds: number[], mask: number[], cache: LayerCache[]): Tensor {
   const [B, Tn] = ids.shape, C = model.config.nEmbd, NH = model.config.nHead, HS = C / NH;
-  const posIds = indices(Array.from({ length: Tn }, (_, t) => pos + t), [Tn], { backend: ids.backend });
-  let x = add(model.wte.forward(ids), model.wpe.forward(posIds));               // (B, Tn, C)
+  const be = ids.backend;
+  let x = add(model.wte.forward(ids), model.wpe.forward(indices(posIds, [B, Tn], { backend: be }))); // (B, Tn, C)
+  const L = (cache[0]?.k.shape[2] ?? 0) + Tn;
+  const bias = fromHost(mask, [B, 1, Tn, L], ids);
   model.h.forEach((block, li) => {
     const a = block.ln_1.forward(x);
     const qkv = permute(reshape(block.attn.c_attn.forward(a), [B, Tn, 3, NH, HS]), [2, 0, 3, 1, 4]); // (3, B, NH, Tn, HS)
     const part = (i: number) => reshape(slice(qkv, 0, i, i + 1), [B, NH, Tn, HS]);
     const q = part(0);
     const prev = cache[li];
-    const k = prev ? concat([prev.k, part(1)], 2) : part(1);                 // (B, NH, pos+Tn, HS)
+    const k = prev ? concat([prev.k, part(1)], 2) : part(1);                 // (B, NH, L, HS)
     const v = prev ? concat([prev.v, part(2)], 2) : part(2);
     if (prev) { prev.k.dispose(); prev.v.dispose(); }
     cache[li] = { k: keep(k), v: keep(v) };
-    const L = pos + Tn;
-    // scores (B, NH, Tn, L); new query i sits at position pos + i and sees keys 0..pos+i
-    let att = mulScalar(matmul(q, transpose(k)), 1 / Math.sqrt(HS));
-    if (Tn > 1) {
-      const mask = new Array<number>(Tn * L);
-      for (let i = 0; i < Tn; i++) for (let j = 0; j < L; j++) mask[i * L + j] = j > pos + i ? -1e30 : 0;
-      att = add(att, fromHost(mask, [Tn, L], ids));
-    }
+    const att = add(mulScalar(matmul(q, transpose(k)), 1 / Math.sqrt(HS)), bias); // (B, NH, Tn, L)
     const y = matmul(softmax(att), v);                                        // (B, NH, Tn, HS)
     const merged = reshape(permute(y, [0, 2, 1, 3]), [B, Tn, C]);
     x = add(x, block.attn.c_proj.forward(merged));
@@ -94,71 +93,77 @@ function fromHost(data: number[], shape: number[], like: Tensor): Tensor {
   return new Tensor(buf, shape, be, 'generate');
 }
 
+const NEG = -1e30;
+
 /**
- * Continues each prompt (all the same length) by up to maxNewTokens ids; returns the new ids per
- * row, cut at (and without) endId.
+ * Continues each prompt by up to maxNewTokens ids; returns the new ids per row, cut at (and
+ * without) endId. Prompts of different lengths share the batch: shorter ones are left-padded, the
+ * padding masked out of attention and positions counted from each prompt's own start, so every
+ * row computes what it would alone.
  */
 export async function generate(model: GPT, prompts: number[][], opts: SampleOptions): Promise<number[][]> {
   const B = prompts.length;
   if (B === 0) return [];
-  const P = prompts[0].length;
-  if (prompts.some((p) => p.length !== P)) throw new Error('generate: prompts in one batch must have the same length (use generateAll)');
-  if (P === 0) throw new Error('generate: empty prompt');
+  if (prompts.some((p) => p.length === 0)) throw new Error('generate: empty prompt');
+  const P = Math.max(...prompts.map((p) => p.length));
+  const pad = prompts.map((p) => P - p.length);
   const maxNew = Math.min(opts.maxNewTokens, model.config.blockSize - P);
+  if (maxNew <= 0) throw new Error(`generate: prompts of ${P} tokens leave no room in blockSize ${model.config.blockSize}`);
   const gen = new Generator(opts.seed ?? 0);
   const out: number[][] = prompts.map(() => []);
   const done = new Array<boolean>(B).fill(false);
   const wasTraining = model.training;
   model.eval();
-  const cache: LayerCache[] = [];
   const be = model.wte.weight.backend;
+  // the full (left-padded) sequence of each row so far
+  const seqs = prompts.map((p, b) => [...new Array<number>(pad[b]).fill(0), ...p]);
+  /** Positions and mask for the query columns [from, to) of a sequence of length `to`. */
+  const geometry = (from: number, to: number) => {
+    const posIds: number[] = [], mask: number[] = [];
+    for (let b = 0; b < B; b++) {
+      for (let i = from; i < to; i++) {
+        posIds.push(Math.max(0, i - pad[b]));
+        for (let j = 0; j < to; j++) mask.push(j > i || j < pad[b] ? NEG : 0);
+      }
+    }
+    return { posIds, mask };
+  };
+  let cache: LayerCache[] = [];
+  const clear = () => { for (const c of cache) { c.k.dispose(); c.v.dispose(); } cache = []; };
   try {
-    let next: number[] = [];
     for (let step = 0; step < maxNew; step++) {
-      const logits = noGrad(() => tidy(() => {
-        if (opts.kvCache === false) {
-          const seqs = prompts.map((p, b) => [...p, ...out[b]]);
-          const full = model.forward(indices(seqs.flat(), [B, seqs[0].length], { backend: be }));
-          const L = seqs[0].length;
-          return reshape(slice(full, 1, L - 1, L), [B, model.config.vocabSize]);
-        }
-        return step === 0
-          ? forwardCached(model, indices(prompts.flat(), [B, P], { backend: be }), 0, cache)
-          : forwardCached(model, indices(next, [B, 1], { backend: be }), P + step - 1, cache);
-      }));
+      const len = P + step;
+      // with the cache, feed only the newest column after the first step; without, the whole row
+      const from = opts.kvCache === false || step === 0 ? 0 : len - 1;
+      if (from === 0) clear();
+      const { posIds, mask } = geometry(from, len);
+      const ids = seqs.flatMap((s) => s.slice(from, len));
+      const logits = noGrad(() => tidy(() => forwardCached(model, indices(ids, [B, len - from], { backend: be }), posIds, mask, cache)));
       const data = await logits.data();
       logits.dispose();
       const V = model.config.vocabSize;
-      next = [];
       for (let b = 0; b < B; b++) {
         const id = sampleRow(data.subarray(b * V, (b + 1) * V), opts, gen);
-        next.push(id);
+        seqs[b].push(id);
         if (done[b]) continue;
         if (id === opts.endId) done[b] = true; else out[b].push(id);
       }
       if (done.every(Boolean)) break;
     }
   } finally {
-    for (const c of cache) { c.k.dispose(); c.v.dispose(); }
+    clear();
     model.train(wasTraining);
   }
   return out;
 }
 
-/** Generates for prompts of any lengths: groups equal lengths into batches of at most batchSize. */
+/** Generates for any number of prompts in batches of at most batchSize (default 128). */
 export async function generateAll(model: GPT, prompts: number[][], opts: SampleOptions & { batchSize?: number }): Promise<number[][]> {
-  const out: number[][] = new Array(prompts.length);
-  const byLen = new Map<number, number[]>();
-  prompts.forEach((p, i) => { if (!byLen.has(p.length)) byLen.set(p.length, []); byLen.get(p.length)!.push(i); });
-  const bs = opts.batchSize ?? 64;
-  let group = 0;
-  for (const [, idx] of [...byLen.entries()].sort((a, b) => a[0] - b[0])) {
-    for (let s = 0; s < idx.length; s += bs) {
-      const chunk = idx.slice(s, s + bs);
-      // each batch gets its own sampler stream, so results do not depend on batch composition order
-      const res = await generate(model, chunk.map((i) => prompts[i]), { ...opts, seed: (opts.seed ?? 0) + 7919 * group++ });
-      chunk.forEach((i, j) => { out[i] = res[j]; });
-    }
+  const out: number[][] = [];
+  const bs = opts.batchSize ?? 128;
+  for (let s = 0, group = 0; s < prompts.length; s += bs, group++) {
+    // each batch gets its own sampler stream, so a row's draw depends only on its batch
+    out.push(...(await generate(model, prompts.slice(s, s + bs), { ...opts, seed: (opts.seed ?? 0) + 7919 * group })));
   }
   return out;
 }
