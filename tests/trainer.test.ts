@@ -1,7 +1,7 @@
 // The trainer: a run stopped, checkpointed and resumed gives the same losses as an uninterrupted
 // run (CPU backend), gradient accumulation equals a bigger batch, batches never cross examples.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GPT, type GPTConfig } from '../src/nn/gpt.ts';
@@ -38,6 +38,22 @@ describe('trainer', () => {
     expect(c.step).toBe(5);
     const rest = (await c.run({ quiet: true })).map((m) => m.loss);
     expect([...first, ...rest]).toEqual(full);
+  });
+
+  it('writes a metrics line per step; a run interrupted at step 4 resumes from its checkpoint exactly', async () => {
+    const data = examples(30, 4);
+    const root = mkdtempSync(join(tmpdir(), 'inoculum-'));
+    const tc = { steps: 6, batchSize: 5, lr: 5e-3, warmup: 2, seed: 1 };
+    const a = new Trainer(new GPT(cfg, 2, new CpuBackend()), data, tc, 0);
+    const full = (await a.run({ quiet: true })).map((m) => m.loss);
+    const b = new Trainer(new GPT(cfg, 2, new CpuBackend()), data, tc, 0);
+    await b.run({ quiet: true, metricsPath: join(root, 'm.jsonl'), checkpointDir: join(root, 'ck'), checkpointEvery: 3, until: 4 });
+    const c = new Trainer(new GPT(cfg, 2, new CpuBackend()), data, tc, 0);
+    c.load(join(root, 'ck'));
+    await c.run({ quiet: true, metricsPath: join(root, 'm.jsonl') });
+    const lines = readFileSync(join(root, 'm.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(lines.map((l) => l.loss)).toEqual(full);
   });
 
   it('accumulating two half batches gives the loss and gradient norm of one full batch', async () => {

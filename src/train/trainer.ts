@@ -11,6 +11,7 @@ import { AdamW, clipGradNorm, cosineLr, sumSquaresOf } from '../optim/adamw.ts';
 import { batchAt, makeBatch, type Batch, type Example } from './batches.ts';
 import { Progress } from './progress.ts';
 import { saveCheckpoint, loadCheckpoint } from '../io/checkpoint.ts';
+import { JsonlWriter } from '../io/json.ts';
 
 export interface TrainConfig {
   /** Optimiser steps. */
@@ -61,6 +62,16 @@ export interface TrainerHooks {
   /** Called every checkpointEvery steps with the trainer to save (see io/checkpoint). */
   onCheckpoint?: (trainer: Trainer) => Promise<void>;
   checkpointEvery?: number;
+  /** Save a resumable checkpoint here every checkpointEvery steps and at the end (Trainer.save). */
+  checkpointDir?: string;
+  /** Vocabulary saved with checkpoints. */
+  vocab?: unknown;
+  /** One JSON line of metrics per step (appended when resuming at step > 0). */
+  metricsPath?: string;
+  /** Stop after this step (an interruption); a checkpoint is saved there if checkpointDir is set. */
+  until?: number;
+  /** Checked before each step: returning true stops the run like `until` (e.g. after Ctrl-C). */
+  shouldStop?: () => boolean;
   /** Suppress the progress bar. */
   quiet?: boolean;
   label?: string;
@@ -177,8 +188,10 @@ export class Trainer {
   async run(hooks: TrainerHooks = {}): Promise<StepMetrics[]> {
     const progress = new Progress(hooks.label ?? 'train', this.cfg.steps, hooks.quiet);
     const history: StepMetrics[] = [];
+    const metrics = hooks.metricsPath ? new JsonlWriter(hooks.metricsPath, { truncate: this.step === 0, repair: true }) : null;
     let tokSum = 0, msSum = 0;
-    while (this.step < this.cfg.steps) {
+    const last = Math.min(this.cfg.steps, hooks.until ?? Infinity);
+    while (this.step < last && !hooks.shouldStop?.()) {
       const m = await this.trainStep();
       if (this.cfg.evalEvery > 0 && (this.step % this.cfg.evalEvery === 0 || this.step === this.cfg.steps) && this.evalExamples.length) {
         m.evalLoss = await this.evaluate();
@@ -186,10 +199,18 @@ export class Trainer {
       tokSum += m.tokens; msSum += m.ms;
       history.push(m);
       await hooks.onStep?.(m, this);
-      if (hooks.onCheckpoint && hooks.checkpointEvery && this.step % hooks.checkpointEvery === 0) await hooks.onCheckpoint(this);
+      metrics?.append({ step: m.step, loss: m.loss, lr: m.lr, gradNorm: m.gradNorm, tokens: m.tokens, ms: m.ms,
+        ...(m.evalLoss !== undefined ? { evalLoss: m.evalLoss } : {}) });
+      const every = hooks.checkpointEvery ?? 0;
+      const stopping = this.step === last || !!hooks.shouldStop?.();
+      if ((every > 0 && this.step % every === 0) || (stopping && hooks.checkpointDir)) {
+        if (hooks.checkpointDir) await this.save(hooks.checkpointDir, hooks.vocab ?? null);
+        await hooks.onCheckpoint?.(this);
+      }
       progress.update(this.step, { loss: m.loss, ...(m.evalLoss !== undefined ? { eval: m.evalLoss } : {}), 'tok/s': (1000 * tokSum) / msSum });
     }
     progress.finish();
+    metrics?.close();
     return history;
   }
 }
