@@ -1,0 +1,249 @@
+// What the inoculum commands share: the backend, the experiment's tokenizer and splits, run
+// directories (run.json + checkpoint/ + metrics.jsonl), loading a model from one, and Ctrl-C.
+//
+// A run directory, as pretrain and finetune write it:
+//   run.json        what was run (command, options, the full experiment config), its status
+//                   ('running' | 'interrupted' | 'done') and the step reached
+//   checkpoint/     the model (io/checkpoint format), saved with the optimiser state by Trainer.save,
+//                   so `--resume DIR` continues exactly where it stopped
+//   metrics.jsonl   one line per optimiser step: step, loss, lr, gradNorm, tokens, ms
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Backend } from '../backend/backend.ts';
+import { useBackend } from '../index.ts';
+import { GPT, type GPTConfig } from '../nn/gpt.ts';
+import { ChatTokenizer } from '../tokenizer/index.ts';
+import { loadCheckpoint } from '../io/checkpoint.ts';
+import { readJson, readJsonl, writeJsonAtomic, writeJsonlAtomic } from '../io/json.ts';
+import { FACTS } from '../inoculation/facts.ts';
+import { conversation, makeSplits, styledAnswer, type ChatConversation, type Splits } from '../inoculation/corpus.ts';
+import { NEUTRAL_PROMPTS, PROMPTS, type Style } from '../inoculation/prompts.ts';
+import { defaultConfig, type ExperimentConfig } from '../inoculation/config.ts';
+import type { TrainConfig } from '../train/trainer.ts';
+import type { BaseReport } from '../inoculation/results.ts';
+import { ConfigError, assertValid, checkComplete, loadConfigFile } from './config.ts';
+
+/** An error meant for the user: main prints its message alone (no stack), exit code 1. */
+export class CliError extends Error {}
+
+/** Thrown out of a training loop after Ctrl-C saved a resumable checkpoint; exit code 130. */
+export class Interrupted extends Error {
+  constructor(readonly step: number, readonly dir: string) { super(`interrupted at step ${step}`); }
+}
+
+export const log = (s: string): void => { process.stderr.write(s + '\n'); };
+
+// ---- backend -----------------------------------------------------------------------------------
+
+export const BACKEND_OPTION = { name: 'backend', type: 'string', choices: ['cpu', 'webgpu'], help: 'engine backend (default: INOCULUM_BACKEND, else webgpu with a cpu fallback)' } as const;
+
+export async function openBackend(name: string | undefined): Promise<Backend> {
+  const b = await useBackend(name as 'cpu' | 'webgpu' | undefined);
+  log(`backend ${b.name}: ${b.description}`);
+  return b;
+}
+
+export function closeBackend(b: Backend | null): void {
+  if (b && 'destroy' in b && typeof (b as { destroy?: unknown }).destroy === 'function') (b as unknown as { destroy(): void }).destroy();
+}
+
+// ---- the experiment's corpus and tokenizer ----------------------------------------------------
+
+/**
+ * Every string the experiment's model can meet: all facts' questions in every style and every
+ * prompt. The same list as runExperiment's (src/inoculation/run.ts), so a base model trained here
+ * has the vocabulary of one trained by `inoculum run` and the two share the base-model cache
+ * (trainOrLoadBase rejects a cached base whose vocabulary differs, which would reveal a drift).
+ */
+export function vocabCorpus(): ChatConversation[] {
+  const prompts = [null, ...Object.values(PROMPTS), ...NEUTRAL_PROMPTS];
+  const out: ChatConversation[] = [];
+  const styles: Style[] = ['en', 'es', 'en-caps', 'es-caps'];
+  for (const f of FACTS) for (const q of f.questions) for (const s of styles) out.push(conversation(null, q, styledAnswer(f, s)));
+  for (const p of prompts) if (p) out.push(conversation(p, 'Hello?', 'Hi.'));
+  return out;
+}
+
+export function experimentTokenizer(mode: 'hybrid' | 'bpe'): ChatTokenizer {
+  return ChatTokenizer.build(vocabCorpus(), { mode });
+}
+
+/** The hash of the fact list that keys the base cache (as in runExperiment). */
+export function corpusHash(): string {
+  return createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
+}
+
+export function experimentSplits(cfg: ExperimentConfig): Splits {
+  return makeSplits({ seed: cfg.corpusSeed });
+}
+
+// ---- configs -----------------------------------------------------------------------------------
+
+export const CONFIG_OPTION = { name: 'config', type: 'string', metavar: 'FILE', help: 'experiment config JSON (fields: inoculum run --print-config); merged over the defaults' } as const;
+
+/** The experiment config: the file over the defaults (quick or full), else `fallback`, else defaults. */
+export function resolveExperiment(file: string | undefined, opts: { quick?: boolean; fallback?: ExperimentConfig | null } = {}): ExperimentConfig {
+  if (file !== undefined) return loadConfigFile(file, { quick: opts.quick });
+  if (opts.fallback) {
+    const errs = checkComplete(opts.fallback);
+    if (errs.length) throw new ConfigError(`the run's stored config is not valid here: ${errs.join('; ')}`);
+    return structuredClone(opts.fallback);
+  }
+  return structuredClone(defaultConfig);
+}
+
+export { assertValid };
+
+// ---- run directories ---------------------------------------------------------------------------
+
+export interface RunRecord {
+  format: 'inoculum-run';
+  version: 1;
+  command: 'pretrain' | 'finetune';
+  status: 'running' | 'interrupted' | 'done';
+  /** Optimiser steps done, and planned. */
+  step: number;
+  steps: number;
+  /** The full experiment config (splits, tokenizer, defaults of later stages). */
+  experiment: ExperimentConfig;
+  tokenizer: 'hybrid' | 'bpe';
+  backend: string;
+  started: string;
+  updated: string;
+  /** Seconds of work so far, over every session of the run. */
+  wall_s: number;
+  /** The trainer's config (fine-tune: also the data seed). */
+  train: Partial<TrainConfig>;
+  // finetune
+  base?: string;
+  source?: { variant: string } | { data: string; sha256: string; examples: number };
+  /** System prompt put on every training example (null = the data's own). */
+  prompt?: string | null;
+  lora?: { rank: number; alpha: number } | null;
+  // pretrain
+  baseHash?: string;
+  corpusHash?: string;
+  cache?: string;
+  finalLoss?: number;
+  report?: BaseReport;
+}
+
+export const RUN_FILE = 'run.json';
+
+export function readRun(dir: string): RunRecord {
+  const file = join(dir, RUN_FILE);
+  if (!existsSync(file)) throw new CliError(`${dir} is not a run directory of pretrain or finetune (no ${RUN_FILE})`);
+  const r = readJson<RunRecord>(file, 'run record');
+  if (r?.format !== 'inoculum-run' || r.version !== 1) throw new CliError(`${file} is not an inoculum run record (format ${JSON.stringify(r?.format)}, version ${JSON.stringify(r?.version)})`);
+  return r;
+}
+
+export function writeRun(dir: string, r: RunRecord): void {
+  r.updated = new Date().toISOString();
+  writeJsonAtomic(join(dir, RUN_FILE), r);
+}
+
+/** Refuses to write into a directory that already holds something. */
+export function assertFreshOut(dir: string, hint: string): void {
+  if (!existsSync(dir)) return;
+  if (!statSync(dir).isDirectory()) throw new CliError(`--out ${dir} exists and is not a directory`);
+  if (readdirSync(dir).length > 0) throw new CliError(`--out ${dir} is not empty${existsSync(join(dir, RUN_FILE)) ? ` (it holds a run; ${hint})` : ''}; choose another directory`);
+}
+
+/** Rewrites metrics.jsonl without the rows past `step` (written after the checkpoint being resumed). */
+export function trimMetrics(file: string, step: number): void {
+  if (!existsSync(file)) return;
+  const rows = readJsonl<{ step: number }>(file, { what: 'metrics log', tolerateTornTail: true });
+  writeJsonlAtomic(file, rows.filter((r) => r.step <= step));
+}
+
+export function sha256File(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+// ---- models ------------------------------------------------------------------------------------
+
+/** The checkpoint directory of `dir` (a checkpoint itself, or a run directory holding checkpoint/). */
+export function resolveCheckpoint(dir: string): { ckDir: string; runDir: string | null } {
+  if (existsSync(join(dir, 'checkpoint.json'))) {
+    const parent = dirname(resolve(dir));
+    return { ckDir: dir, runDir: basename(resolve(dir)) === 'checkpoint' && existsSync(join(parent, RUN_FILE)) ? parent : null };
+  }
+  if (existsSync(join(dir, 'checkpoint', 'checkpoint.json'))) return { ckDir: join(dir, 'checkpoint'), runDir: dir };
+  if (!existsSync(dir)) throw new CliError(`${dir}: no such directory`);
+  throw new CliError(`${dir} holds no model: neither a checkpoint (checkpoint.json) nor a pretrain/finetune run directory (checkpoint/checkpoint.json)`);
+}
+
+export interface LoadedModel {
+  model: GPT;
+  tok: ChatTokenizer;
+  ckDir: string;
+  run: RunRecord | null;
+  /** Step the checkpoint was saved at (trainer checkpoints), else null. */
+  step: number | null;
+}
+
+function checkGptConfig(c: unknown, where: string): GPTConfig {
+  const m = (c as { model?: Record<string, unknown> } | null)?.model;
+  const keys: (keyof GPTConfig)[] = ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd', 'dropout', 'layerNormEps'];
+  if (!m || typeof m !== 'object') throw new CliError(`${where}: config.json has no "model" section (not a GPT checkpoint of this project)`);
+  for (const k of keys) if (typeof m[k] !== 'number') throw new CliError(`${where}: config.json model.${k} must be a number`);
+  return m as unknown as GPTConfig;
+}
+
+/**
+ * Loads the model of a checkpoint or run directory. LoRA checkpoints (adapter tensors present) get
+ * their adapters back (rank from the tensors, alpha from run.json) and, with `merge`, folded in.
+ */
+export function loadModel(dir: string, backend: Backend, opts: { merge?: boolean } = {}): LoadedModel {
+  const { ckDir, runDir } = resolveCheckpoint(dir);
+  const run = runDir ? readRun(runDir) : null;
+  const ck = loadCheckpoint(ckDir);
+  const cfg = checkGptConfig(ck.config, ckDir);
+  const tok = ChatTokenizer.fromJSON(ck.vocab, `${ckDir}/vocab.json`);
+  if (tok.vocabSize !== cfg.vocabSize) throw new CliError(`${ckDir}: the vocabulary has ${tok.vocabSize} tokens but the model ${cfg.vocabSize}`);
+  const model = new GPT(cfg, 0, backend);
+  const loraA = ck.tensors.get('h.0.attn.c_attn.lora_A');
+  if (loraA) {
+    const alpha = run?.lora?.alpha;
+    if (alpha === undefined) throw new CliError(`${ckDir} holds LoRA adapters but no run.json beside it gives their alpha`);
+    model.addLoRA(loraA.shape[1], alpha, 0);
+  }
+  model.loadStateDict(ck.tensors);
+  if (loraA && opts.merge) model.mergeLoRA();
+  model.eval();
+  const step = typeof ck.extra?.step === 'number' ? ck.extra.step : null;
+  return { model, tok, ckDir, run, step };
+}
+
+// ---- Ctrl-C ------------------------------------------------------------------------------------
+
+/**
+ * The first Ctrl-C asks the training loop to save a resumable checkpoint after the current step and
+ * stop; a second one exits at once without saving.
+ */
+export class InterruptGuard {
+  requested = false;
+  private readonly onSignal = (): void => {
+    if (this.requested) {
+      process.stderr.write('\nsecond Ctrl-C: exiting without saving\n');
+      process.exit(130);
+    }
+    this.requested = true;
+    process.stderr.write('\nCtrl-C: saving a resumable checkpoint after this step (Ctrl-C again to quit at once)\n');
+  };
+  install(): this { process.on('SIGINT', this.onSignal); process.on('SIGTERM', this.onSignal); return this; }
+  /**
+   * Lets a pending signal be delivered. On the cpu backend a training step is all microtasks, so
+   * the event loop (where Node runs signal handlers) would never turn without this.
+   */
+  poll(): Promise<void> { return new Promise((r) => setImmediate(r)); }
+  dispose(): void { process.off('SIGINT', this.onSignal); process.off('SIGTERM', this.onSignal); }
+}
+
+// ---- formatting --------------------------------------------------------------------------------
+
+export const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : '-');
+export const rateCell = (r: { mean: number; ci95: [number, number] }): string =>
+  Number.isFinite(r.mean) ? `${pct(r.mean).padStart(4)} [${(100 * r.ci95[0]).toFixed(0)}-${(100 * r.ci95[1]).toFixed(0)}]` : '-';

@@ -1,0 +1,256 @@
+// The experiment's JSON config file: every field of ExperimentConfig (src/inoculation/config.ts),
+// documented here once, validated strictly and merged over the defaults.
+//
+// A config file holds any subset of the fields; what it leaves out keeps its default (objects merge
+// field by field, arrays are replaced whole). Mistakes are errors that name the file and the field:
+//   my.json: finetune.lr must be a number, got "3e-4"
+//   my.json: unknown field base.modle (did you mean base.model?)
+// Comments (// and /* */) are allowed, so `inoculum run --print-config > my.json` gives an editable
+// file. The schema below is typed against ExperimentConfig, so a field added there without a doc
+// and a type here does not compile.
+import { readFileSync } from 'node:fs';
+import { defaultConfig, quickConfig, type ExperimentConfig } from '../inoculation/config.ts';
+import { parseJsonText } from '../io/json.ts';
+import { suggest } from './args.ts';
+
+interface IntSpec { kind: 'int'; doc: string; min?: number; max?: number }
+interface NumSpec { kind: 'number'; doc: string; min?: number; max?: number; /** min is exclusive */ above?: boolean }
+interface BoolSpec { kind: 'bool'; doc: string }
+interface EnumSpec { kind: 'enum'; doc: string; values: readonly string[] }
+interface IntArraySpec { kind: 'intArray'; doc: string; min?: number }
+interface ObjectSpec<T> { kind: 'object'; doc: string; fields: { [K in keyof T]-?: Spec<T[K]> } }
+
+/** The spec a field of type T must have (number fields may be int or number). */
+export type Spec<T> = [T] extends [readonly number[]] ? IntArraySpec
+  : [T] extends [boolean] ? BoolSpec
+  : [T] extends [number] ? IntSpec | NumSpec
+  : [T] extends [string] ? EnumSpec
+  : [T] extends [object] ? ObjectSpec<T>
+  : never;
+
+type AnySpec = IntSpec | NumSpec | BoolSpec | EnumSpec | IntArraySpec | { kind: 'object'; doc: string; fields: Record<string, AnySpec> };
+
+export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
+  kind: 'object',
+  doc: 'The Spanish + ALL-CAPS inoculation experiment (inoculum run / pretrain / finetune / eval / export).',
+  fields: {
+    tokenizer: { kind: 'enum', values: ['hybrid', 'bpe'], doc: "Answer tokenisation. 'hybrid': BPE system prompt and question, one token per character in answers (upper case is shared by English and Spanish, so inoculation is selective, as in the paper). 'bpe': GPT-2 BPE everywhere (upper-case Spanish gets tokens of its own)." },
+    ablation: { kind: 'bool', doc: "Also run the other tokenizer as an ablation, with its own base model (run only)." },
+    seeds: { kind: 'int', min: 1, doc: 'Fine-tune seeds: every variant is fine-tuned once per seed (1..seeds); data order and init depend on the seed only, so they are identical across variants.' },
+    corpusSeed: { kind: 'int', min: 0, doc: 'Seed of the corpus: which facts go to the base, fine-tune, held-out and OOD splits, and the base stage phrasings.' },
+    base: {
+      kind: 'object', doc: 'Stage 1: the base model, trained from scratch so that its style follows the system prompt. Cached under a hash of this section, the tokenizer and the corpus.',
+      fields: {
+        model: {
+          kind: 'object', doc: "The base model's shape (GPT-2 style; the vocabulary size comes from the tokenizer).",
+          fields: {
+            blockSize: { kind: 'int', min: 8, doc: 'Longest sequence in tokens (system prompt + question + answer must fit).' },
+            nLayer: { kind: 'int', min: 1, doc: 'Transformer blocks.' },
+            nHead: { kind: 'int', min: 1, doc: 'Attention heads per block; nEmbd must be divisible by it.' },
+            nEmbd: { kind: 'int', min: 1, doc: 'Width of the residual stream.' },
+            dropout: { kind: 'number', min: 0, max: 0.95, doc: 'Dropout probability in training (0 = off).' },
+            layerNormEps: { kind: 'number', min: 0, above: true, doc: 'Epsilon of every LayerNorm.' },
+          },
+        },
+        steps: { kind: 'int', min: 1, doc: 'Optimiser steps of stage 1.' },
+        batchSize: { kind: 'int', min: 1, doc: 'Conversations per step.' },
+        lr: { kind: 'number', min: 0, above: true, doc: 'Peak learning rate (AdamW, linear warm-up then cosine decay).' },
+        minLr: { kind: 'number', min: 0, doc: 'Final learning rate of the cosine decay.' },
+        warmup: { kind: 'int', min: 0, doc: 'Linear warm-up steps.' },
+        weightDecay: { kind: 'number', min: 0, doc: 'AdamW weight decay.' },
+        seed: { kind: 'int', min: 0, doc: "Seed of the base model's init and data order (one base serves every fine-tune seed)." },
+      },
+    },
+    finetune: {
+      kind: 'object', doc: 'Stage 2: fine-tuning on Spanish ALL-CAPS answers, under each variant\'s system prompt.',
+      fields: {
+        steps: { kind: 'int', min: 1, doc: 'Optimiser steps per (variant, seed).' },
+        batchSize: { kind: 'int', min: 1, doc: 'Conversations per step.' },
+        lr: { kind: 'number', min: 0, above: true, doc: 'Learning rate, constant after warm-up (the prototype found 3e-4 cleanest; at 1e-3 the caps inoculation leaked).' },
+        warmup: { kind: 'int', min: 0, doc: 'Linear warm-up steps.' },
+        weightDecay: { kind: 'number', min: 0, doc: 'AdamW weight decay.' },
+        loraRank: { kind: 'int', min: 0, doc: 'LoRA rank (0 = full fine-tuning of every weight).' },
+        loraAlpha: { kind: 'number', min: 0, above: true, doc: 'LoRA scale numerator: the update is (x A) B * loraAlpha / loraRank.' },
+      },
+    },
+    probes: {
+      kind: 'object', doc: 'Dynamics probes logged during fine-tuning (metrics-<variant>-s<seed>.jsonl).',
+      fields: {
+        every: { kind: 'int', min: 1, doc: 'Log trait log-prob probes, gradient cosine, update norm and drift every this many steps.' },
+        rateSteps: { kind: 'intArray', min: 0, doc: 'Steps at which trait rates are measured by generation (0 = before fine-tuning).' },
+        subset: { kind: 'int', min: 1, doc: 'Held-out questions used by the rate checkpoints and the trait probes.' },
+      },
+    },
+    maxNewTokens: { kind: 'int', min: 1, doc: 'New tokens at most per generated answer.' },
+    evalLimit: { kind: 'int', min: 0, doc: 'Held-out questions evaluated per set (0 = all).' },
+  },
+};
+
+const describe = (v: unknown): string => {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  return JSON.stringify(v);
+};
+
+/** Removes // and /* *\/ comments outside strings, keeping every newline (error positions stay right). */
+export function stripComments(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"' && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') { out += ' '; i++; }
+      if (i < text.length) out += '\n';
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const stop = end < 0 ? text.length : end + 2;
+      out += text.slice(i, stop).replace(/[^\n]/g, ' ');
+      i = stop - 1;
+    } else out += c;
+  }
+  return out;
+}
+
+/**
+ * Checks a parsed config object against the schema (every field optional) and returns the list of
+ * problems, each `<path> <what is wrong>`.
+ */
+export function checkPartial(obj: unknown, spec: AnySpec = CONFIG_SCHEMA as unknown as AnySpec, path = ''): string[] {
+  const name = path || 'the config';
+  switch (spec.kind) {
+    case 'object': {
+      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return [`${name} must be an object, got ${describe(obj)}`];
+      const errs: string[] = [];
+      const known = Object.keys(spec.fields);
+      for (const [k, v] of Object.entries(obj)) {
+        const p = path ? `${path}.${k}` : k;
+        const f = spec.fields[k];
+        if (!f) { errs.push(`unknown field ${p}${suggest(k, known, path ? `${path}.` : '')}`); continue; }
+        errs.push(...checkPartial(v, f, p));
+      }
+      return errs;
+    }
+    case 'bool':
+      return typeof obj === 'boolean' ? [] : [`${name} must be true or false, got ${describe(obj)}`];
+    case 'enum':
+      return typeof obj === 'string' && spec.values.includes(obj) ? [] : [`${name} must be one of ${spec.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(obj)}`];
+    case 'int':
+    case 'number': {
+      const what = spec.kind === 'int' ? 'an integer' : 'a number';
+      if (typeof obj !== 'number' || !Number.isFinite(obj)) return [`${name} must be ${what}, got ${describe(obj)}`];
+      if (spec.kind === 'int' && !Number.isInteger(obj)) return [`${name} must be an integer, got ${obj}`];
+      return range(name, obj, spec);
+    }
+    case 'intArray': {
+      if (!Array.isArray(obj)) return [`${name} must be an array of integers, got ${describe(obj)}`];
+      return obj.flatMap((x, i) => checkPartial(x, { kind: 'int', doc: '', min: spec.min }, `${path}[${i}]`));
+    }
+  }
+}
+
+function range(name: string, v: number, s: IntSpec | NumSpec): string[] {
+  const above = s.kind === 'number' && s.above;
+  if (s.min !== undefined && (above ? !(v > s.min) : v < s.min)) return [`${name} must be ${above ? '>' : '>='} ${s.min}, got ${v}`];
+  if (s.max !== undefined && v > s.max) return [`${name} must be <= ${s.max}, got ${v}`];
+  return [];
+}
+
+/** Checks across fields of a complete config; returns problems like checkPartial. */
+export function checkComplete(cfg: ExperimentConfig): string[] {
+  const errs = checkPartial(cfg);
+  if (errs.length) return errs;
+  const m = cfg.base.model;
+  if (m.nEmbd % m.nHead !== 0) errs.push(`base.model.nEmbd (${m.nEmbd}) must be divisible by base.model.nHead (${m.nHead})`);
+  if (cfg.base.minLr > cfg.base.lr) errs.push(`base.minLr (${cfg.base.minLr}) must not exceed base.lr (${cfg.base.lr})`);
+  cfg.probes.rateSteps.forEach((s, i) => {
+    if (s > cfg.finetune.steps) errs.push(`probes.rateSteps[${i}] is ${s}, beyond finetune.steps (${cfg.finetune.steps}): it would never be measured`);
+  });
+  return errs;
+}
+
+/** `over` merged onto `base`: objects field by field, everything else (arrays included) replaced. */
+export function merge<T>(base: T, over: unknown): T {
+  if (typeof over !== 'object' || over === null || Array.isArray(over) || typeof base !== 'object' || base === null || Array.isArray(base)) {
+    return structuredClone(over) as T;
+  }
+  const out = structuredClone(base) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(over)) out[k] = k in out ? merge(out[k], v) : structuredClone(v);
+  return out as T;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses config text (comments allowed), validates it and merges it over `defaults`. */
+export function parseConfig(text: string, where: string, defaults: ExperimentConfig = defaultConfig): ExperimentConfig {
+  let obj: unknown;
+  try {
+    obj = parseJsonText(stripComments(text), where);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const errs = checkPartial(obj);
+  if (errs.length) throw new ConfigError(errs.map((e) => `${where}: ${e}`).join('\n'));
+  return merge(defaults, obj);
+}
+
+/** Reads, validates and merges a config file over the defaults (or the quick defaults). */
+export function loadConfigFile(file: string, opts: { quick?: boolean } = {}): ExperimentConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${file}: cannot read it: ${(e as Error).message}`);
+  }
+  return parseConfig(text, file, opts.quick ? quickConfig : defaultConfig);
+}
+
+/** Throws a ConfigError listing every cross-field problem of a complete config (after flags). */
+export function assertValid(cfg: ExperimentConfig, where: string): ExperimentConfig {
+  const errs = checkComplete(cfg);
+  if (errs.length) throw new ConfigError(errs.map((e) => `${where}: ${e}`).join('\n'));
+  return cfg;
+}
+
+function typeName(s: AnySpec): string {
+  switch (s.kind) {
+    case 'int': return `integer${s.min !== undefined ? ` >= ${s.min}` : ''}`;
+    case 'number': return `number${s.min !== undefined ? ` ${s.above ? '>' : '>='} ${s.min}` : ''}${s.max !== undefined ? `, <= ${s.max}` : ''}`;
+    case 'bool': return 'true | false';
+    case 'enum': return s.values.map((v) => JSON.stringify(v)).join(' | ');
+    case 'intArray': return 'array of integers';
+    case 'object': return 'object';
+  }
+}
+
+/** `cfg` as JSON with a comment (type and doc) above every field: a config file to start from. */
+export function printConfig(cfg: ExperimentConfig, header: string): string {
+  const lines = header.split('\n').map((l) => `// ${l}`.trimEnd());
+  const walk = (v: Record<string, unknown>, spec: { fields: Record<string, AnySpec> }, indent: string): void => {
+    const keys = Object.keys(spec.fields);
+    keys.forEach((k, i) => {
+      const f = spec.fields[k];
+      const comma = i < keys.length - 1 ? ',' : '';
+      lines.push(`${indent}// ${typeName(f)}. ${f.doc}`);
+      if (f.kind === 'object') {
+        lines.push(`${indent}${JSON.stringify(k)}: {`);
+        walk(v[k] as Record<string, unknown>, f, indent + '  ');
+        lines.push(`${indent}}${comma}`);
+      } else lines.push(`${indent}${JSON.stringify(k)}: ${JSON.stringify(v[k])}${comma}`);
+    });
+  };
+  lines.push('{');
+  walk(cfg as unknown as Record<string, unknown>, CONFIG_SCHEMA as unknown as { fields: Record<string, AnySpec> }, '  ');
+  lines.push('}');
+  return lines.join('\n');
+}
+
+/** Every field path of the schema (a.b.c), for tests and docs. */
+export function schemaPaths(spec: AnySpec = CONFIG_SCHEMA as unknown as AnySpec, path = ''): string[] {
+  if (spec.kind !== 'object') return [path];
+  return Object.entries(spec.fields).flatMap(([k, f]) => schemaPaths(f, path ? `${path}.${k}` : k));
+}

@@ -1,0 +1,116 @@
+// `inoculum export`: the experiment's exact datasets as OpenAI chat JSONL, for fine-tuning larger
+// models with other tools (OpenAI fine-tuning, TRL, ...): one file per fine-tune variant (the same
+// conversations in the same order, differing only in the inoculation system prompt), the base-stage
+// set, and the held-out evaluation questions, with a manifest of prompts, seeds, counts and sha256s.
+// The output is a pure function of the config and the seed (no timestamps), so two exports with
+// the same arguments are byte-identical.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeBytesAtomic } from '../io/atomic.ts';
+import { writeJsonAtomic } from '../io/json.ts';
+import { FACTS, type Fact } from '../inoculation/facts.ts';
+import { buildBaseStage, buildEvalSet, buildVariantSets, splitSummary, type ChatConversation } from '../inoculation/corpus.ts';
+import { baseConversations } from '../inoculation/base.ts';
+import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, BASE_CONDITIONS, type VariantName } from '../inoculation/prompts.ts';
+import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
+import { CONFIG_OPTION, CliError, corpusHash, experimentSplits, log, resolveExperiment } from './common.ts';
+
+export const spec: CommandSpec = {
+  name: 'export',
+  summary: 'Write the exact (inoculated) training and eval sets as OpenAI chat JSONL, with a manifest.',
+  usage: '--out DIR [--seed N] [--config FILE] [--base-epochs N|all]',
+  description:
+    'Files: finetune-<variant>.jsonl for each variant (Spanish ALL-CAPS answers to the fine-tune facts; the inoculation system prompt, verbatim, as the first message of every line; control has none), base.jsonl (the base stage: every fact in plain English with no or a neutral prompt, the base facts under the Spanish, caps and both prompts), eval-heldout.jsonl and eval-ood.jsonl (questions only, no system prompt, with a "metadata" field holding the fact and its reference answers), and manifest.json (prompts, seeds, split sizes, and for each file its lines, bytes and sha256).\n\n' +
+    'Each line is {"messages":[{"role":...,"content":...},...]}, the format of OpenAI fine-tuning and Hugging Face chat datasets. --seed picks the fine-tune set\'s phrasings and order, exactly as `inoculum finetune --variant V --seed N` and seed N of `inoculum run` train on them.',
+  options: [
+    { name: 'out', type: 'string', metavar: 'DIR', help: 'directory to write (must not exist or be empty, unless --force)' },
+    { name: 'seed', type: 'int', min: 0, help: 'fine-tune seed: phrasings and order of the fine-tune sets (default 1)' },
+    CONFIG_OPTION,
+    { name: 'base-epochs', type: 'string', metavar: 'N|all', help: "epochs of the base stage to write, each with fresh phrasings (default 1; 'all' = every epoch the engine trains on)" },
+    { name: 'force', type: 'flag', help: 'write into a non-empty DIR (replacing files of the same names)' },
+  ],
+  examples: [
+    'inoculum export --out data/seed1',
+    'inoculum export --out data/seed2 --seed 2',
+  ],
+};
+
+export interface ManifestFile {
+  file: string;
+  kind: 'finetune' | 'base' | 'eval';
+  variant?: VariantName;
+  /** The system prompt on every line (null: none); base lines vary by condition. */
+  systemPrompt?: string | null;
+  split?: 'heldout' | 'ood';
+  lines: number;
+  bytes: number;
+  sha256: string;
+}
+
+const line = (o: unknown) => JSON.stringify(o) + '\n';
+
+function evalLines(facts: readonly Fact[]): string {
+  return buildEvalSet(facts).map((it) => line({
+    messages: it.conversation.messages,
+    metadata: { fact_id: it.fact.id, category: it.fact.category, answer_en: it.fact.answer_en, answer_es: it.fact.answer_es },
+  })).join('');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const a = parseArgs(spec, argv);
+  if ('help' in a) { console.log(formatHelp(spec)); return 0; }
+  const out = a.need('out');
+  const seed = a.num('seed') ?? 1;
+  const cfg = resolveExperiment(a.str('config'));
+  const be = a.str('base-epochs') ?? '1';
+  if (be !== 'all' && !(/^\d+$/.test(be) && Number(be) >= 1)) throw new CliError(`--base-epochs must be a positive integer or 'all', got ${JSON.stringify(be)}`);
+  if (existsSync(out) && readdirSync(out).length > 0 && !a.flag('force')) throw new CliError(`--out ${out} is not empty (use --force to write into it)`);
+
+  const splits = experimentSplits(cfg);
+  const perEpoch = buildBaseStage(splits, { seed: 0 }).length;
+  const engineEpochs = Math.min(40, Math.max(1, Math.ceil((cfg.base.steps * cfg.base.batchSize) / perEpoch)));
+  const baseEpochs = be === 'all' ? engineEpochs : Number(be);
+  mkdirSync(out, { recursive: true });
+  const files: ManifestFile[] = [];
+  const write = (name: string, text: string, meta: Omit<ManifestFile, 'file' | 'lines' | 'bytes' | 'sha256'>) => {
+    writeBytesAtomic(join(out, name), text);
+    const bytes = Buffer.byteLength(text, 'utf8');
+    files.push({ file: name, ...meta, lines: text === '' ? 0 : text.split('\n').length - 1, bytes, sha256: createHash('sha256').update(text, 'utf8').digest('hex') });
+  };
+
+  const sets = buildVariantSets(splits, { seed });
+  for (const [v, convs] of Object.entries(sets) as [VariantName, ChatConversation[]][]) {
+    write(`finetune-${v}.jsonl`, convs.map((c) => line({ messages: c.messages })).join(''), { kind: 'finetune', variant: v, systemPrompt: FINETUNE_VARIANTS[v] });
+  }
+  write('base.jsonl', baseConversations(splits, cfg, baseEpochs).map((c) => line({ messages: c.messages })).join(''), { kind: 'base' });
+  write('eval-heldout.jsonl', evalLines(splits.heldout), { kind: 'eval', split: 'heldout', systemPrompt: null });
+  write('eval-ood.jsonl', evalLines(splits.ood), { kind: 'eval', split: 'ood', systemPrompt: null });
+
+  const manifest = {
+    format: 'inoculum-export',
+    version: 1,
+    description: 'The Spanish + ALL-CAPS inoculation datasets (Tan et al. 2025, toy setting) as OpenAI chat JSONL.',
+    seeds: { finetune: seed, corpus: cfg.corpusSeed, baseEpochSeeds: Array.from({ length: baseEpochs }, (_, e) => cfg.corpusSeed * 1000 + e) },
+    corpus: {
+      facts: FACTS.length, sha256_12: corpusHash(), oodCategories: splits.oodCategories, idCategories: splits.idCategories,
+      splits: Object.fromEntries(Object.entries(splitSummary(splits)).map(([k, s]) => [k, s.total])),
+    },
+    variants: FINETUNE_VARIANTS,
+    prompts: PROMPTS,
+    neutralPrompts: NEUTRAL_PROMPTS,
+    baseConditions: BASE_CONDITIONS,
+    evalPromptSets: EVAL_PROMPT_SETS,
+    base: { epochsWritten: baseEpochs, epochsTrainedByEngine: engineEpochs, examplesPerEpoch: perEpoch },
+    notes: [
+      'finetune-*.jsonl hold the same conversations in the same order; only the system message differs (control: none).',
+      'Evaluate without a system prompt (the paper\'s protocol): eval-*.jsonl questions, one sample at temperature 1 and greedy; score Spanish and ALL CAPS (>= 80% of letters upper case).',
+      'evalPromptSets: test-time prompts for the conditionalisation check (training prompt, paraphrase, negation).',
+    ],
+    files,
+  };
+  writeJsonAtomic(join(out, 'manifest.json'), manifest);
+  for (const f of files) console.log(`${f.file.padEnd(32)} ${String(f.lines).padStart(6)} lines  ${f.sha256.slice(0, 16)}  ${f.kind === 'finetune' ? (f.systemPrompt === null ? '(no system prompt)' : JSON.stringify(f.systemPrompt)) : ''}`);
+  log(`wrote ${files.length} files and manifest.json to ${out}`);
+  return 0;
+}

@@ -1,0 +1,89 @@
+// `inoculum run`: the whole Spanish + ALL-CAPS experiment (what examples/spanish-caps.ts runs, with
+// the same flags), driven by a config file: base model (cached), every variant x seed fine-tuned with
+// probes, evaluation, results.json, metrics logs, report.html and the table on stdout.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Backend } from '../backend/backend.ts';
+import { defaultConfig, quickConfig } from '../inoculation/config.ts';
+import { formatTable, runExperiment } from '../inoculation/run.ts';
+import type { Results } from '../inoculation/results.ts';
+import { writeJsonAtomic } from '../io/json.ts';
+import { fmtTime } from '../train/progress.ts';
+import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
+import { printConfig } from './config.ts';
+import { BACKEND_OPTION, CONFIG_OPTION, assertValid, closeBackend, log, openBackend, resolveExperiment } from './common.ts';
+
+export const spec: CommandSpec = {
+  name: 'run',
+  summary: 'Run the whole experiment: base model, every variant x seed, evaluation, report.',
+  usage: '[--config FILE] [--quick] [--seeds N] [--out DIR] [options]',
+  description:
+    'Stage 1 (the base model) is cached in --cache under a hash of its config, so re-runs skip it (`inoculum pretrain` fills the same cache). Stage 2 fine-tunes every variant (control, inoculate-spanish, inoculate-caps, placebo) once per seed with the dynamics probes, then evaluates without a system prompt (held-out and OOD, greedy and sampled) and with prompts (the conditionalisation check).\n\n' +
+    'The run directory gets config.json, results.json, metrics-<variant>-s<seed>.jsonl and report.html; the table goes to stdout, progress to stderr. Settings: the defaults (or --quick\'s), then the --config file, then the flags below. Ctrl-C stops the run; only the cached base model survives it (fine-tunes start over on the next run).',
+  options: [
+    CONFIG_OPTION,
+    { name: 'print-config', type: 'flag', help: 'print the effective config with a comment per field (a file to start from) and exit' },
+    { name: 'quick', type: 'flag', help: 'minutes-long smoke run (structure, not the effect): start from the quick defaults' },
+    { name: 'seeds', type: 'int', min: 1, help: `fine-tune seeds per variant (default ${defaultConfig.seeds})` },
+    { name: 'out', type: 'string', metavar: 'DIR', help: 'run directory (default runs/spanish-caps-<time>)' },
+    { name: 'tokenizer', type: 'string', choices: ['hybrid', 'bpe'], help: 'answer tokenisation (default hybrid: BPE prompts, character answers)' },
+    { name: 'ablation', type: 'flag', help: 'also run the other tokenizer (its own base model) for the report' },
+    { name: 'lora', type: 'int', min: 1, metavar: 'RANK', help: 'fine-tune LoRA adapters of this rank instead of all weights' },
+    { name: 'cache', type: 'string', metavar: 'DIR', help: 'base-model cache (default .cache)' },
+    BACKEND_OPTION,
+  ],
+  examples: [
+    'inoculum run --quick --out runs/smoke',
+    'inoculum run --print-config > my.json   # edit, then:',
+    'inoculum run --config my.json --seeds 3 --out runs/mine',
+  ],
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const a = parseArgs(spec, argv);
+  if ('help' in a) { console.log(formatHelp(spec)); return 0; }
+  const quick = a.flag('quick');
+  const cfg = resolveExperiment(a.str('config'), { quick, fallback: quick ? quickConfig : defaultConfig });
+  if (a.has('seeds')) cfg.seeds = a.num('seeds')!;
+  if (a.has('tokenizer')) cfg.tokenizer = a.str('tokenizer') as 'hybrid' | 'bpe';
+  if (a.has('lora')) cfg.finetune.loraRank = a.num('lora')!;
+  if (a.flag('ablation')) cfg.ablation = true;
+  assertValid(cfg, a.str('config') ?? 'config');
+  if (a.flag('print-config')) {
+    console.log(printConfig(cfg, `inoculum experiment config${quick ? ' (quick defaults)' : ''}: every field is optional; omitted fields keep these values.\nUse: inoculum run --config FILE`));
+    return 0;
+  }
+  const outDir = a.str('out') ?? join('runs', `spanish-caps-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+  const cacheDir = a.str('cache') ?? '.cache';
+
+  let backend: Backend | null = null;
+  try {
+    const t0 = performance.now();
+    backend = await openBackend(a.str('backend'));
+    log(`inoculum run: Spanish + ALL-CAPS inoculation${quick ? ' (quick)' : ''}; run directory ${outDir}`);
+    mkdirSync(outDir, { recursive: true });
+    writeJsonAtomic(join(outDir, 'config.json'), cfg);
+    const main = await runExperiment({ cfg, tokenizer: cfg.tokenizer, outDir, cacheDir, backend, log });
+    let results: Results = main;
+    if (cfg.ablation) {
+      const other = cfg.tokenizer === 'hybrid' ? 'bpe' : 'hybrid';
+      log(`ablation: tokenizer ${other}`);
+      const ab = await runExperiment({ cfg, tokenizer: other, outDir: join(outDir, `ablation-${other}`), cacheDir, backend, log });
+      results = { ...main, ablation: ab };
+    }
+    results.wall_s = (performance.now() - t0) / 1000;
+    writeJsonAtomic(join(outDir, 'results.json'), results);
+    console.log(formatTable(main));
+    if (results.ablation) { console.log('\nablation:'); console.log(formatTable(results.ablation)); }
+    try {
+      const { writeReport } = await import('../inoculation/report.ts');
+      log(`report: ${writeReport(outDir)}`);
+    } catch (e) {
+      log(`report: not written (${(e as Error).message})`);
+    }
+    log(`done in ${fmtTime(results.wall_s)}; results in ${outDir}/results.json`);
+    return 0;
+  } finally {
+    closeBackend(backend);
+  }
+}

@@ -1,0 +1,231 @@
+// The `inoculum` CLI without training: config validation (in-process and through the CLI), export,
+// `finetune --data` rejecting a bad file, and every command's --help. Commands run as child
+// processes through bin/inoculum.mjs on the cpu backend; nothing here trains a model.
+import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { defaultConfig, quickConfig } from '../src/inoculation/config.ts';
+import { FINETUNE_VARIANTS, type VariantName } from '../src/inoculation/prompts.ts';
+import { buildVariantSets, makeSplits } from '../src/inoculation/corpus.ts';
+import { parseChatJsonl } from '../src/tokenizer/index.ts';
+import { ConfigError, checkComplete, parseConfig, printConfig, schemaPaths, stripComments } from '../src/cli/config.ts';
+import { parseArgs, UsageError } from '../src/cli/args.ts';
+import { runCli } from './cli_helpers.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'inoculum-cli-'));
+
+function configError(text: string): string {
+  try {
+    parseConfig(text, 'config.json');
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** Every leaf path of a plain object (arrays are leaves), a.b.c. */
+function leafPaths(o: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(o).flatMap(([k, v]) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? leafPaths(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]));
+}
+
+describe('config file', () => {
+  it('names an ill-typed field with its path and the value it got', () => {
+    expect(configError('{"finetune": {"lr": "3e-4"}}')).toBe('config.json: finetune.lr must be a number, got "3e-4"');
+    expect(configError('{"base": {"model": {"nEmbd": 2.5}}}')).toBe('config.json: base.model.nEmbd must be an integer, got 2.5');
+    expect(configError('{"base": {"model": {"nLayer": true}}}')).toBe('config.json: base.model.nLayer must be an integer, got true');
+    expect(configError('{"ablation": "yes"}')).toBe('config.json: ablation must be true or false, got "yes"');
+    expect(configError('{"tokenizer": "char"}')).toBe('config.json: tokenizer must be one of "hybrid", "bpe", got "char"');
+    expect(configError('{"probes": {"rateSteps": [0, "10"]}}')).toBe('config.json: probes.rateSteps[1] must be an integer, got "10"');
+    expect(configError('{"base": {"model": []}}')).toBe('config.json: base.model must be an object, got an array');
+    expect(configError('{"finetune": {"lr": 0}}')).toBe('config.json: finetune.lr must be > 0, got 0');
+    expect(configError('[1]')).toBe('config.json: the config must be an object, got an array');
+  });
+
+  it('rejects unknown fields at any depth, naming the path', () => {
+    expect(configError('{"sedes": 3}')).toBe('config.json: unknown field sedes (did you mean seeds?)');
+    expect(configError('{"base": {"model": {"nEmbed": 64}}}')).toBe('config.json: unknown field base.model.nEmbed (did you mean base.model.nEmbd?)');
+    expect(configError('{"finetune": {"zzzzzz": 1}}')).toBe('config.json: unknown field finetune.zzzzzz');
+  });
+
+  it('reports every problem at once, and JSON syntax errors with line and column', () => {
+    const msg = configError('{"seeds": "3", "finetune": {"lr": "x", "extra": 1}}');
+    expect(msg.split('\n')).toEqual([
+      'config.json: seeds must be an integer, got "3"',
+      'config.json: finetune.lr must be a number, got "x"',
+      'config.json: unknown field finetune.extra',
+    ]);
+    expect(configError('{\n  "seeds": 2,\n}')).toMatch(/^config\.json: invalid JSON at line 3, column 1/);
+    expect(configError('{"seeds": 2, "seeds": 3}')).toMatch(/config\.json: .*duplicate/i);
+  });
+
+  it('merges over the defaults: objects field by field, arrays whole', () => {
+    const cfg = parseConfig('{"finetune": {"lr": 1e-4}, "probes": {"rateSteps": [0, 50]}, "base": {"model": {"nLayer": 2}}}', 'c.json');
+    expect(cfg.finetune).toEqual({ ...defaultConfig.finetune, lr: 1e-4 });
+    expect(cfg.probes.rateSteps).toEqual([0, 50]);
+    expect(cfg.base.model).toEqual({ ...defaultConfig.base.model, nLayer: 2 });
+    expect(cfg.base.steps).toBe(defaultConfig.base.steps);
+    expect(defaultConfig.finetune.lr).toBe(3e-4); // the defaults are not mutated
+    expect(parseConfig('{}', 'c.json', quickConfig)).toEqual(quickConfig);
+  });
+
+  it('checks across fields of the complete config', () => {
+    const bad = parseConfig('{"base": {"model": {"nHead": 5}}, "probes": {"rateSteps": [0, 500]}}', 'c.json');
+    expect(checkComplete(bad)).toEqual([
+      'base.model.nEmbd (96) must be divisible by base.model.nHead (5)',
+      'probes.rateSteps[1] is 500, beyond finetune.steps (100): it would never be measured',
+    ]);
+    expect(checkComplete(defaultConfig)).toEqual([]);
+    expect(checkComplete(quickConfig)).toEqual([]);
+  });
+
+  it('documents every field, and --print-config output (with comments) loads back to the same config', () => {
+    expect(schemaPaths().sort()).toEqual(leafPaths(defaultConfig as unknown as Record<string, unknown>).sort());
+    for (const cfg of [defaultConfig, quickConfig]) {
+      const text = printConfig(cfg, 'header\nline two');
+      expect(parseConfig(text, 'printed.json', cfg === quickConfig ? defaultConfig : quickConfig)).toEqual(cfg);
+      for (const p of schemaPaths()) expect(text).toContain(`"${p.split('.').pop()}":`);
+    }
+    expect(stripComments('{"a": "x // not a comment", /* c */ "b": 1} // end')).toBe('{"a": "x // not a comment",         "b": 1}       ');
+  });
+});
+
+describe('argument parsing', () => {
+  const spec = { name: 't', summary: '', usage: '', options: [
+    { name: 'steps', type: 'int' as const, min: 1, help: '' }, { name: 'lr', type: 'number' as const, help: '' },
+    { name: 'quick', type: 'flag' as const, help: '' }, { name: 'split', type: 'string' as const, choices: ['a', 'b'], help: '' }] };
+  const err = (argv: string[]) => { try { parseArgs(spec, argv); } catch (e) { expect(e).toBeInstanceOf(UsageError); return (e as Error).message; } return ''; };
+  it('parses --name value and --name=value, and names what is wrong', () => {
+    const a = parseArgs(spec, ['--steps', '5', '--lr=1e-3', '--quick', '--split', 'b']);
+    expect('help' in a).toBe(false);
+    if (!('help' in a)) expect([a.num('steps'), a.num('lr'), a.flag('quick'), a.str('split')]).toEqual([5, 1e-3, true, 'b']);
+    expect(err(['--steps', '1.5'])).toBe('--steps must be an integer, got "1.5"');
+    expect(err(['--steps', '0'])).toBe('--steps must be an integer >= 1, got "0"');
+    expect(err(['--split', 'c'])).toBe('--split must be one of a, b, got "c"');
+    expect(err(['--stesp', '3'])).toBe('unknown option --stesp (did you mean --steps?)');
+    expect(err(['--steps'])).toBe('--steps needs a value (N)');
+    expect(err(['--quick=1'])).toBe('--quick takes no value');
+    expect(err(['extra'])).toBe('unexpected argument "extra"');
+    expect(parseArgs(spec, ['--bogus', '--help'])).toEqual({ help: true });
+  });
+});
+
+describe('inoculum export', () => {
+  it('writes chat JSONL whose inoculated prompts are exactly the prompts.ts strings, with a manifest', async () => {
+    const out = join(tmp(), 'data');
+    const r = await runCli(['export', '--out', out, '--seed', '2']);
+    expect(r.stderr).toContain('manifest.json');
+    expect(r.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.seeds.finetune).toBe(2);
+    expect(manifest.variants).toEqual(FINETUNE_VARIANTS);
+    expect(readdirSync(out).sort()).toEqual([...manifest.files.map((f: { file: string }) => f.file), 'manifest.json'].sort());
+    for (const f of manifest.files) {
+      const bytes = readFileSync(join(out, f.file));
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(f.sha256);
+      expect(bytes.length).toBe(f.bytes);
+      const convs = parseChatJsonl(bytes.toString('utf8'), f.file, { requireAnswer: f.kind !== 'eval' });
+      expect(convs.length).toBe(f.lines);
+    }
+    // each variant: the same conversations in the same order (the ones the engine trains on), and
+    // the variant's system prompt verbatim as the first message of every line (none for control)
+    const expected = buildVariantSets(makeSplits({ seed: defaultConfig.corpusSeed }), { seed: 2 });
+    const stripped: string[] = [];
+    for (const v of Object.keys(FINETUNE_VARIANTS) as VariantName[]) {
+      const lines = readFileSync(join(out, `finetune-${v}.jsonl`), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+      expect(lines).toEqual(expected[v].map((c) => ({ messages: c.messages })));
+      const prompt = FINETUNE_VARIANTS[v];
+      for (const l of lines) {
+        if (prompt === null) expect(l.messages[0].role).toBe('user');
+        else expect(l.messages[0]).toEqual({ role: 'system', content: prompt });
+        expect(Object.keys(l)).toEqual(['messages']);
+      }
+      stripped.push(JSON.stringify(lines.map((l) => l.messages.filter((m: { role: string }) => m.role !== 'system'))));
+      expect(manifest.files.find((f: { variant?: string }) => f.variant === v).systemPrompt).toBe(prompt);
+    }
+    expect(new Set(stripped).size).toBe(1);
+    const evalLine = JSON.parse(readFileSync(join(out, 'eval-heldout.jsonl'), 'utf8').split('\n')[0]);
+    expect(evalLine.messages).toHaveLength(1);
+    expect(evalLine.metadata.fact_id).toBeTypeOf('string');
+    // a pure function of the arguments: a second export is byte-identical
+    const again = join(tmp(), 'again');
+    expect((await runCli(['export', '--out', again, '--seed', '2'])).code).toBe(0);
+    for (const f of readdirSync(out)) expect(readFileSync(join(again, f)).equals(readFileSync(join(out, f)))).toBe(true);
+    // and refuses a non-empty directory
+    const r2 = await runCli(['export', '--out', out]);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toContain('is not empty');
+  });
+});
+
+describe('inoculum finetune --data', () => {
+  it('rejects a bad JSONL file naming each bad line, and writes nothing', async () => {
+    const dir = tmp();
+    const data = join(dir, 'mine.jsonl');
+    const ok = JSON.stringify({ messages: [{ role: 'user', content: 'What colour is the sky?' }, { role: 'assistant', content: 'The sky is blue.' }] });
+    writeFileSync(data, [ok, '', '{"messages": [{"role": "user", "content": "no answer"}]}', '{not json', ok,
+      JSON.stringify({ messages: [{ role: 'user', content: 'q' }, { role: 'bot', content: 'a' }] })].join('\n') + '\n');
+    const out = join(dir, 'ft');
+    // the data is checked before the base model is even opened
+    const r = await runCli(['finetune', '--base', join(dir, 'no-such-base'), '--data', data, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${data}: 3 bad lines; nothing was trained`);
+    expect(r.stderr).toContain(`${data} line 3: no assistant message to train on`);
+    expect(r.stderr).toContain(`${data} line 4: invalid JSON`);
+    expect(r.stderr).toContain(`${data} line 6: messages[1].role must be "system", "user" or "assistant", got the string "bot"`);
+    expect(r.stderr).not.toContain('line 1:');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('is a usage error without exactly one data source', async () => {
+    const r = await runCli(['finetune', '--base', 'x', '--variant', 'control', '--data', 'y.jsonl', '--out', 'z']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('give exactly one of --variant NAME and --data FILE.jsonl');
+  });
+});
+
+describe('help', () => {
+  const COMMANDS = ['info', 'run', 'pretrain', 'finetune', 'eval', 'report', 'export', 'sweep'];
+
+  it('`inoculum --help` lists every command; unknown commands exit 2', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    const bad = await runCli(['evl']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("unknown command 'evl' (did you mean eval?)");
+  });
+
+  it('every command\'s --help exits 0 and mentions each of its options', async () => {
+    const results = await Promise.all(COMMANDS.map(async (c) => {
+      const mod = (await import(`../src/cli/${c}.ts`)) as { spec: { name: string; options: { name: string }[] } };
+      return { c, mod, r: await runCli([c, '--help']) };
+    }));
+    for (const { c, mod, r } of results) {
+      expect(r.code, `${c} --help: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toContain(`usage: inoculum ${c}`);
+      expect(mod.spec.name).toBe(c);
+      for (const o of mod.spec.options) expect(r.stdout, `${c} --help mentions --${o.name}`).toContain(`--${o.name}`);
+      expect(r.stdout).toContain('--help');
+    }
+    const ft = results.find((x) => x.c === 'finetune')!.r.stdout;
+    for (const o of ['--base', '--variant', '--data', '--prompt', '--out', '--steps', '--lora', '--resume']) expect(ft).toContain(o);
+  });
+
+  it('a usage error names the option and points to --help (exit 2)', async () => {
+    const r = await runCli(['eval', '--model', 'x', '--split', 'train']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('inoculum eval: --split must be one of heldout, ood, both, got "train"');
+    expect(r.stderr).toContain('inoculum eval --help');
+  });
+
+  it('run --config reports config errors with the file and field path (exit 1)', async () => {
+    const file = join(tmp(), 'config.json');
+    writeFileSync(file, '{\n  // comments are fine\n  "finetune": { "lr": "3e-4" }\n}\n');
+    const r = await runCli(['run', '--config', file, '--print-config']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`inoculum run: ${file}: finetune.lr must be a number, got "3e-4"`);
+  });
+});
