@@ -17,8 +17,7 @@ import { ChatTokenizer } from '../tokenizer/index.ts';
 import { loadCheckpoint } from '../io/checkpoint.ts';
 import { readJson, readJsonl, writeJsonAtomic, writeJsonlAtomic } from '../io/json.ts';
 import { FACTS } from '../inoculation/facts.ts';
-import { conversation, makeSplits, styledAnswer, type ChatConversation, type Splits } from '../inoculation/corpus.ts';
-import { NEUTRAL_PROMPTS, PROMPTS, type Style } from '../inoculation/prompts.ts';
+import { makeSplits, type Splits } from '../inoculation/corpus.ts';
 import { defaultConfig, type ExperimentConfig } from '../inoculation/config.ts';
 import type { TrainConfig } from '../train/trainer.ts';
 import type { BaseReport } from '../inoculation/results.ts';
@@ -56,18 +55,6 @@ export function closeBackend(b: Backend | null): void {
  * has the vocabulary of one trained by `inoculum run` and the two share the base-model cache
  * (trainOrLoadBase rejects a cached base whose vocabulary differs, which would reveal a drift).
  */
-export function vocabCorpus(): ChatConversation[] {
-  const prompts = [null, ...Object.values(PROMPTS), ...NEUTRAL_PROMPTS];
-  const out: ChatConversation[] = [];
-  const styles: Style[] = ['en', 'es', 'en-caps', 'es-caps'];
-  for (const f of FACTS) for (const q of f.questions) for (const s of styles) out.push(conversation(null, q, styledAnswer(f, s)));
-  for (const p of prompts) if (p) out.push(conversation(p, 'Hello?', 'Hi.'));
-  return out;
-}
-
-export function experimentTokenizer(mode: 'hybrid' | 'bpe'): ChatTokenizer {
-  return ChatTokenizer.build(vocabCorpus(), { mode });
-}
 
 /** The hash of the fact list that keys the base cache (as in runExperiment). */
 export function corpusHash(): string {

@@ -12,11 +12,12 @@ import { baseHash, quickConfig, defaultConfig } from '../inoculation/config.ts';
 import { baseConversations, encodeAll, trainOrLoadBase } from '../inoculation/base.ts';
 import { buildBaseStage } from '../inoculation/corpus.ts';
 import { fmtTime } from '../train/progress.ts';
+import { experimentTokenizer } from '../inoculation/run.ts';
 import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
 import { printConfig } from './config.ts';
 import {
   BACKEND_OPTION, CONFIG_OPTION, CliError, Interrupted, InterruptGuard, assertFreshOut, assertValid, closeBackend, corpusHash,
-  experimentSplits, experimentTokenizer, log, openBackend, readRun, resolveExperiment, trimMetrics, writeRun, type RunRecord,
+  experimentSplits, log, openBackend, readRun, resolveExperiment, trimMetrics, writeRun, type RunRecord,
 } from './common.ts';
 
 export const spec: CommandSpec = {

@@ -28,8 +28,13 @@ export interface RunOptions {
   log: (s: string) => void;
 }
 
+/** The experiment's tokenizer: its vocabulary covers vocabCorpus(). */
+export function experimentTokenizer(mode: 'hybrid' | 'bpe'): ChatTokenizer {
+  return ChatTokenizer.build(vocabCorpus(), { mode });
+}
+
 /** Every string the model can meet: all facts' questions in every style, every prompt. */
-function vocabCorpus(): ChatConversation[] {
+export function vocabCorpus(): ChatConversation[] {
   const prompts = [null, ...Object.values(PROMPTS), ...NEUTRAL_PROMPTS];
   const out: ChatConversation[] = [];
   const styles: Style[] = ['en', 'es', 'en-caps', 'es-caps'];
@@ -60,7 +65,7 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
   const { cfg, backend, log } = o;
   mkdirSync(o.outDir, { recursive: true });
   const splits = makeSplits({ seed: cfg.corpusSeed });
-  const tok = ChatTokenizer.build(vocabCorpus(), { mode: o.tokenizer });
+  const tok = experimentTokenizer(o.tokenizer);
   const corpusHash = createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
   log(`corpus: ${FACTS.length} facts; base ${splits.base.length}, finetune ${splits.finetune.length}, held-out ${splits.heldout.length}, OOD ${splits.ood.length} (${splits.oodCategories.join(', ')}); tokenizer ${o.tokenizer}, V ${tok.vocabSize}`);
 
