@@ -131,7 +131,7 @@ describe('inoculum export', () => {
     }
     // each variant: the same conversations in the same order (the ones the engine trains on), and
     // the variant's system prompt verbatim as the first message of every line (none for control)
-    const expected = buildVariantSets(makeSplits({ seed: defaultConfig.corpusSeed }), { seed: 2 });
+    const expected = buildVariantSets(makeSplits({ seed: defaultConfig.corpusSeed, fractions: defaultConfig.split }), { seed: 2 });
     const stripped: string[] = [];
     for (const v of Object.keys(FINETUNE_VARIANTS) as VariantName[]) {
       const lines = readFileSync(join(out, `finetune-${v}.jsonl`), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));

@@ -62,7 +62,7 @@ export function corpusHash(): string {
 }
 
 export function experimentSplits(cfg: ExperimentConfig): Splits {
-  return makeSplits({ seed: cfg.corpusSeed });
+  return makeSplits({ seed: cfg.corpusSeed, fractions: cfg.split });
 }
 
 // ---- configs -----------------------------------------------------------------------------------

@@ -38,6 +38,14 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
     ablation: { kind: 'bool', doc: "Also run the other tokenizer as an ablation, with its own base model (run only)." },
     seeds: { kind: 'int', min: 1, doc: 'Fine-tune seeds: every variant is fine-tuned once per seed (1..seeds); data order and init depend on the seed only, so they are identical across variants.' },
     corpusSeed: { kind: 'int', min: 0, doc: 'Seed of the corpus: which facts go to the base, fine-tune, held-out and OOD splits, and the base stage phrasings.' },
+    split: {
+      kind: 'object', doc: "Shares of each in-distribution category's facts (renormalised): base-only, fine-tune, held-out. More fine-tune facts = fewer epochs over them in the same steps.",
+      fields: {
+        base: { kind: 'number', min: 0, doc: 'Facts whose Spanish/caps answers teach the styles in stage 1.' },
+        finetune: { kind: 'number', min: 0, above: true, doc: 'Facts of the Spanish + CAPS fine-tuning set.' },
+        heldout: { kind: 'number', min: 0, doc: 'Facts held out for the in-distribution evaluation.' },
+      },
+    },
     base: {
       kind: 'object', doc: 'Stage 1: the base model, trained from scratch so that its style follows the system prompt. Cached under a hash of this section, the tokenizer and the corpus.',
       fields: {

@@ -64,7 +64,7 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
   const t0 = performance.now();
   const { cfg, backend, log } = o;
   mkdirSync(o.outDir, { recursive: true });
-  const splits = makeSplits({ seed: cfg.corpusSeed });
+  const splits = makeSplits({ seed: cfg.corpusSeed, fractions: cfg.split });
   const tok = experimentTokenizer(o.tokenizer);
   const corpusHash = createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
   log(`corpus: ${FACTS.length} facts; base ${splits.base.length}, finetune ${splits.finetune.length}, held-out ${splits.heldout.length}, OOD ${splits.ood.length} (${splits.oodCategories.join(', ')}); tokenizer ${o.tokenizer}, V ${tok.vocabSize}`);
