@@ -28,6 +28,10 @@ export interface ProbeSets {
 export interface FinetuneRun {
   model: GPT;
   history: ProbeRecord[];
+  /** Seconds spent in probes (log-probs, gradient cosines) and in rate generation, inside the run. */
+  probeS: number;
+  rateS: number;
+  totalS: number;
 }
 
 export async function finetuneVariant(opts: {
@@ -49,7 +53,10 @@ export async function finetuneVariant(opts: {
   const history: ProbeRecord[] = [];
   const rateSteps = new Set(cfg.probes.rateSteps);
 
+  let probeS = 0, rateS = 0;
+  const t0 = performance.now();
   const probe = async (rec: ProbeRecord): Promise<void> => {
+    const tp = performance.now();
     const lp = async (ex: Example[]) => mean(await answerLogprobs(model, ex, tok.padId));
     rec.probeCapsEnglish = await lp(probes.capsEnglish);
     rec.probeSpanishLower = await lp(probes.spanishLower);
@@ -64,11 +71,14 @@ export async function finetuneVariant(opts: {
       rec.gradCosine = (await gradientCosine(a, b)).cosine;
       for (const t of [...a.values(), ...b.values()]) t.dispose();
     }
+    probeS += (performance.now() - tp) / 1000;
   };
   const rates = async (rec: ProbeRecord): Promise<void> => {
+    const tr = performance.now();
     const scored = await answerFacts(model, tok, probes.rateFacts, null, { temperature: 0, seed: 0, maxNewTokens: cfg.maxNewTokens });
     rec.rateSpanish = fraction(scored, 'spanish');
     rec.rateCaps = fraction(scored, 'caps');
+    rateS += (performance.now() - tr) / 1000;
   };
 
   // step 0: the base model itself
@@ -94,7 +104,7 @@ export async function finetuneVariant(opts: {
   });
   trainer.opt.dispose();
   writer.close();
-  return { model, history };
+  return { model, history, probeS, rateS, totalS: (performance.now() - t0) / 1000 };
 }
 
 /** JSON has no NaN: drop fields that are not finite. */

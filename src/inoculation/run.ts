@@ -103,6 +103,7 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
         probes, metricsPath: join(o.outDir, `metrics-${v}-s${seed}.jsonl`), label, quiet: o.quiet,
       });
       const a = acc[v];
+      const te = performance.now();
       a.hist.push(run.history);
       a.id.push(await answerFacts(run.model, tok, idFacts, null, { ...gen, temperature: 0, seed }));
       a.ood.push(await answerFacts(run.model, tok, oodFacts, null, { ...gen, temperature: 0, seed }));
@@ -112,7 +113,9 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
         (a.withPrompt[name] ??= []).push(await answerFacts(run.model, tok, idFacts, p, { ...gen, temperature: 0, seed }));
       }
       const last = a.id[a.id.length - 1];
+      const evalS = (performance.now() - te) / 1000;
       log(`  ${label.padEnd(22)} no prompt, ID greedy: spanish ${pct(last, 'spanish')} caps ${pct(last, 'caps')}   e.g. ${JSON.stringify(last[0]?.answer ?? '')}`);
+      log(`  ${''.padEnd(22)} time: fine-tune ${(run.totalS - run.probeS - run.rateS).toFixed(1)}s, probes ${run.probeS.toFixed(1)}s, rate checkpoints ${run.rateS.toFixed(1)}s, final evaluation ${evalS.toFixed(1)}s`);
       run.model.dispose();
     }
   }
