@@ -37,6 +37,8 @@ export interface VariantResult {
     /** Mean cosine between the batch gradient with and without the prompt, over probe steps (null for control). */
     gradCosine: number | null;
   };
+  /** The first answers of the first seed (no prompt, ID greedy), to read what the rates count. */
+  examples?: { factId: string; answer: string; spanish: number; caps: number }[];
   /** Trait rates over training: steps and rates (no prompt, greedy, ID subset), mean over seeds. */
   trajectory: { step: number; spanish: number; caps: number }[];
 }

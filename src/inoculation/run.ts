@@ -131,6 +131,7 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
       withPrompt: Object.fromEntries(Object.entries(a.withPrompt).map(([k, s]) => [k, traitRates(s)])) as Record<string, TraitRates>,
       mechanism: { nll0: pre[v].nll0, ph: pre[v].ph, earlyGradNorm: mean(early), gradCosine: cos.length ? mean(cos) : null },
       trajectory: trajectory(a.hist),
+      examples: a.id[0].slice(0, 12),
     };
   }
   const results: Omit<Results, 'ablation'> = {
