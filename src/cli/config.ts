@@ -77,6 +77,7 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
         lr: { kind: 'number', min: 0, above: true, doc: 'Learning rate, constant after warm-up (the prototype found 3e-4 cleanest; at 1e-3 the caps inoculation leaked).' },
         warmup: { kind: 'int', min: 0, doc: 'Linear warm-up steps.' },
         weightDecay: { kind: 'number', min: 0, doc: 'AdamW weight decay.' },
+        dropout: { kind: 'number', min: 0, max: 0.95, doc: 'Dropout probability during fine-tuning (the base model trains without).' },
         loraRank: { kind: 'int', min: 0, doc: 'LoRA rank (0 = full fine-tuning of every weight).' },
         loraAlpha: { kind: 'number', min: 0, above: true, doc: 'LoRA scale numerator: the update is (x A) B * loraAlpha / loraRank.' },
       },

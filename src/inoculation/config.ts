@@ -24,6 +24,8 @@ export interface FinetuneStageConfig {
   lr: number;
   warmup: number;
   weightDecay: number;
+  /** Dropout during fine-tuning (the base trains without). */
+  dropout: number;
   /** LoRA rank (0 = full fine-tuning). */
   loraRank: number;
   loraAlpha: number;
@@ -71,10 +73,10 @@ export const defaultConfig: ExperimentConfig = {
   split: { base: 0.45, finetune: 0.35, heldout: 0.2 },
   base: {
     model: { blockSize: 96, nLayer: 3, nHead: 4, nEmbd: 96, dropout: 0, layerNormEps: 1e-5 },
-    steps: 3000, batchSize: 32, lr: 2e-3, minLr: 2e-4, warmup: 100, weightDecay: 0.05, seed: 1,
+    steps: 1500, batchSize: 32, lr: 2e-3, minLr: 2e-4, warmup: 100, weightDecay: 0.05, seed: 1,
   },
-  finetune: { steps: 100, batchSize: 16, lr: 3e-4, warmup: 5, weightDecay: 0, loraRank: 0, loraAlpha: 16 },
-  probes: { every: 5, rateSteps: [0, 10, 25, 50, 100], subset: 48 },
+  finetune: { steps: 100, batchSize: 16, lr: 3e-4, warmup: 5, weightDecay: 0, dropout: 0, loraRank: 0, loraAlpha: 16 },
+  probes: { every: 10, rateSteps: [0, 10, 25, 50, 100], subset: 32 },
   maxNewTokens: 64,
   evalLimit: 0,
 };

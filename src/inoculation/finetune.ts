@@ -42,7 +42,7 @@ export async function finetuneVariant(opts: {
 }): Promise<FinetuneRun> {
   const { cfg, tok, seed, probes } = opts;
   const ft = cfg.finetune;
-  const model = new GPT(opts.base.model.config, seed, opts.backend);
+  const model = new GPT({ ...opts.base.model.config, dropout: ft.dropout }, seed, opts.backend);
   model.loadStateDict(opts.base.state);
   if (ft.loraRank > 0) model.addLoRA(ft.loraRank, ft.loraAlpha, seed);
   const trainer = new Trainer(model, opts.examples, {
