@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
 import { defaultConfig, quickConfig } from '../inoculation/config.ts';
 import { formatTable, runExperiment } from '../inoculation/run.ts';
+import { writeReport } from '../inoculation/report.ts';
 import type { Results } from '../inoculation/results.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { fmtTime } from '../train/progress.ts';
@@ -75,12 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     writeJsonAtomic(join(outDir, 'results.json'), results);
     console.log(formatTable(main));
     if (results.ablation) { console.log('\nablation:'); console.log(formatTable(results.ablation)); }
-    try {
-      const { writeReport } = await import('../inoculation/report.ts');
-      log(`report: ${writeReport(outDir)}`);
-    } catch (e) {
-      log(`report: not written (${(e as Error).message})`);
-    }
+    log(`report: ${writeReport(outDir)}`);
     log(`done in ${fmtTime(results.wall_s)}; results in ${outDir}/results.json`);
     return 0;
   } finally {
