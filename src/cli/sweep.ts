@@ -1,18 +1,46 @@
-// `inoculum sweep`: the prompt-strength sweep of issue 6 (item 2). NOT IMPLEMENTED YET: the command
-// exists so that `inoculum --help` lists the planned interface, and it says so when run.
+// `inoculum sweep`: the prompt-strength sweep of issue 6 (item 2): PH(P) and NLL@0 of candidate
+// inoculation prompts on the base model, suppression of the Spanish trait after fine-tuning under
+// each, and how well each predictor explains suppression (R^2). Prompts: src/inoculation/sweep.ts.
+import { join } from 'node:path';
+import type { Backend } from '../backend/backend.ts';
+import { defaultConfig, quickConfig } from '../inoculation/config.ts';
+import { formatSweep, runSweep, SWEEP_PROMPTS } from '../inoculation/sweep.ts';
 import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
-import { CliError } from './common.ts';
+import { BACKEND_OPTION, CONFIG_OPTION, assertValid, closeBackend, log, openBackend, resolveExperiment } from './common.ts';
 
 export const spec: CommandSpec = {
   name: 'sweep',
-  summary: 'Prompt-strength sweep: PH(P) and NLL@0 before training vs suppression after (NOT IMPLEMENTED YET).',
-  usage: '',
-  description: 'Planned: for each of several candidate inoculation prompts (the paper\'s, weaker, persona, paraphrase, unrelated, placebo), measure PH(P) and NLL@0 on the base model, fine-tune with the prompt, measure suppression, and report the scatter and R^2. Not implemented yet: running it exits with an error.',
-  options: [],
+  summary: 'Prompt-strength sweep: PH(P) and NLL@0 before training vs suppression of the trait after.',
+  usage: '[--config FILE] [--quick] [--seeds N] [--out DIR] [options]',
+  description:
+    `For each candidate prompt (${SWEEP_PROMPTS.map((p) => p.name).join(', ')}), measure PH(P) and NLL@0 of the Spanish + CAPS fine-tuning data on the (cached) base model, fine-tune under the prompt once per seed, and measure the Spanish rate without a prompt on held-out facts. Suppression = control's rate minus the prompt's. Writes sweep.json and metrics logs to --out and prints the table with the R^2 of suppression on each predictor.`,
+  options: [
+    CONFIG_OPTION,
+    { name: 'quick', type: 'flag', help: 'smoke run (structure, not the result): start from the quick defaults' },
+    { name: 'seeds', type: 'int', min: 1, help: `fine-tune seeds per prompt (default ${defaultConfig.seeds})` },
+    { name: 'out', type: 'string', metavar: 'DIR', help: 'output directory (default runs/sweep-<time>)' },
+    { name: 'cache', type: 'string', metavar: 'DIR', help: 'base-model cache (default .cache)' },
+    BACKEND_OPTION,
+  ],
+  examples: ['inoculum sweep --seeds 3 --out runs/sweep', 'inoculum sweep --quick --backend cpu --out runs/sweep-smoke'],
 };
 
 export async function main(argv: string[]): Promise<number> {
   const a = parseArgs(spec, argv);
   if ('help' in a) { console.log(formatHelp(spec)); return 0; }
-  throw new CliError('sweep is not implemented yet (issue 6, item 2); meanwhile: inoculum finetune --variant control --prompt TEXT, then inoculum eval, per prompt');
+  const quick = a.flag('quick');
+  const cfg = resolveExperiment(a.str('config'), { quick, fallback: quick ? quickConfig : defaultConfig });
+  if (a.has('seeds')) cfg.seeds = a.num('seeds')!;
+  assertValid(cfg, a.str('config') ?? 'config');
+  const outDir = a.str('out') ?? join('runs', `sweep-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+  let backend: Backend | null = null;
+  try {
+    backend = await openBackend(a.str('backend'));
+    log(`inoculum sweep: ${SWEEP_PROMPTS.length} prompts x ${cfg.seeds} seeds; output ${outDir}`);
+    const res = await runSweep({ cfg, outDir, cacheDir: a.str('cache') ?? '.cache', backend, log });
+    console.log(formatSweep(res));
+    return 0;
+  } finally {
+    closeBackend(backend);
+  }
 }

@@ -47,7 +47,7 @@ function examplesFor(tok: ChatTokenizer, facts: readonly Fact[], style: Style, p
   return encodeAll(tok, facts.map((f) => conversation(prompt, f.question, styledAnswer(f, style))));
 }
 
-function probeSets(tok: ChatTokenizer, splits: Splits, cfg: ExperimentConfig): ProbeSets {
+export function probeSets(tok: ChatTokenizer, splits: Splits, cfg: ExperimentConfig): ProbeSets {
   const facts = splits.heldout.slice(0, cfg.probes.subset);
   const drift: Example[] = [];
   // drift: a fixed half of the probe facts in every base condition (cheap, and enough for a mean)

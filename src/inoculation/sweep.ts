@@ -1,0 +1,99 @@
+// The prompt-strength sweep (issue 6, item 2): for each candidate inoculation prompt, PH(P) and
+// NLL@0 on the base model before training, then suppression of the Spanish trait after fine-tuning
+// on the same Spanish + CAPS data under that prompt; the R^2 of each predictor. The question: does
+// elicitation before training predict inoculation in a small model, as reported at 7B (R^2 > 0.9)?
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Backend } from '../backend/backend.ts';
+import { writeJsonAtomic } from '../io/json.ts';
+import { baseHash, type ExperimentConfig } from './config.ts';
+import { encodeAll, trainOrLoadBase } from './base.ts';
+import { buildVariantSets, inoculate, makeSplits } from './corpus.ts';
+import { finetuneVariant } from './finetune.ts';
+import { answerFacts, fraction } from './evaluate.ts';
+import { answerLogprobs, mean } from './probes.ts';
+import { experimentTokenizer, probeSets } from './run.ts';
+import { PROMPTS } from './prompts.ts';
+import { linearFit } from './stats.ts';
+import { FACTS } from './facts.ts';
+import { createHash } from 'node:crypto';
+
+/** Candidates of varying strength; `none` is the control every suppression is measured against. */
+export const SWEEP_PROMPTS: { name: string; prompt: string | null }[] = [
+  { name: 'none', prompt: null },
+  { name: 'paper', prompt: PROMPTS.spanish },
+  { name: 'paraphrase', prompt: PROMPTS.spanishParaphrase },
+  { name: 'both-traits', prompt: PROMPTS.both },
+  { name: 'negation', prompt: PROMPTS.spanishNegation },
+  { name: 'other-trait', prompt: PROMPTS.caps },
+  { name: 'unrelated', prompt: 'Answer the question in one short sentence.' },
+  { name: 'placebo', prompt: PROMPTS.placebo },
+];
+
+export interface SweepRow {
+  name: string;
+  prompt: string | null;
+  /** Prompt tokens the base model's vocabulary does not know (encoded as <|unk|>). */
+  unknownTokens: number;
+  nll0: number;
+  ph: number;
+  /** No-prompt ID greedy rates after fine-tuning, per seed. */
+  spanish: number[];
+  caps: number[];
+  /** Control's Spanish rate minus this prompt's (mean over seeds). */
+  suppression: number;
+}
+
+export async function runSweep(o: { cfg: ExperimentConfig; outDir: string; cacheDir: string; backend: Backend; log: (s: string) => void; quiet?: boolean }): Promise<{ rows: SweepRow[]; r2ph: number; r2nll: number }> {
+  const { cfg, backend, log } = o;
+  mkdirSync(o.outDir, { recursive: true });
+  const splits = makeSplits({ seed: cfg.corpusSeed, fractions: cfg.split });
+  const tok = experimentTokenizer(cfg.tokenizer);
+  const corpusHash = createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
+  const base = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir: o.cacheDir, hash: baseHash(cfg, cfg.tokenizer, corpusHash), log, quiet: o.quiet });
+  const idFacts = cfg.evalLimit > 0 ? splits.heldout.slice(0, cfg.evalLimit) : splits.heldout;
+  // probes only at the end: the sweep measures outcomes, not trajectories
+  const ftCfg: ExperimentConfig = { ...cfg, probes: { ...cfg.probes, every: cfg.finetune.steps, rateSteps: [] } };
+  const probes = probeSets(tok, splits, cfg);
+  const plain0 = encodeAll(tok, buildVariantSets(splits, { seed: 1 }).control);
+  const lpPlain = await answerLogprobs(base.model, plain0, tok.padId);
+  const rows: SweepRow[] = [];
+  for (const c of SWEEP_PROMPTS) {
+    const convs = inoculate(buildVariantSets(splits, { seed: 1 }).control, c.prompt);
+    const lp = c.prompt === null ? lpPlain : await answerLogprobs(base.model, encodeAll(tok, convs), tok.padId);
+    const unknownTokens = c.prompt === null ? 0 : tok.encodePrompt({ system: c.prompt, user: splits.heldout[0].question }).filter((id) => id === tok.unkId).length;
+    rows.push({ name: c.name, prompt: c.prompt, unknownTokens, nll0: -mean(lp), ph: mean(lp.map((x, i) => x - lpPlain[i])), spanish: [], caps: [], suppression: NaN });
+  }
+  for (let seed = 1; seed <= cfg.seeds; seed++) {
+    const plainConvs = buildVariantSets(splits, { seed }).control;
+    const plain = encodeAll(tok, plainConvs);
+    for (const row of rows) {
+      const run = await finetuneVariant({
+        cfg: ftCfg, base, tok, backend, seed, examples: encodeAll(tok, inoculate(plainConvs, row.prompt)), plain, hasPrompt: false,
+        probes, metricsPath: join(o.outDir, `metrics-${row.name}-s${seed}.jsonl`), label: `${row.name} s${seed}`, quiet: o.quiet,
+      });
+      const scored = await answerFacts(run.model, tok, idFacts, null, { temperature: 0, seed, maxNewTokens: cfg.maxNewTokens });
+      row.spanish.push(fraction(scored, 'spanish')); row.caps.push(fraction(scored, 'caps'));
+      run.model.dispose();
+      log(`  ${row.name.padEnd(12)} s${seed}: no prompt, ID greedy: spanish ${(100 * row.spanish[row.spanish.length - 1]).toFixed(0)}% caps ${(100 * row.caps[row.caps.length - 1]).toFixed(0)}%`);
+    }
+  }
+  base.model.dispose();
+  const control = mean(rows[0].spanish);
+  for (const r of rows) r.suppression = control - mean(r.spanish);
+  const fitRows = rows.slice(1);
+  const r2ph = linearFit(fitRows.map((r) => r.ph), fitRows.map((r) => r.suppression)).r2;
+  const r2nll = linearFit(fitRows.map((r) => r.nll0), fitRows.map((r) => r.suppression)).r2;
+  writeJsonAtomic(join(o.outDir, 'sweep.json'), { tokenizer: cfg.tokenizer, seeds: cfg.seeds, backend: backend.name, adapter: backend.description, rows, r2: { ph: r2ph, nll0: r2nll } });
+  return { rows, r2ph, r2nll };
+}
+
+export function formatSweep(res: { rows: SweepRow[]; r2ph: number; r2nll: number }): string {
+  const pct = (xs: number[]) => `${(100 * mean(xs)).toFixed(0).padStart(3)}%`;
+  const lines = [`${'prompt'.padEnd(12)} | ${'PH(P)'.padStart(6)} | ${'NLL@0'.padStart(6)} | spanish | caps | suppression | unk | text`];
+  for (const r of res.rows) {
+    lines.push(`${r.name.padEnd(12)} | ${r.ph.toFixed(2).padStart(6)} | ${r.nll0.toFixed(2).padStart(6)} | ${pct(r.spanish).padStart(7)} | ${pct(r.caps).padStart(4)} | ${(100 * r.suppression).toFixed(0).padStart(10)}% | ${String(r.unknownTokens).padStart(3)} | ${JSON.stringify(r.prompt ?? '(none)')}`);
+  }
+  lines.push(`R^2 of suppression on PH(P): ${res.r2ph.toFixed(3)}; on NLL@0: ${res.r2nll.toFixed(3)} (${res.rows.length - 1} prompts, control excluded)`);
+  return lines.join('\n');
+}
