@@ -1,10 +1,14 @@
-// softmax_backward: dinp = out * (dout - sum(dout * out)) over each row of C, from the forward's out.
-// The row sum is folded per invocation, then merged by a tree in workgroup memory over TPR lanes.
+// softmax_backward: dinp = out * (dout - sum(dout * out)) over each row of C, from the forward's out;
+// with LOG = true the log-softmax backward, dinp = dout - exp(out) * sum(dout), out being the
+// log-probabilities (logSoftmaxBackward). The row sum is folded per invocation, then merged by a
+// tree in workgroup memory over TPR lanes.
 // dinp (N, C), dout (N, C), out (N, C) f32 | params {N, C}
 // dispatch: ceil(N / (WG / TPR)) workgroups of WG (kernels/webgpu/rows.ts), folded into x/y past
 //   65535; TPR consecutive invocations share a row; TPR = 1 uses no workgroup memory or barriers.
 override WG: u32 = 64u;
 override TPR: u32 = 8u;
+// true: log-softmax backward (sum of dout instead of dot(dout, out))
+override LOG: bool = false;
 
 struct Params { N: u32, C: u32 }
 @group(0) @binding(0) var<storage, read_write> dinp: array<f32>;
@@ -24,7 +28,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let o = row * C;
   var dot = 0.0;
   if (live) {
-    for (var c = lane; c < C; c += TPR) { dot += dout[o + c] * out[o + c]; }
+    for (var c = lane; c < C; c += TPR) { dot += select(dout[o + c] * out[o + c], dout[o + c], LOG); }
   }
   if (TPR > 1u) {
     wsum[lid] = dot;
@@ -36,5 +40,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     dot = wsum[lid - lane];
   }
   if (!live) { return; }
-  for (var c = lane; c < C; c += TPR) { dinp[o + c] = out[o + c] * (dout[o + c] - dot); }
+  if (LOG) {
+    for (var c = lane; c < C; c += TPR) { dinp[o + c] = dout[o + c] - exp(out[o + c]) * dot; }
+  } else {
+    for (var c = lane; c < C; c += TPR) { dinp[o + c] = out[o + c] * (dout[o + c] - dot); }
+  }
 }

@@ -1,11 +1,14 @@
-// softmax_forward: out = softmax(inp) over each row of C, numerically stable: each invocation keeps
-// a running max m and a sum s of exp(x - m) rescaled whenever m grows (one read of the row for both),
-// then the (m, s) pairs of a row's TPR invocations are merged by a tree in workgroup memory.
+// softmax_forward: out = softmax(inp) over each row of C, or with LOG = true log_softmax(inp) =
+// inp - logsumexp(inp) (logSoftmaxForward), numerically stable: each invocation keeps a running max m
+// and a sum s of exp(x - m) rescaled whenever m grows (one read of the row for both), then the (m, s)
+// pairs of a row's TPR invocations are merged by a tree in workgroup memory; lse = m + log(s).
 // out (N, C), inp (N, C) f32 | params {N, C}
 // dispatch: ceil(N / (WG / TPR)) workgroups of WG (kernels/webgpu/rows.ts), folded into x/y past
 //   65535; TPR consecutive invocations share a row; TPR = 1 uses no workgroup memory or barriers.
 override WG: u32 = 64u;
 override TPR: u32 = 8u;
+// true: log-softmax (the same row statistics, a different final write)
+override LOG: bool = false;
 // start of the running max: finite so that rows holding -inf give exp(-inf - LOWEST) = 0, not NaN
 const LOWEST: f32 = -0x1.fffffep+127f; // -FLT_MAX
 
@@ -49,6 +52,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     m = wm[lid - lane]; s = ws[lid - lane];
   }
   if (!live) { return; }
-  let inv = 1.0 / s;
-  for (var c = lane; c < C; c += TPR) { out[o + c] = exp(inp[o + c] - m) * inv; }
+  if (LOG) {
+    let lse = m + log(s);
+    for (var c = lane; c < C; c += TPR) { out[o + c] = inp[o + c] - lse; }
+  } else {
+    let inv = 1.0 / s;
+    for (var c = lane; c < C; c += TPR) { out[o + c] = exp(inp[o + c] - m) * inv; }
+  }
 }

@@ -1,5 +1,5 @@
-// Binding specs of shaders/softmax_forward.wgsl, softmax_backward.wgsl, log_softmax_forward.wgsl and
-// log_softmax_backward.wgsl: rows of C, geometry from rows.ts (benchmarks pass others to compare).
+// Binding specs of shaders/softmax_forward.wgsl and softmax_backward.wgsl, which also run the
+// log-softmax kernels (override LOG): rows of C, geometry from rows.ts (benchmarks pass others).
 import type { Gpu, GpuBuf } from '../../src/backend/gpu.ts';
 import { rowDispatch, rowGeometry, type RowGeometry } from './rows.ts';
 
@@ -15,10 +15,12 @@ export function softmaxBackward(gpu: Gpu, dinp: GpuBuf, dout: GpuBuf, out: GpuBu
 
 // out (N, C) = inp - logsumexp(inp) per row
 export function logSoftmaxForward(gpu: Gpu, out: GpuBuf, inp: GpuBuf, N: number, C: number, g: RowGeometry = rowGeometry(gpu.dawn.kind, C)): void {
-  gpu.dispatch({ shader: 'log_softmax_forward', buffers: [out, inp], uniforms: [N, C], ...rowDispatch(gpu, 'log_softmax_forward', N, C, 2, g) });
+  const d = rowDispatch(gpu, 'logSoftmaxForward', N, C, 2, g);
+  gpu.dispatch({ shader: 'softmax_forward', buffers: [out, inp], uniforms: [N, C], workgroups: d.workgroups, constants: { ...d.constants, LOG: 1 } });
 }
 
 // dinp (N, C) = dout - exp(out) * sum(dout) per row
 export function logSoftmaxBackward(gpu: Gpu, dinp: GpuBuf, dout: GpuBuf, out: GpuBuf, N: number, C: number, g: RowGeometry = rowGeometry(gpu.dawn.kind, C)): void {
-  gpu.dispatch({ shader: 'log_softmax_backward', buffers: [dinp, dout, out], uniforms: [N, C], ...rowDispatch(gpu, 'log_softmax_backward', N, C, 2, g) });
+  const d = rowDispatch(gpu, 'logSoftmaxBackward', N, C, 2, g);
+  gpu.dispatch({ shader: 'softmax_backward', buffers: [dinp, dout, out], uniforms: [N, C], workgroups: d.workgroups, constants: { ...d.constants, LOG: 1 } });
 }
