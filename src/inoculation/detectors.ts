@@ -12,6 +12,13 @@
 //   With no evidence either way the text counts as not Spanish.
 // isCaps: at least 80% of the cased letters are upper case (the paper's replication rule). Letters
 //   without case (digits, CJK, ...) are ignored; text with no cased letter is not caps.
+// languageOf / isFrench: English vs Spanish vs French, for the Spanish/French mixture setting
+//   (settings/mixture.ts). The same approach as isSpanish with a third lexicon and three-way
+//   spelling shapes (French: eau, -eux/-aux, ou, oi, eu, gn, -ille, -ette, -oir, doubled
+//   consonants; French elisions l' d' j' c' qu'; French-only marks à â ç è ê ë î ï ô œ ù û). A word
+//   in two lexicons counts half for each. isSpanish itself is unchanged (the main experiment's
+//   numbers depend on it); in a three-language setting use languageOf, because isSpanish only
+//   weighs Spanish against English and calls some French text Spanish.
 
 // Accent-folded, lower case. Kept apart: a word in both sets would count for neither.
 const SPANISH_WORDS = `
@@ -171,4 +178,155 @@ export function capsFraction(text: string): number | null {
 export function isCaps(text: string, threshold = 0.8): boolean {
   const f = capsFraction(text);
   return f !== null && f >= threshold;
+}
+
+// ---- three languages: English, Spanish, French --------------------------------------------------
+
+// Accent-folded, lower case (œ -> oe). Words also in ES or EN are listed on purpose where French
+// uses them as much (la, de, en, un, que, plus, six, ...): they then count half for each language.
+const FRENCH_WORDS = `
+le la les l un une des du de d au aux et ou mais donc ni car que qui quoi dont quel quelle quels quelles
+lequel laquelle ce cet cette ces ceci cela ca celui celle ceux celles je j tu il elle on nous vous ils
+elles me m te t se s moi toi lui leur leurs eux mon ma mes ton ta tes son sa ses notre nos votre vos y
+en ne n pas plus jamais rien personne aucun aucune tout tous toute toutes chaque autre autres meme
+memes tres trop peu beaucoup assez aussi encore deja toujours souvent parfois bientot ici avec sans
+pour par dans sur sous chez vers entre contre depuis pendant avant apres devant derriere pres loin
+selon malgre parmi comme quand lorsque si puisque parce afin alors ainsi puis ensuite enfin voici
+voila oui non merci bonjour bonsoir salut pardon hier demain aujourd hui maintenant tard tot vite
+est sont etait etaient ete etre suis sommes etes serai sera seront serait ai as avons avez ont avait
+avaient avoir eu aura aurait fait fais faisons faites font faire va vais allons allez vont aller
+alle allee vient viens venir venu venue peut peux pouvons pouvez peuvent pouvoir veut veux voulons
+voulez veulent vouloir voudrais doit dois devons devez doivent devoir dois faut sait sais savoir dit
+dis dire disent voit vois voir vu prend prends prendre pris mange manges mangent manger vit vivent
+vivre aime aimes aiment aimer parle parles parlent parler donne donner met mettre mis trouve trouver
+pense penser crois croire connais connait attend attends attendre part pars partir parti partie sort
+sortir dort dormir joue jouent jouer habite habitent habiter travaille travailler regarde regarder
+cherche chercher ecoute ecouter achete acheter ouvre ouvrir ferme fermer lit lire ecrit ecrire boit
+boire court courir arrive arriver reste rester passe passer commence commencer finit finir fini
+apprend apprendre comprend comprendre appelle appeler porte porter
+maison chien chiens chat chats cheval chevaux vache oiseau oiseaux poisson souris lapin cochon
+mouton loup ours singe fourmi abeille araignee grenouille serpent canard poule coq hibou baleine
+requin jour jours nuit matin soir soiree semaine mois annee ans heure heures fois monde vie ville
+pays rue ecole travail argent eau pain lait vin fromage viande pomme pommes gateau livre livres
+table porte fenetre voiture gare enfant enfants homme hommes femme femmes fille filles fils pere
+mere frere soeur ami amie amis famille gens chose choses ciel mer soleil lune terre herbe neige
+pluie vent feu arbre fleur fleurs feuille feuilles bois verre papier laine cuillere chaise crayon
+bleu bleue bleus blanc blanche noir noire noirs rouge rouges vert verte verts jaune gris grise
+violet violette marron grand grande grands petit petite petits bon bonne bons mauvais beau belle
+beaux joli jolie nouveau nouvelle vieux vieille jeune chaud chaude froid froide heureux heureuse
+triste facile difficile rapide lent lente long longue court courte plein pleine vide sec mouille
+lourd leger dur mou riche pauvre propre sale fort forte faible vrai vraie faux fausse premier
+premiere dernier derniere haut bas dedans dehors epais mince bruyant silencieux contraire double
+moins pattes jambes cotes capitale
+zero deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize vingt
+trente quarante cinquante soixante cent mille
+lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai juin juillet
+aout septembre octobre novembre decembre printemps automne hiver
+`;
+
+const FR = toSet(FRENCH_WORDS);
+/**
+ * Spanish lexicon for three-way decisions: ES without the words French uses far more (le, les are
+ * French articles but rare Spanish pronouns); ES and EN are otherwise shared with isSpanish.
+ */
+const ES3 = new Set([...ES].filter((w) => !['le', 'les'].includes(w)));
+
+/** French elisions (l'eau, d'un, j'ai, c'est, qu'il, jusqu'à, aujourd'hui). */
+const ELISION = /^(l|d|j|n|m|t|s|c|qu|jusqu|lorsqu|puisqu|presqu|aujourd)['’](\p{L}+)$/u;
+/** English contractions after the apostrophe (don't, it's, they're, I've, we'll, I'd, I'm). */
+const CONTRACTION = /^\p{L}+['’](s|t|re|ve|ll|d|m)$/u;
+
+export type Language = 'en' | 'es' | 'fr';
+
+export interface LanguageEvidence3 { en: number; es: number; fr: number; words: number }
+
+/** fold() plus the ligatures NFD leaves alone: "ŒUF" -> "oeuf". */
+function fold3(word: string): string {
+  return fold(word).replace(/œ/g, 'oe').replace(/æ/g, 'ae');
+}
+
+/**
+ * Spelling evidence [en, es, fr] for a folded word in no lexicon. French keeps silent final
+ * consonants (t, x, s) and vowel digraphs (eau, eu, ou, oi, ai); Spanish ends in a vowel or
+ * n s r l d z and has -cion, -ado, -mente, ue; English has th, sh, w, k, -ing, -ly.
+ */
+function spelling3(w: string): [number, number, number] {
+  const v: [number, number, number] = [0, 0, 0];
+  if (w.length < 3) return v;
+  const add = (en: number, es: number, fr: number) => { v[0] += en; v[1] += es; v[2] += fr; };
+  if (/th|sh|w|k|ght|ee|oo/.test(w)) add(0.5, 0, 0);
+  if (/(ing|ly|ness|ful|less)$/.test(w) || /[^aeiou]y$/.test(w)) add(0.5, 0, 0);
+  if (/[^aeiou]ed$/.test(w)) add(0.3, 0, 0);
+  if (/[kpbgmhwv]$/.test(w)) add(0.5, 0, 0);
+  if (/[tf]$/.test(w)) add(0.3, 0, 0.3);
+  if (/x$/.test(w)) add(0.2, 0, 0.4);
+  if (/^ll|(cion|mente|idad|ando|iendo)$/.test(w)) add(0, 0.5, 0);
+  if (/[^aeiou](ado|ada|ados|adas|ido|ida|idos|idas)$/.test(w)) add(0, 0.5, 0);
+  if (/[^aeiou]os?$/.test(w)) add(0, 0.5, 0);
+  if (/[^aeiou]as?$/.test(w)) add(0, 0.3, 0);
+  if (/[^q]ue[^aeiou]/.test(w)) add(0, 0.4, 0);
+  if (/eau/.test(w)) add(0, 0, 0.8);
+  if (/(aux|eux|oux)$/.test(w)) add(0, 0, 0.6);
+  if (/eu/.test(w)) add(0, 0, 0.4);
+  if (/oi/.test(w)) add(0.1, 0, 0.4);
+  if (/ou/.test(w)) add(0.2, 0, 0.3);
+  if (/ai/.test(w)) add(0.2, 0, 0.3);
+  if (/au/.test(w)) add(0.1, 0.1, 0.3);
+  if (/gn/.test(w)) add(0, 0, 0.4);
+  if (/(eill|aill|ouill|ille)/.test(w)) add(0, 0, 0.5);
+  if (/(ette|elle|esse|enne|onne)s?$/.test(w)) add(0, 0, 0.5);
+  if (/(oir|oire)s?$/.test(w)) add(0, 0, 0.5);
+  if (/(ent|ez)$/.test(w)) add(0.1, 0, 0.3);
+  if (/(ique|iques)$/.test(w)) add(0.2, 0, 0.4);
+  if (/qu[ao]/.test(w)) add(0.3, 0, 0.3);
+  if (/(ss|mm|tt|pp|ff)/.test(w)) add(0.3, 0, 0.3);
+  if (/ph/.test(w)) add(0.3, 0, 0.3);
+  if (/z./.test(w)) add(0.1, 0.2, 0);
+  if (/[aiou]z$/.test(w)) add(0, 0.4, 0); // luz, vez, maiz, lapiz; French -z is -ez
+  return v;
+}
+
+/** Evidence for each of English, Spanish and French (exposed for debugging and tests). */
+export function languageEvidence3(text: string): LanguageEvidence3 {
+  const t = text.normalize('NFC');
+  const ev = { en: 0, es: 0, fr: 0, words: 0 };
+  if (/[¿¡]/.test(t)) ev.es += 2;
+  const words = t.toLowerCase().match(/\p{L}+(?:['’]\p{L}+)*/gu) ?? [];
+  ev.words = words.length;
+  for (let w of words) {
+    const el = ELISION.exec(w);
+    if (el) { ev.fr += 1.5; w = el[2]; } // score what follows the elision as a word of its own
+    else if (CONTRACTION.test(w)) { ev.en += 1; continue; }
+    else if (/['’]/.test(w)) continue;
+    if (/[àâçèêëîïôœùûÿæ]/.test(w)) ev.fr += 1;
+    if (/[ñáíóú]/.test(w)) ev.es += 1;
+    if (w.includes('ü')) ev.es += 0.5;
+    if (w.includes('é')) { ev.fr += 0.5; ev.es += 0.3; } // French far more, Spanish too; English almost never
+    const f = fold3(w);
+    const inEn = EN.has(f), inEs = ES3.has(f), inFr = FR.has(f);
+    const k = +inEn + +inEs + +inFr;
+    if (k > 0) {
+      if (inEn) ev.en += 1 / k;
+      if (inEs) ev.es += 1 / k;
+      if (inFr) ev.fr += 1 / k;
+      continue;
+    }
+    if (f.length === 1) { if (f === 'i') ev.en += 1; continue; }
+    const [en, es, fr] = spelling3(f);
+    ev.en += en; ev.es += es; ev.fr += fr;
+  }
+  return ev;
+}
+
+/** The language with the most evidence, or null when there is none or two tie for the lead. */
+export function languageOf(text: string): Language | null {
+  const ev = languageEvidence3(text);
+  const ranked = (['en', 'es', 'fr'] as const).map((l) => [l, ev[l]] as const).sort((a, b) => b[1] - a[1]);
+  if (ranked[0][1] <= 0 || ranked[0][1] === ranked[1][1]) return null;
+  return ranked[0][0];
+}
+
+/** True when the text is French rather than English or Spanish (languageOf says 'fr'). */
+export function isFrench(text: string): boolean {
+  return languageOf(text) === 'fr';
 }
