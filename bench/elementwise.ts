@@ -80,7 +80,7 @@ function adamwCase(n: number): Case {
     kernel: 'adamw', shape: `n=${n}`, bytes: 4 * 7 * n, tol: 1e-5,
     inputs: [seeded(n, 5), seeded(n, 6, -0.1, 0.1)], outputs: [n, n, n],
     variants: WGS.map((wg) => ({ name: `wg${wg}`, picked: wg === 256,
-      run: (g, o, i) => adamw(g, o[0], i[1], o[1], o[2], ...args, wg) })),
+      run: (g, o, i) => adamw(g, o[0], i[1], o[1], o[2], ...args, undefined, wg) })),
     cpuRun: (o, i) => cpu.adamw(o[0], i[1], o[1], o[2], ...args),
   };
 }

@@ -1,10 +1,12 @@
-// sum_squares (first stage): partial[g] = sum over k of inp[g + k P]^2 for the P = workgroups * WG
-// invocations, each in a fixed order; reduce_rows.wgsl then sums partial (1, P, 1) into out[0].
+// sum_squares (first stage): partial[offset + g] = sum over k of inp[g + k P]^2 for the
+// P = workgroups * WG invocations, each in a fixed order; reduce_rows.wgsl then sums each row of P
+// partials into one output. One dispatch per input buffer, each writing its own row of a shared
+// partial (count, P), so the norms of all of a model's gradients need one reduce_rows in all.
 // Two fixed-order stages: deterministic, no float atomics, and no serial chain longer than
 // ceil(n / P) + ceil(P / WG_rows) + log2(WG_rows) additions.
-// partial (P), inp (n) f32 | params {n}
+// partial (>= offset + P), inp (n) f32 | params {n, offset}
 // dispatch: G workgroups of WG (G <= 1024, chosen by kernels/webgpu/reduce.ts)
-struct Params { n: u32 }
+struct Params { n: u32, offset: u32 }
 @group(0) @binding(0) var<storage, read_write> partial: array<f32>;
 @group(0) @binding(1) var<storage, read> inp: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
@@ -20,5 +22,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let x = inp[i];
     acc += x * x;
   }
-  partial[g] = acc;
+  partial[params.offset + g] = acc;
 }

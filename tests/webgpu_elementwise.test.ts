@@ -331,7 +331,7 @@ describe('webgpu reduce and sumSquares', () => {
     const res = [];
     for (const be of [cpu, gpu] as Backend[]) {
       const out = upload(be, 1), inp = upload(be, x);
-      be.sumSquares(out, inp);
+      be.sumSquares(out, [inp]);
       res.push((await readAll(be, [out, inp]))[0]);
     }
     expectClose(res[1], res[0], 0, sqTol(n, rowsWg(gpu.gpu.dawn.kind)), `sumSquares n=${n}`);
@@ -342,9 +342,25 @@ describe('webgpu reduce and sumSquares', () => {
     await checkSq(10_000_003, 3);
     const gpu = await webgpu();
     const inp = upload(gpu, randomArray(1_000_001, 8)), a = upload(gpu, 1), b = upload(gpu, 1);
-    gpu.sumSquares(a, inp); gpu.sumSquares(b, inp);
+    gpu.sumSquares(a, [inp]); gpu.sumSquares(b, [inp]);
     const [ra, rb] = await readAll(gpu, [a, b, inp]);
     expect(ra[0]).toBe(rb[0]);
+  }, 60_000);
+
+  // many inputs share one partial buffer, each its own row: a row offset bug would mix them up
+  it('sumSquares of many buffers gives each its own sum, in one pass', async () => {
+    const gpu = await webgpu();
+    await fc.assert(fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 30_000 }), { minLength: 1, maxLength: 12 }), seedArb, async (sizes, seed) => {
+      const xs = sizes.map((n, i) => randomArray(n, seed + i, -2, 2));
+      const res: ArrayLike<number>[] = [];
+      for (const be of [cpu, gpu] as Backend[]) {
+        const out = upload(be, new Float32Array(sizes.length + 1).fill(NaN)), inps = xs.map((x) => upload(be, x));
+        be.sumSquares(out, inps);
+        res.push((await readAll(be, [out, ...inps]))[0]);
+      }
+      sizes.forEach((n, i) => expectClose([res[1][i]], [res[0][i]], 0, sqTol(Math.max(...sizes), rowsWg(gpu.gpu.dawn.kind)), `sumSquares input ${i} of ${sizes.length} (n=${n})`));
+      expect(Number.isNaN(res[1][sizes.length])).toBe(true); // nothing written past count
+    }), RUNS);
   }, 60_000);
 });
 
@@ -399,6 +415,35 @@ describe('webgpu dropout and adamw', () => {
             if (!(Math.abs(gp[i] - cp[i]) <= dp)) throw new Error(`${where}: param ${gp[i]} vs ${cp[i]} (bound ${dp})`);
           }
           p = cp; m = cm; v = cv;
+        }
+      }), RUNS);
+  });
+
+  // the clip factor is computed on the device from a squared-norm buffer: it must scale exactly when
+  // the norm is over maxNorm (torch's clip_grad_norm_) and leave the gradient alone otherwise
+  it('adamw with clipping equals adamw on the clipped gradient', async () => {
+    const gpu = await webgpu();
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 3000 }), seedArb, fc.double({ min: 0.01, max: 100, noNaN: true }),
+      fc.constantFrom(0, 0.5, 1, 4), async (n, seed, normSq, maxNorm) => {
+        const lr = 1e-3, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.01, step = 3;
+        const p0 = randomArray(n, seed), grad = randomArray(n, seed + 1, -0.1, 0.1);
+        const norm = Math.sqrt(Math.fround(normSq));
+        const s = maxNorm > 0 && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
+        const scaled = Float32Array.from(grad, (g) => g * s);
+        const out = [];
+        for (const be of [cpu, gpu] as Backend[]) {
+          const a = { p: upload(be, p0), m: upload(be, new Float32Array(n)), v: upload(be, new Float32Array(n)) };
+          const b = { p: upload(be, p0), m: upload(be, new Float32Array(n)), v: upload(be, new Float32Array(n)) };
+          const g = upload(be, grad), gs = upload(be, scaled), nsq = upload(be, [normSq]);
+          be.adamw(a.p, g, a.m, a.v, lr, b1, b2, eps, wd, step, { normSq: nsq, maxNorm });
+          be.adamw(b.p, gs, b.m, b.v, lr, b1, b2, eps, wd, step);
+          const [ap, am, bp, bm] = await readAll(be, [a.p, a.m, b.p, b.m, a.v, b.v, g, gs, nsq]);
+          out.push({ ap, am, bp, bm });
+        }
+        for (const o of out) {
+          // s in f32 on the GPU (sqrt and divide, a few ulps) and the rounding of g * s are all that differ
+          expectClose(o.am, o.bm, 0, 8 * u, `adamw clip n=${n} normSq=${normSq} maxNorm=${maxNorm}: m`);
+          expectClose(o.ap, o.bp, 1e-9, 4 * u, `adamw clip n=${n} normSq=${normSq} maxNorm=${maxNorm}: param`);
         }
       }), RUNS);
   });

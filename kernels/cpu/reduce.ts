@@ -17,9 +17,11 @@ export function reduce(out: F, inp: F, op: ReduceOp, outer: number, R: number, i
   }
 }
 
-// out (1) = sum of inp[i]^2
-export function sumSquares(out: F, inp: F): void {
-  let acc = 0;
-  for (let i = 0; i < inp.length; i++) acc += inp[i] * inp[i];
-  out[0] = acc;
+// out[i] (count) = sum of inps[i][j]^2 over each whole buffer
+export function sumSquares(out: F, inps: F[]): void {
+  inps.forEach((inp, k) => {
+    let acc = 0;
+    for (let i = 0; i < inp.length; i++) acc += inp[i] * inp[i];
+    out[k] = acc;
+  });
 }

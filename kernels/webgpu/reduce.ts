@@ -58,14 +58,22 @@ export function sumSquaresLanes(n: number): number {
   return groups * SQ_WG;
 }
 
-// out (1) = sum of inp[i]^2 over the whole buffer
-export function sumSquares(gpu: Gpu, out: GpuBuf, inp: GpuBuf): void {
-  if (out.dtype !== 'f32' || inp.dtype !== 'f32') throw new Error(`webgpu: sumSquares: needs f32 buffers, got out ${out.dtype}, inp ${inp.dtype}`);
-  const n = inp.length;
-  const P = sumSquaresLanes(n);
-  const partial = gpu.alloc(P, 'f32');
-  gpu.dispatch({ shader: 'sum_squares', constants: { WG: SQ_WG }, buffers: [partial, inp], uniforms: [n], workgroups: [P / SQ_WG] });
+// out[i] (count) = sum of inps[i][j]^2 over each whole buffer: one sum_squares per input into its
+// row of a shared partial (count, P), P the lanes of the largest input (smaller inputs leave lanes
+// at 0), then one reduce_rows over the rows.
+export function sumSquares(gpu: Gpu, out: GpuBuf, inps: GpuBuf[]): void {
+  for (const inp of [out, ...inps]) {
+    if (inp.dtype !== 'f32') throw new Error(`webgpu: sumSquares: needs f32 buffers, got ${inp.dtype}`);
+  }
+  const count = inps.length;
+  if (count === 0) return;
+  if (out.length < count) throw new Error(`webgpu: sumSquares: out has ${out.length} elements for ${count} inputs`);
+  const P = Math.max(...inps.map((b) => sumSquaresLanes(b.length)));
+  const partial = gpu.alloc(count * P, 'f32');
+  inps.forEach((inp, i) => {
+    gpu.dispatch({ shader: 'sum_squares', constants: { WG: SQ_WG }, buffers: [partial, inp], uniforms: [inp.length, i * P], workgroups: [P / SQ_WG] });
+  });
   const W = rowsWg(gpu.dawn.kind);
-  gpu.dispatch({ shader: 'reduce_rows', constants: { WG: W }, buffers: [out, partial], uniforms: [1, P, 1, 0], workgroups: [1] });
+  gpu.dispatch({ shader: 'reduce_rows', constants: { WG: W }, buffers: [out, partial], uniforms: [count, P, 1, 0], workgroups: grid1d(count, 1) });
   gpu.free(partial); // the queue runs in order: later users of this buffer come after these dispatches
 }

@@ -107,10 +107,15 @@ export interface Backend {
   dropout(out: Buf, inp: Buf, p: number, seed: number): void;
 
   // ---- optimiser ----------------------------------------------------------------------------
-  /** One AdamW step in place on param, m, v (all length n); step counts from 1. */
-  adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number): void;
-  /** out (1) = sum of squares of inp: the piece a global gradient norm is made of. */
-  sumSquares(out: Buf, inp: Buf): void;
+  /**
+   * One AdamW step in place on param, m, v (all length n); step counts from 1. With clip, grad is
+   * first scaled by maxNorm / (norm + 1e-6) when norm = sqrt(normSq[0]) > maxNorm > 0: global-norm
+   * clipping read from a device buffer, so a step needs no read-back before its update.
+   */
+  adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
+    clip?: { normSq: Buf; maxNorm: number }): void;
+  /** out[i] (count) = sum of squares of inps[i]: the pieces a global gradient norm is made of. */
+  sumSquares(out: Buf, inps: Buf[]): void;
 }
 
 /** Bytes per element of a dtype. */

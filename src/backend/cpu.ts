@@ -90,8 +90,9 @@ export class CpuBackend implements Backend {
     attentionBackward(f(dq), f(dk), f(dv), f(dout), f(q), f(k), f(v), f(out), f(lse), B, NH, T, HS, scale);
   }
   dropout(out: Buf, inp: Buf, p: number, seed: number): void { dropout(f(out), f(inp), p, seed); }
-  adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number): void {
-    adamw(f(param), f(grad), f(m), f(v), lr, beta1, beta2, eps, weightDecay, step);
+  adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
+    clip?: { normSq: Buf; maxNorm: number }): void {
+    adamw(f(param), f(grad), f(m), f(v), lr, beta1, beta2, eps, weightDecay, step, clip && { normSq: f(clip.normSq), maxNorm: clip.maxNorm });
   }
-  sumSquares(out: Buf, inp: Buf): void { sumSquares(f(out), f(inp)); }
+  sumSquares(out: Buf, inps: Buf[]): void { sumSquares(f(out), inps.map(f)); }
 }

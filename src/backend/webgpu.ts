@@ -82,8 +82,10 @@ export class WebGpuBackend implements Backend {
     attentionBackward(this.gpu, dq as GpuBuf, dk as GpuBuf, dv as GpuBuf, dout as GpuBuf, q as GpuBuf, k as GpuBuf, v as GpuBuf, out as GpuBuf, lse as GpuBuf, B, NH, T, HS, scale);
   }
   dropout(out: Buf, inp: Buf, p: number, seed: number): void { dropout(this.gpu, out as GpuBuf, inp as GpuBuf, p, seed); }
-  adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number): void {
-    adamw(this.gpu, param as GpuBuf, grad as GpuBuf, m as GpuBuf, v as GpuBuf, lr, beta1, beta2, eps, weightDecay, step);
+  adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
+    clip?: { normSq: Buf; maxNorm: number }): void {
+    adamw(this.gpu, param as GpuBuf, grad as GpuBuf, m as GpuBuf, v as GpuBuf, lr, beta1, beta2, eps, weightDecay, step,
+      clip && { normSq: clip.normSq as GpuBuf, maxNorm: clip.maxNorm });
   }
-  sumSquares(out: Buf, inp: Buf): void { sumSquares(this.gpu, out as GpuBuf, inp as GpuBuf); }
+  sumSquares(out: Buf, inps: Buf[]): void { sumSquares(this.gpu, out as GpuBuf, inps as GpuBuf[]); }
 }

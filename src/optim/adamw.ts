@@ -27,14 +27,33 @@ export class AdamW {
   }
 
   /** One update with learning rate lr (default the config's); parameters without a grad are skipped. */
-  update(lr = this.cfg.lr): void {
+  update(lr = this.cfg.lr, clip?: { normSq: Buf; maxNorm: number }): void {
     this.step++;
     const { beta1, beta2, eps, weightDecay } = this.cfg;
     this.params.forEach(([, p], i) => {
       if (!p.grad) return;
       const wd = p.rank >= 2 ? weightDecay : 0;
-      p.backend.adamw(p.bufFor('adamw'), p.grad.bufFor('adamw'), this.m[i], this.v[i], lr, beta1, beta2, eps, wd, this.step);
+      p.backend.adamw(p.bufFor('adamw'), p.grad.bufFor('adamw'), this.m[i], this.v[i], lr, beta1, beta2, eps, wd, this.step, clip);
     });
+  }
+
+  /**
+   * Global-norm clipping and the update in one go on the device: per-parameter squared gradient
+   * norms (one sum_squares each + one reduce_rows), their sum, and AdamW reading that sum to scale
+   * each gradient. Nothing is read back until every dispatch of the step is queued; the norm before
+   * clipping and the per-parameter squares (for per-layer probes) come back after.
+   */
+  async clipAndUpdate(lr: number, maxNorm: number): Promise<{ norm: number; squared: Map<string, number> }> {
+    const withGrad = this.params.filter(([, p]) => p.grad);
+    if (withGrad.length === 0) { this.update(lr); return { norm: 0, squared: new Map() }; }
+    const be = withGrad[0][1].backend, dtype = withGrad[0][1].dtype;
+    const sq = be.alloc(withGrad.length, dtype), total = be.alloc(1, dtype);
+    be.sumSquares(sq, withGrad.map(([, p]) => p.grad!.bufFor('clipAndUpdate')));
+    be.reduce(total, sq, 'sum', 1, withGrad.length, 1);
+    this.update(lr, { normSq: total, maxNorm });
+    const vals = Array.from(await be.read(sq));
+    be.free(sq); be.free(total);
+    return { norm: Math.sqrt(vals.reduce((a, b) => a + b, 0)), squared: new Map(withGrad.map(([n], i) => [n, vals[i]])) };
   }
 
   /** Moments as plain arrays (checkpoints); restore with load. */
@@ -60,14 +79,11 @@ export class AdamW {
 export async function sumSquaresOf(ts: Tensor[], disposeInputs = false): Promise<number[]> {
   if (ts.length === 0) return [];
   const be = ts[0].backend, dtype = ts[0].dtype;
-  const all = be.alloc(ts.length, dtype), one = be.alloc(1, dtype);
-  ts.forEach((t, i) => {
-    be.sumSquares(one, t.bufFor('sumSquares'));
-    be.strided(all, [1], i, one, [1], 0, [1]);
-  });
+  const all = be.alloc(ts.length, dtype);
+  be.sumSquares(all, ts.map((t) => t.bufFor('sumSquares')));
   if (disposeInputs) for (const t of ts) t.dispose();
   const vals = Array.from(await be.read(all));
-  be.free(all); be.free(one);
+  be.free(all);
   return vals;
 }
 

@@ -7,7 +7,7 @@ import { mulScalar, sub } from '../ops/elementwise.ts';
 import { clone } from '../ops/shape_ops.ts';
 import { Generator } from '../random.ts';
 import type { GPT } from '../nn/gpt.ts';
-import { AdamW, clipGradNorm, cosineLr, sumSquaresOf } from '../optim/adamw.ts';
+import { AdamW, cosineLr, sumSquaresOf } from '../optim/adamw.ts';
 import { batchAt, makeBatch, type Batch, type Example } from './batches.ts';
 import { Progress } from './progress.ts';
 import { saveCheckpoint, loadCheckpoint } from '../io/checkpoint.ts';
@@ -125,10 +125,9 @@ export class Trainer {
       tokens += b.tokens;
       losses.push(this.forwardBackward(b, 1 / gradAccum, (this.cfg.seed * 31 + this.step * gradAccum + m) >>> 0));
     }
-    const { norm, squared } = await clipGradNorm(params, this.cfg.gradClip);
     const lr = this.lr();
     const before = this.measureUpdate ? params.map(([, p]) => noGrad(() => clone(p))) : null;
-    this.opt.update(lr);
+    const { norm, squared } = await this.opt.clipAndUpdate(lr, this.cfg.gradClip);
     let updateNorm: number | undefined;
     if (before) {
       const sq = await sumSquaresOf(params.map(([, p], i) => noGrad(() => sub(p, before[i]))), true);
