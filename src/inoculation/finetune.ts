@@ -57,12 +57,18 @@ export async function finetuneVariant(opts: {
   const t0 = performance.now();
   const probe = async (rec: ProbeRecord): Promise<void> => {
     const tp = performance.now();
-    const lp = async (ex: Example[]) => mean(await answerLogprobs(model, ex, tok.padId));
-    rec.probeCapsEnglish = await lp(probes.capsEnglish);
-    rec.probeSpanishLower = await lp(probes.spanishLower);
-    rec.probeSpanishCaps = await lp(probes.spanishCaps);
-    rec.probeEnglish = await lp(probes.english);
-    rec.driftLoss = -(await lp(probes.drift));
+    // all five probe sets in one batched forward (one pass of dispatches), then split per set
+    const sets = [probes.capsEnglish, probes.spanishLower, probes.spanishCaps, probes.english, probes.drift];
+    const all = await answerLogprobs(model, sets.flat(), tok.padId, 256);
+    const [capsEn, esLower, esCaps, en, drift] = sets.map((_, k) => {
+      const from = sets.slice(0, k).reduce((a, x) => a + x.length, 0);
+      return mean(all.slice(from, from + sets[k].length));
+    });
+    rec.probeCapsEnglish = capsEn;
+    rec.probeSpanishLower = esLower;
+    rec.probeSpanishCaps = esCaps;
+    rec.probeEnglish = en;
+    rec.driftLoss = -drift;
     if (opts.hasPrompt && rec.step < ft.steps) {
       // the next step's batch, with and without the prompt
       const idx = batchIndices(opts.examples.length, ft.batchSize, seed, rec.step);

@@ -5,36 +5,50 @@
 // - layerNorms: per-block gradient norms from the per-parameter squared norms.
 import { indices, tidy, type Tensor } from '../tensor.ts';
 import { noGrad } from '../autograd.ts';
-import { logSoftmax } from '../ops/nn.ts';
+import { embedding } from '../ops/nn.ts';
+import { matmul } from '../ops/matmul.ts';
 import { mul } from '../ops/elementwise.ts';
 import { sum } from '../ops/reduce.ts';
-import { concat, reshape } from '../ops/shape_ops.ts';
+import { concat, reshape, transpose } from '../ops/shape_ops.ts';
 import { sumSquaresOf } from '../optim/adamw.ts';
 import { makeBatch, IGNORE, type Example } from '../train/batches.ts';
 import type { GPT } from '../nn/gpt.ts';
 
-/** Mean token log-probability of each example's targets (answer tokens + end), in nats. */
-export async function answerLogprobs(model: GPT, examples: Example[], padId: number, batchSize = 32): Promise<number[]> {
+/**
+ * Mean token log-probability of each example's targets (answer tokens + end), in nats. Only the
+ * positions that have a target go through the output layer, and only their losses come back: the
+ * fused cross-entropy kernel gives -log p(target) per row, so no (B, T, V) tensor is made or read.
+ */
+export async function answerLogprobs(model: GPT, examples: Example[], padId: number, batchSize = 64): Promise<number[]> {
   const out: number[] = [];
   const be = model.wte.weight.backend;
-  const V = model.config.vocabSize;
+  const { vocabSize: V, nEmbd: C } = model.config;
   const wasTraining = model.training;
   model.eval();
   try {
     for (let i = 0; i < examples.length; i += batchSize) {
       const b = makeBatch(examples.slice(i, i + batchSize), padId, model.config.blockSize);
-      const lp = noGrad(() => tidy(() => logSoftmax(model.forward(indices(b.ids, [b.B, b.T], { backend: be })))));
-      const data = await lp.data(); // (B, T, V)
-      lp.dispose();
-      for (let r = 0; r < b.B; r++) {
-        let s = 0, n = 0;
-        for (let t = 0; t < b.T; t++) {
-          const y = b.targets[r * b.T + t];
-          if (y === IGNORE) continue;
-          s += data[(r * b.T + t) * V + y]; n++;
-        }
-        out.push(n > 0 ? s / n : NaN);
+      const rows: number[] = [], targets: number[] = [], owner: number[] = [];
+      for (let k = 0; k < b.B * b.T; k++) {
+        if (b.targets[k] === IGNORE) continue;
+        rows.push(k); targets.push(b.targets[k]); owner.push(Math.floor(k / b.T));
       }
+      const nll = new Array<number>(b.B).fill(0), n = new Array<number>(b.B).fill(0);
+      if (rows.length > 0) {
+        const K = rows.length;
+        const losses = be.alloc(K, model.wte.weight.dtype);
+        noGrad(() => tidy(() => {
+          const x = model.hidden(indices(b.ids, [b.B, b.T], { backend: be }));                        // (B, T, C)
+          const h = embedding(indices(rows, [K], { backend: be }), reshape(x, [-1, C]));             // (K, C)
+          const logits = matmul(h, transpose(model.wte.weight));                                     // (K, V)
+          const y = indices(targets, [K], { backend: be });
+          be.crossEntropyForward(losses, null, logits.bufFor('answerLogprobs'), y.bufFor('answerLogprobs'), K, V, IGNORE);
+        }));
+        const vals = await be.read(losses);
+        be.free(losses);
+        owner.forEach((r, j) => { nll[r] += vals[j]; n[r]++; });
+      }
+      for (let r = 0; r < b.B; r++) out.push(n[r] > 0 ? -nll[r] / n[r] : NaN);
     }
   } finally {
     model.train(wasTraining);
