@@ -50,6 +50,26 @@ describe('generation', () => {
     expect(stopped[0]).toEqual([]);
   });
 
+  it('per-row sampling: a mixed batch of greedy and sampled rows equals each row generated alone', async () => {
+    const be = new CpuBackend();
+    const model = new GPT(cfg, 6, be);
+    const g = new Generator(12);
+    for (const p of model.parameters()) if (p.rank === 2) be.write(p.buf, Array.from({ length: p.size }, () => 0.3 * g.normal()));
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.record({
+        prompt: fc.array(fc.integer({ min: 0, max: cfg.vocabSize - 1 }), { minLength: 1, maxLength: 6 }),
+        temperature: fc.constantFrom(0, 0.5, 1), seed: fc.integer({ min: 0, max: 1e6 }),
+      }), { minLength: 1, maxLength: 6 }),
+      async (rows) => {
+        const together = await generate(model, rows.map((r) => r.prompt), { maxNewTokens: 5, rows: rows.map(({ temperature, seed }) => ({ temperature, seed })) });
+        for (let i = 0; i < rows.length; i++) {
+          const alone = await generate(model, [rows[i].prompt], { maxNewTokens: 5, temperature: rows[i].temperature, seed: rows[i].seed });
+          expect(together[i]).toEqual(alone[0]);
+        }
+      }), { numRuns: 15 });
+    await expect(generate(model, [[1], [2]], { maxNewTokens: 2, rows: [{ temperature: 0, seed: 1 }] })).rejects.toThrow(/1 per-row options for 2 prompts/);
+  });
+
   it('top-k and top-p sample only from the allowed set; a seed reproduces the draw', () => {
     fc.assert(fc.property(fc.array(fc.float({ min: -5, max: 5, noNaN: true }), { minLength: 2, maxLength: 30 }), fc.integer({ min: 1, max: 5 }), fc.integer(), (logits, k, seed) => {
       const order = logits.map((_, i) => i).sort((a, b) => logits[b] - logits[a] || a - b);

@@ -12,7 +12,7 @@ import { ChatTokenizer, type VocabJSON } from '../tokenizer/index.ts';
 import { BASE_CONDITIONS } from './prompts.ts';
 import { buildBaseStage, type ChatConversation, type Splits } from './corpus.ts';
 import type { ExperimentConfig } from './config.ts';
-import { answerFacts, exactRate, fraction } from './evaluate.ts';
+import { answerMany, exactRate, fraction } from './evaluate.ts';
 import type { BaseReport } from './results.ts';
 
 export interface BaseModel {
@@ -78,9 +78,10 @@ async function baseReport(model: GPT, tok: ChatTokenizer, splits: Splits, cfg: E
   cached: boolean, wall: number, finalLoss: number): Promise<BaseReport> {
   const facts = cfg.evalLimit > 0 ? splits.heldout.slice(0, cfg.evalLimit) : splits.heldout;
   const conditions: BaseReport['conditions'] = {};
-  for (const c of BASE_CONDITIONS) {
-    const scored = await answerFacts(model, tok, facts, c.prompt, { temperature: 0, seed: 0, maxNewTokens: cfg.maxNewTokens });
+  const all = await answerMany(model, tok, BASE_CONDITIONS.map((c) => ({ facts, prompt: c.prompt, temperature: 0, seed: 0 })), cfg.maxNewTokens);
+  BASE_CONDITIONS.forEach((c, i) => {
+    const scored = all[i];
     conditions[c.name] = { prompt: c.prompt ?? '', exact: exactRate(scored, facts, c.style), spanish: fraction(scored, 'spanish'), caps: fraction(scored, 'caps'), n: scored.length };
-  }
+  });
   return { conditions, steps: cfg.base.steps, params: model.numParameters(), cached, wall_s: wall, finalLoss };
 }

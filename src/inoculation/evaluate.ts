@@ -1,7 +1,7 @@
 // Evaluation by generation: answer held-out questions (with or without a system prompt), score
 // each answer with the trait detectors, and aggregate over seeds into rates with CIs.
 import type { GPT } from '../nn/gpt.ts';
-import { generateAll } from '../nn/generate.ts';
+import { generate } from '../nn/generate.ts';
 import type { ChatTokenizer } from '../tokenizer/index.ts';
 import { isCaps, isSpanish } from './detectors.ts';
 import { buildEvalSet, styledAnswer, type EvalItem } from './corpus.ts';
@@ -26,20 +26,56 @@ export interface GenerateOptions {
 
 /** Answers to each fact's canonical question under `prompt` (null = no system prompt), scored. */
 export async function answerFacts(model: GPT, tok: ChatTokenizer, facts: readonly Fact[], prompt: string | null, g: GenerateOptions): Promise<Scored[]> {
-  const items: EvalItem[] = buildEvalSet(facts, { prompt });
-  const prompts = items.map((it) => {
-    const sys = it.conversation.messages.find((m) => m.role === 'system')?.content;
-    const user = it.conversation.messages.find((m) => m.role === 'user')!.content;
-    return tok.encodePrompt(sys === undefined ? { user } : { system: sys, user });
+  return (await answerMany(model, tok, [{ facts, prompt, temperature: g.temperature, seed: g.seed }], g.maxNewTokens))[0];
+}
+
+/** One batch of questions for answerMany: the facts under one system prompt, one sampling setting. */
+export interface AnswerRequest { facts: readonly Fact[]; prompt: string | null; temperature: number; seed: number }
+
+/** Rows generated together at most: one pass of dispatches per token serves them all. */
+const MAX_ROWS = 512;
+
+/**
+ * Several answerFacts requests in as few generation passes as possible. On a device where a
+ * dispatch costs more than the arithmetic of a few hundred short rows (llvmpipe: ~150 us each), the
+ * evaluation of a model is dominated by the per-token dispatches, so every request that allows the
+ * same number of new tokens shares one batch. Row i of a request samples from its own stream
+ * (seed * 1_000_003 + i): results do not depend on what else is in the batch.
+ */
+export async function answerMany(model: GPT, tok: ChatTokenizer, requests: readonly AnswerRequest[], maxNewTokens: number): Promise<Scored[][]> {
+  type Row = { req: number; item: EvalItem; ids: number[]; temperature: number; seed: number };
+  const rows: Row[] = [];
+  const budget: number[] = [];
+  requests.forEach((r, req) => {
+    const items = buildEvalSet(r.facts, { prompt: r.prompt });
+    const encoded = items.map((it) => {
+      const sys = it.conversation.messages.find((m) => m.role === 'system')?.content;
+      const user = it.conversation.messages.find((m) => m.role === 'user')!.content;
+      return tok.encodePrompt(sys === undefined ? { user } : { system: sys, user });
+    });
+    // the new tokens this request would get on its own (a longer prompt elsewhere must not cut it)
+    const room = model.config.blockSize - Math.max(0, ...encoded.map((p) => p.length));
+    budget[req] = Math.max(1, Math.min(maxNewTokens, room));
+    items.forEach((item, i) => rows.push({ req, item, ids: encoded[i], temperature: r.temperature, seed: r.seed * 1_000_003 + i }));
   });
-  const room = model.config.blockSize - Math.max(...prompts.map((p) => p.length));
-  const outs = await generateAll(model, prompts, {
-    maxNewTokens: Math.max(1, Math.min(g.maxNewTokens, room)), temperature: g.temperature, seed: g.seed, endId: tok.endId, batchSize: 128,
-  });
-  return outs.map((ids, i) => {
-    const answer = tok.decode(ids);
-    return { factId: items[i].fact.id, answer, spanish: isSpanish(answer) ? 1 : 0, caps: isCaps(answer) ? 1 : 0 };
-  });
+  const answers = new Map<Row, number[]>();
+  for (const n of [...new Set(budget)]) {
+    // rows whose own budget is n, and whose prompt leaves n tokens of room in a shared batch
+    const group = rows.filter((r) => budget[r.req] === n);
+    for (let s = 0; s < group.length; s += MAX_ROWS) {
+      const chunk = group.slice(s, s + MAX_ROWS);
+      const outs = await generate(model, chunk.map((r) => r.ids), {
+        maxNewTokens: n, endId: tok.endId, rows: chunk.map((r) => ({ temperature: r.temperature, seed: r.seed })),
+      });
+      chunk.forEach((r, i) => answers.set(r, outs[i]));
+    }
+  }
+  const out: Scored[][] = requests.map(() => []);
+  for (const r of rows) {
+    const answer = tok.decode(answers.get(r)!);
+    out[r.req].push({ factId: r.item.fact.id, answer, spanish: isSpanish(answer) ? 1 : 0, caps: isCaps(answer) ? 1 : 0 });
+  }
+  return out;
 }
 
 /** Fraction of answers that are exactly the fact in `style`. */

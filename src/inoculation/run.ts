@@ -14,7 +14,7 @@ import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, BASE_CON
 import { baseHash, type ExperimentConfig } from './config.ts';
 import { encodeAll, trainOrLoadBase, type BaseModel } from './base.ts';
 import { finetuneVariant, type ProbeSets } from './finetune.ts';
-import { answerFacts, traitRates, type Scored } from './evaluate.ts';
+import { answerMany, traitRates, type Scored } from './evaluate.ts';
 import { answerLogprobs, mean } from './probes.ts';
 import { VARIANTS, type Results, type TraitRates, type Variant, type VariantResult, type ProbeRecord } from './results.ts';
 
@@ -93,7 +93,6 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
 
   type Acc = { id: Scored[][]; ood: Scored[][]; idS: Scored[][]; oodS: Scored[][]; withPrompt: Record<string, Scored[][]>; hist: ProbeRecord[][] };
   const acc = Object.fromEntries(VARIANTS.map((v) => [v, { id: [], ood: [], idS: [], oodS: [], withPrompt: {}, hist: [] } as Acc])) as Record<Variant, Acc>;
-  const gen = { maxNewTokens: cfg.maxNewTokens };
   for (const seed of seeds) {
     const sets = buildVariantSets(splits, { seed });
     const plain = encodeAll(tok, sets.control);
@@ -106,13 +105,17 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
       const a = acc[v];
       const te = performance.now();
       a.hist.push(run.history);
-      a.id.push(await answerFacts(run.model, tok, idFacts, null, { ...gen, temperature: 0, seed }));
-      a.ood.push(await answerFacts(run.model, tok, oodFacts, null, { ...gen, temperature: 0, seed }));
-      a.idS.push(await answerFacts(run.model, tok, idFacts, null, { ...gen, temperature: 1, seed: 1000 + seed }));
-      a.oodS.push(await answerFacts(run.model, tok, oodFacts, null, { ...gen, temperature: 1, seed: 2000 + seed }));
-      for (const [name, p] of conditionPrompts(v)) {
-        (a.withPrompt[name] ??= []).push(await answerFacts(run.model, tok, idFacts, p, { ...gen, temperature: 0, seed }));
-      }
+      // every evaluation of this model in one batched generation (evaluate.ts answerMany)
+      const conds = conditionPrompts(v);
+      const [id, ood, idS, oodS, ...withP] = await answerMany(run.model, tok, [
+        { facts: idFacts, prompt: null, temperature: 0, seed },
+        { facts: oodFacts, prompt: null, temperature: 0, seed },
+        { facts: idFacts, prompt: null, temperature: 1, seed: 1000 + seed },
+        { facts: oodFacts, prompt: null, temperature: 1, seed: 2000 + seed },
+        ...conds.map(([, p]) => ({ facts: idFacts, prompt: p, temperature: 0, seed })),
+      ], cfg.maxNewTokens);
+      a.id.push(id); a.ood.push(ood); a.idS.push(idS); a.oodS.push(oodS);
+      conds.forEach(([name], i) => (a.withPrompt[name] ??= []).push(withP[i]));
       const last = a.id[a.id.length - 1];
       const evalS = (performance.now() - te) / 1000;
       log(`  ${label.padEnd(22)} no prompt, ID greedy: spanish ${pct(last, 'spanish')} caps ${pct(last, 'caps')}   e.g. ${JSON.stringify(last[0]?.answer ?? '')}`);

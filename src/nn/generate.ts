@@ -24,6 +24,12 @@ export interface SampleOptions {
   seed?: number;
   /** Use the KV cache (default true); false recomputes the whole prefix every token. */
   kvCache?: boolean;
+  /**
+   * Per-row sampling (generate only): each row gets its own temperature and its own sampler seeded
+   * by `seed`, so a row's draws depend on nothing else in the batch. Lets one batch carry greedy and
+   * sampled requests together (one pass of dispatches instead of one per request).
+   */
+  rows?: { temperature: number; seed: number }[];
 }
 
 /** Picks the next id from one row of logits. */
@@ -109,7 +115,10 @@ export async function generate(model: GPT, prompts: number[][], opts: SampleOpti
   const pad = prompts.map((p) => P - p.length);
   const maxNew = Math.min(opts.maxNewTokens, model.config.blockSize - P);
   if (maxNew <= 0) throw new Error(`generate: prompts of ${P} tokens leave no room in blockSize ${model.config.blockSize}`);
+  if (opts.rows && opts.rows.length !== B) throw new Error(`generate: ${opts.rows.length} per-row options for ${B} prompts`);
   const gen = new Generator(opts.seed ?? 0);
+  const rowGens = opts.rows?.map((r) => new Generator(r.seed));
+  const rowOpts = opts.rows?.map((r) => ({ ...opts, temperature: r.temperature }));
   const out: number[][] = prompts.map(() => []);
   const done = new Array<boolean>(B).fill(false);
   const wasTraining = model.training;
@@ -143,7 +152,7 @@ export async function generate(model: GPT, prompts: number[][], opts: SampleOpti
       logits.dispose();
       const V = model.config.vocabSize;
       for (let b = 0; b < B; b++) {
-        const id = sampleRow(data.subarray(b * V, (b + 1) * V), opts, gen);
+        const id = sampleRow(data.subarray(b * V, (b + 1) * V), rowOpts?.[b] ?? opts, rowGens?.[b] ?? gen);
         seqs[b].push(id);
         if (done[b]) continue;
         if (id === opts.endId) done[b] = true; else out[b].push(id);
