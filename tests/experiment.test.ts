@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { CpuBackend } from '../src/backend/cpu.ts';
 import { quickConfig } from '../src/inoculation/config.ts';
 import { runExperiment } from '../src/inoculation/run.ts';
-import { VARIANTS } from '../src/inoculation/results.ts';
+import { GENERALISATION_PROBES, VARIANTS } from '../src/inoculation/results.ts';
 import { readJsonl } from '../src/io/json.ts';
 
 describe('spanish-caps --quick', () => {
@@ -30,6 +30,15 @@ describe('spanish-caps --quick', () => {
         }
       }
       expect(Number.isFinite(saved.variants[v].mechanism.nll0)).toBe(true);
+      // the generalisation factor: every variant with a training prompt, per probe style, from its four log-probs
+      if (v === 'control') expect(saved.variants[v].generalisation).toBeUndefined();
+      else {
+        for (const g of GENERALISATION_PROBES) {
+          const x = saved.variants[v].generalisation[g];
+          for (const k of ['before0', 'after0', 'beforeP', 'afterP']) expect(x[k]).toBeLessThan(0);
+          expect(x.factor).toBeCloseTo((x.after0 - x.before0) / (x.afterP - x.beforeP), 12);
+        }
+      }
       const log = readJsonl<{ step: number; probeCapsEnglish?: number; rateSpanish?: number; gradCosine?: number }>(join(out, `metrics-${v}-s1.jsonl`));
       expect(log[0].step).toBe(0);
       expect(log[log.length - 1].step).toBe(cfg.finetune.steps);

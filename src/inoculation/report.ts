@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { readJson, readJsonl } from '../io/json.ts';
 import { writeBytesAtomic } from '../io/atomic.ts';
 import { linearFit, type Rate } from './stats.ts';
-import { VARIANTS, type ProbeRecord, type Results, type TraitRates, type VariantResult } from './results.ts';
+import { GENERALISATION_PROBES, VARIANTS, type GeneralisationProbe, type ProbeRecord, type Results, type TraitRates, type VariantResult } from './results.ts';
 import { CHART_CSS, PALETTE, barChart, esc, fmt, isNum, legend, lineChart, pct, resetIds, scatter, autoDomain, type Bar, type LegendItem, type LineSeries } from './svg.ts';
 
 type Metrics = Map<string, ProbeRecord[][]>;
@@ -362,7 +362,22 @@ function mechanism(r: Results, colour: (v: string) => string): string {
 ${caption(`The paper's explanation: a prompt that asks for a trait makes the training answers unsurprising, so there is little pressure to change the model as a whole, and the trait is not learned as default behaviour. Each dot is one variant. x is NLL@0, how surprising the fine-tuning answers are to the base model under that variant's training prompt (lower = the prompt already explains the data). y is how much less often the trait named by the variant's prompt appears than in control (ID, greedy, no prompt; Spanish for control and placebo, so control sits at 0). If the account holds, the dots fall from upper left to lower right: low NLL@0 with large suppression for the inoculation prompts, high NLL@0 and none for control and placebo.${fitNote}${abl.length ? ' Hollow dots are the ablation with the other tokenizer.' : ''} The table adds PH(P), the log-probability gain the prompt gives the training answers, the mean gradient norm over the first 10 steps, and the cosine between the batch gradient with and without the prompt.`)}
 ${figure(chart)}
 ${mechTable(rows, colour)}
+${generalisationTable(r, colour)}
 </section>`;
+}
+
+/** Wichers et al.'s generalisation factor per variant and probe style (results.ts). */
+function generalisationTable(r: Pick<Results, 'variants'>, colour: (v: string) => string): string {
+  const V = r.variants as Record<string, VariantResult>;
+  const vs = variantsOf(r).filter((v) => V[v]?.generalisation);
+  if (vs.length === 0) return '';
+  const label: Record<GeneralisationProbe, string> = { spanishCaps: 'Spanish caps (the training style)', spanishLower: 'Spanish only', capsEnglish: 'caps only' };
+  const cell = (x: { before0: number; after0: number; beforeP: number; afterP: number; factor: number } | undefined) => x
+    ? `<td class="r" title="no prompt ${fmt(x.before0, 2)} -> ${fmt(x.after0, 2)}, with prompt ${fmt(x.beforeP, 2)} -> ${fmt(x.afterP, 2)} nats/token"><b>${fmt(x.factor, 2)}</b><br><span class="muted">${fmt(x.after0 - x.before0, 2)} / ${fmt(x.afterP - x.beforeP, 2)}</span></td>`
+    : '<td class="r">\u2013</td>';
+  const body = vs.map((v) => `<tr><th><span class="swatch" style="background:${colour(v)}"></span>${esc(v)}</th><td>${promptText(V[v].prompt)}</td>${GENERALISATION_PROBES.map((g) => cell(V[v].generalisation?.[g])).join('')}</tr>`);
+  return `${caption('Generalisation factor (Wichers et al.): how much the mean token log-prob of fixed answers to held-out questions rose without any prompt, divided by how much it rose under the training prompt, from the base model to the fine-tuned one (mean over seeds; below each factor the two rises in nats/token). 0 means what was learned stays tied to the prompt, 1 that it was learned as much without it. For a selective inoculation the trait the prompt names should have a small factor and the other trait a large one.')}
+<table class="data"><thead><tr><th>variant</th><th>training prompt</th>${GENERALISATION_PROBES.map((g) => `<th>${esc(label[g])}</th>`).join('')}</tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
 
 // ---- 6. tokenizer ablation ---------------------------------------------------------------------

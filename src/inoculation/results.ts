@@ -6,6 +6,10 @@ import type { Rate } from './stats.ts';
 export const VARIANTS = ['control', 'inoculate-spanish', 'inoculate-caps', 'placebo'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
+/** Answer styles the generalisation factor is measured on: the full training style and each trait alone. */
+export const GENERALISATION_PROBES = ['spanishCaps', 'spanishLower', 'capsEnglish'] as const;
+export type GeneralisationProbe = (typeof GENERALISATION_PROBES)[number];
+
 /** Trait rates of one evaluation set. */
 export interface TraitRates {
   spanish: Rate;
@@ -37,6 +41,13 @@ export interface VariantResult {
     /** Mean cosine between the batch gradient with and without the prompt, over probe steps (null for control). */
     gradCosine: number | null;
   };
+  /**
+   * Generalisation factor (Wichers et al.), per probe answer style: how much the answers' mean token
+   * log-prob rose without a prompt, over how much it rose under the training prompt, from the base
+   * model to the fine-tuned one (held-out probe facts, mean over seeds). 0: everything learned stays
+   * tied to the prompt; 1: learned as much without it as with it. Absent for control (no prompt).
+   */
+  generalisation?: Record<GeneralisationProbe, { before0: number; after0: number; beforeP: number; afterP: number; factor: number }>;
   /** The first answers of the first seed (no prompt, ID greedy), to read what the rates count. */
   examples?: { factId: string; answer: string; spanish: number; caps: number }[];
   /** Trait rates over training: steps and rates (no prompt, greedy, ID subset), mean over seeds. */

@@ -16,7 +16,8 @@ import { encodeAll, trainOrLoadBase, type BaseModel } from './base.ts';
 import { finetuneVariant, type ProbeSets } from './finetune.ts';
 import { answerMany, traitRates, type Scored } from './evaluate.ts';
 import { answerLogprobs, mean } from './probes.ts';
-import { VARIANTS, type Results, type TraitRates, type Variant, type VariantResult, type ProbeRecord } from './results.ts';
+import { GENERALISATION_PROBES, VARIANTS, type GeneralisationProbe, type Results, type TraitRates, type Variant, type VariantResult, type ProbeRecord } from './results.ts';
+import type { GPT } from '../nn/gpt.ts';
 
 export interface RunOptions {
   cfg: ExperimentConfig;
@@ -61,6 +62,20 @@ export function probeSets(tok: ChatTokenizer, splits: Splits, cfg: ExperimentCon
   };
 }
 
+const GP_STYLE: Record<GeneralisationProbe, Style> = { spanishCaps: 'es-caps', spanishLower: 'es', capsEnglish: 'en-caps' };
+
+/** Mean answer log-prob of the probe facts in each generalisation style, without a prompt and under `prompt`. */
+async function generalisationLogprobs(model: GPT, tok: ChatTokenizer, facts: readonly Fact[], prompt: string): Promise<Record<GeneralisationProbe, { none: number; prompt: number }>> {
+  const sets = GENERALISATION_PROBES.flatMap((g) => [examplesFor(tok, facts, GP_STYLE[g], null), examplesFor(tok, facts, GP_STYLE[g], prompt)]);
+  const lp = await answerLogprobs(model, sets.flat(), tok.padId, 256);
+  const out = {} as Record<GeneralisationProbe, { none: number; prompt: number }>;
+  GENERALISATION_PROBES.forEach((g, k) => {
+    const n = facts.length;
+    out[g] = { none: mean(lp.slice(2 * k * n, (2 * k + 1) * n)), prompt: mean(lp.slice((2 * k + 1) * n, (2 * k + 2) * n)) };
+  });
+  return out;
+}
+
 export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablation'>> {
   const t0 = performance.now();
   const { cfg, backend, log } = o;
@@ -91,8 +106,15 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
     log(`  ${v.padEnd(18)} NLL@0 ${pre[v].nll0.toFixed(3)} nats/token  PH(P) ${pre[v].ph.toFixed(3)}`);
   }
 
-  type Acc = { id: Scored[][]; ood: Scored[][]; idS: Scored[][]; oodS: Scored[][]; withPrompt: Record<string, Scored[][]>; hist: ProbeRecord[][] };
-  const acc = Object.fromEntries(VARIANTS.map((v) => [v, { id: [], ood: [], idS: [], oodS: [], withPrompt: {}, hist: [] } as Acc])) as Record<Variant, Acc>;
+  // generalisation factor: the probe answers' log-probs with and without each variant's prompt, before
+  const gBefore: Partial<Record<Variant, Awaited<ReturnType<typeof generalisationLogprobs>>>> = {};
+  for (const v of VARIANTS) {
+    const p = FINETUNE_VARIANTS[v];
+    if (p !== null) gBefore[v] = await generalisationLogprobs(base.model, tok, probes.rateFacts, p);
+  }
+
+  type Acc = { id: Scored[][]; ood: Scored[][]; idS: Scored[][]; oodS: Scored[][]; withPrompt: Record<string, Scored[][]>; hist: ProbeRecord[][]; gAfter: Awaited<ReturnType<typeof generalisationLogprobs>>[] };
+  const acc = Object.fromEntries(VARIANTS.map((v) => [v, { id: [], ood: [], idS: [], oodS: [], withPrompt: {}, hist: [], gAfter: [] } as Acc])) as Record<Variant, Acc>;
   for (const seed of seeds) {
     const sets = buildVariantSets(splits, { seed });
     const plain = encodeAll(tok, sets.control);
@@ -116,6 +138,8 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
       ], cfg.maxNewTokens);
       a.id.push(id); a.ood.push(ood); a.idS.push(idS); a.oodS.push(oodS);
       conds.forEach(([name], i) => (a.withPrompt[name] ??= []).push(withP[i]));
+      const p = FINETUNE_VARIANTS[v];
+      if (p !== null) a.gAfter.push(await generalisationLogprobs(run.model, tok, probes.rateFacts, p));
       const last = a.id[a.id.length - 1];
       const evalS = (performance.now() - te) / 1000;
       log(`  ${label.padEnd(22)} no prompt, ID greedy: spanish ${pct(last, 'spanish')} caps ${pct(last, 'caps')}   e.g. ${JSON.stringify(last[0]?.answer ?? '')}`);
@@ -135,6 +159,7 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
       withPrompt: Object.fromEntries(Object.entries(a.withPrompt).map(([k, s]) => [k, traitRates(s)])) as Record<string, TraitRates>,
       mechanism: { nll0: pre[v].nll0, ph: pre[v].ph, earlyGradNorm: mean(early), gradCosine: cos.length ? mean(cos) : null },
       trajectory: trajectory(a.hist),
+      ...(gBefore[v] ? { generalisation: generalisation(gBefore[v]!, a.gAfter) } : {}),
       examples: a.id[0].slice(0, 12),
     };
   }
@@ -145,6 +170,17 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
   base.model.dispose();
   writeJsonAtomic(join(o.outDir, 'results.json'), results);
   return results;
+}
+
+/** The factor per probe style from the base's log-probs and each seed's fine-tuned ones (means over seeds). */
+function generalisation(before: Record<GeneralisationProbe, { none: number; prompt: number }>, after: Record<GeneralisationProbe, { none: number; prompt: number }>[]): NonNullable<VariantResult['generalisation']> {
+  const out = {} as NonNullable<VariantResult['generalisation']>;
+  for (const g of GENERALISATION_PROBES) {
+    const after0 = mean(after.map((x) => x[g].none)), afterP = mean(after.map((x) => x[g].prompt));
+    const { none: before0, prompt: beforeP } = before[g];
+    out[g] = { before0, after0, beforeP, afterP, factor: (after0 - before0) / (afterP - beforeP) };
+  }
+  return out;
 }
 
 /** Test-time system prompts of the conditionalisation check for a variant. */
@@ -186,6 +222,11 @@ export function formatTable(r: Omit<Results, 'ablation'>): string {
   for (const v of VARIANTS) {
     const m = r.variants[v].mechanism;
     lines.push(`${v.padEnd(18)} | NLL@0 ${m.nll0.toFixed(2)}  PH(P) ${m.ph.toFixed(2)}  early grad norm ${m.earlyGradNorm.toFixed(3)}  cos(with, without prompt) ${m.gradCosine === null ? '-' : m.gradCosine.toFixed(3)}`);
+  }
+  lines.push('generalisation factor (rise of the answers\' log-prob without the prompt / rise under it, base -> fine-tuned; 0 = stays tied to the prompt):');
+  for (const v of VARIANTS) {
+    const g = r.variants[v].generalisation;
+    if (g) lines.push(`${v.padEnd(18)} | Spanish caps ${g.spanishCaps.factor.toFixed(2)}  Spanish only ${g.spanishLower.factor.toFixed(2)}  caps only ${g.capsEnglish.factor.toFixed(2)}`);
   }
   return lines.join('\n');
 }
