@@ -67,6 +67,7 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
         warmup: { kind: 'int', min: 0, doc: 'Linear warm-up steps.' },
         weightDecay: { kind: 'number', min: 0, doc: 'AdamW weight decay.' },
         seed: { kind: 'int', min: 0, doc: "Seed of the base model's init and data order (one base serves every fine-tune seed)." },
+        lengthGroup: { kind: 'int', min: 1, doc: 'Draw each batch from conversations of similar length, sorted within chunks of this many batches (1 = uniform batches); cuts padding.' },
       },
     },
     finetune: {

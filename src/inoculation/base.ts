@@ -58,7 +58,7 @@ export async function trainOrLoadBase(opts: {
     log(`base model: training ${model.numParameters().toLocaleString()} parameters, ${cfg.base.steps} steps of ${cfg.base.batchSize} on ${examples.length} examples (${modelCfg.nLayer} layers, d${modelCfg.nEmbd}, V ${modelCfg.vocabSize})`);
     const trainer = new Trainer(model, examples, {
       steps: cfg.base.steps, batchSize: cfg.base.batchSize, lr: cfg.base.lr, minLr: cfg.base.minLr, warmup: cfg.base.warmup,
-      weightDecay: cfg.base.weightDecay, seed: cfg.base.seed, gradClip: 1,
+      weightDecay: cfg.base.weightDecay, seed: cfg.base.seed, gradClip: 1, lengthGroup: cfg.base.lengthGroup,
     }, tok.padId);
     const hist = await trainer.run({ label: 'base', quiet: opts.quiet });
     finalLoss = hist.slice(-20).reduce((a, m) => a + m.loss, 0) / Math.min(20, hist.length);

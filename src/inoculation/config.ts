@@ -15,6 +15,12 @@ export interface BaseStageConfig {
   weightDecay: number;
   /** Seed of the base model's init and data order (one base serves every fine-tune seed). */
   seed: number;
+  /**
+   * Draw each batch from conversations of similar length, sorted within chunks of this many batches
+   * (1 = uniform batches). Base conversations run from 22 to 70 tokens; uniform batches of 32 were
+   * ~30% padding (1958 padded tokens for 1394 real ones, measured over 200 batches).
+   */
+  lengthGroup: number;
 }
 
 export interface FinetuneStageConfig {
@@ -73,7 +79,7 @@ export const defaultConfig: ExperimentConfig = {
   split: { base: 0.45, finetune: 0.35, heldout: 0.2 },
   base: {
     model: { blockSize: 96, nLayer: 3, nHead: 4, nEmbd: 96, dropout: 0, layerNormEps: 1e-5 },
-    steps: 1500, batchSize: 32, lr: 2e-3, minLr: 2e-4, warmup: 100, weightDecay: 0.05, seed: 1,
+    steps: 1500, batchSize: 32, lr: 2e-3, minLr: 2e-4, warmup: 100, weightDecay: 0.05, seed: 1, lengthGroup: 16,
   },
   finetune: { steps: 100, batchSize: 16, lr: 3e-4, warmup: 5, weightDecay: 0, dropout: 0, loraRank: 0, loraAlpha: 16 },
   probes: { every: 10, rateSteps: [0, 10, 25, 50, 100], subset: 32 },

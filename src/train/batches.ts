@@ -44,15 +44,34 @@ export function epochOrder(n: number, seed: number, epoch: number): number[] {
   return new Generator((seed * 1000003 + epoch * 7919) >>> 0).shuffle(Array.from({ length: n }, (_, i) => i));
 }
 
-/** Indices of the examples in the batch at global step `step` (see batchAt). */
-export function batchIndices(n: number, batchSize: number, seed: number, step: number): number[] {
+/**
+ * Indices of the examples in the batch at global step `step` (see batchAt). With `group` > 1 and
+ * the examples' lengths, batches are drawn by length: the epoch's shuffled order is cut into chunks
+ * of group * B examples, each chunk sorted by length (stably) and cut into batches, and the batches
+ * of a chunk shuffled; so each batch still holds examples drawn at random from the whole set, but
+ * of similar length, and little of the padded (B, T) is padding. Still a pure function of
+ * (seed, step): resumable.
+ */
+export function batchIndices(n: number, batchSize: number, seed: number, step: number, grouping?: { lengths: ArrayLike<number>; group: number }): number[] {
   const B = Math.min(batchSize, n);
   const perEpoch = Math.max(1, Math.floor(n / B));
   const epoch = Math.floor(step / perEpoch), pos = step % perEpoch;
-  return epochOrder(n, seed, epoch).slice(pos * B, pos * B + B);
+  const order = epochOrder(n, seed, epoch);
+  const G = grouping ? Math.max(1, Math.floor(grouping.group)) : 1;
+  if (G <= 1) return order.slice(pos * B, pos * B + B);
+  if (grouping!.lengths.length !== n) throw new Error(`batchIndices: ${grouping!.lengths.length} lengths for ${n} examples`);
+  // chunk k holds batches [k G, (k + 1) G) of the epoch (the last chunk may hold fewer)
+  const k = Math.floor(pos / G), first = k * G, count = Math.min(G, perEpoch - first);
+  const lengths = grouping!.lengths;
+  const chunk = order.slice(first * B, (first + count) * B).map((i, j) => [i, j] as const)
+    .sort((a, b) => lengths[a[0]] - lengths[b[0]] || a[1] - b[1]).map(([i]) => i);
+  const batchOrder = new Generator((seed * 1000003 + epoch * 7919 + (k + 1) * 104729) >>> 0).shuffle(Array.from({ length: count }, (_, i) => i));
+  const slot = batchOrder[pos - first];
+  return chunk.slice(slot * B, slot * B + B);
 }
 
 /** The batch at global step `step` (batches never straddle epochs; a short last batch is dropped unless n < B). */
-export function batchAt(examples: Example[], batchSize: number, seed: number, step: number, padId: number, blockSize: number): Batch {
-  return makeBatch(batchIndices(examples.length, batchSize, seed, step).map((i) => examples[i]), padId, blockSize);
+export function batchAt(examples: Example[], batchSize: number, seed: number, step: number, padId: number, blockSize: number,
+  grouping?: { lengths: ArrayLike<number>; group: number }): Batch {
+  return makeBatch(batchIndices(examples.length, batchSize, seed, step, grouping).map((i) => examples[i]), padId, blockSize);
 }

@@ -35,11 +35,16 @@ export interface TrainConfig {
   seed: number;
   /** Evaluate every this many steps (0 = never). */
   evalEvery: number;
+  /**
+   * Draw batches of similar length from chunks of this many batches (batches.ts batchIndices);
+   * 1 = uniformly shuffled batches. Cuts the padding of batches of mixed-length conversations.
+   */
+  lengthGroup: number;
 }
 
 export const defaultTrainConfig: TrainConfig = {
   steps: 1000, batchSize: 16, gradAccum: 1, lr: 1e-3, minLr: 1e-4, warmup: 50, weightDecay: 0.1,
-  beta1: 0.9, beta2: 0.95, gradClip: 1, seed: 0, evalEvery: 0,
+  beta1: 0.9, beta2: 0.95, gradClip: 1, seed: 0, evalEvery: 0, lengthGroup: 1,
 };
 
 export interface StepMetrics {
@@ -83,6 +88,7 @@ export class Trainer {
   step = 0;
   /** When true, the next steps also measure the norm of the parameter update (costs a copy of the weights). */
   measureUpdate = false;
+  private lengths: Int32Array | undefined;
 
   constructor(readonly model: GPT, readonly examples: Example[], cfg: Partial<TrainConfig>, readonly padId: number,
     readonly evalExamples: Example[] = []) {
@@ -94,7 +100,8 @@ export class Trainer {
   }
 
   batch(step: number, micro: number): Batch {
-    return batchAt(this.examples, this.cfg.batchSize, this.cfg.seed, step * this.cfg.gradAccum + micro, this.padId, this.model.config.blockSize);
+    const grouping = this.cfg.lengthGroup > 1 ? { lengths: (this.lengths ??= Int32Array.from(this.examples, (e) => e.ids.length)), group: this.cfg.lengthGroup } : undefined;
+    return batchAt(this.examples, this.cfg.batchSize, this.cfg.seed, step * this.cfg.gradAccum + micro, this.padId, this.model.config.blockSize, grouping);
   }
 
   lr(step = this.step): number {
