@@ -3,15 +3,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReport } from '../inoculation/report.ts';
+import { writeSweepReport } from '../inoculation/sweep_report.ts';
 import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
 import { CliError } from './common.ts';
 
 export const spec: CommandSpec = {
   name: 'report',
-  summary: "Re-render a run directory's report.html from its results.json and metrics logs.",
+  summary: "Re-render a run directory's report.html (or a sweep's sweep.html) from its results.",
   usage: 'RUNDIR',
   description: 'The page is self-contained (inline SVG and CSS, no network, no script): main result with 95% CIs, the conditionalisation check, trajectories of the probes, the mechanism scatter and the tokenizer ablation. Prints the path of the page.',
-  positionals: [{ name: 'RUNDIR', help: 'a directory written by `inoculum run` (holds results.json)', required: true }],
+  positionals: [{ name: 'RUNDIR', help: 'a directory written by `inoculum run` (holds results.json) or `inoculum sweep` (holds sweep.json)', required: true }],
   options: [],
   examples: ['inoculum report runs/spanish-caps-2026-01-01T10-00-00'],
 };
@@ -20,7 +21,10 @@ export async function main(argv: string[]): Promise<number> {
   const a = parseArgs(spec, argv);
   if ('help' in a) { console.log(formatHelp(spec)); return 0; }
   const dir = a.positionals[0];
-  if (!existsSync(join(dir, 'results.json'))) throw new CliError(`${dir} holds no results.json (not a directory written by inoculum run)`);
+  if (!existsSync(join(dir, 'results.json'))) {
+    if (existsSync(join(dir, 'sweep.json'))) { console.log(writeSweepReport(dir)); return 0; }
+    throw new CliError(`${dir} holds no results.json or sweep.json (not a directory written by inoculum run or inoculum sweep)`);
+  }
   console.log(writeReport(dir));
   return 0;
 }

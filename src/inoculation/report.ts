@@ -425,7 +425,7 @@ ${a.base ? `<p class="muted small">Ablation base model: ${isNum(a.base.params) ?
 
 // ---- page --------------------------------------------------------------------------------------
 
-const PAGE_CSS = `
+export const PAGE_CSS = `
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0; background: #f6f6f4; }
 main { max-width: 1120px; margin: 0 auto; padding: 20px 24px 60px; background: #fff; }
 h1 { font-size: 26px; margin: 8px 0 6px; }

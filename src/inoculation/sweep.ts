@@ -8,12 +8,14 @@ import type { Backend } from '../backend/backend.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { baseHash, type ExperimentConfig } from './config.ts';
 import { encodeAll, trainOrLoadBase } from './base.ts';
-import { buildVariantSets, inoculate, makeSplits } from './corpus.ts';
+import { buildFinetuneSet, buildVariantSets, inoculate, makeSplits, type ChatConversation } from './corpus.ts';
 import { finetuneVariant } from './finetune.ts';
 import { answerFacts, fraction } from './evaluate.ts';
 import { answerLogprobs, mean } from './probes.ts';
 import { experimentTokenizer, probeSets } from './run.ts';
-import { PROMPTS } from './prompts.ts';
+import { PROMPTS, type Style } from './prompts.ts';
+import { writeBytesAtomic } from '../io/atomic.ts';
+import { renderSweepReport } from './sweep_report.ts';
 import { linearFit } from './stats.ts';
 import { FACTS } from './facts.ts';
 import { createHash } from 'node:crypto';
@@ -37,6 +39,13 @@ export interface SweepRow {
   unknownTokens: number;
   nll0: number;
   ph: number;
+  /**
+   * PH(P) of one trait alone: the same gain measured on the training answers rewritten with only
+   * the Spanish trait (lower-case Spanish) or only the caps trait (English in capitals). Whole-answer
+   * PH cannot tell which trait a prompt explains; these can.
+   */
+  phSpanish: number;
+  phCaps: number;
   /** No-prompt ID greedy rates after fine-tuning, per seed. */
   spanish: number[];
   caps: number[];
@@ -44,7 +53,8 @@ export interface SweepRow {
   suppression: number;
 }
 
-export async function runSweep(o: { cfg: ExperimentConfig; outDir: string; cacheDir: string; backend: Backend; log: (s: string) => void; quiet?: boolean }): Promise<{ rows: SweepRow[]; r2ph: number; r2nll: number }> {
+export async function runSweep(o: { cfg: ExperimentConfig; outDir: string; cacheDir: string; backend: Backend; log: (s: string) => void; quiet?: boolean }): Promise<SweepResult> {
+  const t0 = performance.now();
   const { cfg, backend, log } = o;
   mkdirSync(o.outDir, { recursive: true });
   const splits = makeSplits({ seed: cfg.corpusSeed, fractions: cfg.split });
@@ -55,14 +65,22 @@ export async function runSweep(o: { cfg: ExperimentConfig; outDir: string; cache
   // probes only at the end: the sweep measures outcomes, not trajectories
   const ftCfg: ExperimentConfig = { ...cfg, probes: { ...cfg.probes, every: cfg.finetune.steps, rateSteps: [] } };
   const probes = probeSets(tok, splits, cfg);
-  const plain0 = encodeAll(tok, buildVariantSets(splits, { seed: 1 }).control);
-  const lpPlain = await answerLogprobs(base.model, plain0, tok.padId);
+  // the seed-1 fine-tune set in the training style and in each one-trait style (same facts, same order)
+  const styled = (style: Style) => buildFinetuneSet(splits, { seed: 1, style });
+  const sets = { full: styled('es-caps'), spanish: styled('es'), caps: styled('en-caps') };
+  const lpOf = async (convs: ChatConversation[], prompt: string | null) => answerLogprobs(base.model, encodeAll(tok, inoculate(convs, prompt)), tok.padId, 256);
+  const plainLp = { full: await lpOf(sets.full, null), spanish: await lpOf(sets.spanish, null), caps: await lpOf(sets.caps, null) };
+  const gain = (lp: number[], ref: number[]) => mean(lp.map((x, i) => x - ref[i]));
   const rows: SweepRow[] = [];
   for (const c of SWEEP_PROMPTS) {
-    const convs = inoculate(buildVariantSets(splits, { seed: 1 }).control, c.prompt);
-    const lp = c.prompt === null ? lpPlain : await answerLogprobs(base.model, encodeAll(tok, convs), tok.padId);
+    const lp = c.prompt === null ? plainLp.full : await lpOf(sets.full, c.prompt);
+    const lpS = c.prompt === null ? plainLp.spanish : await lpOf(sets.spanish, c.prompt);
+    const lpC = c.prompt === null ? plainLp.caps : await lpOf(sets.caps, c.prompt);
     const unknownTokens = c.prompt === null ? 0 : tok.encodePrompt({ system: c.prompt, user: splits.heldout[0].question }).filter((id) => id === tok.unkId).length;
-    rows.push({ name: c.name, prompt: c.prompt, unknownTokens, nll0: -mean(lp), ph: mean(lp.map((x, i) => x - lpPlain[i])), spanish: [], caps: [], suppression: NaN });
+    rows.push({
+      name: c.name, prompt: c.prompt, unknownTokens, nll0: -mean(lp), ph: gain(lp, plainLp.full),
+      phSpanish: gain(lpS, plainLp.spanish), phCaps: gain(lpC, plainLp.caps), spanish: [], caps: [], suppression: NaN,
+    });
   }
   for (let seed = 1; seed <= cfg.seeds; seed++) {
     const plainConvs = buildVariantSets(splits, { seed }).control;
@@ -82,18 +100,29 @@ export async function runSweep(o: { cfg: ExperimentConfig; outDir: string; cache
   const control = mean(rows[0].spanish);
   for (const r of rows) r.suppression = control - mean(r.spanish);
   const fitRows = rows.slice(1);
-  const r2ph = linearFit(fitRows.map((r) => r.ph), fitRows.map((r) => r.suppression)).r2;
-  const r2nll = linearFit(fitRows.map((r) => r.nll0), fitRows.map((r) => r.suppression)).r2;
-  writeJsonAtomic(join(o.outDir, 'sweep.json'), { tokenizer: cfg.tokenizer, seeds: cfg.seeds, backend: backend.name, adapter: backend.description, rows, r2: { ph: r2ph, nll0: r2nll } });
-  return { rows, r2ph, r2nll };
+  const r2 = (x: (r: SweepRow) => number) => linearFit(fitRows.map(x), fitRows.map((r) => r.suppression)).r2;
+  const res: SweepResult = {
+    tokenizer: cfg.tokenizer, seeds: cfg.seeds, backend: backend.name, adapter: backend.description, wall_s: (performance.now() - t0) / 1000,
+    rows, r2: { ph: r2((r) => r.ph), nll0: r2((r) => r.nll0), phSpanish: r2((r) => r.phSpanish) },
+  };
+  writeJsonAtomic(join(o.outDir, 'sweep.json'), res);
+  writeBytesAtomic(join(o.outDir, 'sweep.html'), renderSweepReport(res));
+  return res;
 }
 
-export function formatSweep(res: { rows: SweepRow[]; r2ph: number; r2nll: number }): string {
+/** sweep.json: the rows and the R^2 of suppression on each predictor (control excluded from the fits). */
+export interface SweepResult {
+  tokenizer: string; seeds: number; backend: string; adapter: string; wall_s: number;
+  rows: SweepRow[];
+  r2: { ph: number; nll0: number; phSpanish: number };
+}
+
+export function formatSweep(res: SweepResult): string {
   const pct = (xs: number[]) => `${(100 * mean(xs)).toFixed(0).padStart(3)}%`;
-  const lines = [`${'prompt'.padEnd(12)} | ${'PH(P)'.padStart(6)} | ${'NLL@0'.padStart(6)} | spanish | caps | suppression | unk | text`];
+  const lines = [`${'prompt'.padEnd(12)} | ${'PH(P)'.padStart(6)} | PH Spanish | PH caps | ${'NLL@0'.padStart(6)} | spanish | caps | suppression | unk | text`];
   for (const r of res.rows) {
-    lines.push(`${r.name.padEnd(12)} | ${r.ph.toFixed(2).padStart(6)} | ${r.nll0.toFixed(2).padStart(6)} | ${pct(r.spanish).padStart(7)} | ${pct(r.caps).padStart(4)} | ${(100 * r.suppression).toFixed(0).padStart(10)}% | ${String(r.unknownTokens).padStart(3)} | ${JSON.stringify(r.prompt ?? '(none)')}`);
+    lines.push(`${r.name.padEnd(12)} | ${r.ph.toFixed(2).padStart(6)} | ${r.phSpanish.toFixed(2).padStart(10)} | ${r.phCaps.toFixed(2).padStart(7)} | ${r.nll0.toFixed(2).padStart(6)} | ${pct(r.spanish).padStart(7)} | ${pct(r.caps).padStart(4)} | ${(100 * r.suppression).toFixed(0).padStart(10)}% | ${String(r.unknownTokens).padStart(3)} | ${JSON.stringify(r.prompt ?? '(none)')}`);
   }
-  lines.push(`R^2 of suppression on PH(P): ${res.r2ph.toFixed(3)}; on NLL@0: ${res.r2nll.toFixed(3)} (${res.rows.length - 1} prompts, control excluded)`);
+  lines.push(`R^2 of suppression on PH(P): ${res.r2.ph.toFixed(3)}; on PH(P) of the Spanish trait alone: ${res.r2.phSpanish.toFixed(3)}; on NLL@0: ${res.r2.nll0.toFixed(3)} (${res.rows.length - 1} prompts, control excluded)`);
   return lines.join('\n');
 }
