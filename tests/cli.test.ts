@@ -3,7 +3,7 @@
 // processes through bin/inoculum.mjs on the cpu backend; nothing here trains a model.
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig, quickConfig } from '../src/inoculation/config.ts';
@@ -187,7 +187,7 @@ describe('inoculum finetune --data', () => {
 });
 
 describe('help', () => {
-  const COMMANDS = ['info', 'run', 'pretrain', 'finetune', 'eval', 'report', 'export', 'sweep'];
+  const COMMANDS = ['info', 'run', 'pretrain', 'finetune', 'eval', 'report', 'export', 'setting', 'sweep'];
 
   it('`inoculum --help` lists every command; unknown commands exit 2', async () => {
     const r = await runCli(['--help']);
@@ -219,6 +219,24 @@ describe('help', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('inoculum eval: --split must be one of heldout, ood, both, got "train"');
     expect(r.stderr).toContain('inoculum eval --help');
+  });
+
+  it('run --resume needs a run directory and takes no settings of its own; a used --out needs --resume', async () => {
+    const dir = tmp();
+    let r = await runCli(['run', '--resume']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--resume continues the run in --out DIR with the config it was started with');
+    r = await runCli(['run', '--resume', '--out', dir, '--seeds', '2']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('drop --config, --quick, --seeds');
+    r = await runCli(['run', '--resume', '--out', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`--resume: ${join(dir, 'config.json')} not found`);
+    mkdirSync(join(dir, 'units'));
+    writeFileSync(join(dir, 'units', 'control-s1.json'), '{}');
+    r = await runCli(['run', '--quick', '--out', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`holds fine-tunes of an earlier run: continue it with inoculum run --resume --out ${dir}`);
   });
 
   it('run --config reports config errors with the file and field path (exit 1)', async () => {

@@ -1,12 +1,14 @@
 // The experiment's --quick run end to end on the CPU backend: asserts structure (files, fields,
 // rates in [0, 1], probes logged), not the effect, which needs the full run.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuBackend } from '../src/backend/cpu.ts';
 import { quickConfig } from '../src/inoculation/config.ts';
-import { runExperiment } from '../src/inoculation/run.ts';
+import { experimentTokenizer, runExperiment } from '../src/inoculation/run.ts';
+import { Interrupted, trainOrLoadBase } from '../src/inoculation/base.ts';
+import { makeSplits } from '../src/inoculation/corpus.ts';
 import { GENERALISATION_PROBES, VARIANTS } from '../src/inoculation/results.ts';
 import { readJsonl } from '../src/io/json.ts';
 
@@ -47,9 +49,34 @@ describe('spanish-caps --quick', () => {
       if (v !== 'control') expect(log.some((x) => x.gradCosine !== undefined)).toBe(true);
     }
     expect(Object.keys(saved.base.conditions)).toEqual(['none', 'neutral', 'spanish', 'caps', 'both']);
-    // a second run finds the base model in the cache
-    const again = await runExperiment({ cfg, tokenizer: 'hybrid', outDir: join(root, 'run2'), cacheDir: cache, backend: new CpuBackend(), quiet: true, log: () => {} });
+    // a second run finds the base model in the cache; interrupted after two fine-tunes and resumed,
+    // it reuses those two and ends with exactly the first run's results
+    const units = join(root, 'run2', 'units');
+    const stopAfterTwo = () => existsSync(units) && readdirSync(units).length >= 2;
+    const o2 = { cfg, tokenizer: 'hybrid' as const, outDir: join(root, 'run2'), cacheDir: cache, quiet: true, log: () => {} };
+    await expect(runExperiment({ ...o2, backend: new CpuBackend(), shouldStop: stopAfterTwo })).rejects.toThrow(Interrupted);
+    expect(readdirSync(units).sort()).toEqual(['control-s1.json', 'inoculate-spanish-s1.json']);
+    const logs: string[] = [];
+    const again = await runExperiment({ ...o2, backend: new CpuBackend(), resume: true, log: (x) => logs.push(x) });
     expect(again.base.cached).toBe(true);
+    expect(logs.some((x) => /reused 2 finished fine-tunes/.test(x))).toBe(true);
+    expect(again.variants).toEqual(r.variants);
     expect(existsSync(join(root, 'run2', 'results.json'))).toBe(true);
+  });
+
+  it('an interrupted base model resumes from its checkpoint to the same weights', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'inoculum-base-'));
+    const cfg = structuredClone(quickConfig);
+    cfg.base.steps = 24;
+    const splits = makeSplits({ seed: cfg.corpusSeed, fractions: cfg.split });
+    const tok = experimentTokenizer('hybrid');
+    const opts = { cfg, tok, splits, quiet: true, log: () => {}, hash: 'h' };
+    const whole = await trainOrLoadBase({ ...opts, backend: new CpuBackend(), cacheDir: join(root, 'a') });
+    let steps = 0;
+    await expect(trainOrLoadBase({ ...opts, backend: new CpuBackend(), cacheDir: join(root, 'b'), shouldStop: () => ++steps > 10 })).rejects.toThrow(Interrupted);
+    expect(existsSync(join(root, 'b', 'base-h.partial', 'extra.json'))).toBe(true);
+    const resumed = await trainOrLoadBase({ ...opts, backend: new CpuBackend(), cacheDir: join(root, 'b') });
+    expect(existsSync(join(root, 'b', 'base-h.partial'))).toBe(false);
+    for (const [name, t] of whole.state) expect(resumed.state.get(name)!.data, name).toEqual(t.data);
   });
 });

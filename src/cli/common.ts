@@ -212,13 +212,14 @@ export function loadModel(dir: string, backend: Backend, opts: { merge?: boolean
  */
 export class InterruptGuard {
   requested = false;
+  constructor(private readonly what = 'saving a resumable checkpoint after this step') {}
   private readonly onSignal = (): void => {
     if (this.requested) {
       process.stderr.write('\nsecond Ctrl-C: exiting without saving\n');
       process.exit(130);
     }
     this.requested = true;
-    process.stderr.write('\nCtrl-C: saving a resumable checkpoint after this step (Ctrl-C again to quit at once)\n');
+    process.stderr.write(`\nCtrl-C: ${this.what} (Ctrl-C again to quit at once)\n`);
   };
   install(): this { process.on('SIGINT', this.onSignal); process.on('SIGTERM', this.onSignal); return this; }
   /**

@@ -1,7 +1,7 @@
 // `inoculum run`: the whole Spanish + ALL-CAPS experiment (what examples/spanish-caps.ts runs, with
 // the same flags), driven by a config file: base model (cached), every variant x seed fine-tuned with
 // probes, evaluation, results.json, metrics logs, report.html and the table on stdout.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
 import { defaultConfig, quickConfig } from '../inoculation/config.ts';
@@ -12,7 +12,8 @@ import { writeJsonAtomic } from '../io/json.ts';
 import { fmtTime } from '../train/progress.ts';
 import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
 import { printConfig } from './config.ts';
-import { BACKEND_OPTION, CONFIG_OPTION, assertValid, closeBackend, log, openBackend, resolveExperiment } from './common.ts';
+import { BACKEND_OPTION, CONFIG_OPTION, CliError, InterruptGuard, assertValid, closeBackend, log, openBackend, resolveExperiment } from './common.ts';
+import { Interrupted } from '../inoculation/base.ts';
 
 export const spec: CommandSpec = {
   name: 'run',
@@ -20,7 +21,8 @@ export const spec: CommandSpec = {
   usage: '[--config FILE] [--quick] [--seeds N] [--out DIR] [options]',
   description:
     'Stage 1 (the base model) is cached in --cache under a hash of its config, so re-runs skip it (`inoculum pretrain` fills the same cache). Stage 2 fine-tunes every variant (control, inoculate-spanish, inoculate-caps, placebo) once per seed with the dynamics probes, then evaluates without a system prompt (held-out and OOD, greedy and sampled) and with prompts (the conditionalisation check).\n\n' +
-    'The run directory gets config.json, results.json, metrics-<variant>-s<seed>.jsonl and report.html; the table goes to stdout, progress to stderr. Settings: the defaults (or --quick\'s), then the --config file, then the flags below. Ctrl-C stops the run; only the cached base model survives it (fine-tunes start over on the next run).',
+    'The run directory gets config.json, results.json, metrics-<variant>-s<seed>.jsonl, units/ (one file per finished fine-tune) and report.html; the table goes to stdout, progress to stderr. Settings: the defaults (or --quick\'s), then the --config file, then the flags below.\n\n' +
+    'Ctrl-C stops the run resumably: during the base model it saves a checkpoint next to the cache entry (every 250 steps too), during fine-tuning it stops after the current fine-tune. `inoculum run --resume --out DIR` then goes on with the config saved in DIR/config.json, reusing every finished fine-tune.',
   options: [
     CONFIG_OPTION,
     { name: 'print-config', type: 'flag', help: 'print the effective config with a comment per field (a file to start from) and exit' },
@@ -31,9 +33,11 @@ export const spec: CommandSpec = {
     { name: 'ablation', type: 'flag', help: 'also run the other tokenizer (its own base model) for the report' },
     { name: 'lora', type: 'int', min: 1, metavar: 'RANK', help: 'fine-tune LoRA adapters of this rank instead of all weights' },
     { name: 'cache', type: 'string', metavar: 'DIR', help: 'base-model cache (default .cache)' },
+    { name: 'resume', type: 'flag', help: 'continue the interrupted run in --out DIR with its saved config' },
     BACKEND_OPTION,
   ],
   examples: [
+    'inoculum run --resume --out runs/mine        # after Ctrl-C',
     'inoculum run --quick --out runs/smoke',
     'inoculum run --print-config > my.json   # edit, then:',
     'inoculum run --config my.json --seeds 3 --out runs/mine',
@@ -44,7 +48,13 @@ export async function main(argv: string[]): Promise<number> {
   const a = parseArgs(spec, argv);
   if ('help' in a) { console.log(formatHelp(spec)); return 0; }
   const quick = a.flag('quick');
-  const cfg = resolveExperiment(a.str('config'), { quick, fallback: quick ? quickConfig : defaultConfig });
+  const resume = a.flag('resume');
+  if (resume && (!a.has('out') || ['config', 'quick', 'seeds', 'tokenizer', 'lora', 'ablation', 'print-config'].some((k) => a.has(k)))) {
+    throw new CliError('--resume continues the run in --out DIR with the config it was started with: give --out DIR, and drop --config, --quick, --seeds, --tokenizer, --lora, --ablation');
+  }
+  const saved = resume ? join(a.str('out')!, 'config.json') : null;
+  if (saved && !existsSync(saved)) throw new CliError(`--resume: ${saved} not found (not a run directory)`);
+  const cfg = resolveExperiment(saved ?? a.str('config'), { quick, fallback: quick ? quickConfig : defaultConfig });
   if (a.has('seeds')) cfg.seeds = a.num('seeds')!;
   if (a.has('tokenizer')) cfg.tokenizer = a.str('tokenizer') as 'hybrid' | 'bpe';
   if (a.has('lora')) cfg.finetune.loraRank = a.num('lora')!;
@@ -56,6 +66,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const outDir = a.str('out') ?? join('runs', `spanish-caps-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
   const cacheDir = a.str('cache') ?? '.cache';
+  if (!resume && existsSync(join(outDir, 'units')) && readdirSync(join(outDir, 'units')).length > 0) {
+    throw new CliError(`--out ${outDir} holds fine-tunes of an earlier run: continue it with inoculum run --resume --out ${outDir}, or choose another directory`);
+  }
+  const guard = new InterruptGuard('stopping after the current fine-tune (or base checkpoint); resume with inoculum run --resume --out ' + outDir).install();
 
   let backend: Backend | null = null;
   try {
@@ -63,13 +77,14 @@ export async function main(argv: string[]): Promise<number> {
     backend = await openBackend(a.str('backend'));
     log(`inoculum run: Spanish + ALL-CAPS inoculation${quick ? ' (quick)' : ''}; run directory ${outDir}`);
     mkdirSync(outDir, { recursive: true });
-    writeJsonAtomic(join(outDir, 'config.json'), cfg);
-    const main = await runExperiment({ cfg, tokenizer: cfg.tokenizer, outDir, cacheDir, backend, log });
+    if (!resume) writeJsonAtomic(join(outDir, 'config.json'), cfg);
+    const opts = { cacheDir, backend, log, resume, shouldStop: () => guard.requested };
+    const main = await runExperiment({ ...opts, cfg, tokenizer: cfg.tokenizer, outDir });
     let results: Results = main;
     if (cfg.ablation) {
       const other = cfg.tokenizer === 'hybrid' ? 'bpe' : 'hybrid';
       log(`ablation: tokenizer ${other}`);
-      const ab = await runExperiment({ cfg, tokenizer: other, outDir: join(outDir, `ablation-${other}`), cacheDir, backend, log });
+      const ab = await runExperiment({ ...opts, cfg, tokenizer: other, outDir: join(outDir, `ablation-${other}`) });
       results = { ...main, ablation: ab };
     }
     results.wall_s = (performance.now() - t0) / 1000;
@@ -79,7 +94,12 @@ export async function main(argv: string[]): Promise<number> {
     log(`report: ${writeReport(outDir)}`);
     log(`done in ${fmtTime(results.wall_s)}; results in ${outDir}/results.json`);
     return 0;
+  } catch (e) {
+    if (!(e instanceof Interrupted)) throw e;
+    log(`${e.message}\ncontinue with: inoculum run --resume --out ${outDir}`);
+    return 130;
   } finally {
+    guard.dispose();
     closeBackend(backend);
   }
 }

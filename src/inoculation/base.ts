@@ -1,7 +1,7 @@
 // Stage 1: the base model, trained from scratch so that behaviour follows the system prompt
 // (none/neutral -> English, Spanish prompt -> Spanish, caps prompt -> English caps, both -> Spanish
 // caps). Cached as a checkpoint under a hash of everything that determines it, so re-runs skip it.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
 import { GPT, type GPTConfig } from '../nn/gpt.ts';
@@ -33,9 +33,19 @@ export function encodeAll(tok: ChatTokenizer, convs: ChatConversation[]): Exampl
   return convs.map((c) => { const e = tok.encodeChat(c); return { ids: e.ids, lossMask: e.lossMask }; });
 }
 
+/** Thrown when a run stops at a request (Ctrl-C) with its progress saved; `resume` says how to go on. */
+export class Interrupted extends Error {
+  constructor(what: string) { super(`interrupted: ${what}`); this.name = 'Interrupted'; }
+}
+
+/** Base training saves a resumable checkpoint next to the cache entry this often (steps). */
+const BASE_CHECKPOINT_EVERY = 250;
+
 export async function trainOrLoadBase(opts: {
   cfg: ExperimentConfig; tok: ChatTokenizer; splits: Splits; backend: Backend; cacheDir: string; hash: string;
   log: (s: string) => void; quiet?: boolean;
+  /** Checked between steps: true stops training with a checkpoint in <cache entry>.partial and throws Interrupted. */
+  shouldStop?: () => boolean;
 }): Promise<BaseModel> {
   const { cfg, tok, splits, backend, log } = opts;
   const modelCfg: GPTConfig = { ...cfg.base.model, vocabSize: tok.vocabSize };
@@ -60,10 +70,23 @@ export async function trainOrLoadBase(opts: {
       steps: cfg.base.steps, batchSize: cfg.base.batchSize, lr: cfg.base.lr, minLr: cfg.base.minLr, warmup: cfg.base.warmup,
       weightDecay: cfg.base.weightDecay, seed: cfg.base.seed, gradClip: 1, lengthGroup: cfg.base.lengthGroup,
     }, tok.padId);
-    const hist = await trainer.run({ label: 'base', quiet: opts.quiet });
-    finalLoss = hist.slice(-20).reduce((a, m) => a + m.loss, 0) / Math.min(20, hist.length);
+    // an interrupted base continues from its last checkpoint (exact resume: trainer.ts)
+    const partial = `${dir}.partial`;
+    if (existsSync(join(partial, 'extra.json'))) {
+      trainer.load(partial);
+      log(`base model: resuming from step ${trainer.step} (${partial})`);
+    }
+    const hist = await trainer.run({
+      label: 'base', quiet: opts.quiet, checkpointDir: partial, checkpointEvery: BASE_CHECKPOINT_EVERY, vocab: tok.toJSON(), shouldStop: opts.shouldStop,
+    });
+    if (trainer.step < cfg.base.steps) {
+      trainer.opt.dispose(); model.dispose();
+      throw new Interrupted(`base model at step ${trainer.step} of ${cfg.base.steps}, checkpoint in ${partial}`);
+    }
+    finalLoss = hist.slice(-20).reduce((a, m) => a + m.loss, 0) / Math.max(1, Math.min(20, hist.length));
     trainer.opt.dispose();
     await saveCheckpoint(dir, { config: { model: modelCfg, finalLoss, experiment: cfg.base }, state: model.stateDict(), vocab: tok.toJSON() });
+    rmSync(partial, { recursive: true, force: true });
     log(`base model: final loss ${finalLoss.toFixed(3)}, saved to ${dir}`);
   }
   const trainS = (performance.now() - t0) / 1000;

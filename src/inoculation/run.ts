@@ -1,18 +1,18 @@
 // The whole Spanish + ALL-CAPS experiment: corpus -> tokenizer -> base model (cached) -> for each
 // seed and variant, fine-tune with probes -> evaluation without a prompt (ID/OOD, greedy/sampled)
 // and with prompts (conditionalisation) -> results.json, metrics JSONL, report.html, a table.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Backend } from '../backend/backend.ts';
 import { ChatTokenizer } from '../tokenizer/index.ts';
-import { writeJsonAtomic } from '../io/json.ts';
+import { readJson, writeJsonAtomic } from '../io/json.ts';
 import type { Example } from '../train/batches.ts';
 import { FACTS, type Fact } from './facts.ts';
 import { buildVariantSets, conversation, makeSplits, styledAnswer, type ChatConversation, type Splits } from './corpus.ts';
 import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, BASE_CONDITIONS, type Style } from './prompts.ts';
 import { baseHash, type ExperimentConfig } from './config.ts';
-import { encodeAll, trainOrLoadBase, type BaseModel } from './base.ts';
+import { Interrupted, encodeAll, trainOrLoadBase, type BaseModel } from './base.ts';
 import { finetuneVariant, type ProbeSets } from './finetune.ts';
 import { answerMany, traitRates, type Scored } from './evaluate.ts';
 import { answerLogprobs, mean } from './probes.ts';
@@ -27,6 +27,21 @@ export interface RunOptions {
   backend: Backend;
   quiet?: boolean;
   log: (s: string) => void;
+  /**
+   * Reuse the (variant, seed) fine-tunes already finished in outDir/units/ (each is written there,
+   * atomically, once evaluated): an interrupted run goes on where it stopped.
+   */
+  resume?: boolean;
+  /** Checked between fine-tunes (and base steps): true stops the run with Interrupted, progress kept. */
+  shouldStop?: () => boolean;
+}
+
+/** Everything one (variant, seed) fine-tune contributes to results.json: outDir/units/<variant>-s<seed>.json. */
+interface Unit {
+  id: Scored[]; ood: Scored[]; idS: Scored[]; oodS: Scored[];
+  withPrompt: Record<string, Scored[]>;
+  history: ProbeRecord[];
+  gAfter?: Awaited<ReturnType<typeof generalisationLogprobs>>;
 }
 
 /** The experiment's tokenizer: its vocabulary covers vocabCorpus(). */
@@ -85,7 +100,7 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
   const corpusHash = createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
   log(`corpus: ${FACTS.length} facts; base ${splits.base.length}, finetune ${splits.finetune.length}, held-out ${splits.heldout.length}, OOD ${splits.ood.length} (${splits.oodCategories.join(', ')}); tokenizer ${o.tokenizer}, V ${tok.vocabSize}`);
 
-  const base: BaseModel = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir: o.cacheDir, hash: baseHash(cfg, o.tokenizer, corpusHash), log, quiet: o.quiet });
+  const base: BaseModel = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir: o.cacheDir, hash: baseHash(cfg, o.tokenizer, corpusHash), log, quiet: o.quiet, shouldStop: o.shouldStop });
   for (const [name, c] of Object.entries(base.report.conditions)) {
     log(`  base ${name.padEnd(8)} exact ${(100 * c.exact).toFixed(0).padStart(3)}%  spanish ${(100 * c.spanish).toFixed(0).padStart(3)}%  caps ${(100 * c.caps).toFixed(0).padStart(3)}%  (n=${c.n}, prompt ${JSON.stringify(c.prompt)})`);
   }
@@ -115,38 +130,60 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
 
   type Acc = { id: Scored[][]; ood: Scored[][]; idS: Scored[][]; oodS: Scored[][]; withPrompt: Record<string, Scored[][]>; hist: ProbeRecord[][]; gAfter: Awaited<ReturnType<typeof generalisationLogprobs>>[] };
   const acc = Object.fromEntries(VARIANTS.map((v) => [v, { id: [], ood: [], idS: [], oodS: [], withPrompt: {}, hist: [], gAfter: [] } as Acc])) as Record<Variant, Acc>;
+  let doneHere = 0;
+  const finetuneAndEvaluate = async (v: Variant, seed: number, label: string, convs: ChatConversation[], plain: Example[]): Promise<Unit> => {
+    const run = await finetuneVariant({
+      cfg, base, tok, backend: o.backend, seed, examples: encodeAll(tok, convs), plain, hasPrompt: FINETUNE_VARIANTS[v] !== null,
+      probes, metricsPath: join(o.outDir, `metrics-${v}-s${seed}.jsonl`), label, quiet: o.quiet,
+    });
+    const te = performance.now();
+    // every evaluation of this model in one batched generation (evaluate.ts answerMany)
+    const conds = conditionPrompts(v);
+    const [id, ood, idS, oodS, ...withP] = await answerMany(run.model, tok, [
+      { facts: idFacts, prompt: null, temperature: 0, seed },
+      { facts: oodFacts, prompt: null, temperature: 0, seed },
+      { facts: idFacts, prompt: null, temperature: 1, seed: 1000 + seed },
+      { facts: oodFacts, prompt: null, temperature: 1, seed: 2000 + seed },
+      ...conds.map(([, p]) => ({ facts: idFacts, prompt: p, temperature: 0, seed })),
+    ], cfg.maxNewTokens);
+    const p = FINETUNE_VARIANTS[v];
+    const unit: Unit = finiteOnly({
+      id, ood, idS, oodS, withPrompt: Object.fromEntries(conds.map(([name], i) => [name, withP[i]])), history: run.history,
+      ...(p !== null ? { gAfter: await generalisationLogprobs(run.model, tok, probes.rateFacts, p) } : {}),
+    });
+    const evalS = (performance.now() - te) / 1000;
+    log(`  ${label.padEnd(22)} no prompt, ID greedy: spanish ${pct(id, 'spanish')} caps ${pct(id, 'caps')}   e.g. ${JSON.stringify(id[0]?.answer ?? '')}`);
+    log(`  ${''.padEnd(22)} time: fine-tune ${(run.totalS - run.probeS - run.rateS).toFixed(1)}s, probes ${run.probeS.toFixed(1)}s, rate checkpoints ${run.rateS.toFixed(1)}s, final evaluation ${evalS.toFixed(1)}s`);
+    run.model.dispose();
+    return unit;
+  };
+  const unitsDir = join(o.outDir, 'units');
+  mkdirSync(unitsDir, { recursive: true });
+  let reused = 0;
   for (const seed of seeds) {
     const sets = buildVariantSets(splits, { seed });
     const plain = encodeAll(tok, sets.control);
     for (const v of VARIANTS) {
       const label = `${v} s${seed}`;
-      const run = await finetuneVariant({
-        cfg, base, tok, backend: o.backend, seed, examples: encodeAll(tok, sets[v]), plain, hasPrompt: FINETUNE_VARIANTS[v] !== null,
-        probes, metricsPath: join(o.outDir, `metrics-${v}-s${seed}.jsonl`), label, quiet: o.quiet,
-      });
+      const unitFile = join(unitsDir, `${v}-s${seed}.json`);
+      let unit: Unit;
+      if (o.resume && existsSync(unitFile)) {
+        unit = readJson<Unit>(unitFile, 'finished fine-tune');
+        reused++;
+      } else {
+        if (o.shouldStop?.()) throw new Interrupted(`before fine-tune ${label}; ${reused + doneHere} of ${seeds.length * VARIANTS.length} fine-tunes finished in ${unitsDir}`);
+        unit = await finetuneAndEvaluate(v, seed, label, sets[v], plain);
+        writeJsonAtomic(unitFile, unit);
+        doneHere++;
+      }
       const a = acc[v];
-      const te = performance.now();
-      a.hist.push(run.history);
-      // every evaluation of this model in one batched generation (evaluate.ts answerMany)
-      const conds = conditionPrompts(v);
-      const [id, ood, idS, oodS, ...withP] = await answerMany(run.model, tok, [
-        { facts: idFacts, prompt: null, temperature: 0, seed },
-        { facts: oodFacts, prompt: null, temperature: 0, seed },
-        { facts: idFacts, prompt: null, temperature: 1, seed: 1000 + seed },
-        { facts: oodFacts, prompt: null, temperature: 1, seed: 2000 + seed },
-        ...conds.map(([, p]) => ({ facts: idFacts, prompt: p, temperature: 0, seed })),
-      ], cfg.maxNewTokens);
-      a.id.push(id); a.ood.push(ood); a.idS.push(idS); a.oodS.push(oodS);
-      conds.forEach(([name], i) => (a.withPrompt[name] ??= []).push(withP[i]));
-      const p = FINETUNE_VARIANTS[v];
-      if (p !== null) a.gAfter.push(await generalisationLogprobs(run.model, tok, probes.rateFacts, p));
-      const last = a.id[a.id.length - 1];
-      const evalS = (performance.now() - te) / 1000;
-      log(`  ${label.padEnd(22)} no prompt, ID greedy: spanish ${pct(last, 'spanish')} caps ${pct(last, 'caps')}   e.g. ${JSON.stringify(last[0]?.answer ?? '')}`);
-      log(`  ${''.padEnd(22)} time: fine-tune ${(run.totalS - run.probeS - run.rateS).toFixed(1)}s, probes ${run.probeS.toFixed(1)}s, rate checkpoints ${run.rateS.toFixed(1)}s, final evaluation ${evalS.toFixed(1)}s`);
-      run.model.dispose();
+      a.hist.push(unit.history);
+      a.id.push(unit.id); a.ood.push(unit.ood); a.idS.push(unit.idS); a.oodS.push(unit.oodS);
+      for (const [name, xs] of Object.entries(unit.withPrompt)) (a.withPrompt[name] ??= []).push(xs);
+      if (unit.gAfter) a.gAfter.push(unit.gAfter);
     }
   }
+  if (reused) log(`  reused ${reused} finished fine-tunes from ${unitsDir}`);
 
   const variants = {} as Record<Variant, VariantResult>;
   for (const v of VARIANTS) {
@@ -181,6 +218,14 @@ function generalisation(before: Record<GeneralisationProbe, { none: number; prom
     out[g] = { before0, after0, beforeP, afterP, factor: (after0 - before0) / (afterP - beforeP) };
   }
   return out;
+}
+
+/**
+ * A unit as it reads back from its file: JSON has no NaN, so fields that are not finite (the step-0
+ * record's loss and gradient norm) are dropped; a fresh unit and a reused one are then the same.
+ */
+function finiteOnly<T>(x: T): T {
+  return JSON.parse(JSON.stringify(x, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? undefined : v))) as T;
 }
 
 /** Test-time system prompts of the conditionalisation check for a variant. */

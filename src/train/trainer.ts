@@ -195,7 +195,7 @@ export class Trainer {
     const progress = new Progress(hooks.label ?? 'train', this.cfg.steps, hooks.quiet);
     const history: StepMetrics[] = [];
     const metrics = hooks.metricsPath ? new JsonlWriter(hooks.metricsPath, { truncate: this.step === 0, repair: true }) : null;
-    let tokSum = 0, msSum = 0;
+    let tokSum = 0, msSum = 0, savedAt = -1;
     const last = Math.min(this.cfg.steps, hooks.until ?? Infinity);
     while (this.step < last && !hooks.shouldStop?.()) {
       const m = await this.trainStep();
@@ -210,10 +210,15 @@ export class Trainer {
       const every = hooks.checkpointEvery ?? 0;
       const stopping = this.step === last || !!hooks.shouldStop?.();
       if ((every > 0 && this.step % every === 0) || (stopping && hooks.checkpointDir)) {
-        if (hooks.checkpointDir) await this.save(hooks.checkpointDir, hooks.vocab ?? null);
+        if (hooks.checkpointDir) { await this.save(hooks.checkpointDir, hooks.vocab ?? null); savedAt = this.step; }
         await hooks.onCheckpoint?.(this);
       }
       progress.update(this.step, { loss: m.loss, ...(m.evalLoss !== undefined ? { eval: m.evalLoss } : {}), 'tok/s': (1000 * tokSum) / msSum });
+    }
+    // a stop request that came after the last step's check still leaves a checkpoint of that step
+    if (hooks.checkpointDir && history.length > 0 && savedAt !== this.step) {
+      await this.save(hooks.checkpointDir, hooks.vocab ?? null);
+      await hooks.onCheckpoint?.(this);
     }
     progress.finish();
     metrics?.close();
