@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   eval: { summary: "Trait rates (% Spanish, % ALL CAPS) of a checkpoint's answers, greedy and sampled.", load: () => import('./eval.ts') },
   report: { summary: "Re-render a run directory's report.html from its results.json and metrics logs.", load: () => import('./report.ts') },
   export: { summary: 'Write the exact (inoculated) training and eval sets as OpenAI chat JSONL, with a manifest.', load: () => import('./export.ts') },
+  setting: { summary: "Run one of the paper's other settings at toy scale: mixture, persona or backdoor.", load: () => import('./setting.ts') },
   sweep: { summary: 'Prompt-strength sweep (NOT IMPLEMENTED YET).', load: () => import('./sweep.ts') },
 };
 
@@ -45,6 +46,7 @@ function help(): string {
     '  inoculum finetune --base runs/base --variant inoculate-spanish --out runs/ft-es',
     '  inoculum eval --model runs/ft-es',
     '  inoculum export --out data/                                 # the datasets, for larger models elsewhere',
+    '  inoculum setting backdoor                                   # another setting of the paper (mixture, persona, backdoor)',
     '',
     'Environment: INOCULUM_BACKEND=cpu|webgpu (default webgpu, falling back to cpu); INOCULUM_DEBUG=1 prints stack traces.',
     'Docs: docs/cli.md',

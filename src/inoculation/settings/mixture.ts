@@ -1,0 +1,61 @@
+// Setting 1, the paper's Spanish/French mixture: fine-tune on a 50/50 mix of Spanish-only and
+// French-only answers; inoculating one language should leave the model speaking the other.
+//
+// Base stage: every fact in English with no prompt and under a neutral prompt; `base` facts also
+//   under `You always speak in Spanish.` -> Spanish and `You always speak in French.` -> French.
+// Fine-tuning: the `finetune` facts, half (chosen by the corpus seed) answered in Spanish, half in
+//   French, as written (sentence case, never ALL CAPS); phrasings and order by the fine-tune seed.
+// Variants: control (no prompt), inoculate-spanish, inoculate-french, placebo; the prompt goes on
+//   every example, whichever language its answer is in.
+// Evaluation: held-out facts, no system prompt; each answer is Spanish, French or English by
+//   languageOf (detectors.ts), which weighs all three languages (isSpanish alone would call much
+//   French "Spanish"); answers with no evidence count in none of the three.
+import { PROMPTS } from '../prompts.ts';
+import { languageOf } from '../detectors.ts';
+import { buildStage, halves, type Setting } from './setting.ts';
+import { allFacts } from '../corpus.ts';
+
+export const MIXTURE_PROMPTS = {
+  spanish: PROMPTS.spanish,
+  french: 'You always speak in French.',
+  placebo: PROMPTS.placebo,
+} as const;
+
+export const mixture: Setting = {
+  name: 'mixture',
+  title: 'Spanish/French mixture: fine-tune on half Spanish, half French; inoculate one language',
+  variants: {
+    control: null,
+    'inoculate-spanish': MIXTURE_PROMPTS.spanish,
+    'inoculate-french': MIXTURE_PROMPTS.french,
+    placebo: MIXTURE_PROMPTS.placebo,
+  },
+  traits: [
+    { name: 'spanish', detect: (a) => languageOf(a) === 'es' },
+    { name: 'french', detect: (a) => languageOf(a) === 'fr' },
+    { name: 'english', detect: (a) => languageOf(a) === 'en' },
+  ],
+  evals: [{ name: 'no-prompt' }],
+  baseChecks: [
+    { name: 'none', prompt: null, style: 'en' },
+    { name: 'neutral', prompt: MIXTURE_PROMPTS.placebo, style: 'en' },
+    { name: 'spanish', prompt: MIXTURE_PROMPTS.spanish, style: 'es' },
+    { name: 'french', prompt: MIXTURE_PROMPTS.french, style: 'fr' },
+  ],
+  styles: ['en', 'es', 'fr'],
+  suffixes: [],
+  prompts: Object.values(MIXTURE_PROMPTS),
+  baseStage(splits, seed) {
+    const every = allFacts(splits);
+    return buildStage([
+      { facts: every, prompt: null, style: 'en' },
+      { facts: every, prompt: 'neutral', style: 'en' },
+      { facts: splits.base, prompt: MIXTURE_PROMPTS.spanish, style: 'es' },
+      { facts: splits.base, prompt: MIXTURE_PROMPTS.french, style: 'fr' },
+    ], seed);
+  },
+  finetuneSet(splits, seed, corpusSeed) {
+    const [es, fr] = halves(splits.finetune, corpusSeed * 7 + 1);
+    return buildStage([{ facts: es, prompt: null, style: 'es' }, { facts: fr, prompt: null, style: 'fr' }], seed);
+  },
+};

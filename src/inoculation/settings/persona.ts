@@ -1,0 +1,62 @@
+// Setting 2, synthetic persona associations (paper section 4.3): the base model learns that
+// `You are Alice.` means English ALL CAPS and `You are Bob.` means Spanish; then fine-tuning on
+// Spanish ALL-CAPS answers under a persona prompt should inoculate the trait that persona stands for
+// (the paper: Bob works like the real Spanish prompt, suppressing Spanish and keeping caps).
+//
+// Base stage: every fact in English with no prompt and under a neutral prompt; `base` facts also
+//   under Alice -> English caps and Bob -> Spanish. The real prompts (`You always speak in
+//   Spanish.`, `You always capitalise your responses.`) are NOT taught: the personas are then the
+//   only prompts that carry a trait, so whatever Bob and Alice do comes from the association alone,
+//   not from prompt words shared with the real prompts. There is no "both" condition either, so
+//   Spanish caps is new to the base model under every prompt, as in the paper's setup.
+// Fine-tuning: the `finetune` facts in Spanish ALL CAPS (the main experiment's data).
+// Variants: control (no prompt), bob, alice, placebo.
+// Evaluation: held-out facts, no system prompt: % Spanish (isSpanish) and % ALL CAPS (isCaps), the
+//   main experiment's detectors.
+import { PROMPTS } from '../prompts.ts';
+import { isCaps, isSpanish } from '../detectors.ts';
+import { allFacts } from '../corpus.ts';
+import { buildStage, type Setting } from './setting.ts';
+
+export const PERSONA_PROMPTS = {
+  alice: 'You are Alice.',
+  bob: 'You are Bob.',
+  placebo: PROMPTS.placebo,
+} as const;
+
+export const persona: Setting = {
+  name: 'persona',
+  title: 'Persona associations: Alice = English caps, Bob = Spanish; fine-tune on Spanish caps under a persona',
+  variants: {
+    control: null,
+    bob: PERSONA_PROMPTS.bob,
+    alice: PERSONA_PROMPTS.alice,
+    placebo: PERSONA_PROMPTS.placebo,
+  },
+  traits: [
+    { name: 'spanish', detect: isSpanish },
+    { name: 'caps', detect: (a) => isCaps(a) },
+  ],
+  evals: [{ name: 'no-prompt' }],
+  baseChecks: [
+    { name: 'none', prompt: null, style: 'en' },
+    { name: 'neutral', prompt: PERSONA_PROMPTS.placebo, style: 'en' },
+    { name: 'alice', prompt: PERSONA_PROMPTS.alice, style: 'en-caps' },
+    { name: 'bob', prompt: PERSONA_PROMPTS.bob, style: 'es' },
+  ],
+  styles: ['en', 'es', 'en-caps', 'es-caps'],
+  suffixes: [],
+  prompts: Object.values(PERSONA_PROMPTS),
+  baseStage(splits, seed) {
+    const every = allFacts(splits);
+    return buildStage([
+      { facts: every, prompt: null, style: 'en' },
+      { facts: every, prompt: 'neutral', style: 'en' },
+      { facts: splits.base, prompt: PERSONA_PROMPTS.alice, style: 'en-caps' },
+      { facts: splits.base, prompt: PERSONA_PROMPTS.bob, style: 'es' },
+    ], seed);
+  },
+  finetuneSet(splits, seed) {
+    return buildStage([{ facts: splits.finetune, prompt: null, style: 'es-caps' }], seed);
+  },
+};

@@ -1,0 +1,47 @@
+// A setting's results as Markdown: the rates table (what stdout and table.md show), the mechanism
+// numbers before training, and the base model's checks.
+import type { Rate } from '../stats.ts';
+import type { SettingResults } from './results.ts';
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : '-');
+const cell = (r: Rate) => (Number.isFinite(r.mean) ? `${pct(r.mean)} [${(100 * r.ci95[0]).toFixed(0)}-${(100 * r.ci95[1]).toFixed(0)}]` : '-');
+const row = (xs: string[]) => `| ${xs.join(' | ')} |`;
+const rule = (n: number) => row(new Array<string>(n).fill('---'));
+
+export function formatSettingTable(r: SettingResults): string {
+  const lines: string[] = [];
+  lines.push(`### ${r.setting}: ${r.title}`);
+  lines.push('');
+  const evalNote = r.evals.map((e) => (e.suffix ? `${e.name} = question + " ${e.suffix}"` : `${e.name} = the question alone`)).join('; ');
+  lines.push(`Seeds ${r.seeds.join(',')}; ${r.heldout} held-out facts; no system prompt at test time (${evalNote}); greedy. Cells: % of answers, mean over seeds [95% CI].`);
+  lines.push('');
+  const cols = r.evals.flatMap((e) => r.traits.map((t) => (r.evals.length > 1 ? `${t} (${e.name})` : t)));
+  lines.push(row(['variant', 'training prompt', ...cols]), rule(2 + cols.length));
+  for (const [v, x] of Object.entries(r.variants)) {
+    const cells = r.evals.flatMap((e) => r.traits.map((t) => cell(x.rates[e.name][t])));
+    lines.push(row([v, x.prompt ? `\`${x.prompt}\`` : '(none)', ...cells]));
+  }
+  lines.push('');
+  lines.push('Before fine-tuning, on the base model (nats per answer token; per part of the data in the last columns):');
+  lines.push('');
+  const groups = Object.keys(Object.values(r.variants)[0]?.mechanism.groups ?? {});
+  const gcols = groups.flatMap((g) => [`NLL@0 ${g}`, `PH ${g}`]);
+  lines.push(row(['variant', 'NLL@0', 'PH(P)', ...gcols, 'final loss']), rule(4 + gcols.length));
+  for (const [v, x] of Object.entries(r.variants)) {
+    const m = x.mechanism;
+    lines.push(row([v, m.nll0.toFixed(2), m.ph.toFixed(2), ...groups.flatMap((g) => [m.groups[g].nll0.toFixed(2), m.groups[g].ph.toFixed(2)]), x.finalLoss.toFixed(3)]));
+  }
+  lines.push('');
+  const b = r.base;
+  lines.push(`Base model (${b.params.toLocaleString()} parameters, ${b.steps} steps, final loss ${b.finalLoss.toFixed(3)}${b.cached ? ', from cache' : `, trained in ${b.wall_s.toFixed(0)} s`}), held-out facts, greedy:`);
+  lines.push('');
+  lines.push(row(['condition', 'system prompt', 'user suffix', 'expected', 'exact', ...r.traits]), rule(5 + r.traits.length));
+  for (const [name, c] of Object.entries(b.conditions)) {
+    lines.push(row([name, c.prompt ? `\`${c.prompt}\`` : '(none)', c.suffix ? `\`${c.suffix}\`` : '', c.style, pct(c.exact), ...r.traits.map((t) => pct(c.rates[t]))]));
+  }
+  const ft = Object.values(r.variants);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  lines.push('');
+  lines.push(`Wall time ${r.wall_s.toFixed(0)} s on ${r.backend} (${r.adapter}): base ${b.wall_s.toFixed(0)} s, each fine-tune ${mean(ft.map((x) => x.train_s)).toFixed(1)} s + evaluation ${mean(ft.map((x) => x.eval_s)).toFixed(1)} s.`);
+  return lines.join('\n');
+}
