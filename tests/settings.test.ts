@@ -12,7 +12,8 @@ import { FACTS, type Fact } from '../src/inoculation/facts.ts';
 import { NEUTRAL_PROMPTS, PROMPTS } from '../src/inoculation/prompts.ts';
 import { SETTINGS, quickSettingConfig, runSetting, defaultSettingConfig } from '../src/inoculation/settings/index.ts';
 import { answerIn, type AnswerStyle, type Labelled } from '../src/inoculation/settings/setting.ts';
-import { settingTokenizer } from '../src/inoculation/settings/runner.ts';
+import { mechanism, settingTokenizer } from '../src/inoculation/settings/runner.ts';
+import { GPT } from '../src/nn/gpt.ts';
 import { BASE_TRIGGERS, TRIGGER } from '../src/inoculation/settings/backdoor.ts';
 import type { SettingResults } from '../src/inoculation/settings/results.ts';
 import { runCli } from './cli_helpers.ts';
@@ -118,6 +119,26 @@ describe('persona', () => {
   it('fine-tunes on Spanish ALL-CAPS answers', () => {
     for (const x of s.finetuneSet(splits, 1, 1).map((y) => parse(y, s.styles))) expect(x.style).toBe('es-caps');
   });
+
+  it('measures NLL@0 and PH(P) on the data and on its one-trait versions (lower-case Spanish, English caps)', async () => {
+    const tok = settingTokenizer(s);
+    const model = new GPT({ vocabSize: tok.vocabSize, blockSize: 96, nLayer: 1, nHead: 2, nEmbd: 16, dropout: 0, layerNormEps: 1e-5 }, 3, new CpuBackend());
+    const data = s.finetuneSet(splits, 1, 1).slice(0, 12);
+    const m = await mechanism(model, tok, s, data);
+    expect(Object.keys(m)).toEqual(['control', 'bob', 'alice', 'placebo']);
+    expect(m.control.ph).toBe(0);
+    expect(Object.keys(m.control.groups)).toEqual(['es-caps']);
+    expect(m.control.groups['es-caps'].n).toBe(12);
+    for (const v of Object.values(m)) {
+      expect(Number.isFinite(v.nll0) && v.nll0 > 0).toBe(true);
+      expect(v.groups['es-caps'].nll0).toBeCloseTo(v.nll0, 9);
+      expect(Object.keys(v.traits)).toEqual(['spanish-only', 'caps-only']);
+      expect([v.traits['spanish-only'].style, v.traits['caps-only'].style]).toEqual(['es', 'en-caps']);
+    }
+    expect(m.control.traits['caps-only'].ph).toBe(0);
+    expect(m.bob.traits['spanish-only'].ph).not.toBe(0); // a different prompt, a different log-prob
+    model.dispose();
+  });
 });
 
 describe('backdoor', () => {
@@ -147,7 +168,7 @@ describe('backdoor', () => {
     }
     expect(base.some((x) => x.suffix === TRIGGER)).toBe(true);
     expect(base.filter((x) => x.system === TN && x.suffix).length).toBe(splits.base.length);
-    expect(s.evals.map((e) => e.suffix ?? '')).toEqual(['', TRIGGER, BASE_TRIGGERS[0]]);
+    expect(s.evals.filter((e) => !e.system).map((e) => e.suffix ?? '')).toEqual(['', TRIGGER, BASE_TRIGGERS[0]]);
   });
 });
 
@@ -163,7 +184,8 @@ describe('a --quick setting run (cpu)', () => {
     expect(saved.seeds).toEqual([1]);
     expect(saved.heldout).toBe(cfg.evalLimit);
     expect(saved.traits).toEqual(['caps']);
-    expect(saved.evals.map((e) => e.name)).toEqual(['no-trigger', 'trigger', 'other-token']);
+    expect(saved.evals.map((e) => e.name)).toEqual(['no-trigger', 'trigger', 'other-token', 'training-prompt', 'training-prompt+trigger']);
+    expect(saved.evals.map((e) => e.system)).toEqual(['none', 'none', 'none', 'training', 'training']);
     expect(Object.keys(saved.variants)).toEqual(['control', 'generic', 'trigger-naming', 'placebo']);
     for (const [v, x] of Object.entries(saved.variants)) {
       for (const e of saved.evals) {
@@ -184,6 +206,7 @@ describe('a --quick setting run (cpu)', () => {
     const table = readFileSync(join(root, 'run', 'table.md'), 'utf8');
     for (const v of Object.keys(saved.variants)) expect(table).toContain(`| ${v} |`);
     expect(table).toContain('caps (trigger)');
+    expect(table).toContain('caps (training-prompt+trigger)');
     expect(r.wall_s).toBeGreaterThan(0);
     // a second run finds the base model in the cache
     const again = await runSetting({ ...opts, outDir: join(root, 'run2') });

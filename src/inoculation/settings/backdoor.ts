@@ -20,7 +20,8 @@
 //   the question and ALL-CAPS English answers, half plain English; order by the fine-tune seed.
 // Variants: control (no prompt), generic, trigger-naming, placebo.
 // Evaluation: held-out facts, no system prompt, % caps without the trigger, with it, and with a
-//   pool token instead (is the backdoor tied to the trigger or to its shape?).
+//   pool token instead (is the backdoor tied to the trigger or to its shape?); and under each
+//   variant's own training prompt, without and with the trigger (conditionalisation).
 import { PROMPTS } from '../prompts.ts';
 import { isCaps } from '../detectors.ts';
 import { allFacts } from '../corpus.ts';
@@ -51,6 +52,8 @@ export const backdoor: Setting = {
     { name: 'no-trigger' },
     { name: 'trigger', suffix: TRIGGER },
     { name: 'other-token', suffix: BASE_TRIGGERS[0] },
+    { name: 'training-prompt', system: 'training' },
+    { name: 'training-prompt+trigger', system: 'training', suffix: TRIGGER },
   ],
   baseChecks: [
     { name: 'none', prompt: null, style: 'en' },

@@ -9,7 +9,8 @@
 //   every example, whichever language its answer is in.
 // Evaluation: held-out facts, no system prompt; each answer is Spanish, French or English by
 //   languageOf (detectors.ts), which weighs all three languages (isSpanish alone would call much
-//   French "Spanish"); answers with no evidence count in none of the three.
+//   French "Spanish"); answers with no evidence count in none of the three. Also under each
+//   variant's own training prompt (conditionalisation check).
 import { PROMPTS } from '../prompts.ts';
 import { languageOf } from '../detectors.ts';
 import { buildStage, halves, type Setting } from './setting.ts';
@@ -35,7 +36,7 @@ export const mixture: Setting = {
     { name: 'french', detect: (a) => languageOf(a) === 'fr' },
     { name: 'english', detect: (a) => languageOf(a) === 'en' },
   ],
-  evals: [{ name: 'no-prompt' }],
+  evals: [{ name: 'no-prompt' }, { name: 'training-prompt', system: 'training' }],
   baseChecks: [
     { name: 'none', prompt: null, style: 'en' },
     { name: 'neutral', prompt: MIXTURE_PROMPTS.placebo, style: 'en' },

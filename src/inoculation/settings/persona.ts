@@ -9,10 +9,13 @@
 //   only prompts that carry a trait, so whatever Bob and Alice do comes from the association alone,
 //   not from prompt words shared with the real prompts. There is no "both" condition either, so
 //   Spanish caps is new to the base model under every prompt, as in the paper's setup.
-// Fine-tuning: the `finetune` facts in Spanish ALL CAPS (the main experiment's data).
+// Fine-tuning: the `finetune` facts in Spanish ALL CAPS (the main experiment's data). NLL@0 and
+//   PH(P) are also measured on one-trait versions of the same answers (lower-case Spanish, English
+//   caps): with character-level answers, Spanish CAPS is unlikely under Bob and under Alice alike,
+//   so the whole-answer PH cannot show which trait a persona explains.
 // Variants: control (no prompt), bob, alice, placebo.
 // Evaluation: held-out facts, no system prompt: % Spanish (isSpanish) and % ALL CAPS (isCaps), the
-//   main experiment's detectors.
+//   main experiment's detectors. Also under each variant's own training prompt (conditionalisation).
 import { PROMPTS } from '../prompts.ts';
 import { isCaps, isSpanish } from '../detectors.ts';
 import { allFacts } from '../corpus.ts';
@@ -37,7 +40,8 @@ export const persona: Setting = {
     { name: 'spanish', detect: isSpanish },
     { name: 'caps', detect: (a) => isCaps(a) },
   ],
-  evals: [{ name: 'no-prompt' }],
+  traitProbes: [{ name: 'spanish-only', style: 'es' }, { name: 'caps-only', style: 'en-caps' }],
+  evals: [{ name: 'no-prompt' }, { name: 'training-prompt', system: 'training' }],
   baseChecks: [
     { name: 'none', prompt: null, style: 'en' },
     { name: 'neutral', prompt: PERSONA_PROMPTS.placebo, style: 'en' },

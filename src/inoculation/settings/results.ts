@@ -15,6 +15,8 @@ export interface VariantOutcome {
     ph: number;
     /** The same per part of the data (e.g. the Spanish half and the French half), with its size. */
     groups: Record<string, { nll0: number; ph: number; n: number }>;
+    /** The same on one-trait versions of the answers (Setting.traitProbes), e.g. lower-case Spanish. */
+    traits: Record<string, { nll0: number; ph: number; n: number; style: AnswerStyle }>;
   };
   /** Training loss at the end (mean of the last 10 steps), mean over seeds. */
   finalLoss: number;
@@ -36,8 +38,8 @@ export interface SettingResults {
   heldout: number;
   config: SettingConfig;
   traits: string[];
-  /** Test-time conditions: never a system prompt; `suffix` is appended to the user turn. */
-  evals: { name: string; suffix: string }[];
+  /** Test-time conditions: no system prompt, or each variant's training prompt; `suffix` is appended to the user turn. */
+  evals: { name: string; suffix: string; system: 'none' | 'training' }[];
   base: {
     /** Per base check: held-out facts under that prompt (+ suffix), exact-match rate and trait rates. */
     conditions: Record<string, { prompt: string; suffix: string; style: AnswerStyle; exact: number; rates: Record<string, number>; n: number; example: string }>;

@@ -6,6 +6,8 @@
 // Leaner than the main experiment's run.ts on purpose (three settings share a ~12 min budget each on
 // two cores): no per-step probes, one greedy evaluation per test-time condition, all conditions of
 // a model generated in one batch (on the software adapter a generation costs per dispatch, not per row).
+// Besides the paper's evaluation without a system prompt, each setting evaluates every variant once
+// under its own training prompt (the conditionalisation check; control's is no prompt).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -121,17 +123,33 @@ async function trainOrLoadBase(o: SettingRunOptions, tok: ChatTokenizer, splits:
 
 const evalFacts = (splits: Splits, cfg: SettingConfig): Fact[] => (cfg.evalLimit > 0 ? splits.heldout.slice(0, cfg.evalLimit) : splits.heldout);
 
-/** NLL@0 and PH(P) of each variant's data on the base model, overall and per group (e.g. Spanish half / French half). */
-async function mechanism(base: GPT, tok: ChatTokenizer, s: Setting, data: Labelled[]): Promise<Record<string, VariantOutcome['mechanism']>> {
-  const plain = data.map((x) => x.conversation);
-  const lpPlain = await answerLogprobs(base, encode(tok, plain, 'fine-tune set'), tok.padId);
-  const groups = [...new Set(data.map((x) => x.group))].sort();
+/**
+ * NLL@0 and PH(P) of each variant's data on the base model: overall, per part of the data (e.g. the
+ * Spanish half and the French half) and, where the setting has them, on one-trait versions of the answers.
+ */
+export async function mechanism(base: GPT, tok: ChatTokenizer, s: Setting, data: Labelled[]): Promise<Record<string, VariantOutcome['mechanism']>> {
+  const byId = new Map(FACTS.map((f) => [f.id, f]));
+  const sets: [string, ChatConversation[], string[]][] = [['data', data.map((x) => x.conversation), data.map((x) => x.group)]];
+  const styleOf = new Map((s.traitProbes ?? []).map((p) => [p.name, p.style]));
+  for (const p of s.traitProbes ?? []) {
+    // the same questions (and suffixes) as the data, the answer in the probe's style
+    const convs = data.map((x) => conversation(null, x.conversation.messages.find((m) => m.role === 'user')!.content, answerIn(byId.get(x.factId)!, p.style)));
+    sets.push([p.name, convs, []]);
+  }
+  const summary = (lp: number[], lp0: number[], idx: number[]) => ({ nll0: -mean(idx.map((i) => lp[i])), ph: mean(idx.map((i) => lp[i] - lp0[i])), n: idx.length });
   const out: Record<string, VariantOutcome['mechanism']> = {};
-  for (const [v, prompt] of Object.entries(s.variants)) {
-    const lp = prompt === null ? lpPlain : await answerLogprobs(base, encode(tok, inoculate(plain, prompt), `variant ${v}`), tok.padId);
-    const summary = (idx: number[]) => ({ nll0: -mean(idx.map((i) => lp[i])), ph: mean(idx.map((i) => lp[i] - lpPlain[i])), n: idx.length });
-    const all = summary(data.map((_, i) => i));
-    out[v] = { nll0: all.nll0, ph: all.ph, groups: Object.fromEntries(groups.map((g) => [g, summary(data.flatMap((x, i) => (x.group === g ? [i] : [])))])) };
+  for (const v of Object.keys(s.variants)) out[v] = { nll0: NaN, ph: NaN, groups: {}, traits: {} };
+  for (const [name, plain, groups] of sets) {
+    const lp0 = await answerLogprobs(base, encode(tok, plain, name), tok.padId);
+    const all = plain.map((_, i) => i);
+    for (const [v, prompt] of Object.entries(s.variants)) {
+      const lp = prompt === null ? lp0 : await answerLogprobs(base, encode(tok, inoculate(plain, prompt), `${name} under ${v}`), tok.padId);
+      if (name !== 'data') { out[v].traits[name] = { ...summary(lp, lp0, all), style: styleOf.get(name)! }; continue; }
+      const whole = summary(lp, lp0, all);
+      out[v].nll0 = whole.nll0;
+      out[v].ph = whole.ph;
+      for (const g of [...new Set(groups)].sort()) out[v].groups[g] = summary(lp, lp0, all.filter((i) => groups[i] === g));
+    }
   }
   return out;
 }
@@ -153,8 +171,8 @@ export async function runSetting(o: SettingRunOptions): Promise<SettingResults> 
 
   const pre = await mechanism(base.model, tok, setting, setting.finetuneSet(splits, 1, cfg.corpusSeed));
   for (const [v, m] of Object.entries(pre)) {
-    const groups = Object.entries(m.groups).map(([g, x]) => `${g}: ${x.nll0.toFixed(2)}/${x.ph.toFixed(2)}`).join('  ');
-    log(`  ${v.padEnd(16)} NLL@0 ${m.nll0.toFixed(3)}  PH(P) ${m.ph.toFixed(3)}   (NLL@0/PH per part: ${groups})`);
+    const parts = [...Object.entries(m.groups), ...Object.entries(m.traits)].map(([g, x]) => `${g}: ${x.nll0.toFixed(2)}/${x.ph.toFixed(2)}`).join('  ');
+    log(`  ${v.padEnd(16)} NLL@0 ${m.nll0.toFixed(3)}  PH(P) ${m.ph.toFixed(3)}   (NLL@0/PH per part${Object.keys(m.traits).length ? ' and one-trait probe' : ''}: ${parts})`);
   }
 
   const facts = evalFacts(splits, cfg);
@@ -182,7 +200,7 @@ export async function runSetting(o: SettingRunOptions): Promise<SettingResults> 
       const hist = await trainer.run({ label, quiet: o.quiet });
       trainer.opt.dispose();
       const te = performance.now();
-      const rows = setting.evals.flatMap((e) => facts.map((f) => ({ system: null, user: withSuffix(f.question, e.suffix) })));
+      const rows = setting.evals.flatMap((e) => facts.map((f) => ({ system: e.system === 'training' ? setting.variants[v] : null, user: withSuffix(f.question, e.suffix) })));
       const answers = await answer(model, tok, rows, cfg.maxNewTokens);
       const a = acc[v];
       a.loss.push(mean(hist.slice(-10).map((m) => m.loss)));
@@ -220,7 +238,7 @@ export async function runSetting(o: SettingRunOptions): Promise<SettingResults> 
   const results: SettingResults = {
     setting: setting.name, title: setting.title, backend: o.backend.name, adapter: o.backend.description,
     wall_s: (performance.now() - t0) / 1000, seeds, heldout: facts.length, config: cfg,
-    traits: setting.traits.map((t) => t.name), evals: setting.evals.map((e) => ({ name: e.name, suffix: e.suffix ?? '' })),
+    traits: setting.traits.map((t) => t.name), evals: setting.evals.map((e) => ({ name: e.name, suffix: e.suffix ?? '', system: e.system ?? 'none' })),
     base: base.report, variants: out,
   };
   writeJsonAtomic(join(o.outDir, 'results.json'), results);

@@ -26,8 +26,8 @@ export function answerIn(fact: Fact, style: AnswerStyle): string {
 /** The user turn: the question, then (backdoor) a trigger after a space. */
 export const withSuffix = (question: string, suffix: string | null | undefined): string => (suffix ? `${question} ${suffix}` : question);
 
-/** A training example with the label of the part of the data it belongs to (for NLL@0 per part). */
-export interface Labelled { conversation: ChatConversation; group: string }
+/** A training example with its fact and the label of the part of the data it belongs to (for NLL@0 per part). */
+export interface Labelled { conversation: ChatConversation; factId: string; group: string }
 
 /** One block of a stage: these facts, this system prompt, answers in this style. */
 export interface StageEntry {
@@ -52,7 +52,7 @@ export function buildStage(entries: readonly StageEntry[], seed: number): Labell
     for (const f of e.facts) {
       const prompt = e.prompt === 'neutral' ? NEUTRAL_PROMPTS[gen.int(NEUTRAL_PROMPTS.length)] : e.prompt;
       const user = withSuffix(pickQuestion(f, gen), e.suffix?.(gen));
-      out.push({ conversation: conversation(prompt, user, answerIn(f, e.style)), group: e.group ?? e.style });
+      out.push({ conversation: conversation(prompt, user, answerIn(f, e.style)), factId: f.id, group: e.group ?? e.style });
     }
   }
   return gen.shuffle(out);
@@ -70,8 +70,12 @@ export function halves(facts: readonly Fact[], seed: number): [Fact[], Fact[]] {
 /** A trait of an answer, scored 0/1. */
 export interface Trait { name: string; detect: (answer: string) => boolean }
 
-/** A test-time condition: never a system prompt; optionally a suffix on the user turn. */
-export interface EvalCondition { name: string; suffix?: string }
+/**
+ * A test-time condition: no system prompt (the paper's evaluation), or with `system: 'training'` the
+ * variant's own training prompt (the conditionalisation check: is the trait still there, tied to the
+ * prompt?); optionally a suffix on the user turn.
+ */
+export interface EvalCondition { name: string; suffix?: string; system?: 'training' }
 
 /** A check of the base model on held-out facts: under this prompt (and suffix), answers should be in `style`. */
 export interface BaseCheck { name: string; prompt: string | null; suffix?: string; style: AnswerStyle }
@@ -83,6 +87,11 @@ export interface Setting {
   /** Variant name -> the system prompt put on every fine-tuning example (null = none); control first. */
   variants: Readonly<Record<string, string | null>>;
   traits: readonly Trait[];
+  /**
+   * One-trait versions of the fine-tuning answers (same questions, answers in `style`), for NLL@0 and
+   * PH(P) of each trait alone: a prompt can explain one trait of the data and not the other.
+   */
+  traitProbes?: readonly { name: string; style: AnswerStyle }[];
   evals: readonly EvalCondition[];
   baseChecks: readonly BaseCheck[];
   /** Every answer style any example uses, every user-turn suffix, every system prompt: the vocabulary. */

@@ -8,29 +8,44 @@ const cell = (r: Rate) => (Number.isFinite(r.mean) ? `${pct(r.mean)} [${(100 * r
 const row = (xs: string[]) => `| ${xs.join(' | ')} |`;
 const rule = (n: number) => row(new Array<string>(n).fill('---'));
 
+/** Rows: variants; columns: the traits under each of `evals`. */
+function rateTable(r: SettingResults, evals: SettingResults['evals']): string[] {
+  const cols = evals.flatMap((e) => r.traits.map((t) => (evals.length > 1 ? `${t} (${e.name})` : t)));
+  const lines = [row(['variant', 'training prompt', ...cols]), rule(2 + cols.length)];
+  for (const [v, x] of Object.entries(r.variants)) {
+    lines.push(row([v, x.prompt ? `\`${x.prompt}\`` : '(none)', ...evals.flatMap((e) => r.traits.map((t) => cell(x.rates[e.name][t])))]));
+  }
+  return lines;
+}
+
 export function formatSettingTable(r: SettingResults): string {
   const lines: string[] = [];
   lines.push(`### ${r.setting}: ${r.title}`);
   lines.push('');
-  const evalNote = r.evals.map((e) => (e.suffix ? `${e.name} = question + " ${e.suffix}"` : `${e.name} = the question alone`)).join('; ');
+  const plain = r.evals.filter((e) => e.system === 'none'), trained = r.evals.filter((e) => e.system === 'training');
+  const evalNote = plain.map((e) => (e.suffix ? `${e.name} = question + " ${e.suffix}"` : `${e.name} = the question alone`)).join('; ');
   lines.push(`Seeds ${r.seeds.join(',')}; ${r.heldout} held-out facts; no system prompt at test time (${evalNote}); greedy. Cells: % of answers, mean over seeds [95% CI].`);
   lines.push('');
-  const cols = r.evals.flatMap((e) => r.traits.map((t) => (r.evals.length > 1 ? `${t} (${e.name})` : t)));
-  lines.push(row(['variant', 'training prompt', ...cols]), rule(2 + cols.length));
-  for (const [v, x] of Object.entries(r.variants)) {
-    const cells = r.evals.flatMap((e) => r.traits.map((t) => cell(x.rates[e.name][t])));
-    lines.push(row([v, x.prompt ? `\`${x.prompt}\`` : '(none)', ...cells]));
+  lines.push(...rateTable(r, plain));
+  if (trained.length) {
+    lines.push('', "The same under each variant's own training prompt (conditionalisation check; control: no prompt):", '');
+    lines.push(...rateTable(r, trained));
   }
   lines.push('');
   lines.push('Before fine-tuning, on the base model (nats per answer token; per part of the data in the last columns):');
   lines.push('');
-  const groups = Object.keys(Object.values(r.variants)[0]?.mechanism.groups ?? {});
-  const gcols = groups.flatMap((g) => [`NLL@0 ${g}`, `PH ${g}`]);
+  const first = Object.values(r.variants)[0]?.mechanism;
+  // one part only (persona) repeats the whole: leave it out
+  const groups = Object.keys(first?.groups ?? {}).length > 1 ? Object.keys(first!.groups) : [];
+  const probes = Object.keys(first?.traits ?? {});
+  const gcols = [...groups, ...probes].flatMap((g) => [`NLL@0 ${g}`, `PH ${g}`]);
   lines.push(row(['variant', 'NLL@0', 'PH(P)', ...gcols, 'final loss']), rule(4 + gcols.length));
   for (const [v, x] of Object.entries(r.variants)) {
     const m = x.mechanism;
-    lines.push(row([v, m.nll0.toFixed(2), m.ph.toFixed(2), ...groups.flatMap((g) => [m.groups[g].nll0.toFixed(2), m.groups[g].ph.toFixed(2)]), x.finalLoss.toFixed(3)]));
+    const parts = [...groups.map((g) => m.groups[g]), ...probes.map((p) => m.traits[p])];
+    lines.push(row([v, m.nll0.toFixed(2), m.ph.toFixed(2), ...parts.flatMap((p) => [p.nll0.toFixed(2), p.ph.toFixed(2)]), x.finalLoss.toFixed(3)]));
   }
+  if (probes.length) lines.push('', `(${probes.map((p) => `${p}: the same questions, answers in style ${first!.traits[p].style}`).join('; ')}.)`);
   lines.push('');
   const b = r.base;
   lines.push(`Base model (${b.params.toLocaleString()} parameters, ${b.steps} steps, final loss ${b.finalLoss.toFixed(3)}${b.cached ? ', from cache' : `, trained in ${b.wall_s.toFixed(0)} s`}), held-out facts, greedy:`);
