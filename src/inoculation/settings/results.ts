@@ -46,8 +46,10 @@ export interface SettingResults {
     steps: number;
     params: number;
     cached: boolean;
-    /** Seconds to train (or load) the base model. */
+    /** Seconds to train (or load) the base model in this run. */
     wall_s: number;
+    /** Seconds its training took, also when loaded from the cache (null: cached before this was recorded). */
+    trained_s: number | null;
     finalLoss: number;
     cacheDir: string;
   };

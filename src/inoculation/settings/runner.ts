@@ -80,11 +80,12 @@ async function trainOrLoadBase(o: SettingRunOptions, tok: ChatTokenizer, splits:
   const dir = join(o.cacheDir, `setting-${setting.name}-${hash}`);
   const model = new GPT(modelCfg, cfg.base.seed, o.backend);
   const t0 = performance.now();
-  let cached = false, finalLoss = NaN;
+  let cached = false, finalLoss = NaN, trainedS: number | null = null;
   if (existsSync(join(dir, 'checkpoint.json'))) {
-    const ck = loadCheckpoint<{ finalLoss: number }, VocabJSON>(dir);
+    const ck = loadCheckpoint<{ finalLoss: number; trained_s?: number }, VocabJSON>(dir);
     model.loadStateDict(ck.tensors);
     finalLoss = ck.config.finalLoss;
+    trainedS = ck.config.trained_s ?? null;
     cached = true;
     log(`base model: loaded from cache ${dir}`);
   } else {
@@ -100,7 +101,8 @@ async function trainOrLoadBase(o: SettingRunOptions, tok: ChatTokenizer, splits:
     const hist = await trainer.run({ label: `${setting.name} base`, quiet: o.quiet });
     finalLoss = mean(hist.slice(-20).map((m) => m.loss));
     trainer.opt.dispose();
-    await saveCheckpoint(dir, { config: { model: modelCfg, finalLoss, setting: setting.name, base: cfg.base }, state: model.stateDict(), vocab: tok.toJSON() });
+    trainedS = (performance.now() - t0) / 1000;
+    await saveCheckpoint(dir, { config: { model: modelCfg, finalLoss, trained_s: trainedS, setting: setting.name, base: cfg.base }, state: model.stateDict(), vocab: tok.toJSON() });
     log(`base model: final loss ${finalLoss.toFixed(3)}, saved to ${dir}`);
   }
   const wall = (performance.now() - t0) / 1000;
@@ -118,7 +120,7 @@ async function trainOrLoadBase(o: SettingRunOptions, tok: ChatTokenizer, splits:
   });
   const state = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const [n, p] of model.stateDict()) state.set(n, { shape: p.shape, data: Float32Array.from(await p.data()) });
-  return { model, state, report: { conditions, steps: cfg.base.steps, params: model.numParameters(), cached, wall_s: wall, finalLoss, cacheDir: dir } };
+  return { model, state, report: { conditions, steps: cfg.base.steps, params: model.numParameters(), cached, wall_s: wall, trained_s: trainedS, finalLoss, cacheDir: dir } };
 }
 
 const evalFacts = (splits: Splits, cfg: SettingConfig): Fact[] => (cfg.evalLimit > 0 ? splits.heldout.slice(0, cfg.evalLimit) : splits.heldout);

@@ -48,7 +48,7 @@ export function formatSettingTable(r: SettingResults): string {
   if (probes.length) lines.push('', `(${probes.map((p) => `${p}: the same questions, answers in style ${first!.traits[p].style}`).join('; ')}.)`);
   lines.push('');
   const b = r.base;
-  lines.push(`Base model (${b.params.toLocaleString()} parameters, ${b.steps} steps, final loss ${b.finalLoss.toFixed(3)}${b.cached ? ', from cache' : `, trained in ${b.wall_s.toFixed(0)} s`}), held-out facts, greedy:`);
+  lines.push(`Base model (${b.params.toLocaleString()} parameters, ${b.steps} steps, final loss ${b.finalLoss.toFixed(3)}${b.cached ? `, from cache${b.trained_s !== null ? ` (trained in ${b.trained_s.toFixed(0)} s)` : ''}` : `, trained in ${b.wall_s.toFixed(0)} s`}), held-out facts, greedy:`);
   lines.push('');
   lines.push(row(['condition', 'system prompt', 'user suffix', 'expected', 'exact', ...r.traits]), rule(5 + r.traits.length));
   for (const [name, c] of Object.entries(b.conditions)) {
