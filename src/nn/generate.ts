@@ -1,9 +1,10 @@
 // Autoregressive generation with a KV cache: greedy, temperature, top-k, top-p, seeded, stops at
 // an end id, batched over prompts of equal length (callers group prompts by length; see generateAll).
-import { Tensor, indices, tidy, keep } from '../tensor.ts';
+import { Tensor, indices, tidy } from '../tensor.ts';
+import type { Buf } from '../backend/backend.ts';
 import { noGrad } from '../autograd.ts';
 import { add, mulScalar, gelu } from '../ops/elementwise.ts';
-import { reshape, permute, slice, transpose, concat } from '../ops/shape_ops.ts';
+import { reshape, permute, slice, transpose } from '../ops/shape_ops.ts';
 import { matmul } from '../ops/matmul.ts';
 import { softmax } from '../ops/nn.ts';
 import { Generator } from '../random.ts';
@@ -59,35 +60,48 @@ export function sampleRow(logits: ArrayLike<number>, opts: SampleOptions, gen: G
   return order[i];
 }
 
-interface LayerCache { k: Tensor; v: Tensor } // (B, NH, t, HS) each
+/**
+ * Keys and values of every layer, preallocated at (B, NH, maxLen, HS) so each new column is written
+ * in place: the attention reads the first `len` positions through batch strides (matmul's strideB),
+ * with no concatenation (which copied the whole cache every token and was half the time of a large
+ * evaluation batch on llvmpipe).
+ */
+interface KVCache { k: Buf[]; v: Buf[]; maxLen: number; len: number }
 
 /**
  * One forward of new tokens (B, Tn) through the model, using and extending the cache.
  * posIds (B*Tn) are each token's position; mask (B*Tn*L) is added to the attention scores
  * (0 = attend, -1e30 = not: the causal mask and the left padding of shorter prompts).
  */
-function forwardCached(model: GPT, ids: Tensor, posIds: number[], mask: number[], cache: LayerCache[]): Tensor {
+function forwardCached(model: GPT, ids: Tensor, posIds: number[], mask: number[], cache: KVCache): Tensor {
   const [B, Tn] = ids.shape, C = model.config.nEmbd, NH = model.config.nHead, HS = C / NH;
-  const be = ids.backend;
+  const be = ids.backend, dtype = model.wte.weight.dtype;
+  const L = cache.len + Tn, M = cache.maxLen;
+  if (L > M) throw new Error(`generate: cache of ${M} positions cannot hold ${L}`);
   let x = add(model.wte.forward(ids), model.wpe.forward(indices(posIds, [B, Tn], { backend: be }))); // (B, Tn, C)
-  const L = (cache[0]?.k.shape[2] ?? 0) + Tn;
   const bias = fromHost(mask, [B, 1, Tn, L], ids);
+  const wrap = (buf: Buf, shape: number[]) => new Tensor(buf, shape, be, 'generate');
   model.h.forEach((block, li) => {
-    const a = block.ln_1.forward(x);
-    const qkv = permute(reshape(block.attn.c_attn.forward(a), [B, Tn, 3, NH, HS]), [2, 0, 3, 1, 4]); // (3, B, NH, Tn, HS)
-    const part = (i: number) => reshape(slice(qkv, 0, i, i + 1), [B, NH, Tn, HS]);
-    const q = part(0);
-    const prev = cache[li];
-    const k = prev ? concat([prev.k, part(1)], 2) : part(1);                 // (B, NH, L, HS)
-    const v = prev ? concat([prev.v, part(2)], 2) : part(2);
-    if (prev) { prev.k.dispose(); prev.v.dispose(); }
-    cache[li] = { k: keep(k), v: keep(v) };
-    const att = add(mulScalar(matmul(q, transpose(k)), 1 / Math.sqrt(HS)), bias); // (B, NH, Tn, L)
-    const y = matmul(softmax(att), v);                                        // (B, NH, Tn, HS)
-    const merged = reshape(permute(y, [0, 2, 1, 3]), [B, Tn, C]);
+    const qkv = block.attn.c_attn.forward(block.ln_1.forward(x));                  // (B, Tn, 3, NH, HS) contiguous
+    const qkvBuf = qkv.bufFor('generate');
+    // q -> (B, NH, Tn, HS); the new keys and values straight into positions [len, L) of the cache
+    const q = be.alloc(B * NH * Tn * HS, dtype);
+    const from = [Tn * 3 * C, HS, 3 * C, 1];                                        // (b, h, t, d) in qkv
+    be.strided(q, [NH * Tn * HS, Tn * HS, HS, 1], 0, qkvBuf, from, 0, [B, NH, Tn, HS]);
+    const to = [NH * M * HS, M * HS, HS, 1];
+    be.strided(cache.k[li], to, cache.len * HS, qkvBuf, from, C, [B, NH, Tn, HS]);
+    be.strided(cache.v[li], to, cache.len * HS, qkvBuf, from, 2 * C, [B, NH, Tn, HS]);
+    const scores = be.alloc(B * NH * Tn * L, dtype);                                // q @ k[:L]^T
+    be.matmul(scores, q, cache.k[li], B * NH, Tn, L, HS, false, true, Tn * HS, M * HS);
+    be.free(q);
+    const att = softmax(add(mulScalar(wrap(scores, [B, NH, Tn, L]), 1 / Math.sqrt(HS)), bias)); // (B, NH, Tn, L)
+    const y = be.alloc(B * NH * Tn * HS, dtype);                                    // att @ v[:L]
+    be.matmul(y, att.bufFor('generate'), cache.v[li], B * NH, Tn, HS, L, false, false, Tn * L, M * HS);
+    const merged = reshape(permute(wrap(y, [B, NH, Tn, HS]), [0, 2, 1, 3]), [B, Tn, C]);
     x = add(x, block.attn.c_proj.forward(merged));
     x = add(x, block.mlp.c_proj.forward(gelu(block.mlp.c_fc.forward(block.ln_2.forward(x)))));
   });
+  cache.len = L;
   const last = slice(model.ln_f.forward(x), 1, Tn - 1, Tn);                   // (B, 1, C)
   return reshape(matmul(last, transpose(model.wte.weight)), [B, model.config.vocabSize]);
 }
@@ -137,17 +151,21 @@ export async function generate(model: GPT, prompts: number[][], opts: SampleOpti
     }
     return { posIds, mask };
   };
-  let cache: LayerCache[] = [];
-  const clear = () => { for (const c of cache) { c.k.dispose(); c.v.dispose(); } cache = []; };
+  const { nLayer, nEmbd } = model.config;
+  const dtype = model.wte.weight.dtype;
+  const alloc = () => Array.from({ length: nLayer }, () => be.alloc(B * nEmbd * (P + maxNew), dtype));
+  let cache: KVCache | null = null;
+  const clear = () => { if (cache) for (const b of [...cache.k, ...cache.v]) be.free(b); cache = null; };
   try {
     for (let step = 0; step < maxNew; step++) {
       const len = P + step;
       // with the cache, feed only the newest column after the first step; without, the whole row
       const from = opts.kvCache === false || step === 0 ? 0 : len - 1;
-      if (from === 0) clear();
+      if (from === 0) { clear(); cache = { k: alloc(), v: alloc(), maxLen: P + maxNew, len: 0 }; }
       const { posIds, mask } = geometry(from, len);
       const ids = seqs.flatMap((s) => s.slice(from, len));
-      const logits = noGrad(() => tidy(() => forwardCached(model, indices(ids, [B, len - from], { backend: be }), posIds, mask, cache)));
+      const c = cache!;
+      const logits = noGrad(() => tidy(() => forwardCached(model, indices(ids, [B, len - from], { backend: be }), posIds, mask, c)));
       const data = await logits.data();
       logits.dispose();
       const V = model.config.vocabSize;
