@@ -75,7 +75,7 @@ describe('config file', () => {
     const bad = parseConfig('{"base": {"model": {"nHead": 5}}, "probes": {"rateSteps": [0, 500]}}', 'c.json');
     expect(checkComplete(bad)).toEqual([
       'base.model.nEmbd (96) must be divisible by base.model.nHead (5)',
-      'probes.rateSteps[1] is 500, beyond finetune.steps (100): it would never be measured',
+      `probes.rateSteps[1] is 500, beyond finetune.steps (${defaultConfig.finetune.steps}): it would never be measured`,
     ]);
     expect(checkComplete(defaultConfig)).toEqual([]);
     expect(checkComplete(quickConfig)).toEqual([]);

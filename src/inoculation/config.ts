@@ -85,8 +85,14 @@ export const defaultConfig: ExperimentConfig = {
     model: { blockSize: 96, nLayer: 3, nHead: 4, nEmbd: 96, dropout: 0, layerNormEps: 1e-5 },
     steps: 1500, batchSize: 32, lr: 2e-3, minLr: 2e-4, warmup: 100, weightDecay: 0.05, seed: 1, lengthGroup: 1,
   },
-  finetune: { steps: 100, batchSize: 16, lr: 3e-4, warmup: 5, weightDecay: 0, dropout: 0, loraRank: 0, loraAlpha: 16 },
-  probes: { every: 10, rateSteps: [0, 10, 25, 50, 100], subset: 32 },
+  // 36 steps of 16 = 4.6 epochs of the 125 fine-tune answers. The caps trait is learned globally in
+  // the first steps under either inoculation prompt and later becomes tied to the prompt as the
+  // model memorises the answers: ID caps without a prompt, mean of seeds 1-3 on this base, steps
+  // 12/24/36/48/100: inoculate-spanish 98/92/73/56/24%, inoculate-caps 16/26/8/2/0%. Only around
+  // step 36 does each prompt suppress just its own trait (docs/results.md, "How long to fine-tune").
+  // The step count was chosen from these trajectories; seeds 4-6 confirm it (docs/results.md).
+  finetune: { steps: 36, batchSize: 16, lr: 3e-4, warmup: 5, weightDecay: 0, dropout: 0, loraRank: 0, loraAlpha: 16 },
+  probes: { every: 6, rateSteps: [0, 6, 12, 24, 36], subset: 32 },
   maxNewTokens: 64,
   evalLimit: 0,
 };
