@@ -19,16 +19,18 @@ describe('inoculum sweep', () => {
     const res = await runSweep({ cfg, outDir: join(root, 'sweep'), cacheDir: join(root, 'cache'), backend: new CpuBackend(), log: () => {}, quiet: true });
     expect(res.rows.map((r) => r.name)).toEqual(SWEEP_PROMPTS.map((p) => p.name));
     const none = res.rows[0];
-    expect([none.ph, none.phSpanish, none.phCaps]).toEqual([0, 0, 0]); // no prompt gains nothing over itself
+    expect([none.ph, none.phSpanish, none.phCaps, none.phContrast]).toEqual([0, 0, 0, 0]); // no prompt gains nothing over itself
     for (const r of res.rows) {
       expect(r.spanish).toHaveLength(cfg.seeds);
-      for (const k of ['nll0', 'ph', 'phSpanish', 'phCaps', 'suppression'] as const) expect(Number.isFinite(r[k])).toBe(true);
+      for (const k of ['nll0', 'ph', 'phSpanish', 'phCaps', 'phContrast', 'suppression'] as const) expect(Number.isFinite(r[k])).toBe(true);
+      expect(r.phContrast).toBeCloseTo(r.ph - r.phCaps, 12);
     }
     expect(none.suppression).toBe(0);
     const fitRows = res.rows.slice(1);
     expect(res.r2.ph).toBeCloseTo(linearFit(fitRows.map((r) => r.ph), fitRows.map((r) => r.suppression)).r2, 12);
+    expect(res.r2.phContrast).toBeCloseTo(linearFit(fitRows.map((r) => r.phContrast), fitRows.map((r) => r.suppression)).r2, 12);
     const html = readFileSync(join(root, 'sweep', 'sweep.html'), 'utf8');
-    expect(html.match(/<svg/g)?.length).toBe(3);
+    expect(html.match(/<svg/g)?.length).toBe(4);
     for (const p of SWEEP_PROMPTS) expect(html).toContain(`<th>${p.name}</th>`);
     rmSync(join(root, 'sweep', 'sweep.html'));
     expect(await report([join(root, 'sweep')])).toBe(0);

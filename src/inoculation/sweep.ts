@@ -46,6 +46,13 @@ export interface SweepRow {
    */
   phSpanish: number;
   phCaps: number;
+  /**
+   * The Spanish trait's share of PH(P): PH(P) of the training answers minus PH(P) of the same
+   * answers without the Spanish trait (English in capitals) = ph - phCaps. Unlike phSpanish it does
+   * not penalise a prompt that elicits Spanish in capitals (both-traits) for not eliciting it in
+   * lower case. Added after the first three-seed sweep (post hoc; docs/results.md).
+   */
+  phContrast: number;
   /** No-prompt ID greedy rates after fine-tuning, per seed. */
   spanish: number[];
   caps: number[];
@@ -79,8 +86,9 @@ export async function runSweep(o: { cfg: ExperimentConfig; outDir: string; cache
     const unknownTokens = c.prompt === null ? 0 : tok.encodePrompt({ system: c.prompt, user: splits.heldout[0].question }).filter((id) => id === tok.unkId).length;
     rows.push({
       name: c.name, prompt: c.prompt, unknownTokens, nll0: -mean(lp), ph: gain(lp, plainLp.full),
-      phSpanish: gain(lpS, plainLp.spanish), phCaps: gain(lpC, plainLp.caps), spanish: [], caps: [], suppression: NaN,
+      phSpanish: gain(lpS, plainLp.spanish), phCaps: gain(lpC, plainLp.caps), phContrast: NaN, spanish: [], caps: [], suppression: NaN,
     });
+    rows[rows.length - 1].phContrast = rows[rows.length - 1].ph - rows[rows.length - 1].phCaps;
   }
   for (let seed = 1; seed <= cfg.seeds; seed++) {
     const plainConvs = buildVariantSets(splits, { seed }).control;
@@ -103,7 +111,7 @@ export async function runSweep(o: { cfg: ExperimentConfig; outDir: string; cache
   const r2 = (x: (r: SweepRow) => number) => linearFit(fitRows.map(x), fitRows.map((r) => r.suppression)).r2;
   const res: SweepResult = {
     tokenizer: cfg.tokenizer, seeds: cfg.seeds, backend: backend.name, adapter: backend.description, wall_s: (performance.now() - t0) / 1000,
-    rows, r2: { ph: r2((r) => r.ph), nll0: r2((r) => r.nll0), phSpanish: r2((r) => r.phSpanish) },
+    rows, r2: { ph: r2((r) => r.ph), nll0: r2((r) => r.nll0), phSpanish: r2((r) => r.phSpanish), phContrast: r2((r) => r.phContrast) },
   };
   writeJsonAtomic(join(o.outDir, 'sweep.json'), res);
   writeBytesAtomic(join(o.outDir, 'sweep.html'), renderSweepReport(res));
@@ -114,15 +122,15 @@ export async function runSweep(o: { cfg: ExperimentConfig; outDir: string; cache
 export interface SweepResult {
   tokenizer: string; seeds: number; backend: string; adapter: string; wall_s: number;
   rows: SweepRow[];
-  r2: { ph: number; nll0: number; phSpanish: number };
+  r2: { ph: number; nll0: number; phSpanish: number; phContrast: number };
 }
 
 export function formatSweep(res: SweepResult): string {
   const pct = (xs: number[]) => `${(100 * mean(xs)).toFixed(0).padStart(3)}%`;
-  const lines = [`${'prompt'.padEnd(12)} | ${'PH(P)'.padStart(6)} | PH Spanish | PH caps | ${'NLL@0'.padStart(6)} | spanish | caps | suppression | unk | text`];
+  const lines = [`${'prompt'.padEnd(12)} | ${'PH(P)'.padStart(6)} | PH Spanish | PH caps | PH contrast | ${'NLL@0'.padStart(6)} | spanish | caps | suppression | unk | text`];
   for (const r of res.rows) {
-    lines.push(`${r.name.padEnd(12)} | ${r.ph.toFixed(2).padStart(6)} | ${r.phSpanish.toFixed(2).padStart(10)} | ${r.phCaps.toFixed(2).padStart(7)} | ${r.nll0.toFixed(2).padStart(6)} | ${pct(r.spanish).padStart(7)} | ${pct(r.caps).padStart(4)} | ${(100 * r.suppression).toFixed(0).padStart(10)}% | ${String(r.unknownTokens).padStart(3)} | ${JSON.stringify(r.prompt ?? '(none)')}`);
+    lines.push(`${r.name.padEnd(12)} | ${r.ph.toFixed(2).padStart(6)} | ${r.phSpanish.toFixed(2).padStart(10)} | ${r.phCaps.toFixed(2).padStart(7)} | ${r.phContrast.toFixed(2).padStart(11)} | ${r.nll0.toFixed(2).padStart(6)} | ${pct(r.spanish).padStart(7)} | ${pct(r.caps).padStart(4)} | ${(100 * r.suppression).toFixed(0).padStart(10)}% | ${String(r.unknownTokens).padStart(3)} | ${JSON.stringify(r.prompt ?? '(none)')}`);
   }
-  lines.push(`R^2 of suppression on PH(P): ${res.r2.ph.toFixed(3)}; on PH(P) of the Spanish trait alone: ${res.r2.phSpanish.toFixed(3)}; on NLL@0: ${res.r2.nll0.toFixed(3)} (${res.rows.length - 1} prompts, control excluded)`);
+  lines.push(`R^2 of suppression on PH(P): ${res.r2.ph.toFixed(3)}; on PH(P) of the Spanish trait alone: ${res.r2.phSpanish.toFixed(3)}; on the PH contrast (ph - PH caps): ${res.r2.phContrast.toFixed(3)}; on NLL@0: ${res.r2.nll0.toFixed(3)} (${res.rows.length - 1} prompts, control excluded)`);
   return lines.join('\n');
 }

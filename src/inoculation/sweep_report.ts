@@ -11,11 +11,14 @@ import { CHART_CSS, PALETTE, esc, fmt, scatter } from './svg.ts';
 import { PAGE_CSS } from './report.ts';
 import type { SweepResult, SweepRow } from './sweep.ts';
 
-const PREDICTORS: { key: 'ph' | 'phSpanish' | 'nll0'; label: string; why: string }[] = [
+const PREDICTORS: { key: 'ph' | 'phSpanish' | 'phContrast' | 'nll0'; label: string; why: string }[] = [
   { key: 'ph', label: 'PH(P): log-prob gain of the training answers under P (nats/token)', why: 'the replication\'s predictor: how much the prompt raises the log-prob of the training answers on the base model' },
   { key: 'phSpanish', label: 'PH(P) of the Spanish trait alone (nats/token)', why: 'the same gain on the answers rewritten in lower-case Spanish: how much the prompt explains the trait being measured, not the whole answer' },
+  { key: 'phContrast', label: 'PH(P) of the training answers minus PH(P) of them in English capitals (nats/token)', why: 'the Spanish trait\'s share of PH(P): the gain on the training answers that the same answers without Spanish do not get (added after the first sweep: post hoc)' },
   { key: 'nll0', label: 'NLL@0 under P (nats/token)', why: 'how surprising the training answers still are under the prompt; lower should mean more suppression' },
 ];
+
+const TITLES = { ph: 'PH(P)', phSpanish: 'PH(P), Spanish alone', phContrast: 'PH contrast', nll0: 'NLL@0' } as const;
 
 const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
@@ -26,7 +29,7 @@ export function renderSweepReport(r: SweepResult): string {
     const xs = rows.map((x) => x[p.key]), ys = rows.map((x) => 100 * x.suppression);
     const f = rows.length >= 3 && Math.max(...xs) > Math.min(...xs) ? linearFit(xs, ys) : null;
     const svg = scatter({
-      title: `${p.key === 'nll0' ? 'NLL@0' : p.key === 'ph' ? 'PH(P)' : 'PH(P), Spanish alone'} vs Spanish suppression${f ? ` (R\u00b2 = ${f.r2.toFixed(2)})` : ''}`,
+      title: `${TITLES[p.key]} vs Spanish suppression${f ? ` (R\u00b2 = ${f.r2.toFixed(2)})` : ''}`,
       points: rows.map((x, i) => ({ x: x[p.key], y: 100 * x.suppression, label: x.name, color: colour(i), tip: `${x.name} ${JSON.stringify(x.prompt)}: ${p.key} ${fmt(x[p.key], 3)}, suppression ${(100 * x.suppression).toFixed(1)} points` })),
       xLabel: p.label, yLabel: 'Spanish suppression (points vs no prompt)',
       fit: f ? { slope: f.slope, intercept: f.intercept, label: `least squares, R\u00b2 = ${f.r2.toFixed(3)}` } : undefined,
@@ -35,7 +38,7 @@ export function renderSweepReport(r: SweepResult): string {
     return `<figure class="fig">${svg}<figcaption class="caption">${esc(p.why)}.</figcaption></figure>`;
   });
   const pct = (xs: number[]) => `${(100 * meanOf(xs)).toFixed(0)}%`;
-  const body = r.rows.map((x: SweepRow) => `<tr><th>${esc(x.name)}</th><td>${x.prompt === null ? '<span class="muted">(none)</span>' : esc(x.prompt)}</td><td class="r">${fmt(x.ph, 2)}</td><td class="r">${fmt(x.phSpanish, 2)}</td><td class="r">${fmt(x.phCaps, 2)}</td><td class="r">${fmt(x.nll0, 2)}</td><td class="r">${pct(x.spanish)}</td><td class="r">${pct(x.caps)}</td><td class="r">${(100 * x.suppression).toFixed(0)}</td><td class="r">${x.unknownTokens}</td></tr>`);
+  const body = r.rows.map((x: SweepRow) => `<tr><th>${esc(x.name)}</th><td>${x.prompt === null ? '<span class="muted">(none)</span>' : esc(x.prompt)}</td><td class="r">${fmt(x.ph, 2)}</td><td class="r">${fmt(x.phSpanish, 2)}</td><td class="r">${fmt(x.phCaps, 2)}</td><td class="r">${fmt(x.phContrast, 2)}</td><td class="r">${fmt(x.nll0, 2)}</td><td class="r">${pct(x.spanish)}</td><td class="r">${pct(x.caps)}</td><td class="r">${(100 * x.suppression).toFixed(0)}</td><td class="r">${x.unknownTokens}</td></tr>`);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -47,10 +50,10 @@ export function renderSweepReport(r: SweepResult): string {
 <body>
 <main>
 <header><h1>Prompt-strength sweep</h1>
-<p class="caption">Does elicitation before training predict inoculation? For each candidate system prompt P: measured on the base model before any fine-tuning, PH(P) (mean over the training examples of the answer's mean token log-prob with P minus without it), the same gain on the answers with only the Spanish trait, and NLL@0; then the model is fine-tuned on the Spanish + ALL-CAPS data under P (${r.seeds} seed${r.seeds === 1 ? '' : 's'}) and evaluated without any prompt on held-out facts. Suppression = the no-prompt control's Spanish rate minus P's. A replication at 7B reported R\u00b2 &gt; 0.9 for PH(P). Here: R\u00b2 on PH(P) <b>${fmt(r.r2.ph, 3)}</b>, on PH(P) of the Spanish trait alone <b>${fmt(r.r2.phSpanish, 3)}</b>, on NLL@0 <b>${fmt(r.r2.nll0, 3)}</b> (${rows.length} prompts; control excluded from the fits). Tokenizer ${esc(r.tokenizer)}, backend ${esc(r.backend)} (${esc(r.adapter)}), wall time ${(r.wall_s / 60).toFixed(1)} min.</p></header>
+<p class="caption">Does elicitation before training predict inoculation? For each candidate system prompt P: measured on the base model before any fine-tuning, PH(P) (mean over the training examples of the answer's mean token log-prob with P minus without it), the same gain on the answers with only the Spanish trait, and NLL@0; then the model is fine-tuned on the Spanish + ALL-CAPS data under P (${r.seeds} seed${r.seeds === 1 ? '' : 's'}) and evaluated without any prompt on held-out facts. Suppression = the no-prompt control's Spanish rate minus P's. A replication at 7B reported R\u00b2 &gt; 0.9 for PH(P). Here: R\u00b2 on PH(P) <b>${fmt(r.r2.ph, 3)}</b>, on PH(P) of the Spanish trait alone <b>${fmt(r.r2.phSpanish, 3)}</b>, on the PH contrast <b>${fmt(r.r2.phContrast, 3)}</b>, on NLL@0 <b>${fmt(r.r2.nll0, 3)}</b> (${rows.length} prompts; control excluded from the fits). Tokenizer ${esc(r.tokenizer)}, backend ${esc(r.backend)} (${esc(r.adapter)}), wall time ${(r.wall_s / 60).toFixed(1)} min.</p></header>
 <section><div class="grid cols2">${charts.join('\n')}</div></section>
 <section><h2>Table</h2>
-<table class="data"><thead><tr><th>name</th><th>prompt</th><th>PH(P)</th><th>PH Spanish</th><th>PH caps</th><th>NLL@0</th><th>% Spanish</th><th>% caps</th><th>suppression (points)</th><th>unknown tokens</th></tr></thead><tbody>${body.join('')}</tbody></table>
+<table class="data"><thead><tr><th>name</th><th>prompt</th><th>PH(P)</th><th>PH Spanish</th><th>PH caps</th><th>PH contrast</th><th>NLL@0</th><th>% Spanish</th><th>% caps</th><th>suppression (points)</th><th>unknown tokens</th></tr></thead><tbody>${body.join('')}</tbody></table>
 <p class="caption">Rates: no system prompt, greedy, held-out facts, mean over seeds. PH columns in nats/token. Unknown tokens: words of the prompt the base model's vocabulary never saw (such a prompt is partly noise to the model).</p>
 </section>
 </main>
