@@ -14,7 +14,7 @@ import { BACKEND_OPTION, closeBackend, log, openBackend } from './common.ts';
 export const spec: CommandSpec = {
   name: 'setting',
   summary: "Run one of the paper's other settings at toy scale: mixture, persona or backdoor.",
-  usage: '<mixture|persona|backdoor> [--seeds N] [--quick] [--out DIR] [options]',
+  usage: '<mixture|persona|backdoor> [--seeds N] [--steps N] [--quick] [--out DIR] [options]',
   description:
     'mixture: fine-tune on half Spanish-only, half French-only answers; variants control, inoculate-spanish, inoculate-french, placebo; scored % Spanish / French / English. ' +
     'persona: the base learns "You are Alice." = English caps and "You are Bob." = Spanish; fine-tune on Spanish caps under each persona; scored % Spanish / caps. ' +
@@ -24,6 +24,7 @@ export const spec: CommandSpec = {
   options: [
     { name: 'quick', type: 'flag', help: 'a structure test in seconds (tiny model, 1 seed), not the effect' },
     { name: 'seeds', type: 'int', min: 1, help: `fine-tune seeds per variant (default ${defaultSettingConfig.seeds})` },
+    { name: 'steps', type: 'int', min: 1, help: `fine-tuning steps (default ${defaultSettingConfig.finetune.steps}); the base model, and its cache entry, stay the same` },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'run directory (default runs/<setting>-<time>)' },
     { name: 'cache', type: 'string', metavar: 'DIR', help: 'base-model cache (default .cache)' },
     BACKEND_OPTION,
@@ -40,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   const quick = a.flag('quick');
   const cfg = structuredClone(quick ? quickSettingConfig : defaultSettingConfig);
   if (a.has('seeds')) cfg.seeds = a.num('seeds')!;
+  if (a.has('steps')) cfg.finetune.steps = a.num('steps')!;
   const outDir = a.str('out') ?? join('runs', `${name}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
   let backend: Backend | null = null;
   try {
