@@ -189,10 +189,16 @@ describe('inoculum finetune --data', () => {
 describe('help', () => {
   const COMMANDS = ['info', 'run', 'pretrain', 'finetune', 'eval', 'report', 'export', 'setting', 'sweep'];
 
-  it('`inoculum --help` lists every command; unknown commands exit 2', async () => {
+  it('`inoculum --help` lists every command with its own summary; unknown commands exit 2', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of COMMANDS) expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const c of COMMANDS) {
+      // main.ts repeats each summary so that --help loads no command module: they must not drift
+      const mod = (await import(`../src/cli/${c}.ts`)) as { spec: { summary: string } };
+      const line = r.stdout.split('\n').find((l) => l.startsWith(`  ${c} `));
+      expect(line, `${c} listed`).toBeDefined();
+      expect(line!.slice(2 + c.length).trim(), `${c} summary`).toBe(mod.spec.summary);
+    }
     const bad = await runCli(['evl']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown command 'evl' (did you mean eval?)");
