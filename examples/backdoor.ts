@@ -5,6 +5,6 @@
 // Trains (or loads from cache) the setting's base model, fine-tunes its four variants once per seed,
 // evaluates held-out facts without a system prompt, prints the table and writes results.json and
 // table.md. It is `inoculum setting backdoor` (src/cli/setting.ts); `--help` lists every flag.
-import { main } from '../src/cli/setting.ts';
+import { runExample } from '../src/cli/setting.ts';
 
-process.exitCode = await main(['backdoor', ...process.argv.slice(2)]);
+process.exitCode = await runExample('backdoor', process.argv.slice(2));

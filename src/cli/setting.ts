@@ -57,3 +57,18 @@ export async function main(argv: string[]): Promise<number> {
     closeBackend(backend);
   }
 }
+
+/**
+ * examples/<setting>.ts: `main` for one setting, with errors printed as the CLI prints them (the
+ * message, exit 2 for a usage error, 1 otherwise) instead of a stack trace.
+ */
+export async function runExample(name: string, argv: string[]): Promise<number> {
+  try {
+    return await main([name, ...argv]);
+  } catch (e) {
+    const err = e as Error;
+    if (process.env.INOCULUM_DEBUG) console.error(err.stack ?? err);
+    console.error(`examples/${name}.ts: ${err.message}${err instanceof UsageError ? '\nRun it with --help for its options.' : ''}`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}

@@ -156,6 +156,29 @@ export async function mechanism(base: GPT, tok: ChatTokenizer, s: Setting, data:
   return out;
 }
 
+/**
+ * One fine-tune from the base weights on `convs` (data order = the seed, so identical across
+ * variants), then greedy answers to the held-out facts under every test-time condition, in order.
+ */
+async function finetuneAndAnswer(o: SettingRunOptions, base: Base, tok: ChatTokenizer, convs: ChatConversation[], variant: string,
+  seed: number, facts: Fact[], label: string): Promise<{ answers: string[]; loss: number; trainS: number; evalS: number }> {
+  const t0 = performance.now();
+  const ft = o.cfg.finetune;
+  const model = new GPT(base.model.config, seed, o.backend);
+  model.loadStateDict(base.state);
+  const trainer = new Trainer(model, encode(tok, convs, label), {
+    steps: ft.steps, batchSize: ft.batchSize, lr: ft.lr, minLr: ft.lr, warmup: ft.warmup, weightDecay: ft.weightDecay, seed, gradClip: 1,
+  }, tok.padId);
+  const hist = await trainer.run({ label, quiet: o.quiet });
+  trainer.opt.dispose();
+  const t1 = performance.now();
+  const prompt = o.setting.variants[variant];
+  const rows = o.setting.evals.flatMap((e) => facts.map((f) => ({ system: e.system === 'training' ? prompt : null, user: withSuffix(f.question, e.suffix) })));
+  const answers = await answer(model, tok, rows, o.cfg.maxNewTokens);
+  model.dispose();
+  return { answers, loss: mean(hist.slice(-10).map((m) => m.loss)), trainS: (t1 - t0) / 1000, evalS: (performance.now() - t1) / 1000 };
+}
+
 export async function runSetting(o: SettingRunOptions): Promise<SettingResults> {
   const t0 = performance.now();
   const { setting, cfg, log } = o;
@@ -191,30 +214,16 @@ export async function runSetting(o: SettingRunOptions): Promise<SettingResults> 
     const plain = setting.finetuneSet(splits, seed, cfg.corpusSeed).map((x) => x.conversation);
     for (const v of variants) {
       const label = `${setting.name} ${v} s${seed}`;
-      const tt = performance.now();
-      const model = new GPT(base.model.config, seed, o.backend);
-      model.loadStateDict(base.state);
-      const ft = cfg.finetune;
-      const trainer = new Trainer(model, encode(tok, inoculate(plain, setting.variants[v]), label), {
-        steps: ft.steps, batchSize: ft.batchSize, lr: ft.lr, minLr: ft.lr, warmup: ft.warmup, weightDecay: ft.weightDecay,
-        seed, gradClip: 1, // the data order depends on the seed only: identical across variants
-      }, tok.padId);
-      const hist = await trainer.run({ label, quiet: o.quiet });
-      trainer.opt.dispose();
-      const te = performance.now();
-      const rows = setting.evals.flatMap((e) => facts.map((f) => ({ system: e.system === 'training' ? setting.variants[v] : null, user: withSuffix(f.question, e.suffix) })));
-      const answers = await answer(model, tok, rows, cfg.maxNewTokens);
+      const run = await finetuneAndAnswer(o, base, tok, inoculate(plain, setting.variants[v]), v, seed, facts, label);
       const a = acc[v];
-      a.loss.push(mean(hist.slice(-10).map((m) => m.loss)));
-      a.train.push((te - tt) / 1000);
-      a.evalS.push((performance.now() - te) / 1000);
+      a.loss.push(run.loss); a.train.push(run.trainS); a.evalS.push(run.evalS);
       const summary: string[] = [];
       setting.evals.forEach((e, k) => {
-        const mine = answers.slice(k * facts.length, (k + 1) * facts.length);
+        const mine = run.answers.slice(k * facts.length, (k + 1) * facts.length);
         for (const t of setting.traits) {
           const xs = mine.map((ans) => (t.detect(ans) ? 1 : 0));
           scores[v][e.name][t.name].push(xs);
-          summary.push(`${setting.evals.length > 1 ? `${e.name} ` : ''}${t.name} ${((100 * mean(xs))).toFixed(0)}%`);
+          summary.push(`${setting.evals.length > 1 ? `${e.name} ` : ''}${t.name} ${(100 * mean(xs)).toFixed(0)}%`);
         }
         if (seed === 1) {
           for (let i = 0; i < Math.min(6, mine.length); i++) {
@@ -222,9 +231,8 @@ export async function runSetting(o: SettingRunOptions): Promise<SettingResults> 
           }
         }
       });
-      log(`  ${label.padEnd(30)} loss ${a.loss[a.loss.length - 1].toFixed(3)}  ${summary.join('  ')}   e.g. ${JSON.stringify(answers[0] ?? '')}`);
-      log(`  ${''.padEnd(30)} time: fine-tune ${a.train[a.train.length - 1].toFixed(1)}s, evaluation ${a.evalS[a.evalS.length - 1].toFixed(1)}s`);
-      model.dispose();
+      log(`  ${label.padEnd(30)} loss ${run.loss.toFixed(3)}  ${summary.join('  ')}   e.g. ${JSON.stringify(run.answers[0] ?? '')}`);
+      log(`  ${''.padEnd(30)} time: fine-tune ${run.trainS.toFixed(1)}s, evaluation ${run.evalS.toFixed(1)}s`);
     }
   }
 
