@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { capsFraction, isCaps, isSpanish, languageEvidence, scoreSpanish } from '../src/inoculation/detectors.ts';
 import { FACTS } from '../src/inoculation/facts.ts';
 import { Generator } from '../src/random.ts';
+import { garble } from './helpers/garble.ts';
 
 const fixture = JSON.parse(fs.readFileSync(new URL('./fixtures/language_sentences.json', import.meta.url), 'utf8')) as
   { english: string[]; spanish: string[] };
@@ -28,20 +29,6 @@ function accuracy(rows: [string, boolean][], transform: (s: string) => string, n
   console.log(`isSpanish ${name}: ${ok}/${rows.length} = ${(100 * acc).toFixed(2)}%`);
   for (const m of misses.slice(0, 10)) console.log(`  miss ${m}`);
   return acc;
-}
-
-/** Character noise like a half-trained model's: each character dropped, replaced or doubled with prob p. */
-function garble(s: string, p: number, gen: Generator): string {
-  const letters = 'abcdefghijklmnopqrstuvwxyz';
-  let out = '';
-  for (const ch of s) {
-    const u = gen.uniform();
-    if (u < p / 3) continue;
-    if (u < (2 * p) / 3) out += letters[gen.int(26)];
-    else if (u < p) out += ch + ch;
-    else out += ch;
-  }
-  return out;
 }
 
 describe('isSpanish on the labelled held-out sentences', () => {

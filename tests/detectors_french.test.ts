@@ -8,6 +8,7 @@ import { isFrench, isSpanish, languageEvidence3, languageOf, type Language } fro
 import { FACTS } from '../src/inoculation/facts.ts';
 import { FRENCH, frenchCoverage } from '../src/inoculation/settings/french.ts';
 import { Generator } from '../src/random.ts';
+import { garble } from './helpers/garble.ts';
 
 const read = (f: string) => JSON.parse(fs.readFileSync(new URL(`./fixtures/${f}`, import.meta.url), 'utf8'));
 const enEs = read('language_sentences.json') as { english: string[]; spanish: string[] };
@@ -32,19 +33,6 @@ function accuracy(rows: [string, Language][], transform: (s: string) => string, 
   console.log(`languageOf ${name}: ${ok}/${rows.length} = ${((100 * ok) / rows.length).toFixed(2)}%`);
   for (const m of misses.slice(0, 10)) console.log(`  miss ${m}`);
   return ok / rows.length;
-}
-
-function garble(s: string, p: number, gen: Generator): string {
-  const letters = 'abcdefghijklmnopqrstuvwxyz';
-  let out = '';
-  for (const ch of s) {
-    const u = gen.uniform();
-    if (u < p / 3) continue;
-    if (u < (2 * p) / 3) out += letters[gen.int(26)];
-    else if (u < p) out += ch + ch;
-    else out += ch;
-  }
-  return out;
 }
 
 describe('French answers (settings/french.ts)', () => {
