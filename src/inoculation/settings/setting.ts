@@ -11,7 +11,7 @@ import { Generator } from '../../random.ts';
 import type { Fact } from '../facts.ts';
 import { conversation, pickQuestion, styledAnswer, type ChatConversation, type SplitFractions, type Splits } from '../corpus.ts';
 import { NEUTRAL_PROMPTS, type Style } from '../prompts.ts';
-import type { GPTConfig } from '../../nn/gpt.ts';
+import type { BaseStageConfig, FinetuneStageConfig } from '../config.ts';
 import { frenchAnswer } from './french.ts';
 
 /** The main experiment's styles plus French (answers from french.ts). */
@@ -117,26 +117,13 @@ export interface SettingConfig {
   corpusSeed: number;
   /** Shares of each in-distribution category: base-only / fine-tune / held-out facts (the main experiment's). */
   split: SplitFractions;
-  base: {
-    /** Smaller than the main experiment's d96 x 3 layers: three settings must fit in ~12 min each on two cores. */
-    model: Omit<GPTConfig, 'vocabSize'>;
-    steps: number;
-    batchSize: number;
-    lr: number;
-    minLr: number;
-    warmup: number;
-    weightDecay: number;
-    /** Seed of the base model's init and data order. */
-    seed: number;
-  };
-  finetune: {
-    steps: number;
-    batchSize: number;
-    /** 3e-4 as in the main experiment (the prototype found higher rates leak the inoculated trait). */
-    lr: number;
-    warmup: number;
-    weightDecay: number;
-  };
+  /**
+   * The main experiment's base-stage fields (config.ts), with a smaller default model (d64 x 2
+   * layers: three settings must fit in ~12 min each on two cores) and uniform batches.
+   */
+  base: Omit<BaseStageConfig, 'lengthGroup'>;
+  /** The main experiment's fine-tune fields that the settings use (full fine-tuning, no dropout). */
+  finetune: Pick<FinetuneStageConfig, 'steps' | 'batchSize' | 'lr' | 'warmup' | 'weightDecay'>;
   /** New tokens at most per generated answer. */
   maxNewTokens: number;
   /** Held-out facts evaluated (0 = all). */
