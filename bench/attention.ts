@@ -5,6 +5,9 @@
 // all through (BH, T, T) buffers. The baseline's WGSL is bench-only (shaders/attention_unfused_*);
 // its matmul tile is swept and the best kept. Where the engine's own matmul works, a second baseline
 // uses it. Everything is validated against the CPU reference (kernels/cpu/attention.ts) first.
+// The fused kernels read q, k, v straight from the qkv projection's (B, T, 3, NH, HS) layout and
+// write (B, T, NH, HS); the baselines get q, k, v already split into (B, NH, T, HS), so they are
+// not charged for the head split/merge copies the fused kernels make unnecessary.
 // GFLOP/s count the useful causal FLOPs only (4*HS per (query, key<=query) pair forward, 8*HS
 // backward), the same for every variant, so they compare like ms do.
 import { benchBackend, report, timeCpu, timeGpu, type BenchOptions, type BenchResult } from './common.ts';
@@ -20,6 +23,25 @@ const cpu = new CpuBackend();
 function seeded(n: number, seed: number, lo = -1, hi = 1): Float32Array {
   let s = seed >>> 0 || 1;
   return Float32Array.from({ length: n }, () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return lo + (s / 4294967296) * (hi - lo); });
+}
+
+/** (B, NH, T, HS) arrays q, k, v -> qkv (B, T, 3, NH, HS) */
+function packQkv(parts: Float32Array[], B: number, NH: number, T: number, HS: number): Float32Array {
+  const out = new Float32Array(3 * B * NH * T * HS);
+  parts.forEach((a, p) => { for (let b = 0; b < B; b++) for (let h = 0; h < NH; h++) for (let t = 0; t < T; t++) for (let e = 0; e < HS; e++) {
+    out[(((b * T + t) * 3 + p) * NH + h) * HS + e] = a[((b * NH + h) * T + t) * HS + e];
+  } });
+  return out;
+}
+
+/** (B, T, NH, HS) -> (B, NH, T, HS), or part p of (B, T, 3, NH, HS) -> (B, NH, T, HS) */
+function heads(a: ArrayLike<number>, B: number, NH: number, T: number, HS: number, part = -1): Float32Array {
+  const out = new Float32Array(B * NH * T * HS);
+  for (let b = 0; b < B; b++) for (let h = 0; h < NH; h++) for (let t = 0; t < T; t++) for (let e = 0; e < HS; e++) {
+    const src = part < 0 ? ((b * T + t) * NH + h) * HS + e : (((b * T + t) * 3 + part) * NH + h) * HS + e;
+    out[((b * NH + h) * T + t) * HS + e] = a[src];
+  }
+  return out;
 }
 
 // ---- the unfused baseline ------------------------------------------------------------------
@@ -89,13 +111,24 @@ async function benchShape(B: number, NH: number, T: number, HS: number, opts: Be
   const reps = opts.quick ? 2 : 5;
   const data = { q: seeded(n, 1, -2, 2), k: seeded(n, 2, -2, 2), v: seeded(n, 3), dout: seeded(n, 4) };
 
-  // CPU reference: the truth, and a timing
-  const c = Object.fromEntries(Object.entries(data).map(([key, a]) => { const b = cpu.alloc(n, 'f32'); cpu.write(b, a); return [key, b]; })) as Record<keyof typeof data, Buf>;
-  const cOut = cpu.alloc(n, 'f32'), cLse = cpu.alloc(BH * T, 'f32'), cdq = cpu.alloc(n, 'f32'), cdk = cpu.alloc(n, 'f32'), cdv = cpu.alloc(n, 'f32');
-  const cpuFwd = () => cpu.attentionForward(cOut, cLse, c.q, c.k, c.v, B, NH, T, HS, scale);
-  const cpuBwd = () => cpu.attentionBackward(cdq, cdk, cdv, c.dout, c.q, c.k, c.v, cOut, cLse, B, NH, T, HS, scale);
+  // CPU reference on the qkv layout: the truth, and a timing
+  const qkvHost = packQkv([data.q, data.k, data.v], B, NH, T, HS);
+  const cUp = (a: Float32Array) => { const b = cpu.alloc(a.length, 'f32'); cpu.write(b, a); return b; };
+  const cQkv = cUp(qkvHost);
+  const doutBTH = new Float32Array(n);
+  for (let b = 0; b < B; b++) for (let h = 0; h < NH; h++) for (let t = 0; t < T; t++) for (let e = 0; e < HS; e++) {
+    doutBTH[((b * T + t) * NH + h) * HS + e] = data.dout[((b * NH + h) * T + t) * HS + e];
+  }
+  const cDo = cUp(doutBTH);
+  const cOut = cpu.alloc(n, 'f32'), cLse = cpu.alloc(BH * T, 'f32'), cDqkv = cpu.alloc(3 * n, 'f32');
+  const cpuFwd = () => cpu.attentionForward(cOut, cLse, cQkv, null, B, T, NH, HS, scale);
+  const cpuBwd = () => cpu.attentionBackward(cDqkv, cDo, cQkv, cOut, cLse, null, B, T, NH, HS, scale);
   cpuFwd(); cpuBwd();
-  const want = { out: cpu.readSync(cOut), lse: cpu.readSync(cLse), dq: cpu.readSync(cdq), dk: cpu.readSync(cdk), dv: cpu.readSync(cdv) };
+  const wantQkv = { out: cpu.readSync(cOut), dqkv: cpu.readSync(cDqkv) };
+  const want = {
+    out: heads(wantQkv.out, B, NH, T, HS), lse: cpu.readSync(cLse),
+    dq: heads(wantQkv.dqkv, B, NH, T, HS, 0), dk: heads(wantQkv.dqkv, B, NH, T, HS, 1), dv: heads(wantQkv.dqkv, B, NH, T, HS, 2),
+  };
 
   const up = (a: Float32Array) => { const b = be.alloc(a.length, 'f32') as GpuBuf; be.write(b, a); return b; };
   const al = (len: number) => be.alloc(len, 'f32') as GpuBuf;
@@ -104,7 +137,8 @@ async function benchShape(B: number, NH: number, T: number, HS: number, opts: Be
     out: al(n), lse: al(BH * T), dq: al(n), dk: al(n), dv: al(n),
     scores: al(BH * T * T), probs: al(BH * T * T), dprobs: al(BH * T * T), dscores: al(BH * T * T),
   };
-  const poison = () => { for (const b of [x.out, x.lse, x.dq, x.dk, x.dv]) be.fill(b, NaN); };
+  const f = { qkv: up(qkvHost), dout: up(doutBTH), out: al(n), dqkv: al(3 * n) }; // the fused kernels' layouts
+  const poison = () => { for (const b of [x.out, x.lse, x.dq, x.dk, x.dv, f.out, f.dqkv]) be.fill(b, NaN); };
   const validate = async (name: string, withLse: boolean) => {
     await check(be, `${name} out`, x.out, want.out);
     if (withLse) await check(be, `${name} lse`, x.lse, want.lse);
@@ -115,9 +149,12 @@ async function benchShape(B: number, NH: number, T: number, HS: number, opts: Be
 
   const results: { variant: string; fwd: () => void; bwd: () => void }[] = [];
   // fused
-  const fusedFwd = () => be.attentionForward(x.out, x.lse, x.q, x.k, x.v, B, NH, T, HS, scale);
-  const fusedBwd = () => be.attentionBackward(x.dq, x.dk, x.dv, x.dout, x.q, x.k, x.v, x.out, x.lse, B, NH, T, HS, scale);
-  poison(); fusedFwd(); fusedBwd(); await validate('fused', true);
+  const fusedFwd = () => be.attentionForward(f.out, x.lse, f.qkv, null, B, T, NH, HS, scale);
+  const fusedBwd = () => be.attentionBackward(f.dqkv, f.dout, f.qkv, f.out, x.lse, null, B, T, NH, HS, scale);
+  poison(); fusedFwd(); fusedBwd();
+  await check(be, 'fused out', f.out, wantQkv.out);
+  await check(be, 'fused lse', x.lse, want.lse);
+  await check(be, 'fused dqkv', f.dqkv, wantQkv.dqkv);
   results.push({ variant: 'fused', fwd: fusedFwd, bwd: fusedBwd });
 
   // unfused with the bench's own matmul: sweep its register tile, keep the fastest fwd+bwd
@@ -174,7 +211,7 @@ async function benchShape(B: number, NH: number, T: number, HS: number, opts: Be
   report({ ...cpuBase, variant: 'cpu reference bwd', ms: cb, gflops: flops.bwd / cb / 1e6 }, opts);
   report({ ...cpuBase, variant: 'cpu reference fwd+bwd', ms: cf + cb, gflops: flops['fwd+bwd'] / (cf + cb) / 1e6 }, opts);
 
-  for (const b of Object.values(x)) be.free(b);
+  for (const b of [...Object.values(x), ...Object.values(f)]) be.free(b);
 }
 
 export async function bench(opts: BenchOptions): Promise<void> {

@@ -1,14 +1,16 @@
-// attention_backward_dkv: second pass of the causal attention backward.
-// dk, dv (B,NH,T,HS) from dout, q, k, v (B,NH,T,HS), lse (B,NH,T) and drow (B,NH,T), the
-// dout_t . out_t terms written by the first pass (attention_backward_dq). Key j is seen by queries j..T-1:
+// attention_backward_dkv: second pass of the causal attention backward, over the fused qkv layout.
+// The k and v thirds of dqkv (B,T,3,NH,HS) from dout (B,T,NH,HS), qkv, lse (B,NH,T) and drow
+// (B,NH,T), the dout_t . out_t terms written by the first pass (attention_backward_dq). Key j is
+// seen by the queries t >= j of its segment (s_t <= j; with SEG, starts holds contiguous segments,
+// so they run from j to the segment's end; without, to T-1):
 //   p_tj  = exp(scale * q_t . k_j - lse_t)     recomputed, never stored
-//   dv_j  = sum_{t>=j} p_tj dout_t
-//   dk_j  = scale * sum_{t>=j} p_tj (dout_t . v_j - drow_t) q_t
+//   dv_j  = sum_t p_tj dout_t
+//   dk_j  = scale * sum_t p_tj (dout_t . v_j - drow_t) q_t
 // One invocation owns two adjacent key rows (ja, jb = ja+1) of one (b, h) slice, so each q and
 // dout element it loads serves both (loads dominate on llvmpipe: ~1.6x faster than one row).
 // Each dk/dv row is owned by one invocation and summed in a fixed order: no atomics, deterministic.
 // Head loops: see "register rows" in kernels/webgpu/attention.ts (CH, HSP, llvmpipe's loop cap).
-// params {rows = B*NH*T, T, scale}
+// params {rows = B*NH*T, T, scale, NH}
 // dispatch: B*NH*ceil(T/2) invocations, ceil(that / WG) workgroups of WG folded into x/y past
 // 65535 (kernels/webgpu/grid.ts). When T is odd the last pair of a slice is one row (jb = ja).
 
@@ -16,26 +18,24 @@ override HS: u32 = 64u;  // head size: a pipeline per head size, so loop trip co
 override CH: u32 = 8u;   // head elements per inner (unrolled) loop
 override HSP: u32 = (HS + CH - 1u) / CH * CH; // head padded to whole chunks
 override WG: u32 = 32u;
+override SEG: bool = false; // starts holds segment starts (else a 1-element placeholder)
 const MAX_HS: u32 = 128u; // register arrays need a const size in WGSL; >= HSP
 
-struct Params { rows: u32, T: u32, scale: f32 }
-@group(0) @binding(0) var<storage, read_write> dk: array<f32>;
-@group(0) @binding(1) var<storage, read_write> dv: array<f32>;
-@group(0) @binding(2) var<storage, read> dout: array<f32>;
-@group(0) @binding(3) var<storage, read> q: array<f32>;
-@group(0) @binding(4) var<storage, read> k: array<f32>;
-@group(0) @binding(5) var<storage, read> v: array<f32>;
-@group(0) @binding(6) var<storage, read> lse: array<f32>;
-@group(0) @binding(7) var<storage, read> drow: array<f32>;
-@group(0) @binding(8) var<uniform> params: Params;
+struct Params { rows: u32, T: u32, scale: f32, NH: u32 }
+@group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
+@group(0) @binding(1) var<storage, read> dout: array<f32>;
+@group(0) @binding(2) var<storage, read> qkv: array<f32>;
+@group(0) @binding(3) var<storage, read> lse: array<f32>;
+@group(0) @binding(4) var<storage, read> drow: array<f32>;
+@group(0) @binding(5) var<storage, read> starts: array<i32>;
+@group(0) @binding(6) var<uniform> params: Params;
 
 // Element h of the row at o, clamped into the row: padding lanes (h >= HS) read a real element,
 // which adds nothing where it meets a zero-padded register row and is never stored otherwise.
-fn qIn(o: u32, h: u32) -> f32 { return q[o + min(h, HS - 1u)]; }
+fn qIn(o: u32, h: u32) -> f32 { return qkv[o + min(h, HS - 1u)]; }
 fn gIn(o: u32, h: u32) -> f32 { return dout[o + min(h, HS - 1u)]; }
 // rows zero-padded for the registers
-fn kPad(o: u32, h: u32) -> f32 { return select(0.0, k[o + min(h, HS - 1u)], h < HS); }
-fn vPad(o: u32, h: u32) -> f32 { return select(0.0, v[o + min(h, HS - 1u)], h < HS); }
+fn rowPad(o: u32, h: u32) -> f32 { return select(0.0, qkv[o + min(h, HS - 1u)], h < HS); }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -43,52 +43,61 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let pairs = (T + 1u) / 2u; // key-row pairs per slice
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= params.rows / T * pairs) { return; }
-  let rb = (i / pairs) * T; // first row of this (b, h) slice
+  let bh = i / pairs;
+  let b = bh / params.NH;
+  let C = params.NH * HS;
+  let rb = bh * T; // first lse/drow row of this (b, h) slice
   let ja = (i % pairs) * 2u;
   let jb = min(ja + 1u, T - 1u);
-  let base = rb * HS;
-  let oa = base + ja * HS;
-  let ob = base + jb * HS;
+  let head = (bh % params.NH) * HS;
+  let ka = (b * T + ja) * 3u * C + C + head; // k rows in qkv (and dk rows in dqkv); v rows C further
+  let kb = (b * T + jb) * 3u * C + C + head;
 
-  var ka: array<f32, MAX_HS>; // k rows * scale
-  var kb: array<f32, MAX_HS>;
+  var kra: array<f32, MAX_HS>; // k rows * scale
+  var krb: array<f32, MAX_HS>;
   var va: array<f32, MAX_HS>;
   var vb: array<f32, MAX_HS>;
   var dka: array<f32, MAX_HS>; // dk rows / scale
   var dkb: array<f32, MAX_HS>;
   var dva: array<f32, MAX_HS>;
   var dvb: array<f32, MAX_HS>;
-  for (var h = 0u; h < HSP; h++) { ka[h] = kPad(oa, h) * params.scale; kb[h] = kPad(ob, h) * params.scale; }
-  for (var h = 0u; h < HSP; h++) { va[h] = vPad(oa, h); vb[h] = vPad(ob, h); }
+  for (var h = 0u; h < HSP; h++) { kra[h] = rowPad(ka, h) * params.scale; krb[h] = rowPad(kb, h) * params.scale; }
+  for (var h = 0u; h < HSP; h++) { va[h] = rowPad(ka + C, h); vb[h] = rowPad(kb + C, h); }
   for (var h = 0u; h < HSP; h++) { dka[h] = 0.0; dkb[h] = 0.0; dva[h] = 0.0; dvb[h] = 0.0; }
 
   for (var t = ja; t < T; t++) {
-    let qo = base + t * HS;
+    var st = 0u;
+    if (SEG) {
+      st = u32(starts[b * T + t]);
+      if (st > jb) { break; } // t is past the segment of jb (segments are contiguous)
+    }
+    let qo = (b * T + t) * 3u * C + head;
+    let go = (b * T + t) * C + head;
     var s = vec2(0.0);
     var dp = vec2(0.0);
     for (var h0 = 0u; h0 < HSP; h0 += CH) {
       for (var c = 0u; c < CH; c++) {
         let h = h0 + c;
-        s += vec2(ka[h], kb[h]) * qIn(qo, h);
-        dp += vec2(va[h], vb[h]) * gIn(qo, h);
+        s += vec2(kra[h], krb[h]) * qIn(qo, h);
+        dp += vec2(va[h], vb[h]) * gIn(go, h);
       }
     }
-    // query t = ja does not see key jb = ja + 1
-    let p = select(vec2(0.0), exp(s - lse[rb + t]), vec2(true, t >= jb));
+    // query t = ja does not see key jb = ja + 1; a query of a later segment does not see ja
+    let p = select(vec2(0.0), exp(s - lse[rb + t]), vec2(st <= ja, t >= jb));
     let ds = p * (dp - drow[rb + t]);
     for (var h0 = 0u; h0 < HSP; h0 += CH) {
       for (var c = 0u; c < CH; c++) {
         let h = h0 + c;
         let qh = qIn(qo, h);
-        let gh = gIn(qo, h);
+        let gh = gIn(go, h);
         dva[h] += p.x * gh; dvb[h] += p.y * gh;
         dka[h] += ds.x * qh; dkb[h] += ds.y * qh;
       }
     }
   }
 
-  for (var h = 0u; h < HS; h++) { dk[oa + h] = dka[h] * params.scale; dv[oa + h] = dva[h]; }
+  for (var h = 0u; h < HS; h++) { dqkv[ka + h] = dka[h] * params.scale; dqkv[ka + C + h] = dva[h]; }
   if (jb > ja) {
-    for (var h = 0u; h < HS; h++) { dk[ob + h] = dkb[h] * params.scale; dv[ob + h] = dvb[h]; }
+    for (var h = 0u; h < HS; h++) { dqkv[kb + h] = dkb[h] * params.scale; dqkv[kb + C + h] = dvb[h]; }
   }
 }

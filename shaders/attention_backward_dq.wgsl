@@ -1,14 +1,16 @@
-// attention_backward_dq: first pass of the causal attention backward.
-// dq (B,NH,T,HS) and drow (B,NH,T) from dout, q, k, v, out (B,NH,T,HS) and lse (B,NH,T).
+// attention_backward_dq: first pass of the causal attention backward, over the fused qkv layout.
+// The q third of dqkv (B,T,3,NH,HS) and drow (B,NH,T) from dout, out (B,T,NH,HS), qkv and lse
+// (B,NH,T) (layouts: attention_forward.wgsl). Query t sees keys s_t..t (s_t = starts[b,t] with
+// SEG, else 0):
 //   drow_t = dout_t . out_t                      (the softmax backward's row term, saved for pass 2)
 //   p_tj   = exp(scale * q_t . k_j - lse_t)      recomputed, never stored
-//   dq_t   = scale * sum_{j<=t} p_tj (dout_t . v_j - drow_t) k_j
+//   dq_t   = scale * sum_{s_t<=j<=t} p_tj (dout_t . v_j - drow_t) k_j
 // One invocation owns two adjacent query rows (ta, tb = ta+1) of one (b, h) slice, so each k and
 // v element it loads serves both (loads dominate on llvmpipe: 1.7-2x faster than one row).
 // Each dq row is owned by one invocation and summed in a fixed order: no atomics, deterministic.
 // The second pass (attention_backward_dkv) owns the dk, dv rows the same way.
 // Head loops: see "register rows" in kernels/webgpu/attention.ts (CH, HSP, llvmpipe's loop cap).
-// params {rows = B*NH*T, T, scale}
+// params {rows = B*NH*T, T, scale, NH}
 // dispatch: B*NH*ceil(T/2) invocations, ceil(that / WG) workgroups of WG folded into x/y past
 // 65535 (kernels/webgpu/grid.ts). When T is odd the last pair of a slice is one row (tb = ta).
 
@@ -16,25 +18,24 @@ override HS: u32 = 64u;  // head size: a pipeline per head size, so loop trip co
 override CH: u32 = 8u;   // head elements per inner (unrolled) loop
 override HSP: u32 = (HS + CH - 1u) / CH * CH; // head padded to whole chunks
 override WG: u32 = 32u;
+override SEG: bool = false; // starts holds segment starts (else a 1-element placeholder)
 const MAX_HS: u32 = 128u; // register arrays need a const size in WGSL; >= HSP
 
-struct Params { rows: u32, T: u32, scale: f32 }
-@group(0) @binding(0) var<storage, read_write> dq: array<f32>;
+struct Params { rows: u32, T: u32, scale: f32, NH: u32 }
+@group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
 @group(0) @binding(1) var<storage, read_write> drow: array<f32>;
 @group(0) @binding(2) var<storage, read> dout: array<f32>;
-@group(0) @binding(3) var<storage, read> q: array<f32>;
-@group(0) @binding(4) var<storage, read> k: array<f32>;
-@group(0) @binding(5) var<storage, read> v: array<f32>;
-@group(0) @binding(6) var<storage, read> out: array<f32>;
-@group(0) @binding(7) var<storage, read> lse: array<f32>;
-@group(0) @binding(8) var<uniform> params: Params;
+@group(0) @binding(3) var<storage, read> qkv: array<f32>;
+@group(0) @binding(4) var<storage, read> out: array<f32>;
+@group(0) @binding(5) var<storage, read> lse: array<f32>;
+@group(0) @binding(6) var<storage, read> starts: array<i32>;
+@group(0) @binding(7) var<uniform> params: Params;
 
 // Element h of the row at o, clamped into the row: padding lanes (h >= HS) read a real element,
 // which adds nothing where it meets a zero-padded register row and is never stored otherwise.
-fn kIn(o: u32, h: u32) -> f32 { return k[o + min(h, HS - 1u)]; }
-fn vIn(o: u32, h: u32) -> f32 { return v[o + min(h, HS - 1u)]; }
+fn rowIn(o: u32, h: u32) -> f32 { return qkv[o + min(h, HS - 1u)]; }
 // rows zero-padded for the registers
-fn qPad(o: u32, h: u32) -> f32 { return select(0.0, q[o + min(h, HS - 1u)], h < HS); }
+fn qPad(o: u32, h: u32) -> f32 { return select(0.0, qkv[o + min(h, HS - 1u)], h < HS); }
 fn gPad(o: u32, h: u32) -> f32 { return select(0.0, dout[o + min(h, HS - 1u)], h < HS); }
 
 @compute @workgroup_size(WG)
@@ -43,45 +44,54 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let pairs = (T + 1u) / 2u; // row pairs per slice
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= params.rows / T * pairs) { return; }
-  let rb = (i / pairs) * T; // first row of this (b, h) slice
+  let bh = i / pairs;
+  let b = bh / params.NH;
+  let C = params.NH * HS;
+  let rb = bh * T; // first lse/drow row of this (b, h) slice
   let ta = (i % pairs) * 2u;
   let tb = min(ta + 1u, T - 1u);
-  let base = rb * HS;
-  let oa = base + ta * HS;
-  let ob = base + tb * HS;
-  var qa: array<f32, MAX_HS>; // q rows * scale
-  var qb: array<f32, MAX_HS>;
+  let head = (bh % params.NH) * HS;
+  let qa = (b * T + ta) * 3u * C + head; // q rows in qkv (and dq rows in dqkv)
+  let qb = (b * T + tb) * 3u * C + head;
+  let oa = (b * T + ta) * C + head;      // out/dout rows
+  let ob = (b * T + tb) * C + head;
+  var sa = 0u;
+  var sb = 0u;
+  if (SEG) { sa = u32(starts[b * T + ta]); sb = u32(starts[b * T + tb]); }
+  var qra: array<f32, MAX_HS>; // q rows * scale
+  var qrb: array<f32, MAX_HS>;
   var ga: array<f32, MAX_HS>; // dout rows
   var gb: array<f32, MAX_HS>;
   var acca: array<f32, MAX_HS>; // dq rows / scale
   var accb: array<f32, MAX_HS>;
-  for (var h = 0u; h < HSP; h++) { qa[h] = qPad(oa, h) * params.scale; qb[h] = qPad(ob, h) * params.scale; }
+  for (var h = 0u; h < HSP; h++) { qra[h] = qPad(qa, h) * params.scale; qrb[h] = qPad(qb, h) * params.scale; }
   for (var h = 0u; h < HSP; h++) { ga[h] = gPad(oa, h); gb[h] = gPad(ob, h); }
   for (var h = 0u; h < HSP; h++) { acca[h] = 0.0; accb[h] = 0.0; }
   var D = vec2(0.0);
   for (var h = 0u; h < HS; h++) { D += vec2(ga[h] * out[oa + h], gb[h] * out[ob + h]); }
   let L = vec2(lse[rb + ta], lse[rb + tb]);
-  for (var j = 0u; j <= tb; j++) {
-    let ko = base + j * HS;
+  for (var j = min(sa, sb); j <= tb; j++) {
+    let ko = (b * T + j) * 3u * C + C + head;
+    let vo = ko + C;
     var s = vec2(0.0);
     var dp = vec2(0.0);
     for (var h0 = 0u; h0 < HSP; h0 += CH) {
       for (var c = 0u; c < CH; c++) {
         let h = h0 + c;
-        s += vec2(qa[h], qb[h]) * kIn(ko, h);
-        dp += vec2(ga[h], gb[h]) * vIn(ko, h);
+        s += vec2(qra[h], qrb[h]) * rowIn(ko, h);
+        dp += vec2(ga[h], gb[h]) * rowIn(vo, h);
       }
     }
-    // key tb is in the future of row ta
-    let ds = select(vec2(0.0), exp(s - L) * (dp - D), vec2(j <= ta, true));
+    // key tb is in the future of row ta; keys before a row's segment start are another sequence's
+    let ds = select(vec2(0.0), exp(s - L) * (dp - D), vec2(j <= ta && j >= sa, j >= sb));
     for (var h0 = 0u; h0 < HSP; h0 += CH) {
-      for (var c = 0u; c < CH; c++) { let h = h0 + c; let kh = kIn(ko, h); acca[h] += ds.x * kh; accb[h] += ds.y * kh; }
+      for (var c = 0u; c < CH; c++) { let h = h0 + c; let kh = rowIn(ko, h); acca[h] += ds.x * kh; accb[h] += ds.y * kh; }
     }
   }
   drow[rb + ta] = D.x;
-  for (var h = 0u; h < HS; h++) { dq[oa + h] = acca[h] * params.scale; }
+  for (var h = 0u; h < HS; h++) { dqkv[qa + h] = acca[h] * params.scale; }
   if (tb > ta) {
     drow[rb + tb] = D.y;
-    for (var h = 0u; h < HS; h++) { dq[ob + h] = accb[h] * params.scale; }
+    for (var h = 0u; h < HS; h++) { dqkv[qb + h] = accb[h] * params.scale; }
   }
 }

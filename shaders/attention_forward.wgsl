@@ -1,13 +1,17 @@
-// attention_forward: flash-style causal self-attention forward. Query t sees keys 0..t.
-// out (B,NH,T,HS), lse (B,NH,T) from q, k, v (B,NH,T,HS); lse = log-sum-exp of the row's scaled
+// attention_forward: flash-style causal self-attention forward over the fused qkv projection.
+// out (B,T,NH,HS) and lse (B,NH,T) from qkv (B,T,3,NH,HS): the c_attn output as it comes (q at
+// channel 0, k at C, v at 2C of each token, C = NH*HS) and the output as c_proj takes it, so no
+// head split or merge copies run around the kernel. lse = log-sum-exp of the row's scaled
 // scores, saved so the backward can recompute probabilities without the (T,T) matrix.
+// Query t sees keys s_t..t, where s_t = starts[b,t] with SEG (rows packed with several sequences:
+// s_t is the first position of t's sequence) and 0 without.
 // One invocation owns two adjacent query rows (ta, tb = ta+1) of one (b, h) slice: each key and
 // value element it loads serves both rows (loads dominate on llvmpipe, where two rows per
 // invocation measured ~1.6x faster than one; four rows compiled for seconds and ran slower).
 // Each row's q, running max, running sum and output accumulator live in registers; keys are
 // folded in one at a time (online softmax). No shared memory and no barriers, both slow on llvmpipe.
 // Head loops: see "register rows" in kernels/webgpu/attention.ts (CH, HSP, llvmpipe's loop cap).
-// params {rows = B*NH*T, T, scale}
+// params {rows = B*NH*T, T, scale, NH}
 // dispatch: B*NH*ceil(T/2) invocations, ceil(that / WG) workgroups of WG folded into x/y past
 // 65535 (kernels/webgpu/grid.ts). When T is odd the last pair of a slice is one row (tb = ta).
 
@@ -15,23 +19,22 @@ override HS: u32 = 64u;  // head size: a pipeline per head size, so loop trip co
 override CH: u32 = 8u;   // head elements per inner (unrolled) loop
 override HSP: u32 = (HS + CH - 1u) / CH * CH; // head padded to whole chunks
 override WG: u32 = 32u;
+override SEG: bool = false; // starts holds segment starts (else a 1-element placeholder)
 const MAX_HS: u32 = 128u; // register arrays need a const size in WGSL; >= HSP
 const NEG_BIG: f32 = -1e30; // a finite -inf (WGSL implementations may assume no infinities)
 
-struct Params { rows: u32, T: u32, scale: f32 }
+struct Params { rows: u32, T: u32, scale: f32, NH: u32 }
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read_write> lse: array<f32>;
-@group(0) @binding(2) var<storage, read> q: array<f32>;
-@group(0) @binding(3) var<storage, read> k: array<f32>;
-@group(0) @binding(4) var<storage, read> v: array<f32>;
-@group(0) @binding(5) var<uniform> params: Params;
+@group(0) @binding(2) var<storage, read> qkv: array<f32>;
+@group(0) @binding(3) var<storage, read> starts: array<i32>;
+@group(0) @binding(4) var<uniform> params: Params;
 
 // Element h of the row at o, clamped into the row: padding lanes (h >= HS) read a real element,
 // which adds nothing where it meets a zero-padded register row and is never stored otherwise.
-fn kIn(o: u32, h: u32) -> f32 { return k[o + min(h, HS - 1u)]; }
-fn vIn(o: u32, h: u32) -> f32 { return v[o + min(h, HS - 1u)]; }
+fn rowIn(o: u32, h: u32) -> f32 { return qkv[o + min(h, HS - 1u)]; }
 // q rows zero-padded for the registers
-fn qPad(o: u32, h: u32) -> f32 { return select(0.0, q[o + min(h, HS - 1u)], h < HS); }
+fn qPad(o: u32, h: u32) -> f32 { return select(0.0, qkv[o + min(h, HS - 1u)], h < HS); }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -40,47 +43,56 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= params.rows / T * pairs) { return; }
   let bh = i / pairs;
+  let b = bh / params.NH;
+  let C = params.NH * HS;
   let ta = (i % pairs) * 2u;
   let tb = min(ta + 1u, T - 1u);
-  let base = bh * T * HS; // first element of this (b, h) slice
-  let oa = base + ta * HS;
-  let ob = base + tb * HS;
+  let head = (bh % params.NH) * HS;
+  let qa = (b * T + ta) * 3u * C + head; // q row of ta in qkv; rows of a slice are 3C apart
+  let qb = (b * T + tb) * 3u * C + head;
+  var sa = 0u;
+  var sb = 0u;
+  if (SEG) { sa = u32(starts[b * T + ta]); sb = u32(starts[b * T + tb]); }
 
   // q pre-scaled once so a score is a plain dot product
-  var qa: array<f32, MAX_HS>;
-  var qb: array<f32, MAX_HS>;
+  var qra: array<f32, MAX_HS>;
+  var qrb: array<f32, MAX_HS>;
   var acca: array<f32, MAX_HS>;
   var accb: array<f32, MAX_HS>;
-  for (var h = 0u; h < HSP; h++) { qa[h] = qPad(oa, h) * params.scale; qb[h] = qPad(ob, h) * params.scale; }
+  for (var h = 0u; h < HSP; h++) { qra[h] = qPad(qa, h) * params.scale; qrb[h] = qPad(qb, h) * params.scale; }
   for (var h = 0u; h < HSP; h++) { acca[h] = 0.0; accb[h] = 0.0; }
 
   var m = vec2(NEG_BIG); // running max of each row's scores
   var l = vec2(0.0);     // running sum of exp(score - m)
-  for (var j = 0u; j <= tb; j++) {
-    let ko = base + j * HS;
+  for (var j = min(sa, sb); j <= tb; j++) {
+    let ko = (b * T + j) * 3u * C + C + head;
+    let vo = ko + C;
     var s = vec2(0.0);
     for (var h0 = 0u; h0 < HSP; h0 += CH) {
-      for (var c = 0u; c < CH; c++) { let h = h0 + c; s += vec2(qa[h], qb[h]) * kIn(ko, h); }
+      for (var c = 0u; c < CH; c++) { let h = h0 + c; s += vec2(qra[h], qrb[h]) * rowIn(ko, h); }
     }
-    // key tb is in the future of row ta; masked before the max so it cannot swamp the sum
-    s.x = select(NEG_BIG, s.x, j <= ta);
-    let mn = max(m, s);
-    let r = exp(m - mn); // rescales what was summed under the old max (0 on the first key)
-    let p = exp(s - mn); // exactly 0 for the masked key: exp(-1e30 - mn) underflows
+    // key tb is in the future of row ta; keys before a row's segment start are another sequence's.
+    // A key a row does not see leaves its max, sum and accumulator exactly as they were.
+    let sees = vec2(j <= ta && j >= sa, j >= sb);
+    let mn = select(m, max(m, s), sees);
+    let r = exp(m - mn); // rescales what was summed under the old max (0 on the first key seen)
+    let p = select(vec2(0.0), exp(s - mn), sees);
     l = l * r + p;
     m = mn;
     for (var h0 = 0u; h0 < HSP; h0 += CH) {
       for (var c = 0u; c < CH; c++) {
         let h = h0 + c;
-        let vh = vIn(ko, h);
+        let vh = rowIn(vo, h);
         acca[h] = acca[h] * r.x + p.x * vh;
         accb[h] = accb[h] * r.y + p.y * vh;
       }
     }
   }
 
-  // l >= 1: each row's max key contributes exp(0)
+  // l >= 1: each row sees at least its own key, and its max key contributes exp(0)
   let inv = 1.0 / l;
+  let oa = (b * T + ta) * C + head;
+  let ob = (b * T + tb) * C + head;
   for (var h = 0u; h < HS; h++) { out[oa + h] = acca[h] * inv.x; }
   lse[bh * T + ta] = m.x + log(l.x);
   if (tb > ta) {

@@ -19,7 +19,9 @@ describe('errors name the op and the shapes', () => {
   it('concat', () => expect(() => T.concat([z([2, 3]), z([3, 3])], 1)).toThrow(/concat: shapes \(2,3\), \(3,3\) differ outside dim 1/));
   it('expand', () => expect(() => T.expand(z([2, 3]), [4, 3])).toThrow(/expand: shapes \(2,3\) and \(4,3\) cannot be broadcast/));
   it('layerNorm params', () => expect(() => T.layerNorm(z([2, 3]), z([4]), z([3]))).toThrow('layerNorm: weight (4) and bias (3) must be (3) for input (2,3)'));
-  it('attention shapes', () => expect(() => T.attention(z([1, 2, 3, 4]), z([1, 2, 3, 4]), z([1, 2, 4, 4]))).toThrow(/attention: q \(1,2,3,4\), k \(1,2,3,4\), v \(1,2,4,4\)/));
+  it('attention shapes', () => expect(() => T.attention(z([1, 3, 10]), 2)).toThrow('attention: qkv (1,3,10) must be (B, T, 3 * nHead * HS) with nHead 2'));
+  it('attention starts shape', () => expect(() => T.attention(z([1, 3, 6]), 1, ids([0, 0], [1, 2]))).toThrow('attention: starts must be i32 (B, T) = (1,3), got i32 (1,2)'));
+  it('attention starts not contiguous segments', () => expect(() => T.attention(z([1, 3, 6]), 1, ids([0, 0, 1], [1, 3]))).toThrow('attention: starts[0, 2] = 1: each must be the previous one (same segment) or 2 (a new segment)'));
   it('embedding index out of range', () => expect(() => T.embedding(ids([0, 5, 1], [3]), z([4, 2]))).toThrow('embedding: index 5 at position 1 of (3) is out of range [0, 4)'));
   it('embedding needs integer ids', () => expect(() => T.embedding(z([3]), z([4, 2]))).toThrow(/embedding: indices must be an i32 tensor/));
   it('crossEntropy target out of range', () => expect(() => T.crossEntropy(z([2, 4]), ids([1, 4]))).toThrow('crossEntropy: index 4 at position 1 of (2) is out of range [0, 4)'));

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import * as T from '../src/index.ts';
 import { Generator, OP_NAMES, type Tensor } from '../src/index.ts';
 import { gradcheck } from '../src/gradcheck.ts';
-import { away, broadcastPartner, ids, positive, seedArb, shapeArb, t64 } from './helpers/cases.ts';
+import { away, broadcastPartner, cpu64, ids, positive, randomStarts, seedArb, shapeArb, t64 } from './helpers/cases.ts';
 
 type Case = (shape: number[], g: Generator) => [(...xs: Tensor[]) => Tensor, Tensor[]];
 
@@ -59,8 +59,9 @@ const CASES: Record<string, Case> = {
     return [(x) => T.crossEntropy(x, targets), [t64([...lead, V], g, (r) => 2 * r.normal())]]; },
   dropout: (s, g) => { const p = 0.1 + 0.6 * g.uniform(), seed = g.nextU32();
     return [(x) => T.dropout(x, p, new Generator(seed)), [t64(s, g)]]; },
-  attention: (s, g) => { const shape = [1 + g.int(2), 1 + g.int(2), 1 + g.int(6), 1 + g.int(5)];
-    return [T.attention, [t64(shape, g), t64(shape, g), t64(shape, g)]]; },
+  attention: (s, g) => { const B = 1 + g.int(2), Tn = 1 + g.int(6), NH = 1 + g.int(2), HS = 1 + g.int(5);
+    const starts = g.uniform() < 0.5 ? undefined : T.indices(randomStarts(B, Tn, g), [B, Tn], { backend: cpu64 });
+    return [(qkv) => T.attention(qkv, NH, starts), [t64([B, Tn, 3 * NH * HS], g)]]; },
 };
 
 describe('gradcheck (float64, central differences)', () => {

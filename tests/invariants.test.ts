@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as T from '../src/index.ts';
 import { Generator } from '../src/index.ts';
-import { seedArb, shapeArb, t64 } from './helpers/cases.ts';
+import { cpu64, randomStarts, seedArb, shapeArb, t64 } from './helpers/cases.ts';
 
 const dims = fc.integer({ min: 1, max: 9 });
 
@@ -45,34 +45,51 @@ describe('forward invariants', () => {
     }));
   });
 
-  it('attention is causal: changing keys/values after t leaves outputs up to t unchanged', () => {
-    fc.assert(fc.property(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 8 }), seedArb, (Tn, HS, seed) => {
-      const g = new Generator(seed), shape = [2, 2, Tn, HS];
-      const q = t64(shape, g, undefined, false), k = t64(shape, g, undefined, false), v = t64(shape, g, undefined, false);
-      const t = g.int(Tn - 1);
-      const kd = k.dataSync(), vd = v.dataSync();
-      for (let bh = 0; bh < 4; bh++) for (let j = t + 1; j < Tn; j++) for (let h = 0; h < HS; h++) {
-        kd[(bh * Tn + j) * HS + h] += 5 * g.normal(); vd[(bh * Tn + j) * HS + h] += 5 * g.normal();
+  // qkv (B, T, 3, NH, HS) flat index of element e of head h, part (0 q, 1 k, 2 v), token t, row b
+  const at = (b: number, t: number, part: number, h: number, e: number, Tn: number, NH: number, HS: number) =>
+    (((b * Tn + t) * 3 + part) * NH + h) * HS + e;
+
+  it('attention sees only its own sequence\'s past: changing k/v anywhere else leaves out[t] unchanged', () => {
+    fc.assert(fc.property(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 1, max: 8 }), fc.boolean(), seedArb, (Tn, HS, packed, seed) => {
+      const g = new Generator(seed), B = 2, NH = 2, C = NH * HS;
+      const starts = packed ? randomStarts(B, Tn, g) : null;
+      const st = starts ? T.indices(starts, [B, Tn], { backend: cpu64 }) : undefined;
+      const qkv = t64([B, Tn, 3 * C], g, undefined, false);
+      const b0 = g.int(B), t = g.int(Tn - 1), s0 = starts ? starts[b0 * Tn + t] : 0;
+      const d = qkv.dataSync();
+      for (let b = 0; b < B; b++) for (let j = 0; j < Tn; j++) {
+        if (b === b0 && j >= s0 && j <= t) continue; // the keys out[b0, t] sees
+        for (let h = 0; h < NH; h++) for (let e = 0; e < HS; e++) {
+          d[at(b, j, 1, h, e, Tn, NH, HS)] += 5 * g.normal(); d[at(b, j, 2, h, e, Tn, NH, HS)] += 5 * g.normal();
+        }
       }
-      const k2 = T.fromArray(kd, shape, { dtype: 'f64', backend: k.backend }), v2 = T.fromArray(vd, shape, { dtype: 'f64', backend: k.backend });
-      const a = T.attention(q, k, v).dataSync(), b = T.attention(q, k2, v2).dataSync();
-      let changedLater = false;
-      for (let bh = 0; bh < 4; bh++) for (let i = 0; i < Tn; i++) for (let h = 0; h < HS; h++) {
-        const o = (bh * Tn + i) * HS + h;
-        if (i <= t) expect(b[o]).toBe(a[o]); else if (b[o] !== a[o]) changedLater = true;
+      const qkv2 = T.fromArray(d, qkv.shape, { dtype: 'f64', backend: cpu64 });
+      const a = T.attention(qkv, NH, st).dataSync(), b = T.attention(qkv2, NH, st).dataSync();
+      let changedElsewhere = false;
+      for (let i = 0; i < B * Tn * C; i++) {
+        const row = Math.floor(i / C);
+        if (row === b0 * Tn + t) expect(b[i]).toBe(a[i]); else if (b[i] !== a[i]) changedElsewhere = true;
       }
-      expect(changedLater).toBe(true); // the perturbation was real
+      expect(changedElsewhere).toBe(true); // the perturbation was real
     }));
   });
 
-  it('attention equals softmax(q k^T / sqrt(HS) + causal mask) v', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 8 }), seedArb, (Tn, HS, seed) => {
-      const g = new Generator(seed), shape = [1, 2, Tn, HS];
-      const q = t64(shape, g, undefined, false), k = t64(shape, g, undefined, false), v = t64(shape, g, undefined, false);
-      const scores = T.mulScalar(T.matmul(q, T.transpose(k)), 1 / Math.sqrt(HS));
-      const mask = T.fromArray(Array.from({ length: Tn * Tn }, (_, i) => (i % Tn > Math.floor(i / Tn) ? 1 : 0)), [Tn, Tn], { dtype: 'f64', backend: q.backend });
-      const want = T.matmul(T.softmax(T.maskedFill(scores, mask, -Infinity)), v).dataSync();
-      const got = T.attention(q, k, v).dataSync();
+  it('attention equals softmax(q k^T / sqrt(HS) + causal and sequence mask) v, heads split by permutes', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 8 }), fc.boolean(), seedArb, (Tn, HS, packed, seed) => {
+      const g = new Generator(seed), B = 2, NH = 2, C = NH * HS;
+      const starts = packed ? randomStarts(B, Tn, g) : Array.from({ length: B * Tn }, () => 0);
+      const qkv = t64([B, Tn, 3 * C], g, undefined, false);
+      const heads = T.permute(T.reshape(qkv, [B, Tn, 3, NH, HS]), [2, 0, 3, 1, 4]); // (3, B, NH, T, HS)
+      const part = (i: number) => T.reshape(T.slice(heads, 0, i, i + 1), [B, NH, Tn, HS]);
+      const scores = T.mulScalar(T.matmul(part(0), T.transpose(part(1))), 1 / Math.sqrt(HS)); // (B, NH, T, T)
+      const m: number[] = [];
+      for (let b = 0; b < B; b++) for (let h = 0; h < NH; h++) for (let t = 0; t < Tn; t++) for (let j = 0; j < Tn; j++) {
+        m.push(j > t || j < starts[b * Tn + t] ? 1 : 0);
+      }
+      const mask = T.fromArray(m, [B, NH, Tn, Tn], { dtype: 'f64', backend: cpu64 });
+      const y = T.matmul(T.softmax(T.maskedFill(scores, mask, -Infinity)), part(2));        // (B, NH, T, HS)
+      const want = T.reshape(T.permute(y, [0, 2, 1, 3]), [B, Tn, C]).dataSync();
+      const got = T.attention(qkv, NH, packed ? T.indices(starts, [B, Tn], { backend: cpu64 }) : undefined).dataSync();
       got.forEach((x, i) => expect(Math.abs(x - want[i])).toBeLessThan(1e-12));
     }));
   });

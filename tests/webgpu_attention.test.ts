@@ -1,9 +1,12 @@
-// WebGPU flash-style causal attention (attentionForward / attentionBackward) against the CPU
-// reference (kernels/cpu/attention.ts), plus causality and determinism on the GPU itself.
+// WebGPU flash-style causal attention (attentionForward / attentionBackward) over the fused qkv
+// layout, with and without packed-row segment starts, against the CPU reference
+// (kernels/cpu/attention.ts), plus causality and determinism on the GPU itself.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { cpu, expectClose, randomArray, upload, webgpu } from './helpers/backends.ts';
 import type { Backend } from '../src/backend/backend.ts';
+import { Generator } from '../src/random.ts';
+import { randomStarts } from './helpers/cases.ts';
 
 const EPS = 2 ** -23; // f32 machine epsilon (the ulp of 1.0)
 const HEAD_SIZES = [1, 3, 8, 16, 32, 64];
@@ -19,33 +22,37 @@ function atol(want: ArrayLike<number>, HS: number, T: number): number {
   return 2 * EPS * (HS + T) * m;
 }
 
-interface Case { B: number; NH: number; T: number; HS: number; seed: number }
+interface Case { B: number; NH: number; T: number; HS: number; seed: number; packed?: boolean }
 
-function inputs({ B, NH, T, HS, seed }: Case) {
+// qkv (B, T, 3, NH, HS), out/dout (B, T, NH, HS), lse (B, NH, T), starts (B, T) or null
+function inputs({ B, NH, T, HS, seed, packed }: Case) {
   const n = B * NH * T * HS;
+  const q = randomArray(n, seed, -2, 2), k = randomArray(n, seed + 1, -2, 2), v = randomArray(n, seed + 2);
+  const qkv = new Float32Array(3 * n);
+  for (let r = 0; r < B * T; r++) for (const [p, src] of [q, k, v].entries()) qkv.set(src.subarray(r * NH * HS, (r + 1) * NH * HS), (3 * r + p) * NH * HS);
   return {
-    n, rows: B * NH * T, scale: 1 / Math.sqrt(HS),
-    q: randomArray(n, seed, -2, 2), k: randomArray(n, seed + 1, -2, 2),
-    v: randomArray(n, seed + 2), dout: randomArray(n, seed + 3),
+    n, rows: B * NH * T, scale: 1 / Math.sqrt(HS), qkv, dout: randomArray(n, seed + 3),
+    starts: packed ? randomStarts(B, T, new Generator(seed + 4), 4) : null,
   };
 }
 
-async function forward(be: Backend, c: Case, q: Float32Array, k: Float32Array, v: Float32Array) {
+async function forward(be: Backend, c: Case, qkv: Float32Array, starts: number[] | null) {
   const { n, rows, scale } = inputs(c);
   const out = upload(be, n), lse = upload(be, rows); // NaN-poisoned
-  const bufs = [upload(be, q), upload(be, k), upload(be, v)];
-  be.attentionForward(out, lse, bufs[0], bufs[1], bufs[2], c.B, c.NH, c.T, c.HS, scale);
+  const qb = upload(be, qkv), sb = starts ? upload(be, starts, 'i32') : null;
+  be.attentionForward(out, lse, qb, sb, c.B, c.T, c.NH, c.HS, scale);
   const res = { out: await be.read(out), lse: await be.read(lse) };
-  for (const b of [out, lse, ...bufs]) be.free(b);
+  for (const b of [out, lse, qb, sb]) if (b) be.free(b);
   return res;
 }
 
 async function backward(be: Backend, c: Case, x: ReturnType<typeof inputs>, out: ArrayLike<number>, lse: ArrayLike<number>) {
-  const dq = upload(be, x.n), dk = upload(be, x.n), dv = upload(be, x.n);
-  const ins = [x.dout, x.q, x.k, x.v, out, lse].map((a) => upload(be, a));
-  be.attentionBackward(dq, dk, dv, ins[0], ins[1], ins[2], ins[3], ins[4], ins[5], c.B, c.NH, c.T, c.HS, x.scale);
-  const res = { dq: await be.read(dq), dk: await be.read(dk), dv: await be.read(dv) };
-  for (const b of [dq, dk, dv, ...ins]) be.free(b);
+  const dqkv = upload(be, 3 * x.n); // NaN-poisoned: every element must be written
+  const ins = [x.dout, x.qkv, out, lse].map((a) => upload(be, a));
+  const sb = x.starts ? upload(be, x.starts, 'i32') : null;
+  be.attentionBackward(dqkv, ins[0], ins[1], ins[2], ins[3], sb, c.B, c.T, c.NH, c.HS, x.scale);
+  const res = { dqkv: await be.read(dqkv) };
+  for (const b of [dqkv, ...ins, sb]) if (b) be.free(b);
   return res;
 }
 
@@ -55,29 +62,30 @@ const caseArb = fc.record({
   T: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 40 })),
   HS: fc.constantFrom(...HEAD_SIZES),
   seed: fc.integer({ min: 1, max: 1 << 30 }),
+  packed: fc.boolean(),
 });
 
 async function checkParity(c: Case): Promise<void> {
   const gpu = await webgpu();
   const x = inputs(c);
-  const want = await forward(cpu, c, x.q, x.k, x.v);
-  const got = await forward(gpu, c, x.q, x.k, x.v);
-  const tag = `B=${c.B} NH=${c.NH} T=${c.T} HS=${c.HS}`;
+  const want = await forward(cpu, c, x.qkv, x.starts);
+  const got = await forward(gpu, c, x.qkv, x.starts);
+  const tag = `B=${c.B} NH=${c.NH} T=${c.T} HS=${c.HS} starts=${x.starts ? x.starts.join(',') : 'none'}`;
   expectClose(got.out, want.out, atol(want.out, c.HS, c.T), 0, `out ${tag}`);
   expectClose(got.lse, want.lse, atol(want.lse, c.HS, c.T), 0, `lse ${tag}`);
   // both backwards get the reference forward's out and lse, so this checks the backward alone
   const wantG = await backward(cpu, c, x, want.out, want.lse);
   const gotG = await backward(gpu, c, x, want.out, want.lse);
-  for (const g of ['dq', 'dk', 'dv'] as const) expectClose(gotG[g], wantG[g], atol(wantG[g], c.HS, c.T), 0, `${g} ${tag}`);
+  expectClose(gotG.dqkv, wantG.dqkv, atol(wantG.dqkv, c.HS, c.T), 0, `dqkv ${tag}`);
 }
 
 describe('webgpu attention', () => {
-  it('forward (out, lse) and backward (dq, dk, dv) match the CPU reference', async () => {
+  it('forward (out, lse) and backward (dqkv) match the CPU reference, with and without packed rows', async () => {
     await fc.assert(fc.asyncProperty(caseArb, checkParity), { numRuns: 25 });
   }, 120_000);
 
   it('matches the CPU reference for a longer sequence (T = 97) and every head size', async () => {
-    for (const HS of HEAD_SIZES) await checkParity({ B: 1, NH: 2, T: 97, HS, seed: 7 + HS });
+    for (const HS of HEAD_SIZES) for (const packed of [false, true]) await checkParity({ B: 1, NH: 2, T: 97, HS, seed: 7 + HS, packed });
   }, 120_000);
 
   // llvmpipe stops an invocation's loops after 65535 iterations in all: at HS = 64, T = 1024 this
@@ -86,43 +94,49 @@ describe('webgpu attention', () => {
     for (const HS of [32, 64]) await checkParity({ B: 1, NH: 1, T: 1024, HS, seed: 3 });
   }, 120_000);
 
-  it('is causal: changing k, v after position t leaves out[.., :t+1, :] unchanged', async () => {
+  it('is causal within each sequence: changing k, v outside [start_t, t] leaves out[t] and lse[t] unchanged', async () => {
     const gpu = await webgpu();
     await fc.assert(fc.asyncProperty(caseArb, fc.nat(), async (c, tr) => {
-      const { T, HS } = c;
+      const { B, T, NH, HS } = c, C = NH * HS;
       const t = tr % T;
       const x = inputs(c);
-      const k2 = x.k.slice(), v2 = x.v.slice();
-      const noise = randomArray(x.n, c.seed + 9, -3, 3);
-      for (let bh = 0; bh < c.B * c.NH; bh++) {
-        for (let i = (bh * T + t + 1) * HS; i < (bh + 1) * T * HS; i++) { k2[i] = noise[i]; v2[i] += noise[i]; }
+      const qkv2 = x.qkv.slice();
+      const noise = randomArray(3 * x.n, c.seed + 9, -3, 3);
+      // k and v of every token out[b, t] does not see, in every row b
+      for (let b = 0; b < B; b++) for (let j = 0; j < T; j++) {
+        const s0 = x.starts ? x.starts[b * T + t] : 0;
+        if (j >= s0 && j <= t) continue;
+        for (let i = (b * T + j) * 3 * C + C; i < (b * T + j + 1) * 3 * C; i++) qkv2[i] += noise[i];
       }
-      const a = await forward(gpu, c, x.q, x.k, x.v);
-      const b = await forward(gpu, c, x.q, k2, v2);
-      for (let bh = 0; bh < c.B * c.NH; bh++) {
-        const lo = bh * T * HS, hi = (bh * T + t + 1) * HS;
-        expect(Array.from(b.out.subarray(lo, hi))).toEqual(Array.from(a.out.subarray(lo, hi)));
-        expect(Array.from(b.lse.subarray(bh * T, bh * T + t + 1))).toEqual(Array.from(a.lse.subarray(bh * T, bh * T + t + 1)));
+      const a = await forward(gpu, c, x.qkv, x.starts);
+      const m = await forward(gpu, c, qkv2, x.starts);
+      for (let b = 0; b < B; b++) {
+        const o = (b * T + t) * C;
+        expect(Array.from(m.out.subarray(o, o + C))).toEqual(Array.from(a.out.subarray(o, o + C)));
+        for (let h = 0; h < NH; h++) expect(m.lse[(b * NH + h) * T + t]).toBe(a.lse[(b * NH + h) * T + t]);
       }
-      // and the rows after t did see the change (the property is not vacuous), when there are any
-      if (t + 1 < T) expect(Array.from(b.out)).not.toEqual(Array.from(a.out));
+      // and the other rows did see the change (the property is not vacuous), when there are any
+      if (t + 1 < T) expect(Array.from(m.out)).not.toEqual(Array.from(a.out));
     }), { numRuns: 15 });
   }, 120_000);
 
   it('backward is deterministic: two runs give bit-identical gradients', async () => {
     const gpu = await webgpu();
-    const c = { B: 2, NH: 3, T: 37, HS: 16, seed: 11 };
-    const x = inputs(c);
-    const f = await forward(gpu, c, x.q, x.k, x.v);
-    const g1 = await backward(gpu, c, x, f.out, f.lse);
-    const g2 = await backward(gpu, c, x, f.out, f.lse);
-    for (const g of ['dq', 'dk', 'dv'] as const) expect(Array.from(g2[g])).toEqual(Array.from(g1[g]));
+    for (const packed of [false, true]) {
+      const c = { B: 2, NH: 3, T: 37, HS: 16, seed: 11, packed };
+      const x = inputs(c);
+      const f = await forward(gpu, c, x.qkv, x.starts);
+      const g1 = await backward(gpu, c, x, f.out, f.lse);
+      const g2 = await backward(gpu, c, x, f.out, f.lse);
+      expect(Array.from(g2.dqkv)).toEqual(Array.from(g1.dqkv));
+    }
   });
 
   it('rejects head sizes it cannot hold in registers with a clear error', async () => {
     const gpu = await webgpu();
-    const b = gpu.alloc(129, 'f32'), l = gpu.alloc(1, 'f32');
-    expect(() => gpu.attentionForward(b, l, b, b, b, 1, 1, 1, 129, 1)).toThrow(/head size 129/);
+    const b = gpu.alloc(3 * 129, 'f32'), l = gpu.alloc(1, 'f32'), o = gpu.alloc(129, 'f32');
+    expect(() => gpu.attentionForward(o, l, b, null, 1, 1, 1, 129, 1)).toThrow(/head size 129/);
+    gpu.free(o);
     gpu.free(b); gpu.free(l);
   });
 });

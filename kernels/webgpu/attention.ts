@@ -1,6 +1,7 @@
 // Binding specs of the flash-style causal attention kernels:
 // shaders/attention_forward.wgsl, attention_backward_dq.wgsl and attention_backward_dkv.wgsl.
-// q, k, v, out and their grads are (B, NH, T, HS); lse and the backward's row terms are (B, NH, T).
+// qkv and its grad are (B, T, 3, NH, HS) (the c_attn output), out and dout (B, T, NH, HS) (the
+// c_proj input), lse and the backward's row terms (B, NH, T), starts (B, T) i32 segment starts.
 //
 // Register rows. Each invocation keeps its rows (q, accumulators, ...) in private arrays, which
 // stay in registers only if every loop that indexes them is unrolled; Mesa unrolls loops of up to
@@ -35,34 +36,46 @@ function specOf(gpu: Gpu, what: string, B: number, NH: number, T: number, HS: nu
   return { rows: B * NH * T, pairs: B * NH * Math.ceil(T / 2), constants: { HS, CH, WG } };
 }
 
-// out (B,NH,T,HS), lse (B,NH,T) <- q, k, v (B,NH,T,HS)
-export function attentionForward(gpu: Gpu, out: GpuBuf, lse: GpuBuf, q: GpuBuf, k: GpuBuf, v: GpuBuf,
-  B: number, NH: number, T: number, HS: number, scale: number): void {
+// out (B,T,NH,HS), lse (B,NH,T) <- qkv (B,T,3,NH,HS); starts (B,T) i32 segment starts or null
+export function attentionForward(gpu: Gpu, out: GpuBuf, lse: GpuBuf, qkv: GpuBuf, starts: GpuBuf | null,
+  B: number, T: number, NH: number, HS: number, scale: number): void {
   const { rows, pairs, constants } = specOf(gpu, 'attentionForward', B, NH, T, HS);
   if (rows === 0) return;
+  const seg = segments(gpu, starts);
   gpu.dispatch({
-    shader: 'attention_forward', constants, buffers: [out, lse, q, k, v],
-    uniforms: [rows, T, scale], uniformTypes: 'uuf', workgroups: grid1d(pairs, WG),
+    shader: 'attention_forward', constants: { ...constants, SEG: seg.flag }, buffers: [out, lse, qkv, seg.buf],
+    uniforms: [rows, T, scale, NH], uniformTypes: 'uufu', workgroups: grid1d(pairs, WG),
   });
+  seg.release();
 }
 
-// dq, dk, dv (B,NH,T,HS) written <- dout, q, k, v, out (B,NH,T,HS), lse (B,NH,T).
-// Two passes so every output row has one owner (no float atomics): dq by query rows, which also
-// saves drow_t = dout_t . out_t (B,NH,T); then dk, dv by key rows.
-export function attentionBackward(gpu: Gpu, dq: GpuBuf, dk: GpuBuf, dv: GpuBuf, dout: GpuBuf, q: GpuBuf, k: GpuBuf,
-  v: GpuBuf, out: GpuBuf, lse: GpuBuf, B: number, NH: number, T: number, HS: number, scale: number): void {
+// dqkv (B,T,3,NH,HS) written whole <- dout, out (B,T,NH,HS), qkv, lse (B,NH,T), starts.
+// Two passes so every output row has one owner (no float atomics): the q third by query rows,
+// which also saves drow_t = dout_t . out_t (B,NH,T); then the k and v thirds by key rows.
+export function attentionBackward(gpu: Gpu, dqkv: GpuBuf, dout: GpuBuf, qkv: GpuBuf, out: GpuBuf, lse: GpuBuf,
+  starts: GpuBuf | null, B: number, T: number, NH: number, HS: number, scale: number): void {
   const { rows, pairs, constants } = specOf(gpu, 'attentionBackward', B, NH, T, HS);
   if (rows === 0) return;
+  const seg = segments(gpu, starts);
   const drow = gpu.alloc(rows, 'f32');
-  const uniforms = [rows, T, scale];
+  const uniforms = [rows, T, scale, NH];
+  const c = { ...constants, SEG: seg.flag };
   gpu.dispatch({
-    shader: 'attention_backward_dq', constants, buffers: [dq, drow, dout, q, k, v, out, lse],
-    uniforms, uniformTypes: 'uuf', workgroups: grid1d(pairs, WG),
+    shader: 'attention_backward_dq', constants: c, buffers: [dqkv, drow, dout, qkv, out, lse, seg.buf],
+    uniforms, uniformTypes: 'uufu', workgroups: grid1d(pairs, WG),
   });
   gpu.dispatch({
-    shader: 'attention_backward_dkv', constants, buffers: [dk, dv, dout, q, k, v, lse, drow],
-    uniforms, uniformTypes: 'uuf', workgroups: grid1d(pairs, WG),
+    shader: 'attention_backward_dkv', constants: c, buffers: [dqkv, dout, qkv, lse, drow, seg.buf],
+    uniforms, uniformTypes: 'uufu', workgroups: grid1d(pairs, WG),
   });
   // safe at once: the queue runs in order, so any later user of this buffer comes after pass 2
   gpu.free(drow);
+  seg.release();
+}
+
+/** The starts binding: the buffer, or (SEG off) a 1-element placeholder, since WGSL counts a binding as used even behind a false override. */
+function segments(gpu: Gpu, starts: GpuBuf | null): { buf: GpuBuf; flag: number; release: () => void } {
+  if (starts) return { buf: starts, flag: 1, release: () => {} };
+  const buf = gpu.alloc(1, 'i32');
+  return { buf, flag: 0, release: () => gpu.free(buf) };
 }

@@ -97,12 +97,16 @@ export interface Backend {
    */
   crossEntropyForward(losses: Buf, dlogits: Buf | null, logits: Buf, targets: Buf, N: number, V: number, ignoreIndex: number): void;
   /**
-   * Causal attention. q, k, v, out are (B, NH, T, HS); lse (B, NH, T) saves the log-sum-exp of
-   * each query row's scaled scores so the backward never stores the (T, T) matrix.
+   * Causal attention over the fused projection. qkv (B, T, 3, NH, HS) is the c_attn output as it
+   * comes (q, k, v side by side per token), out (B, T, NH, HS) goes to c_proj as it is; lse
+   * (B, NH, T) saves the log-sum-exp of each query row's scaled scores so the backward never
+   * stores the (T, T) matrix. starts (B, T) i32 or null: query t of row b sees keys
+   * starts[b, t]..t, contiguous segments (packed rows: one sequence per segment); null = 0..t.
+   * The backward writes all of dqkv.
    */
-  attentionForward(out: Buf, lse: Buf, q: Buf, k: Buf, v: Buf, B: number, NH: number, T: number, HS: number, scale: number): void;
-  attentionBackward(dq: Buf, dk: Buf, dv: Buf, dout: Buf, q: Buf, k: Buf, v: Buf, out: Buf, lse: Buf,
-    B: number, NH: number, T: number, HS: number, scale: number): void;
+  attentionForward(out: Buf, lse: Buf, qkv: Buf, starts: Buf | null, B: number, T: number, NH: number, HS: number, scale: number): void;
+  attentionBackward(dqkv: Buf, dout: Buf, qkv: Buf, out: Buf, lse: Buf, starts: Buf | null,
+    B: number, T: number, NH: number, HS: number, scale: number): void;
   /** out = inp * keep / (1 - p), keep = hash(seed, i) >= p; the same seed gives the same mask everywhere. */
   dropout(out: Buf, inp: Buf, p: number, seed: number): void;
 

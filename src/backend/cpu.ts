@@ -83,12 +83,13 @@ export class CpuBackend implements Backend {
   crossEntropyForward(losses: Buf, dlogits: Buf | null, logits: Buf, targets: Buf, N: number, V: number, ignoreIndex: number): void {
     crossEntropyForward(f(losses), dlogits ? f(dlogits) : null, f(logits), i32(targets), N, V, ignoreIndex);
   }
-  attentionForward(out: Buf, lse: Buf, q: Buf, k: Buf, v: Buf, B: number, NH: number, T: number, HS: number, scale: number): void {
-    attentionForward(f(out), f(lse), f(q), f(k), f(v), B, NH, T, HS, scale);
+  attentionForward(out: Buf, lse: Buf, qkv: Buf, starts: Buf | null, B: number, T: number, NH: number, HS: number, scale: number): void {
+    attentionForward(f(out), f(lse), f(qkv), starts ? i32(starts) : null, B, T, NH, HS, scale);
   }
-  attentionBackward(dq: Buf, dk: Buf, dv: Buf, dout: Buf, q: Buf, k: Buf, v: Buf, out: Buf, lse: Buf, B: number, NH: number, T: number, HS: number, scale: number): void {
-    attentionBackward(f(dq), f(dk), f(dv), f(dout), f(q), f(k), f(v), f(out), f(lse), B, NH, T, HS, scale);
+  attentionBackward(dqkv: Buf, dout: Buf, qkv: Buf, out: Buf, lse: Buf, starts: Buf | null, B: number, T: number, NH: number, HS: number, scale: number): void {
+    attentionBackward(f(dqkv), f(dout), f(qkv), f(out), f(lse), starts ? i32(starts) : null, B, T, NH, HS, scale);
   }
+
   dropout(out: Buf, inp: Buf, p: number, seed: number): void { dropout(f(out), f(inp), p, seed); }
   adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
     clip?: { normSq: Buf; maxNorm: number }): void {

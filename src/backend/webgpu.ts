@@ -75,12 +75,13 @@ export class WebGpuBackend implements Backend {
   crossEntropyForward(losses: Buf, dlogits: Buf | null, logits: Buf, targets: Buf, N: number, V: number, ignore: number): void {
     crossEntropyForward(this.gpu, losses as GpuBuf, dlogits as GpuBuf | null, logits as GpuBuf, targets as GpuBuf, N, V, ignore);
   }
-  attentionForward(out: Buf, lse: Buf, q: Buf, k: Buf, v: Buf, B: number, NH: number, T: number, HS: number, scale: number): void {
-    attentionForward(this.gpu, out as GpuBuf, lse as GpuBuf, q as GpuBuf, k as GpuBuf, v as GpuBuf, B, NH, T, HS, scale);
+  attentionForward(out: Buf, lse: Buf, qkv: Buf, starts: Buf | null, B: number, T: number, NH: number, HS: number, scale: number): void {
+    attentionForward(this.gpu, out as GpuBuf, lse as GpuBuf, qkv as GpuBuf, starts as GpuBuf | null, B, T, NH, HS, scale);
   }
-  attentionBackward(dq: Buf, dk: Buf, dv: Buf, dout: Buf, q: Buf, k: Buf, v: Buf, out: Buf, lse: Buf, B: number, NH: number, T: number, HS: number, scale: number): void {
-    attentionBackward(this.gpu, dq as GpuBuf, dk as GpuBuf, dv as GpuBuf, dout as GpuBuf, q as GpuBuf, k as GpuBuf, v as GpuBuf, out as GpuBuf, lse as GpuBuf, B, NH, T, HS, scale);
+  attentionBackward(dqkv: Buf, dout: Buf, qkv: Buf, out: Buf, lse: Buf, starts: Buf | null, B: number, T: number, NH: number, HS: number, scale: number): void {
+    attentionBackward(this.gpu, dqkv as GpuBuf, dout as GpuBuf, qkv as GpuBuf, out as GpuBuf, lse as GpuBuf, starts as GpuBuf | null, B, T, NH, HS, scale);
   }
+
   dropout(out: Buf, inp: Buf, p: number, seed: number): void { dropout(this.gpu, out as GpuBuf, inp as GpuBuf, p, seed); }
   adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
     clip?: { normSq: Buf; maxNorm: number }): void {

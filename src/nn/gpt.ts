@@ -2,7 +2,7 @@
 // attention through the fused attention op, GELU MLP, learned positions, tied input/output embedding.
 import { Tensor, indices } from '../tensor.ts';
 import { add } from '../ops/elementwise.ts';
-import { reshape, permute, slice, transpose } from '../ops/shape_ops.ts';
+import { reshape, transpose } from '../ops/shape_ops.ts';
 import { matmul } from '../ops/matmul.ts';
 import { attention, dropout, crossEntropy, embedding } from '../ops/nn.ts';
 import { gelu } from '../ops/elementwise.ts';
@@ -33,8 +33,17 @@ export const defaultGPTConfig: GPTConfig = {
   vocabSize: 1024, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, dropout: 0, layerNormEps: 1e-5,
 };
 
-/** Where dropout masks come from during training. */
-export interface ForwardOptions { gen?: Generator }
+export interface ForwardOptions {
+  /** Where dropout masks come from during training. */
+  gen?: Generator;
+  /**
+   * Packed rows (src/train/batches.ts packBatch): each token's position within its own sequence
+   * (B, T), and the first position of its sequence in the row (B, T), so attention stays inside
+   * each sequence. Absent: one sequence per row, positions 0..T-1.
+   */
+  pos?: Tensor;
+  starts?: Tensor;
+}
 
 type Proj = Linear | LoRALinear;
 
@@ -47,13 +56,9 @@ class CausalSelfAttention extends Module {
     this.c_proj = this.child('c_proj', new Linear(cfg.nEmbd, cfg.nEmbd, { ...init, std: 0.02 / Math.sqrt(2 * cfg.nLayer) }));
   }
   forward(x: Tensor, opts: ForwardOptions): Tensor {
-    const [B, T, C] = x.shape, NH = this.cfg.nHead, HS = C / NH;
-    const qkv = reshape(this.c_attn.forward(x), [B, T, 3, NH, HS]);  // (B, T, 3, NH, HS)
-    const heads = permute(qkv, [2, 0, 3, 1, 4]);                      // (3, B, NH, T, HS)
-    const part = (i: number) => reshape(slice(heads, 0, i, i + 1), [B, NH, T, HS]);
-    const y = attention(part(0), part(1), part(2));                   // (B, NH, T, HS)
-    const merged = reshape(permute(y, [0, 2, 1, 3]), [B, T, C]);       // (B, T, C)
-    return drop(this.c_proj.forward(merged), this.cfg.dropout, this.training, opts);
+    const qkv = this.c_attn.forward(x);                                   // (B, T, 3C): q, k, v per token
+    const y = attention(qkv, this.cfg.nHead, opts.starts);                // (B, T, C), heads side by side
+    return drop(this.c_proj.forward(y), this.cfg.dropout, this.training, opts);
   }
   swap(name: 'c_attn' | 'c_proj', m: Proj): void { this[name] = this.child(name, m); }
 }
@@ -113,7 +118,10 @@ export class GPT extends Module {
     const [B, T] = ids.shape;
     if (ids.rank !== 2) throw new Error(`GPT: ids must be (B, T), got ${fmt(ids.shape)}`);
     if (T > this.config.blockSize) throw new Error(`GPT: sequence length ${T} exceeds blockSize ${this.config.blockSize}`);
-    const pos = indices(Array.from({ length: T }, (_, t) => t), [T], { backend: this.wte.weight.backend });
+    if ((opts.pos && fmt(opts.pos.shape) !== fmt(ids.shape)) || (opts.starts && fmt(opts.starts.shape) !== fmt(ids.shape))) {
+      throw new Error(`GPT: pos ${opts.pos ? fmt(opts.pos.shape) : '-'} and starts ${opts.starts ? fmt(opts.starts.shape) : '-'} must match ids ${fmt(ids.shape)}`);
+    }
+    const pos = opts.pos ?? indices(Array.from({ length: T }, (_, t) => t), [T], { backend: this.wte.weight.backend }); // (B, T) or (T)
     let x = add(this.wte.forward(ids), this.wpe.forward(pos));         // (B, T, C)
     x = drop(x, this.config.dropout, this.training, opts);
     for (const block of this.h) x = block.forward(x, opts);

@@ -140,21 +140,50 @@ export const dropout = defineOp('dropout', (x: Tensor, p: number, gen: Generator
   });
 });
 
-/** Fused causal self-attention: q, k, v (B, NH, T, HS) -> (B, NH, T, HS), scale 1/sqrt(HS). */
-export const attention = defineOp('attention', (q: Tensor, k: Tensor, v: Tensor): Tensor => {
-  const { backend, dtype } = common('attention', q, k, v);
-  if (q.rank !== 4 || k.rank !== 4 || v.rank !== 4 || q.shape.some((d, i) => d !== k.shape[i] || d !== v.shape[i])) {
-    throw new Error(`attention: q ${fmt(q.shape)}, k ${fmt(k.shape)}, v ${fmt(v.shape)} must all be (B, NH, T, HS)`);
+/**
+ * Why starts (B, T) is not a valid segmentation, or null: every row must be a run of contiguous
+ * segments, so starts[b, 0] = 0 and each starts[b, t] is starts[b, t - 1] (same segment) or t (a
+ * new one). The dk/dv kernel relies on it: the queries that see key j are j up to its segment's end.
+ */
+export function segmentStartsError(starts: ArrayLike<number>, B: number, T: number): string | null {
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) {
+    const s = starts[b * T + t], prev = t === 0 ? 0 : starts[b * T + t - 1];
+    if (t === 0 ? s !== 0 : s !== prev && s !== t) {
+      return `starts[${b}, ${t}] = ${s}: each must be the previous one (same segment) or ${t} (a new segment)${t === 0 ? ', and 0 at t = 0' : ''}`;
+    }
   }
-  const [B, NH, T, HS] = q.shape;
+  return null;
+}
+
+/**
+ * Fused causal self-attention over the qkv projection: qkv (B, T, 3C) -> (B, T, C), C = nHead * HS,
+ * q, k, v the three thirds of each token (nanoGPT's c_attn output, no split or head transposes),
+ * scale 1/sqrt(HS). starts (B, T) i32, optional: packed rows, query t sees keys starts[b, t]..t,
+ * where starts[b, t] is the first position of t's sequence in the row (segments must be contiguous).
+ */
+export const attention = defineOp('attention', (qkv: Tensor, nHead: number, starts?: Tensor): Tensor => {
+  const { backend, dtype } = common('attention', qkv);
+  const C3 = qkv.shape[2];
+  if (qkv.rank !== 3 || !Number.isInteger(nHead) || nHead < 1 || C3 % (3 * nHead) !== 0) {
+    throw new Error(`attention: qkv ${fmt(qkv.shape)} must be (B, T, 3 * nHead * HS) with nHead ${nHead}`);
+  }
+  const [B, T] = qkv.shape, C = C3 / 3, HS = C / nHead;
+  if (starts) {
+    if (starts.dtype !== 'i32' || starts.rank !== 2 || starts.shape[0] !== B || starts.shape[1] !== T) {
+      throw new Error(`attention: starts must be i32 (B, T) = (${B},${T}), got ${starts.dtype} ${fmt(starts.shape)}`);
+    }
+    const bad = starts.hostData && segmentStartsError(starts.hostData, B, T);
+    if (bad) throw new Error(`attention: ${bad}`);
+  }
   const scale = 1 / Math.sqrt(HS);
-  const out = empty('attention', q.shape, dtype, backend);
-  const lse = empty('attention', [B, NH, T], dtype, backend);
-  backend.attentionForward(out.buf, lse.buf, q.buf, k.buf, v.buf, B, NH, T, HS, scale);
-  return record(out, 'attention', [q, k, v], (g) => {
-    const dq = empty('attention', q.shape, dtype, backend), dk = empty('attention', q.shape, dtype, backend), dv = empty('attention', q.shape, dtype, backend);
-    backend.attentionBackward(dq.buf, dk.buf, dv.buf, g.buf, q.buf, k.buf, v.buf, out.buf, lse.buf, B, NH, T, HS, scale);
-    return [dq, dk, dv];
+  const out = empty('attention', [B, T, C], dtype, backend);
+  const lse = empty('attention', [B, nHead, T], dtype, backend);
+  const startsBuf = starts ? starts.bufFor('attention') : null;
+  backend.attentionForward(out.buf, lse.buf, qkv.buf, startsBuf, B, T, nHead, HS, scale);
+  return record(out, 'attention', [qkv], (g) => {
+    const dqkv = empty('attention', qkv.shape, dtype, backend);
+    backend.attentionBackward(dqkv.buf, g.buf, qkv.buf, out.buf, lse.buf, startsBuf, B, T, nHead, HS, scale);
+    return [dqkv];
   });
 });
 

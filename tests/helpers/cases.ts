@@ -27,3 +27,16 @@ export function broadcastPartner(shape: number[], gen: Generator): number[] {
   const drop = gen.int(shape.length);
   return shape.slice(drop).map((d) => (gen.uniform() < 0.35 ? 1 : d));
 }
+
+/**
+ * Segment starts (B, T) of rows cut at random into contiguous sequences (packed rows): each entry is
+ * the first position of its token's sequence. About one token in `every` opens a new sequence.
+ */
+export function randomStarts(B: number, T: number, gen: Generator, every = 3): number[] {
+  const out: number[] = [];
+  for (let b = 0; b < B; b++) {
+    let s = 0;
+    for (let t = 0; t < T; t++) { if (t > 0 && gen.int(every) === 0) s = t; out.push(s); }
+  }
+  return out;
+}
