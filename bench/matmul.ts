@@ -134,7 +134,7 @@ export async function bench(opts: BenchOptions): Promise<void> {
     be.write(ga, a); be.write(gb, b);
     const ref: Ref = { a: ga, b: gb, out: go, want, tol };
 
-    const picked = matmulTile(kind, s.M);
+    const picked = matmulTile(kind, s.M, s.N, s.batch);
     const variants: Variant[] = [naive(8, 8)];
     if (!opts.quick) {
       if (s === HEADLINE) variants.push(naive(8, 1), naive(16, 16));

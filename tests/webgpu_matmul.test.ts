@@ -96,6 +96,21 @@ describe('webgpu matmul', () => {
     }
   });
 
+  it('picks 12 columns per invocation where that pads N less, and fewer rows for tiny grids', () => {
+    expect(matmulTile('software', 2016, 96)).toMatchObject({ TM: 32, TN4: 3 });   // 96 columns: one workgroup, no idle lane
+    expect(matmulTile('software', 2016, 384)).toMatchObject({ TM: 32, TN4: 4 });  // both fit exactly: keep 16
+    expect(matmulTile('software', 96, 96)).toMatchObject({ TM: 16, TN4: 3 });     // 3 workgroups at 32 rows -> 6
+    expect(matmulTile('hardware', 2016, 96)).toMatchObject(MATMUL_TILES.hardware);
+  });
+
+  it('matches with the shape-aware tiles (12 columns, halved rows), tiles partly past M and N', async () => {
+    for (const transA of [false, true]) for (const transB of [false, true]) {
+      await check({ batch: 1, M: 96, N: 96, K: 70, transA, transB, padA: 0, padB: 0, seed: 31 });
+      await check({ batch: 2, M: 45, N: 37, K: 19, transA, transB, padA: 1, padB: 0, seed: 32 });
+      await check({ batch: 1, M: 130, N: 200, K: 5, transA, transB, padA: 0, padB: 1, seed: 33 });
+    }
+  });
+
   it('the hardware tile (8x8 per invocation, 16x16 workgroups) also matches, run on this adapter', async () => {
     const hw = (M: number): MatmulTile => ({ ...MATMUL_TILES.hardware, TM: matmulTile('hardware', M).TM });
     await fc.assert(fc.asyncProperty(caseArb, (c) => check(c, (be, out, a, b, sA, sB) =>

@@ -26,12 +26,25 @@ export const MATMUL_TILES: Record<Kind, MatmulTile> = {
   hardware: { TM: 8, TN4: 2, WGX: 16, WGY: 16 },
 };
 
-/** Rows per invocation never exceed M rounded up to a power of two: small M wastes no FMAs. */
-export function matmulTile(kind: Kind, M: number): MatmulTile {
+/**
+ * The tile for an (M, N) output. Rows per invocation never exceed M rounded up to a power of two:
+ * small M wastes no FMAs. On the software adapter two more adjustments, measured on the GPT's skinny
+ * shapes (K or N = 96, 288, 384; .scratch sweeps quoted in bench/NOTES.md "shape-aware tile"):
+ * - 12 columns per invocation (TN4 = 3) instead of 16 when that pads N less: a workgroup then covers
+ *   96 columns, so N = 96 or 288 leaves no idle lanes (16 columns: a quarter of them idle), +20-35%.
+ * - rows halve (down to 8) while the grid has fewer than 4 workgroups: a weight gradient such as
+ *   (96 x 96) over 2016 rows made 3 workgroups for 2 cores; 6 keep both busy.
+ */
+export function matmulTile(kind: Kind, M: number, N?: number, batch = 1): MatmulTile {
   const t = MATMUL_TILES[kind];
   let TM = 1;
   while (TM < t.TM && TM < M) TM *= 2;
-  return { ...t, TM };
+  if (kind !== 'software' || N === undefined) return { ...t, TM };
+  const padded = (tn4: number) => Math.ceil(N / (4 * tn4 * t.WGX)) * 4 * tn4 * t.WGX - N;
+  const TN4 = padded(3) < padded(t.TN4) ? 3 : t.TN4;
+  const groups = (tm: number) => Math.ceil(N / (4 * TN4 * t.WGX)) * Math.ceil(M / (tm * t.WGY)) * batch;
+  while (TM > 8 && groups(TM) < 4) TM /= 2;
+  return { ...t, TM, TN4 };
 }
 
 /**
@@ -64,7 +77,7 @@ export interface MatmulOptions {
 // or (N, K) if transB; batch entries of a and b are strideA / strideB elements apart (0 = shared)
 export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: number, M: number, N: number, K: number,
   transA: boolean, transB: boolean, strideA: number, strideB: number, opts: MatmulOptions = {}): void {
-  const tile = opts.tile ?? matmulTile(gpu.dawn.kind, M);
+  const tile = opts.tile ?? matmulTile(gpu.dawn.kind, M, N, batch);
   const kChunk = opts.kChunk ?? matmulKChunk(gpu.dawn.kind);
   if (batch === 0 || M === 0 || N === 0) return;
   if (out.dtype !== 'f32' || a.dtype !== 'f32' || b.dtype !== 'f32') {
