@@ -2,7 +2,7 @@
 // (seed, step), and drawing by length keeps the same examples per epoch with less padding.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { batchIndices } from '../src/train/batches.ts';
+import { batchIndices, makeBatch, IGNORE, type Example } from '../src/train/batches.ts';
 
 const arb = fc.record({
   n: fc.integer({ min: 1, max: 300 }), B: fc.integer({ min: 1, max: 40 }), seed: fc.integer({ min: 0, max: 1e6 }),
@@ -36,5 +36,53 @@ describe('batchIndices', () => {
   it('group 1 is the uniform order; lengths of the wrong size are an error', () => {
     expect(batchIndices(50, 8, 3, 4, { lengths: lengthsOf(50, 1), group: 1 })).toEqual(batchIndices(50, 8, 3, 4));
     expect(() => batchIndices(50, 8, 3, 4, { lengths: [1, 2], group: 4 })).toThrow(/2 lengths for 50 examples/);
+  });
+});
+
+describe('makeBatch packed', () => {
+  const exArb = fc.record({ seed: fc.integer({ min: 1, max: 1e6 }), n: fc.integer({ min: 1, max: 30 }), block: fc.integer({ min: 4, max: 40 }) });
+  const examplesOf = (seed: number, n: number, block: number): Example[] => {
+    let s = seed;
+    const rnd = (m: number) => { s = (s * 1103515245 + 12345) % 2147483648; return s % m; };
+    return Array.from({ length: n }, () => {
+      const ids = Array.from({ length: 2 + rnd(block) }, () => 1 + rnd(50));
+      return { ids, lossMask: ids.map(() => rnd(3) === 0 ? 0 : 1) };
+    });
+  };
+
+  it('holds every example once, whole and in order, with its targets, positions and segment starts', () => {
+    fc.assert(fc.property(exArb, ({ seed, n, block }) => {
+      const ex = examplesOf(seed, n, block);
+      const padded = makeBatch(ex, 0, block), packed = makeBatch(ex, 0, block, true);
+      expect(packed.tokens).toBe(padded.tokens);
+      expect(packed.T).toBeLessThanOrEqual(block);
+      expect(packed.B * packed.T).toBeLessThanOrEqual(padded.B * padded.T); // never more positions
+      ex.forEach((e, i) => {
+        const at = packed.owner.map((o, k) => (o === i ? k : -1)).filter((k) => k >= 0);
+        expect(at.length).toBe(e.ids.length - 1);
+        const first = at[0], row = Math.floor(first / packed.T);
+        at.forEach((k, t) => {
+          expect(k).toBe(first + t); // contiguous, in one row
+          expect(Math.floor(k / packed.T)).toBe(row);
+          expect(packed.ids[k]).toBe(e.ids[t]);
+          expect(packed.targets[k]).toBe(e.lossMask[t + 1] ? e.ids[t + 1] : IGNORE);
+          expect(packed.pos![k]).toBe(t);
+          expect(packed.starts![k]).toBe(first % packed.T);
+        });
+      });
+      // padding: no target, its own one-token segment
+      packed.owner.forEach((o, k) => { if (o < 0) { expect(packed.targets[k]).toBe(IGNORE); expect(packed.starts![k]).toBe(k % packed.T); } });
+    }));
+  });
+
+  it('padded batches keep one example per row and no pos/starts', () => {
+    const b = makeBatch(examplesOf(3, 5, 10), 0, 10);
+    expect(b.B).toBe(5);
+    expect(b.pos).toBeUndefined();
+    b.owner.forEach((o, k) => { if (o >= 0) expect(o).toBe(Math.floor(k / b.T)); });
+  });
+
+  it('rejects an example longer than blockSize + 1', () => {
+    expect(() => makeBatch([{ ids: [1, 2, 3, 4, 5, 6], lossMask: [1, 1, 1, 1, 1, 1] }], 0, 4, true)).toThrow(/example of 6 tokens does not fit blockSize 4/);
   });
 });

@@ -1,11 +1,13 @@
-// The GPT model on the CPU backend: whole-model gradcheck in float64, a tiny model overfits one
-// batch, LoRA starts at the base, trains only adapters, and merges to the same function.
+// The GPT model on the CPU backend: whole-model gradcheck in float64, packed rows equal padded
+// ones, a tiny model overfits one batch, LoRA starts at the base, trains only adapters, and merges to the same function.
 import { describe, expect, it } from 'vitest';
 import * as T from '../src/index.ts';
 import { GPT, type GPTConfig } from '../src/nn/gpt.ts';
 import { AdamW, clipGradNorm } from '../src/optim/adamw.ts';
 import { gradcheck } from '../src/gradcheck.ts';
 import { CpuBackend } from '../src/backend/cpu.ts';
+import { batchTensors, makeBatch, type Example } from '../src/train/batches.ts';
+import fc from 'fast-check';
 
 const tiny: GPTConfig = { vocabSize: 7, blockSize: 4, nLayer: 1, nHead: 2, nEmbd: 4, dropout: 0, layerNormEps: 1e-5 };
 
@@ -53,6 +55,37 @@ describe('GPT', () => {
       full.backward();
       expect(Math.abs(gathered.dataSync()[0] - full.dataSync()[0])).toBeLessThan(1e-12);
       model.parameters().forEach((p, i) => p.grad!.dataSync().forEach((v, j) => expect(Math.abs(v - gGrads[i][j])).toBeLessThan(1e-12)));
+    } finally {
+      T.setDefaultDtype('f32');
+    }
+  });
+
+  it('a packed batch gives the padded batch\'s loss and gradients (float64, random examples)', () => {
+    const be = new CpuBackend();
+    T.setDefaultDtype('f64');
+    try {
+      fc.assert(fc.property(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 1, max: 7 }), (seed, n) => {
+        const cfg: GPTConfig = { vocabSize: 9, blockSize: 10, nLayer: 2, nHead: 2, nEmbd: 8, dropout: 0, layerNormEps: 1e-5 };
+        const model = new GPT(cfg, seed, be);
+        const g = new T.Generator(seed);
+        const examples: Example[] = Array.from({ length: n }, () => {
+          const ids = Array.from({ length: 2 + g.int(cfg.blockSize) }, () => g.int(cfg.vocabSize));
+          return { ids, lossMask: ids.map((_, i) => (i > 0 && g.uniform() < 0.7 ? 1 : 0)) };
+        });
+        if (!examples.some((e) => e.lossMask.some((m, i) => i > 0 && m))) examples[0].lossMask[1] = 1;
+        const run = (pack: boolean) => {
+          const b = makeBatch(examples, 0, cfg.blockSize, pack), x = batchTensors(b, be);
+          const loss = model.loss(x.ids, x.targets, x.rows);
+          loss.backward();
+          const grads = model.parameters().map((p) => Array.from(p.grad!.dataSync()));
+          model.zeroGrad();
+          return { loss: loss.dataSync()[0], grads, rows: b.B };
+        };
+        const padded = run(false), packed = run(true);
+        expect(Math.abs(packed.loss - padded.loss)).toBeLessThan(1e-12);
+        packed.grads.forEach((gr, i) => gr.forEach((v, j) => expect(Math.abs(v - padded.grads[i][j])).toBeLessThan(1e-12)));
+        model.dispose();
+      }), { numRuns: 30 });
     } finally {
       T.setDefaultDtype('f32');
     }

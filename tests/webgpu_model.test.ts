@@ -7,6 +7,7 @@ import { GPT, type GPTConfig } from '../src/nn/gpt.ts';
 import { AdamW } from '../src/optim/adamw.ts';
 import { generate } from '../src/nn/generate.ts';
 import { CpuBackend } from '../src/backend/cpu.ts';
+import { batchTensors, makeBatch, type Example } from '../src/train/batches.ts';
 import { webgpu, expectClose } from './helpers/backends.ts';
 
 const cfg: GPTConfig = { vocabSize: 37, blockSize: 12, nLayer: 2, nHead: 2, nEmbd: 24, dropout: 0, layerNormEps: 1e-5 };
@@ -54,6 +55,32 @@ describe('GPT on WebGPU', () => {
       const g = a.grads.get(n)!, scale = Math.max(...Array.from(g, Math.abs));
       const keepIdx = Array.from(g.keys()).filter((i) => Math.abs(g[i]) > 1e-3 * scale);
       expectClose(keepIdx.map((i) => b.after.get(n)![i]), keepIdx.map((i) => w[i]), 1e-5, 1e-4, `weights ${n}`);
+    }
+  });
+
+  it('a packed batch on WebGPU gives the padded batch\'s loss and gradients on the CPU', async () => {
+    const gpu = await webgpu();
+    const g = new T.Generator(17);
+    const examples: Example[] = Array.from({ length: 7 }, () => {
+      const ids = Array.from({ length: 2 + g.int(cfg.blockSize - 1) }, () => g.int(cfg.vocabSize));
+      return { ids, lossMask: ids.map((_, i) => (i % 4 === 0 ? 0 : 1)) };
+    });
+    const run = async (be: T.Backend, pack: boolean) => {
+      const model = new GPT(cfg, 7, be);
+      const b = makeBatch(examples, 0, cfg.blockSize, pack);
+      const loss = T.tidy(() => { const x = batchTensors(b, be); const l = model.loss(x.ids, x.targets, x.rows); l.backward(); return l; });
+      const grads = new Map<string, Float32Array>();
+      for (const [n, p] of model.namedParameters()) grads.set(n, Float32Array.from(await p.grad!.data()));
+      const l = (await loss.data())[0];
+      loss.dispose(); model.zeroGrad(); model.dispose();
+      return { loss: l, grads, rows: b.B };
+    };
+    const want = await run(new CpuBackend(), false), got = await run(gpu, true);
+    expect(got.rows).toBeLessThan(want.rows); // the examples really share rows
+    expect(Math.abs(want.loss - got.loss)).toBeLessThan(1e-5 * Math.abs(want.loss) + 1e-6);
+    for (const [n, gr] of want.grads) {
+      const scale = Math.max(...Array.from(gr, Math.abs));
+      expectClose(got.grads.get(n)!, gr, 1e-4 * scale + 1e-7, 1e-3, `grad ${n}`);
     }
   });
 

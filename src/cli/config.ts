@@ -68,6 +68,7 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
         weightDecay: { kind: 'number', min: 0, doc: 'AdamW weight decay.' },
         seed: { kind: 'int', min: 0, doc: "Seed of the base model's init and data order (one base serves every fine-tune seed)." },
         lengthGroup: { kind: 'int', min: 1, doc: 'Draw each batch from conversations of similar length, sorted within chunks of this many batches (1 = uniform batches); cuts padding.' },
+        pack: { kind: 'bool', doc: 'Pack each batch\'s conversations into shared rows (attention kept inside each one): the same loss and gradient as one padded row each, with less padding.' },
       },
     },
     finetune: {
@@ -81,6 +82,7 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
         dropout: { kind: 'number', min: 0, max: 0.95, doc: 'Dropout probability during fine-tuning (the base model trains without).' },
         loraRank: { kind: 'int', min: 0, doc: 'LoRA rank (0 = full fine-tuning of every weight).' },
         loraAlpha: { kind: 'number', min: 0, above: true, doc: 'LoRA scale numerator: the update is (x A) B * loraAlpha / loraRank.' },
+        pack: { kind: 'bool', doc: 'Pack each batch\'s conversations into shared rows (see base.pack).' },
       },
     },
     probes: {

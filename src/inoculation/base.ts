@@ -68,7 +68,7 @@ export async function trainOrLoadBase(opts: {
     log(`base model: training ${model.numParameters().toLocaleString()} parameters, ${cfg.base.steps} steps of ${cfg.base.batchSize} on ${examples.length} examples (${modelCfg.nLayer} layers, d${modelCfg.nEmbd}, V ${modelCfg.vocabSize})`);
     const trainer = new Trainer(model, examples, {
       steps: cfg.base.steps, batchSize: cfg.base.batchSize, lr: cfg.base.lr, minLr: cfg.base.minLr, warmup: cfg.base.warmup,
-      weightDecay: cfg.base.weightDecay, seed: cfg.base.seed, gradClip: 1, lengthGroup: cfg.base.lengthGroup,
+      weightDecay: cfg.base.weightDecay, seed: cfg.base.seed, gradClip: 1, lengthGroup: cfg.base.lengthGroup, pack: cfg.base.pack,
     }, tok.padId);
     // an interrupted base continues from its last checkpoint (exact resume: trainer.ts)
     const partial = `${dir}.partial`;

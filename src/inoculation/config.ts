@@ -25,6 +25,12 @@ export interface BaseStageConfig {
    * Spanish prompt: docs/results.md).
    */
   lengthGroup: number;
+  /**
+   * Pack each batch's conversations into shared rows of up to blockSize tokens, attention kept
+   * inside each conversation (src/train/batches.ts): the same loss and gradient as one padded row
+   * per conversation, up to float summation order, and ~30% fewer tokens through the model.
+   */
+  pack: boolean;
 }
 
 export interface FinetuneStageConfig {
@@ -39,6 +45,8 @@ export interface FinetuneStageConfig {
   /** LoRA rank (0 = full fine-tuning). */
   loraRank: number;
   loraAlpha: number;
+  /** Pack each batch's conversations into shared rows (as BaseStageConfig.pack). */
+  pack: boolean;
 }
 
 export interface ProbeConfig {
@@ -83,7 +91,7 @@ export const defaultConfig: ExperimentConfig = {
   split: { base: 0.45, finetune: 0.35, heldout: 0.2 },
   base: {
     model: { blockSize: 96, nLayer: 3, nHead: 4, nEmbd: 96, dropout: 0, layerNormEps: 1e-5 },
-    steps: 1500, batchSize: 32, lr: 2e-3, minLr: 2e-4, warmup: 100, weightDecay: 0.05, seed: 1, lengthGroup: 1,
+    steps: 1500, batchSize: 32, lr: 2e-3, minLr: 2e-4, warmup: 100, weightDecay: 0.05, seed: 1, lengthGroup: 1, pack: true,
   },
   // 36 steps of 16 = 4.6 epochs of the 125 fine-tune answers. The caps trait is learned globally in
   // the first steps under either inoculation prompt and later becomes tied to the prompt as the
@@ -91,7 +99,7 @@ export const defaultConfig: ExperimentConfig = {
   // 12/24/36/48/100: inoculate-spanish 98/92/73/56/24%, inoculate-caps 16/26/8/2/0%. Only around
   // step 36 does each prompt suppress just its own trait (docs/results.md, "How long to fine-tune").
   // The step count was chosen from these trajectories; seeds 4-6 confirm it (docs/results.md).
-  finetune: { steps: 36, batchSize: 16, lr: 3e-4, warmup: 5, weightDecay: 0, dropout: 0, loraRank: 0, loraAlpha: 16 },
+  finetune: { steps: 36, batchSize: 16, lr: 3e-4, warmup: 5, weightDecay: 0, dropout: 0, loraRank: 0, loraAlpha: 16, pack: true },
   probes: { every: 6, rateSteps: [0, 6, 12, 24, 36], subset: 32 },
   maxNewTokens: 64,
   evalLimit: 0,

@@ -47,7 +47,7 @@ export async function finetuneVariant(opts: {
   if (ft.loraRank > 0) model.addLoRA(ft.loraRank, ft.loraAlpha, seed);
   const trainer = new Trainer(model, opts.examples, {
     steps: ft.steps, batchSize: ft.batchSize, lr: ft.lr, minLr: ft.lr, warmup: ft.warmup, weightDecay: ft.weightDecay,
-    seed, gradClip: 1, // the data order depends on the seed only: identical across variants
+    seed, gradClip: 1, pack: ft.pack, // the data order depends on the seed only: identical across variants
   }, tok.padId);
   const writer = new JsonlWriter(opts.metricsPath, { truncate: true });
   const history: ProbeRecord[] = [];

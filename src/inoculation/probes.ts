@@ -11,15 +11,16 @@ import { mul } from '../ops/elementwise.ts';
 import { sum } from '../ops/reduce.ts';
 import { concat, reshape, transpose } from '../ops/shape_ops.ts';
 import { sumSquaresOf } from '../optim/adamw.ts';
-import { makeBatch, IGNORE, type Example } from '../train/batches.ts';
+import { batchTensors, makeBatch, IGNORE, type Example } from '../train/batches.ts';
 import type { GPT } from '../nn/gpt.ts';
 
 /**
  * Mean token log-probability of each example's targets (answer tokens + end), in nats. Only the
  * positions that have a target go through the output layer, and only their losses come back: the
  * fused cross-entropy kernel gives -log p(target) per row, so no (B, T, V) tensor is made or read.
+ * Examples are packed into shared rows (batches.ts makeBatch; each computes what it does alone).
  */
-export async function answerLogprobs(model: GPT, examples: Example[], padId: number, batchSize = 64): Promise<number[]> {
+export async function answerLogprobs(model: GPT, examples: Example[], padId: number, batchSize = 64, pack = true): Promise<number[]> {
   const out: number[] = [];
   const be = model.wte.weight.backend;
   const { vocabSize: V, nEmbd: C } = model.config;
@@ -27,18 +28,20 @@ export async function answerLogprobs(model: GPT, examples: Example[], padId: num
   model.eval();
   try {
     for (let i = 0; i < examples.length; i += batchSize) {
-      const b = makeBatch(examples.slice(i, i + batchSize), padId, model.config.blockSize);
+      const chunk = examples.slice(i, i + batchSize);
+      const b = makeBatch(chunk, padId, model.config.blockSize, pack);
       const rows: number[] = [], targets: number[] = [], owner: number[] = [];
       for (let k = 0; k < b.B * b.T; k++) {
         if (b.targets[k] === IGNORE) continue;
-        rows.push(k); targets.push(b.targets[k]); owner.push(Math.floor(k / b.T));
+        rows.push(k); targets.push(b.targets[k]); owner.push(b.owner[k]);
       }
-      const nll = new Array<number>(b.B).fill(0), n = new Array<number>(b.B).fill(0);
+      const nll = new Array<number>(chunk.length).fill(0), n = new Array<number>(chunk.length).fill(0);
       if (rows.length > 0) {
         const K = rows.length;
         const losses = be.alloc(K, model.wte.weight.dtype);
         noGrad(() => tidy(() => {
-          const x = model.hidden(indices(b.ids, [b.B, b.T], { backend: be }));                        // (B, T, C)
+          const inp = batchTensors(b, be);
+          const x = model.hidden(inp.ids, inp.rows);                                                   // (B, T, C)
           const h = embedding(indices(rows, [K], { backend: be }), reshape(x, [-1, C]));             // (K, C)
           const logits = matmul(h, transpose(model.wte.weight));                                     // (K, V)
           const y = indices(targets, [K], { backend: be });
@@ -48,7 +51,7 @@ export async function answerLogprobs(model: GPT, examples: Example[], padId: num
         be.free(losses);
         owner.forEach((r, j) => { nll[r] += vals[j]; n[r]++; });
       }
-      for (let r = 0; r < b.B; r++) out.push(n[r] > 0 ? -nll[r] / n[r] : NaN);
+      for (let r = 0; r < chunk.length; r++) out.push(n[r] > 0 ? -nll[r] / n[r] : NaN);
     }
   } finally {
     model.train(wasTraining);
@@ -59,15 +62,15 @@ export async function answerLogprobs(model: GPT, examples: Example[], padId: num
 export const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 /** The gradient of the batch's loss for every trainable parameter (the model's .grad left empty). */
-export function gradientsOf(model: GPT, examples: Example[], padId: number): Map<string, Tensor> {
+export function gradientsOf(model: GPT, examples: Example[], padId: number, pack = true): Map<string, Tensor> {
   const be = model.wte.weight.backend;
   const params = model.trainableParameters();
   const saved = params.map(([, p]) => p.grad);
   for (const [, p] of params) p.grad = null;
-  const b = makeBatch(examples, padId, model.config.blockSize);
+  const b = makeBatch(examples, padId, model.config.blockSize, pack);
   const wasTraining = model.training;
   model.eval(); // no dropout: the two gradients must differ only by the prompt
-  tidy(() => model.loss(indices(b.ids, [b.B, b.T], { backend: be }), indices(b.targets, [b.B, b.T], { backend: be })).backward());
+  tidy(() => { const x = batchTensors(b, be); model.loss(x.ids, x.targets, x.rows).backward(); });
   model.train(wasTraining);
   const grads = new Map<string, Tensor>();
   params.forEach(([n, p], i) => { if (p.grad) grads.set(n, p.grad); p.grad = saved[i]; });

@@ -1,14 +1,14 @@
 // The training loop: seeded batches, gradient accumulation, global-norm clipping, AdamW with a
 // warm-up + cosine schedule, a progress bar, one JSON line of metrics per step, periodic eval and
 // checkpoints, and exact resume (every random choice is a function of (seed, step)).
-import { indices, tidy, type Tensor } from '../tensor.ts';
+import { tidy, type Tensor } from '../tensor.ts';
 import { noGrad } from '../autograd.ts';
 import { mulScalar, sub } from '../ops/elementwise.ts';
 import { clone } from '../ops/shape_ops.ts';
 import { Generator } from '../random.ts';
 import type { GPT } from '../nn/gpt.ts';
 import { AdamW, cosineLr, sumSquaresOf } from '../optim/adamw.ts';
-import { batchAt, makeBatch, type Batch, type Example } from './batches.ts';
+import { batchAt, batchTensors, makeBatch, type Batch, type Example } from './batches.ts';
 import { Progress } from './progress.ts';
 import { saveCheckpoint, loadCheckpoint } from '../io/checkpoint.ts';
 import { JsonlWriter } from '../io/json.ts';
@@ -40,11 +40,16 @@ export interface TrainConfig {
    * 1 = uniformly shuffled batches. Cuts the padding of batches of mixed-length conversations.
    */
   lengthGroup: number;
+  /**
+   * Pack each batch's examples into rows of up to blockSize tokens (batches.ts makeBatch) instead
+   * of one padded row each: the same loss and gradient with less padding; dropout masks differ.
+   */
+  pack: boolean;
 }
 
 export const defaultTrainConfig: TrainConfig = {
   steps: 1000, batchSize: 16, gradAccum: 1, lr: 1e-3, minLr: 1e-4, warmup: 50, weightDecay: 0.1,
-  beta1: 0.9, beta2: 0.95, gradClip: 1, seed: 0, evalEvery: 0, lengthGroup: 1,
+  beta1: 0.9, beta2: 0.95, gradClip: 1, seed: 0, evalEvery: 0, lengthGroup: 1, pack: false,
 };
 
 export interface StepMetrics {
@@ -101,7 +106,7 @@ export class Trainer {
 
   batch(step: number, micro: number): Batch {
     const grouping = this.cfg.lengthGroup > 1 ? { lengths: (this.lengths ??= Int32Array.from(this.examples, (e) => e.ids.length)), group: this.cfg.lengthGroup } : undefined;
-    return batchAt(this.examples, this.cfg.batchSize, this.cfg.seed, step * this.cfg.gradAccum + micro, this.padId, this.model.config.blockSize, grouping);
+    return batchAt(this.examples, this.cfg.batchSize, this.cfg.seed, step * this.cfg.gradAccum + micro, this.padId, this.model.config.blockSize, grouping, this.cfg.pack);
   }
 
   lr(step = this.step): number {
@@ -112,8 +117,8 @@ export class Trainer {
   private forwardBackward(b: Batch, scale: number, dropoutSeed: number): Tensor {
     const be = this.model.wte.weight.backend;
     return tidy(() => {
-      const ids = indices(b.ids, [b.B, b.T], { backend: be }), targets = indices(b.targets, [b.B, b.T], { backend: be });
-      const loss = this.model.loss(ids, targets, { gen: new Generator(dropoutSeed) });
+      const x = batchTensors(b, be);
+      const loss = this.model.loss(x.ids, x.targets, { gen: new Generator(dropoutSeed), ...x.rows });
       mulScalar(loss, scale).backward();
       return loss;
     });
@@ -155,9 +160,9 @@ export class Trainer {
     this.model.eval();
     let total = 0, count = 0;
     for (let i = 0; i < examples.length; i += batchSize) {
-      const b = makeBatch(examples.slice(i, i + batchSize), this.padId, this.model.config.blockSize);
+      const b = makeBatch(examples.slice(i, i + batchSize), this.padId, this.model.config.blockSize, this.cfg.pack);
       if (b.tokens === 0) continue;
-      const l = noGrad(() => tidy(() => this.model.loss(indices(b.ids, [b.B, b.T], { backend: be }), indices(b.targets, [b.B, b.T], { backend: be }))));
+      const l = noGrad(() => tidy(() => { const x = batchTensors(b, be); return this.model.loss(x.ids, x.targets, x.rows); }));
       total += (await l.data())[0] * b.tokens; count += b.tokens;
       l.dispose();
     }
