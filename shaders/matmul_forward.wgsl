@@ -2,7 +2,8 @@
 // (the K loop split over dispatches, see kernels/webgpu/matmul.ts). Each invocation owns a register
 // tile of TM rows x 4*TN4 columns and walks k once: per k it loads 4*TN4 values of B and TM of A,
 // then does TM*TN4 vec4 FMAs, so each loaded value is used TM (or 4*TN4) times.
-// out (batch, M, N) f32 | a, b f32 (b4: b again, as vec4s), read through element strides (the
+// out (batch, M, N) f32 | a, b f32 (b4: b again, as vec4s) | bias (N) f32 with BIAS, added to every
+//   row (a Linear layer's y = x W + b in one dispatch) | a, b read through element strides (the
 //   transposed forms and the batch stride live here, so one pipeline serves all four forms):
 //   opA(a)[m][k] = a[p*strideA + m*am + (kStart + k)*ak], opB(b)[k][n] = b[p*strideB + (kStart + k)*bk + n*bn]
 // params {M, N, K, batch, strideA, strideB, am, ak, bk, bn, rowBlocks, kStart}: K is this dispatch's
@@ -26,6 +27,7 @@ override WGX: u32 = 8u;     // invocations along N per workgroup
 override WGY: u32 = 1u;     // invocations along M per workgroup
 override ACCUMULATE: bool = false;
 override B_VEC4: bool = false;
+override BIAS: bool = false; // out = product + bias[n] (first K slice only; else bias is a placeholder)
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
@@ -36,7 +38,8 @@ struct Params {
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> b4: array<vec4<f32>>;
-@group(0) @binding(4) var<uniform> params: Params;
+@group(0) @binding(4) var<storage, read> bias: array<f32>;
+@group(0) @binding(5) var<uniform> params: Params;
 
 // 32 columns of one output row (or of one B row), as vec4s
 struct Row { c0: vec4<f32>, c1: vec4<f32>, c2: vec4<f32>, c3: vec4<f32>, c4: vec4<f32>, c5: vec4<f32>, c6: vec4<f32>, c7: vec4<f32> }
@@ -89,6 +92,11 @@ fn store4(v: vec4<f32>, o: u32, n: u32) {
     if (n + 1u < N) { out[o + n + 1u] += v.y; }
     if (n + 2u < N) { out[o + n + 2u] += v.z; }
     if (n + 3u < N) { out[o + n + 3u] += v.w; }
+  } else if (BIAS) {
+    if (n < N) { out[o + n] = v.x + bias[n]; }
+    if (n + 1u < N) { out[o + n + 1u] = v.y + bias[n + 1u]; }
+    if (n + 2u < N) { out[o + n + 2u] = v.z + bias[n + 2u]; }
+    if (n + 3u < N) { out[o + n + 3u] = v.w + bias[n + 3u]; }
   } else {
     if (n < N) { out[o + n] = v.x; }
     if (n + 1u < N) { out[o + n + 1u] = v.y; }

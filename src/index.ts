@@ -17,7 +17,7 @@ export { Generator } from './random.ts';
 export { add, sub, mul, div, neg, exp, log, sqrt, tanh, relu, gelu, pow, mulScalar, addScalar, where, maskedFill, eq, gt, sumTo } from './ops/elementwise.ts';
 export { reshape, permute, transpose, slice, concat, expand, clone } from './ops/shape_ops.ts';
 export { sum, mean, max } from './ops/reduce.ts';
-export { matmul } from './ops/matmul.ts';
+export { matmul, linear } from './ops/matmul.ts';
 export { softmax, logSoftmax, layerNorm, embedding, crossEntropy, dropout, attention } from './ops/nn.ts';
 export { OP_NAMES } from './ops/registry.ts';
 export type { Backend, DType } from './backend/backend.ts';

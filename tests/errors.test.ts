@@ -19,6 +19,7 @@ describe('errors name the op and the shapes', () => {
   it('concat', () => expect(() => T.concat([z([2, 3]), z([3, 3])], 1)).toThrow(/concat: shapes \(2,3\), \(3,3\) differ outside dim 1/));
   it('expand', () => expect(() => T.expand(z([2, 3]), [4, 3])).toThrow(/expand: shapes \(2,3\) and \(4,3\) cannot be broadcast/));
   it('layerNorm params', () => expect(() => T.layerNorm(z([2, 3]), z([4]), z([3]))).toThrow('layerNorm: weight (4) and bias (3) must be (3) for input (2,3)'));
+  it('linear shapes', () => expect(() => T.linear(z([2, 3]), z([3, 4]), z([5]))).toThrow('linear: x (2,3), weight (3,4), bias (5) must be (..., K), (K, N), (N)'));
   it('attention shapes', () => expect(() => T.attention(z([1, 3, 10]), 2)).toThrow('attention: qkv (1,3,10) must be (B, T, 3 * nHead * HS) with nHead 2'));
   it('attention starts shape', () => expect(() => T.attention(z([1, 3, 6]), 1, ids([0, 0], [1, 2]))).toThrow('attention: starts must be i32 (B, T) = (1,3), got i32 (1,2)'));
   it('attention starts not contiguous segments', () => expect(() => T.attention(z([1, 3, 6]), 1, ids([0, 0, 1], [1, 3]))).toThrow('attention: starts[0, 2] = 1: each must be the previous one (same segment) or 2 (a new segment)'));

@@ -59,6 +59,8 @@ const CASES: Record<string, Case> = {
     return [(x) => T.crossEntropy(x, targets), [t64([...lead, V], g, (r) => 2 * r.normal())]]; },
   dropout: (s, g) => { const p = 0.1 + 0.6 * g.uniform(), seed = g.nextU32();
     return [(x) => T.dropout(x, p, new Generator(seed)), [t64(s, g)]]; },
+  linear: (s, g) => { const K = s[s.length - 1], N = 1 + g.int(6);
+    return [T.linear, [t64(s, g), t64([K, N], g), t64([N], g)]]; },
   attention: (s, g) => { const B = 1 + g.int(2), Tn = 1 + g.int(6), NH = 1 + g.int(2), HS = 1 + g.int(5);
     const starts = g.uniform() < 0.5 ? undefined : T.indices(randomStarts(B, Tn, g), [B, Tn], { backend: cpu64 });
     return [(qkv) => T.attention(qkv, NH, starts), [t64([B, Tn, 3 * NH * HS], g)]]; },

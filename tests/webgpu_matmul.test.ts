@@ -24,6 +24,8 @@ interface Case {
   padA: number; padB: number; seed: number;
   /** inputs are uniform in [lo, 1); default -1 */
   lo?: number;
+  /** add a random bias (N) to every output row */
+  bias?: boolean;
 }
 
 function layout(c: Case) {
@@ -38,15 +40,17 @@ async function check(c: Case, run?: (be: Awaited<ReturnType<typeof webgpu>>, out
   const { batch, M, N, K, transA, transB } = c;
   const { sA, sB, lenA, lenB } = layout(c);
   const a = randomArray(lenA, c.seed, c.lo ?? -1), b = randomArray(lenB, c.seed + 1, c.lo ?? -1);
+  const bias = c.bias ? randomArray(N, c.seed + 2) : null;
   const ga = upload(be, a), gb = upload(be, b), go = upload(be, batch * M * N); // go is NaN-poisoned
+  const gbias = bias ? upload(be, bias) : null;
   if (run) run(be, go as GpuBuf, ga as GpuBuf, gb as GpuBuf, sA, sB);
-  else be.matmul(go, ga, gb, batch, M, N, K, transA, transB, sA, sB);
+  else be.matmul(go, ga, gb, batch, M, N, K, transA, transB, sA, sB, gbias);
   const got = await be.read(go);
-  for (const x of [ga, gb, go]) be.free(x);
+  for (const x of [ga, gb, go, gbias]) if (x) be.free(x);
 
   const want = new Float64Array(batch * M * N), bound = new Float64Array(batch * M * N);
-  cpuMatmul(want, Float64Array.from(a), Float64Array.from(b), batch, M, N, K, transA, transB, sA, sB);
-  cpuMatmul(bound, Float64Array.from(a, Math.abs), Float64Array.from(b, Math.abs), batch, M, N, K, transA, transB, sA, sB);
+  cpuMatmul(want, Float64Array.from(a), Float64Array.from(b), batch, M, N, K, transA, transB, sA, sB, bias && Float64Array.from(bias));
+  cpuMatmul(bound, Float64Array.from(a, Math.abs), Float64Array.from(b, Math.abs), batch, M, N, K, transA, transB, sA, sB, bias && Float64Array.from(bias, Math.abs));
   expectDot(got, want, bound, K, JSON.stringify(c));
 }
 
@@ -109,6 +113,13 @@ describe('webgpu matmul', () => {
       await check({ batch: 2, M: 45, N: 37, K: 19, transA, transB, padA: 1, padB: 0, seed: 32 });
       await check({ batch: 1, M: 130, N: 200, K: 5, transA, transB, padA: 0, padB: 1, seed: 33 });
     }
+  });
+
+  it('adds a bias to every row in the same dispatch (random shapes, all forms, and with the K loop split)', async () => {
+    await fc.assert(fc.asyncProperty(caseArb, (c) => check({ ...c, bias: true })), { numRuns: 15 });
+    const c: Case = { batch: 2, M: 7, N: 36, K: 50, transA: false, transB: false, padA: 0, padB: 0, seed: 41, bias: true };
+    const gbias = (be: Awaited<ReturnType<typeof webgpu>>) => upload(be, randomArray(c.N, c.seed + 2)) as GpuBuf;
+    await check(c, (be, out, a, b, sA, sB) => gpuMatmul(be.gpu, out, a, b, c.batch, c.M, c.N, c.K, false, false, sA, sB, { kChunk: 7, bias: gbias(be) }));
   });
 
   it('the hardware tile (8x8 per invocation, 16x16 workgroups) also matches, run on this adapter', async () => {

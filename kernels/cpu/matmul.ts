@@ -5,9 +5,10 @@
 import type { F } from './util.ts';
 
 // out (batch, M, N) = opA(a) (M, K) @ opB(b) (K, N)
-// a is (M, K), or (K, M) if transA; b is (K, N), or (N, K) if transB; strides 0 = shared
+// a is (M, K), or (K, M) if transA; b is (K, N), or (N, K) if transB; strides 0 = shared;
+// bias (N) or null, added to each row after the sum is stored (rounded) as a separate add would be
 export function matmul(out: F, a: F, b: F, batch: number, M: number, N: number, K: number,
-  transA: boolean, transB: boolean, strideA: number, strideB: number): void {
+  transA: boolean, transB: boolean, strideA: number, strideB: number, bias: F | null = null): void {
   const acc = new Float64Array(4 * N);
   const bt = transB ? new Float64Array(K * N) : null; // opB(b) as (K, N) row-major
   const am = transA ? 1 : K, ak = transA ? M : 1;   // element strides of opA(a)[m][k]
@@ -38,6 +39,7 @@ export function matmul(out: F, a: F, b: F, batch: number, M: number, N: number, 
       for (let r = 0; r < rows; r++) {
         const o = oo + (m0 + r) * N;
         for (let n = 0; n < N; n++) out[o + n] = acc[r * N + n];
+        if (bias) for (let n = 0; n < N; n++) out[o + n] += bias[n];
       }
     }
   }

@@ -71,6 +71,8 @@ export interface MatmulOptions {
   kChunk?: number;
   /** false: never use the vec4 B loads, even where B's layout allows them. */
   vec4?: boolean;
+  /** (N) added to every output row, in the first K slice (later slices accumulate onto it). */
+  bias?: GpuBuf | null;
 }
 
 // out (batch, M, N) = opA(a) (M, K) @ opB(b) (K, N); a is (M, K) or (K, M) if transA, b is (K, N)
@@ -88,7 +90,10 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
   const am = transA ? 1 : K, ak = transA ? M : 1;
   const bk = transB ? 1 : N, bn = transB ? K : 1;
   const { workgroups, rowBlocks } = matmulGrid(M, N, batch, tile);
-  const { inputs: [ua, ub], release } = unaliased(gpu, out, [a, b]);
+  const { inputs: [ua, ub, ubias], release } = unaliased(gpu, out, opts.bias ? [a, b, opts.bias] : [a, b]);
+  // WGSL counts the bias binding as used even behind BIAS = false: a placeholder fills it then
+  const bias = ubias ?? null;
+  const placeholder = bias ? null : gpu.alloc(1, 'f32');
   // vec4 loads of B need 4 contiguous, 4-aligned columns (pool buffers are multiples of 256 bytes)
   const bVec4 = opts.vec4 !== false && !transB && N % 4 === 0 && (batch === 1 || strideB % 4 === 0);
   // K = 0 still runs one slice: it writes the zeros of an empty sum
@@ -96,11 +101,12 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
     const Kc = Math.min(kChunk, K - k0);
     gpu.dispatch({
       shader: 'matmul_forward',
-      constants: { TM: tile.TM, TN4: tile.TN4, WGX: tile.WGX, WGY: tile.WGY, ACCUMULATE: k0 > 0 ? 1 : 0, B_VEC4: bVec4 ? 1 : 0 },
-      buffers: [out, ua, ub, ub], // b twice: as f32s and as vec4s
+      constants: { TM: tile.TM, TN4: tile.TN4, WGX: tile.WGX, WGY: tile.WGY, ACCUMULATE: k0 > 0 ? 1 : 0, B_VEC4: bVec4 ? 1 : 0, BIAS: bias && k0 === 0 ? 1 : 0 },
+      buffers: [out, ua, ub, ub, bias ?? placeholder!], // b twice: as f32s and as vec4s
       uniforms: [M, N, Kc, batch, strideA, strideB, am, ak, bk, bn, rowBlocks, k0],
       workgroups,
     });
   }
   release();
+  if (placeholder) gpu.free(placeholder);
 }

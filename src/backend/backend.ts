@@ -73,9 +73,11 @@ export interface Backend {
    * out (batch, M, N) = opA(a) @ opB(b), where opA(a) is (M, K) read from a (M, K) or, if transA,
    * from a (K, M); likewise opB(b) is (K, N) from b (K, N) or, if transB, (N, K).
    * strideA/strideB are the element distances between batch entries (0 = shared by all batches).
+   * bias (N), when given, is added to every output row after the product is rounded to the
+   * storage type, exactly as a separate broadcast add would (a Linear layer in one dispatch).
    */
   matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number,
-    transA: boolean, transB: boolean, strideA: number, strideB: number): void;
+    transA: boolean, transB: boolean, strideA: number, strideB: number, bias?: Buf | null): void;
 
   // ---- neural-net kernels (rows of C; N rows) -----------------------------------------------
   softmaxForward(out: Buf, inp: Buf, N: number, C: number): void;

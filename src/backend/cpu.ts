@@ -63,8 +63,8 @@ export class CpuBackend implements Backend {
     where(f(out), (cond as CpuBuf).data as F, f(a), f(b), shape, condStrides, aStrides, bStrides);
   }
   reduce(out: Buf, inp: Buf, op: 'sum' | 'max', outer: number, R: number, inner: number): void { reduce(f(out), f(inp), op, outer, R, inner); }
-  matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number): void {
-    matmul(f(out), f(a), f(b), batch, M, N, K, transA, transB, strideA, strideB);
+  matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number, bias?: Buf | null): void {
+    matmul(f(out), f(a), f(b), batch, M, N, K, transA, transB, strideA, strideB, bias ? f(bias) : null);
   }
   softmaxForward(out: Buf, inp: Buf, N: number, C: number): void { softmaxForward(f(out), f(inp), N, C); }
   softmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { softmaxBackward(f(dinp), f(dout), f(out), N, C); }

@@ -57,8 +57,8 @@ export class WebGpuBackend implements Backend {
     where(this.gpu, out as GpuBuf, cond as GpuBuf, a as GpuBuf, b as GpuBuf, shape, condStrides, aStrides, bStrides);
   }
   reduce(out: Buf, inp: Buf, op: ReduceOp, outer: number, R: number, inner: number): void { reduce(this.gpu, out as GpuBuf, inp as GpuBuf, op, outer, R, inner); }
-  matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number): void {
-    matmul(this.gpu, out as GpuBuf, a as GpuBuf, b as GpuBuf, batch, M, N, K, transA, transB, strideA, strideB);
+  matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number, bias?: Buf | null): void {
+    matmul(this.gpu, out as GpuBuf, a as GpuBuf, b as GpuBuf, batch, M, N, K, transA, transB, strideA, strideB, { bias: bias as GpuBuf | null });
   }
   softmaxForward(out: Buf, inp: Buf, N: number, C: number): void { softmaxForward(this.gpu, out as GpuBuf, inp as GpuBuf, N, C); }
   softmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { softmaxBackward(this.gpu, dinp as GpuBuf, dout as GpuBuf, out as GpuBuf, N, C); }

@@ -2,7 +2,7 @@
 // no transpose), Embedding, LayerNorm, and LoRALinear (a frozen Linear plus a low-rank update).
 import { Tensor, zeros, ones, randn } from '../tensor.ts';
 import { add, mulScalar } from '../ops/elementwise.ts';
-import { matmul } from '../ops/matmul.ts';
+import { linear, matmul } from '../ops/matmul.ts';
 import { embedding, layerNorm } from '../ops/nn.ts';
 import { Module } from './module.ts';
 import { noGrad } from '../autograd.ts';
@@ -28,8 +28,7 @@ export class Linear extends Module {
   forward(x: Tensor): Tensor {
     // (..., in) -> (..., out)
     if (x.shape[x.rank - 1] !== this.inFeatures) throw new Error(`Linear(${this.inFeatures}, ${this.outFeatures}): input ${fmt(x.shape)} has last dim ${x.shape[x.rank - 1]}`);
-    const y = matmul(x, this.weight);
-    return this.bias ? add(y, this.bias) : y;
+    return this.bias ? linear(x, this.weight, this.bias) : matmul(x, this.weight);
   }
 }
 

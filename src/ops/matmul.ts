@@ -51,3 +51,24 @@ export const matmul = defineOp('matmul', (a: Tensor, b: Tensor): Tensor => {
     b.requiresGrad ? sumTo(mm(ae, g, batch, K, N, M, true, false, sA, sG, [...batchShape, K, N]), b.shape) : null,
   ]);
 });
+
+/**
+ * A Linear layer: x (..., K) @ w (K, N) + bias (N), the product and the bias in one matmul
+ * dispatch (the bias added after rounding, so exactly matmul then add). Backward: dx = g @ w^T,
+ * dw = x^T @ g (the batch folded into rows, as matmul), dbias = g summed over rows.
+ */
+export const linear = defineOp('linear', (x: Tensor, w: Tensor, bias: Tensor): Tensor => {
+  common('linear', x, w, bias);
+  const K = x.shape[x.rank - 1];
+  if (x.rank < 1 || w.rank !== 2 || bias.rank !== 1 || w.shape[0] !== K || bias.shape[0] !== w.shape[1]) {
+    throw new Error(`linear: x ${fmt(x.shape)}, weight ${fmt(w.shape)}, bias ${fmt(bias.shape)} must be (..., K), (K, N), (N)`);
+  }
+  const N = w.shape[1], rows = numel(x.shape.slice(0, -1));
+  const out = empty('linear', [...x.shape.slice(0, -1), N], x.dtype, x.backend);
+  x.backend.matmul(out.buf, x.buf, w.buf, 1, rows, N, K, false, false, 0, 0, bias.buf);
+  return record(out, 'linear', [x, w, bias], (g) => [
+    x.requiresGrad ? mm(g, w, 1, rows, K, N, false, true, 0, 0, x.shape) : null,            // dx = g @ W^T
+    w.requiresGrad ? mm(x, g, 1, K, N, rows, true, false, 0, 0, w.shape) : null,            // dW = x^T @ g
+    bias.requiresGrad ? sumTo(g, bias.shape) : null,                                        // dbias = sum over rows
+  ]);
+});
