@@ -11,6 +11,7 @@ import { FINETUNE_VARIANTS, type VariantName } from '../src/inoculation/prompts.
 import { buildVariantSets, makeSplits } from '../src/inoculation/corpus.ts';
 import { parseChatJsonl } from '../src/tokenizer/index.ts';
 import { ConfigError, checkComplete, parseConfig, printConfig, schemaPaths, stripComments } from '../src/cli/config.ts';
+import { resolveExperiment } from '../src/cli/common.ts';
 import { parseArgs, UsageError } from '../src/cli/args.ts';
 import { runCli } from './cli_helpers.ts';
 
@@ -79,6 +80,14 @@ describe('config file', () => {
     ]);
     expect(checkComplete(defaultConfig)).toEqual([]);
     expect(checkComplete(quickConfig)).toEqual([]);
+  });
+
+  it('a run stored before packed batches loads as unpacked (pack false), not as an invalid config', () => {
+    const old = structuredClone(defaultConfig) as unknown as { base: Record<string, unknown>; finetune: Record<string, unknown> };
+    delete old.base.pack; delete old.finetune.pack;
+    const cfg = resolveExperiment(undefined, { fallback: old as unknown as typeof defaultConfig });
+    expect(cfg.base.pack).toBe(false);
+    expect(cfg.finetune.pack).toBe(false);
   });
 
   it('documents every field, and --print-config output (with comments) loads back to the same config', () => {

@@ -73,6 +73,10 @@ export const CONFIG_OPTION = { name: 'config', type: 'string', metavar: 'FILE', 
 export function resolveExperiment(file: string | undefined, opts: { quick?: boolean; fallback?: ExperimentConfig | null } = {}): ExperimentConfig {
   if (file !== undefined) return loadConfigFile(file, { quick: opts.quick });
   if (opts.fallback) {
+    // runs stored before packed batches existed trained unpacked: say so rather than reject them
+    const f = opts.fallback as ExperimentConfig & { base: { pack?: boolean }; finetune: { pack?: boolean } };
+    if (f.base && f.base.pack === undefined) f.base.pack = false;
+    if (f.finetune && f.finetune.pack === undefined) f.finetune.pack = false;
     const errs = checkComplete(opts.fallback);
     if (errs.length) throw new ConfigError(`the run's stored config is not valid here: ${errs.join('; ')}`);
     return structuredClone(opts.fallback);

@@ -82,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     const run: RunRecord = prior ?? {
       format: 'inoculum-run', version: 1, command: 'pretrain', status: 'running', step: 0, steps: cfg.base.steps,
       experiment: cfg, tokenizer: cfg.tokenizer, backend: backend.name, started: new Date().toISOString(), updated: '', wall_s: 0,
-      train: { steps: cfg.base.steps, batchSize: cfg.base.batchSize, lr: cfg.base.lr, minLr: cfg.base.minLr, warmup: cfg.base.warmup, weightDecay: cfg.base.weightDecay, seed: cfg.base.seed, gradClip: 1 },
+      train: { steps: cfg.base.steps, batchSize: cfg.base.batchSize, lr: cfg.base.lr, minLr: cfg.base.minLr, warmup: cfg.base.warmup, weightDecay: cfg.base.weightDecay, seed: cfg.base.seed, gradClip: 1, lengthGroup: cfg.base.lengthGroup, pack: cfg.base.pack },
       baseHash: hash, corpusHash: corpusHash(), cache: resolve(cacheDir),
     };
     const wall0 = run.wall_s;
