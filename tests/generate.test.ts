@@ -1,4 +1,5 @@
-// Generation: the KV-cache path equals full recomputation; samplers respect top-k/top-p and seeds.
+// Generation: the KV-cache path equals full recomputation; samplers respect top-k/top-p and seeds;
+// dropping finished rows from the batch (compaction) changes no token.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { GPT, type GPTConfig } from '../src/nn/gpt.ts';
@@ -80,5 +81,39 @@ describe('generation', () => {
       expect(top).toBe(order[0]);
       expect(sampleRow(logits, { maxNewTokens: 1, temperature: 1 }, new Generator(seed))).toBe(sampleRow(logits, { maxNewTokens: 1, temperature: 1 }, new Generator(seed)));
     }), { numRuns: 50 });
+  });
+  it('sampleRow: the packed-key sort of f32 logits draws what the comparator sort draws (ties, -0, infinities)', () => {
+    const value = fc.oneof(fc.float({ min: -5, max: 5, noNaN: true }), fc.constantFrom(0, -0, 1, -1, Infinity, -Infinity, 1e-30, -1e-30));
+    fc.assert(fc.property(fc.array(value, { minLength: 1, maxLength: 40 }), fc.integer(), fc.constantFrom(1, 0.6), fc.constantFrom(0, 3), fc.constantFrom(1, 0.8),
+      (vals, seed, temperature, topK, topP) => {
+        const f32 = Float32Array.from(vals);
+        const plain = Array.from(f32); // the same numbers as a plain array: the comparator path
+        const opts = { maxNewTokens: 1, temperature, topK, topP };
+        const a = new Generator(seed), b = new Generator(seed);
+        for (let i = 0; i < 5; i++) expect(sampleRow(f32, opts, a)).toBe(sampleRow(plain, opts, b));
+      }), { numRuns: 300 });
+  });
+
+  it('compaction: dropping finished rows from the batch gives the same tokens as keeping them (per-row, shared sampler, no cache)', async () => {
+    const be = new CpuBackend();
+    const big: GPTConfig = { ...cfg, vocabSize: 7, blockSize: 24 }; // few ids: rows hit the end id at different steps
+    const model = new GPT(big, 9, be);
+    const g = new Generator(31);
+    for (const p of model.parameters()) if (p.rank === 2) be.write(p.buf, Array.from({ length: p.size }, () => 0.5 * g.normal()));
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.record({
+        prompt: fc.array(fc.integer({ min: 0, max: big.vocabSize - 1 }), { minLength: 1, maxLength: 7 }),
+        temperature: fc.constantFrom(0, 1), seed: fc.integer({ min: 0, max: 1e6 }),
+      }), { minLength: 1, maxLength: 9 }),
+      fc.integer({ min: 0, max: big.vocabSize - 1 }), fc.constantFrom(0, 0.3, 0.6), fc.integer({ min: 0, max: 1e6 }),
+      async (rows, endId, compactAt, seed) => {
+        const prompts = rows.map((r) => r.prompt);
+        const perRow = { maxNewTokens: 12, endId, rows: rows.map(({ temperature, seed }) => ({ temperature, seed })) };
+        const shared = { maxNewTokens: 12, endId, temperature: 1, seed };
+        for (const o of [perRow, shared, { ...perRow, kvCache: false }, { ...shared, kvCache: false }]) {
+          const kept = await generate(model, prompts, { ...o, compactAt: 2 });
+          expect(await generate(model, prompts, { ...o, compactAt })).toEqual(kept);
+        }
+      }), { numRuns: 12 });
   });
 });
