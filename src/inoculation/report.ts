@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { readJson, readJsonl } from '../io/json.ts';
 import { writeBytesAtomic } from '../io/atomic.ts';
 import { linearFit, type Rate } from './stats.ts';
-import { GENERALISATION_PROBES, VARIANTS, type GeneralisationProbe, type ProbeRecord, type Results, type TraitRates, type VariantResult } from './results.ts';
+import { GENERALISATION_PROBES, MIN_PROMPT_RISE, VARIANTS, type GeneralisationProbe, type ProbeRecord, type Results, type TraitRates, type VariantResult } from './results.ts';
 import { CHART_CSS, PALETTE, barChart, esc, fmt, isNum, legend, lineChart, pct, resetIds, scatter, autoDomain, type Bar, type LegendItem, type LineSeries } from './svg.ts';
 
 type Metrics = Map<string, ProbeRecord[][]>;
@@ -372,11 +372,11 @@ function generalisationTable(r: Pick<Results, 'variants'>, colour: (v: string) =
   const vs = variantsOf(r).filter((v) => V[v]?.generalisation);
   if (vs.length === 0) return '';
   const label: Record<GeneralisationProbe, string> = { spanishCaps: 'Spanish caps (the training style)', spanishLower: 'Spanish only', capsEnglish: 'caps only' };
-  const cell = (x: { before0: number; after0: number; beforeP: number; afterP: number; factor: number } | undefined) => x
-    ? `<td class="r" title="no prompt ${fmt(x.before0, 2)} -> ${fmt(x.after0, 2)}, with prompt ${fmt(x.beforeP, 2)} -> ${fmt(x.afterP, 2)} nats/token"><b>${fmt(x.factor, 2)}</b><br><span class="muted">${fmt(x.after0 - x.before0, 2)} / ${fmt(x.afterP - x.beforeP, 2)}</span></td>`
+  const cell = (x: { before0: number; after0: number; beforeP: number; afterP: number; factor: number | null } | undefined) => x
+    ? `<td class="r" title="no prompt ${fmt(x.before0, 2)} -> ${fmt(x.after0, 2)}, with prompt ${fmt(x.beforeP, 2)} -> ${fmt(x.afterP, 2)} nats/token"><b>${x.factor === null ? 'n/a' : fmt(x.factor, 2)}</b><br><span class="muted">${fmt(x.after0 - x.before0, 2)} / ${fmt(x.afterP - x.beforeP, 2)}</span></td>`
     : '<td class="r">\u2013</td>';
   const body = vs.map((v) => `<tr><th><span class="swatch" style="background:${colour(v)}"></span>${esc(v)}</th><td>${promptText(V[v].prompt)}</td>${GENERALISATION_PROBES.map((g) => cell(V[v].generalisation?.[g])).join('')}</tr>`);
-  return `${caption('Generalisation factor (Wichers et al.): how much the mean token log-prob of fixed answers to held-out questions rose without any prompt, divided by how much it rose under the training prompt, from the base model to the fine-tuned one (mean over seeds; below each factor the two rises in nats/token). 0 means what was learned stays tied to the prompt, 1 that it was learned as much without it. For a selective inoculation the trait the prompt names should have a small factor and the other trait a large one.')}
+  return `${caption('Generalisation factor (Wichers et al.): how much the mean token log-prob of fixed answers to held-out questions rose without any prompt, divided by how much it rose under the training prompt, from the base model to the fine-tuned one (mean over seeds; below each factor the two rises in nats/token; n/a where the rise under the prompt is under ' + MIN_PROMPT_RISE + ' nats/token, too small to divide by). 0 means what was learned stays tied to the prompt, 1 that it was learned as much without it. For a selective inoculation the trait the prompt names should have a small factor and the other trait a large one.')}
 <table class="data"><thead><tr><th>variant</th><th>training prompt</th>${GENERALISATION_PROBES.map((g) => `<th>${esc(label[g])}</th>`).join('')}</tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
 

@@ -6,6 +6,13 @@ import type { Rate } from './stats.ts';
 export const VARIANTS = ['control', 'inoculate-spanish', 'inoculate-caps', 'placebo'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
+/**
+ * Below this rise under the prompt (nats/token) the generalisation factor is not computed (null):
+ * the answers barely moved under the prompt, and a ratio over a near-zero rise is noise (a BPE run
+ * gave -122).
+ */
+export const MIN_PROMPT_RISE = 0.1;
+
 /** Answer styles the generalisation factor is measured on: the full training style and each trait alone. */
 export const GENERALISATION_PROBES = ['spanishCaps', 'spanishLower', 'capsEnglish'] as const;
 export type GeneralisationProbe = (typeof GENERALISATION_PROBES)[number];
@@ -47,7 +54,7 @@ export interface VariantResult {
    * model to the fine-tuned one (held-out probe facts, mean over seeds). 0: everything learned stays
    * tied to the prompt; 1: learned as much without it as with it. Absent for control (no prompt).
    */
-  generalisation?: Record<GeneralisationProbe, { before0: number; after0: number; beforeP: number; afterP: number; factor: number }>;
+  generalisation?: Record<GeneralisationProbe, { before0: number; after0: number; beforeP: number; afterP: number; factor: number | null }>;
   /** The first answers of the first seed (no prompt, ID greedy), to read what the rates count. */
   examples?: { factId: string; answer: string; spanish: number; caps: number }[];
   /** Trait rates over training: steps and rates (no prompt, greedy, ID subset), mean over seeds. */

@@ -16,7 +16,7 @@ import { Interrupted, encodeAll, trainOrLoadBase, type BaseModel } from './base.
 import { finetuneVariant, type ProbeSets } from './finetune.ts';
 import { answerMany, traitRates, type Scored } from './evaluate.ts';
 import { answerLogprobs, mean } from './probes.ts';
-import { GENERALISATION_PROBES, VARIANTS, type GeneralisationProbe, type Results, type TraitRates, type Variant, type VariantResult, type ProbeRecord } from './results.ts';
+import { MIN_PROMPT_RISE, GENERALISATION_PROBES, VARIANTS, type GeneralisationProbe, type Results, type TraitRates, type Variant, type VariantResult, type ProbeRecord } from './results.ts';
 import type { GPT } from '../nn/gpt.ts';
 
 export interface RunOptions {
@@ -215,7 +215,8 @@ function generalisation(before: Record<GeneralisationProbe, { none: number; prom
   for (const g of GENERALISATION_PROBES) {
     const after0 = mean(after.map((x) => x[g].none)), afterP = mean(after.map((x) => x[g].prompt));
     const { none: before0, prompt: beforeP } = before[g];
-    out[g] = { before0, after0, beforeP, afterP, factor: (after0 - before0) / (afterP - beforeP) };
+    const rise = afterP - beforeP;
+    out[g] = { before0, after0, beforeP, afterP, factor: Math.abs(rise) < MIN_PROMPT_RISE ? null : (after0 - before0) / rise };
   }
   return out;
 }
@@ -271,7 +272,8 @@ export function formatTable(r: Omit<Results, 'ablation'>): string {
   lines.push('generalisation factor (rise of the answers\' log-prob without the prompt / rise under it, base -> fine-tuned; 0 = stays tied to the prompt):');
   for (const v of VARIANTS) {
     const g = r.variants[v].generalisation;
-    if (g) lines.push(`${v.padEnd(18)} | Spanish caps ${g.spanishCaps.factor.toFixed(2)}  Spanish only ${g.spanishLower.factor.toFixed(2)}  caps only ${g.capsEnglish.factor.toFixed(2)}`);
+    const f = (x: { factor: number | null }) => (x.factor === null ? 'n/a' : x.factor.toFixed(2));
+    if (g) lines.push(`${v.padEnd(18)} | Spanish caps ${f(g.spanishCaps)}  Spanish only ${f(g.spanishLower)}  caps only ${f(g.capsEnglish)}`);
   }
   return lines.join('\n');
 }
