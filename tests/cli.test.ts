@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultConfig, quickConfig } from '../src/inoculation/config.ts';
+import { baseHash, defaultConfig, quickConfig } from '../src/inoculation/config.ts';
+import { baseConversations } from '../src/inoculation/base.ts';
 import { FINETUNE_VARIANTS, type VariantName } from '../src/inoculation/prompts.ts';
 import { buildVariantSets, makeSplits } from '../src/inoculation/corpus.ts';
 import { parseChatJsonl } from '../src/tokenizer/index.ts';
@@ -88,6 +89,25 @@ describe('config file', () => {
     const cfg = resolveExperiment(undefined, { fallback: old as unknown as typeof defaultConfig });
     expect(cfg.base.pack).toBe(false);
     expect(cfg.finetune.pack).toBe(false);
+  });
+
+  it('base.copies: validated per condition, sets the mix of the base set, and keys the cache only when not all 1', () => {
+    expect(configError('{"base": {"copies": {"spanish": -1}}}')).toBe('config.json: base.copies.spanish must be >= 0, got -1');
+    expect(configError('{"base": {"copies": {"french": 2}}}')).toMatch(/^config\.json: unknown field base\.copies\.french/);
+    const three = parseConfig('{"base": {"copies": {"spanish": 3}}}', 'c.json');
+    expect(three.base.copies).toEqual({ none: 1, neutral: 1, spanish: 3, caps: 1, both: 1 });
+    const splits = makeSplits({ seed: three.corpusSeed, fractions: three.split });
+    const count = (cfg: typeof defaultConfig, prompt: string) => baseConversations(splits, cfg, 1).filter((c) => c.messages[0].content === prompt).length;
+    expect(count(defaultConfig, FINETUNE_VARIANTS['inoculate-spanish']!)).toBe(splits.base.length);
+    expect(count(three, FINETUNE_VARIANTS['inoculate-spanish']!)).toBe(3 * splits.base.length);
+    expect(count(three, FINETUNE_VARIANTS['inoculate-caps']!)).toBe(splits.base.length);
+    // all ones hash like a config from before the field existed, so cached bases stay valid
+    const { copies: _, ...noCopies } = defaultConfig.base;
+    expect(baseHash(defaultConfig, 'hybrid', 'c')).toBe(baseHash({ ...defaultConfig, base: noCopies as typeof defaultConfig.base }, 'hybrid', 'c'));
+    expect(baseHash(three, 'hybrid', 'c')).not.toBe(baseHash(defaultConfig, 'hybrid', 'c'));
+    const old = structuredClone(defaultConfig) as unknown as { base: Record<string, unknown> };
+    delete old.base.copies;
+    expect(resolveExperiment(undefined, { fallback: old as unknown as typeof defaultConfig }).base.copies).toEqual({ none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 });
   });
 
   it('documents every field, and --print-config output (with comments) loads back to the same config', () => {

@@ -77,6 +77,8 @@ export function resolveExperiment(file: string | undefined, opts: { quick?: bool
     const f = opts.fallback as ExperimentConfig & { base: { pack?: boolean }; finetune: { pack?: boolean } };
     if (f.base && f.base.pack === undefined) f.base.pack = false;
     if (f.finetune && f.finetune.pack === undefined) f.finetune.pack = false;
+    // and before base.copies: one copy of every condition
+    if (f.base && (f.base as { copies?: unknown }).copies === undefined) f.base.copies = { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 };
     const errs = checkComplete(opts.fallback);
     if (errs.length) throw new ConfigError(`the run's stored config is not valid here: ${errs.join('; ')}`);
     return structuredClone(opts.fallback);

@@ -18,7 +18,7 @@ interface NumSpec { kind: 'number'; doc: string; min?: number; max?: number; /**
 interface BoolSpec { kind: 'bool'; doc: string }
 interface EnumSpec { kind: 'enum'; doc: string; values: readonly string[] }
 interface IntArraySpec { kind: 'intArray'; doc: string; min?: number }
-interface ObjectSpec<T> { kind: 'object'; doc: string; fields: { [K in keyof T]-?: Spec<T[K]> } }
+interface ObjectSpec<T> { kind: 'object'; doc: string; fields: { [K in keyof T]-?: Spec<NonNullable<T[K]>> } }
 
 /** The spec a field of type T must have (number fields may be int or number). */
 export type Spec<T> = [T] extends [readonly number[]] ? IntArraySpec
@@ -69,6 +69,16 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
         seed: { kind: 'int', min: 0, doc: "Seed of the base model's init and data order (one base serves every fine-tune seed)." },
         lengthGroup: { kind: 'int', min: 1, doc: 'Draw each batch from conversations of similar length, sorted within chunks of this many batches (1 = uniform batches); cuts padding.' },
         pack: { kind: 'bool', doc: 'Pack each batch\'s conversations into shared rows (attention kept inside each one): the same loss and gradient as one padded row each, with less padding.' },
+        copies: {
+          kind: 'object', doc: 'Copies per fact of each base condition per epoch (1 each where left out; 0 drops a condition). Changes the mix of styles the base sees, e.g. how often Spanish is upper case.',
+          fields: {
+            none: { kind: 'int', min: 0, doc: 'No system prompt, English answers (every fact).' },
+            neutral: { kind: 'int', min: 0, doc: 'A neutral system prompt, English answers (every fact).' },
+            spanish: { kind: 'int', min: 0, doc: 'The Spanish prompt, lower-case Spanish answers (base facts).' },
+            caps: { kind: 'int', min: 0, doc: 'The capitalise prompt, English ALL-CAPS answers (base facts).' },
+            both: { kind: 'int', min: 0, doc: 'Both prompts, Spanish ALL-CAPS answers (base facts).' },
+          },
+        },
       },
     },
     finetune: {

@@ -68,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
   if (existsSync(out) && readdirSync(out).length > 0 && !a.flag('force')) throw new CliError(`--out ${out} is not empty (use --force to write into it)`);
 
   const splits = experimentSplits(cfg);
-  const perEpoch = buildBaseStage(splits, { seed: 0 }).length;
+  const perEpoch = buildBaseStage(splits, { seed: 0, copies: cfg.base.copies }).length;
   const engineEpochs = Math.min(40, Math.max(1, Math.ceil((cfg.base.steps * cfg.base.batchSize) / perEpoch)));
   const baseEpochs = be === 'all' ? engineEpochs : Number(be);
   mkdirSync(out, { recursive: true });

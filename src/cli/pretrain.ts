@@ -97,7 +97,7 @@ export async function main(argv: string[]): Promise<number> {
     } else {
       // the same model, data and schedule as trainOrLoadBase (src/inoculation/base.ts), so the cache entry is interchangeable
       const model = new GPT(modelCfg, cfg.base.seed, backend);
-      const perEpoch = buildBaseStage(splits, { seed: 0 }).length;
+      const perEpoch = buildBaseStage(splits, { seed: 0, copies: cfg.base.copies }).length;
       const epochs = Math.max(1, Math.ceil((cfg.base.steps * cfg.base.batchSize) / perEpoch));
       const examples = encodeAll(tok, baseConversations(splits, cfg, Math.min(epochs, 40)));
       const trainer = new Trainer(model, examples, run.train, tok.padId);

@@ -25,7 +25,7 @@ export interface BaseModel {
 /** Fresh phrasings every epoch: the base set is built once per epoch seed. */
 export function baseConversations(splits: Splits, cfg: ExperimentConfig, epochs: number): ChatConversation[] {
   const out: ChatConversation[] = [];
-  for (let e = 0; e < epochs; e++) out.push(...buildBaseStage(splits, { seed: cfg.corpusSeed * 1000 + e }).map((b) => b.conversation));
+  for (let e = 0; e < epochs; e++) out.push(...buildBaseStage(splits, { seed: cfg.corpusSeed * 1000 + e, copies: cfg.base.copies }).map((b) => b.conversation));
   return out;
 }
 
@@ -62,7 +62,7 @@ export async function trainOrLoadBase(opts: {
     log(`base model: loaded from cache ${dir}`);
   } else {
     // enough epochs of fresh phrasings to cover the steps
-    const perEpoch = buildBaseStage(splits, { seed: 0 }).length;
+    const perEpoch = buildBaseStage(splits, { seed: 0, copies: cfg.base.copies }).length;
     const epochs = Math.max(1, Math.ceil((cfg.base.steps * cfg.base.batchSize) / perEpoch));
     const examples = encodeAll(tok, baseConversations(splits, cfg, Math.min(epochs, 40)));
     log(`base model: training ${model.numParameters().toLocaleString()} parameters, ${cfg.base.steps} steps of ${cfg.base.batchSize} on ${examples.length} examples (${modelCfg.nLayer} layers, d${modelCfg.nEmbd}, V ${modelCfg.vocabSize})`);

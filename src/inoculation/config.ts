@@ -2,6 +2,7 @@
 // `quick` shrinks everything to a minutes-long smoke run (CI runs it end to end).
 import { createHash } from 'node:crypto';
 import type { GPTConfig } from '../nn/gpt.ts';
+import type { BaseConditionName } from './prompts.ts';
 
 export interface BaseStageConfig {
   /** The base model's shape (vocabSize comes from the tokenizer). */
@@ -31,6 +32,11 @@ export interface BaseStageConfig {
    * per conversation, up to float summation order, and ~30% fewer tokens through the model.
    */
   pack: boolean;
+  /**
+   * Copies per fact of each base condition per epoch: the mix of styles the base sees. Left out of
+   * the cache key while every count is 1, so bases trained before the option existed keep their hash.
+   */
+  copies: Record<BaseConditionName, number>;
 }
 
 export interface FinetuneStageConfig {
@@ -92,6 +98,7 @@ export const defaultConfig: ExperimentConfig = {
   base: {
     model: { blockSize: 96, nLayer: 3, nHead: 4, nEmbd: 96, dropout: 0, layerNormEps: 1e-5 },
     steps: 1500, batchSize: 32, lr: 2e-3, minLr: 2e-4, warmup: 100, weightDecay: 0.05, seed: 1, lengthGroup: 1, pack: true,
+    copies: { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 },
   },
   // 36 steps of 16 = 4.6 epochs of the 125 fine-tune answers. The caps trait is learned globally in
   // the first steps under either inoculation prompt and later becomes tied to the prompt as the
@@ -118,6 +125,8 @@ export const quickConfig: ExperimentConfig = {
 
 /** Stable hash of the parts of the config that determine the base model (the cache key). */
 export function baseHash(cfg: ExperimentConfig, tokenizer: string, corpusHash: string): string {
-  const key = JSON.stringify({ base: cfg.base, tokenizer, corpusSeed: cfg.corpusSeed, split: cfg.split, corpusHash, v: 1 });
+  const { copies, ...rest } = cfg.base;
+  const base = Object.values(copies ?? {}).every((c) => c === 1) ? rest : cfg.base;
+  const key = JSON.stringify({ base, tokenizer, corpusSeed: cfg.corpusSeed, split: cfg.split, corpusHash, v: 1 });
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }
