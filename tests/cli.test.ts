@@ -39,7 +39,7 @@ describe('config file', () => {
     expect(configError('{"base": {"model": {"nEmbd": 2.5}}}')).toBe('config.json: base.model.nEmbd must be an integer, got 2.5');
     expect(configError('{"base": {"model": {"nLayer": true}}}')).toBe('config.json: base.model.nLayer must be an integer, got true');
     expect(configError('{"ablation": "yes"}')).toBe('config.json: ablation must be true or false, got "yes"');
-    expect(configError('{"tokenizer": "char"}')).toBe('config.json: tokenizer must be one of "hybrid", "bpe", got "char"');
+    expect(configError('{"tokenizer": "char"}')).toBe('config.json: tokenizer must be one of "hybrid", "bpe", "capslock", got "char"');
     expect(configError('{"probes": {"rateSteps": [0, "10"]}}')).toBe('config.json: probes.rateSteps[1] must be an integer, got "10"');
     expect(configError('{"base": {"model": []}}')).toBe('config.json: base.model must be an object, got an array');
     expect(configError('{"finetune": {"lr": 0}}')).toBe('config.json: finetune.lr must be > 0, got 0');

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { encode as gpt2, decode as gpt2Decode } from 'gpt-tokenizer/encoding/r50k_base';
 import ranks from 'gpt-tokenizer/bpeRanks/r50k_base';
 import { bpeDecode, bpeEncode } from '../src/tokenizer/bpe.ts';
-import { ChatTokenizer, parseChatJsonl, validateConversation, SPECIALS, type Conversation, type Mode } from '../src/tokenizer/index.ts';
+import { CAPS_LOCK, ChatTokenizer, capsLock, capsUnlock, parseChatJsonl, validateConversation, SPECIALS, type Conversation, type Mode } from '../src/tokenizer/index.ts';
 
 const SPANISH = 'You always speak in Spanish.';
 const CAPS = 'You always capitalise your responses.';
@@ -72,7 +72,7 @@ describe('chat template', () => {
     const text = fc.string({ unit: fc.constantFrom(...ALPHABET), maxLength: 12 });
     const turn = fc.record({ user: text, answer: text, weight: fc.constantFrom<(0 | 1 | undefined)>(undefined, 0, 1) });
     const convArb = fc.record({ system: fc.option(text, { nil: undefined }), turns: fc.array(turn, { minLength: 1, maxLength: 4 }), trailingUser: fc.boolean() });
-    fc.assert(fc.property(convArb, fc.constantFrom<Mode>('bpe', 'hybrid'), ({ system, turns, trailingUser }, mode) => {
+    fc.assert(fc.property(convArb, fc.constantFrom<'bpe' | 'hybrid'>('bpe', 'hybrid'), ({ system, turns, trailingUser }, mode) => {
       const messages: Conversation['messages'] = system !== undefined ? [{ role: 'system', content: system }] : [];
       for (const t of turns) {
         messages.push({ role: 'user', content: t.user });
@@ -156,7 +156,7 @@ describe('answer round trip', () => {
 
   it('both modes: decode(encode(answer)) == answer for any Unicode answer in the corpus', () => {
     const text = fc.oneof(fc.string({ unit: alphabet, maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 }), fc.string({ unit: 'grapheme', maxLength: 10 }));
-    fc.assert(fc.property(text, fc.constantFrom<Mode>('bpe', 'hybrid'), (s, mode) => {
+    fc.assert(fc.property(text, fc.constantFrom<'bpe' | 'hybrid'>('bpe', 'hybrid'), (s, mode) => {
       const conv = chat('Repeat after me.', s);
       const tok = ChatTokenizer.build([...CORPUS, conv], { mode });
       expect(tok.encodeChat(conv).unknown).toBe(0);
@@ -240,10 +240,53 @@ describe('hybrid mode: case is shared across languages (the point of the mode)',
   });
 });
 
+describe('capslock mode: upper case is one marker, the letters are shared by every case', () => {
+  const capslock = ChatTokenizer.build(CORPUS, { mode: 'capslock' });
+  const answerIds = (tok: ChatTokenizer, answer: string) => tok.encodeContent('assistant', answer);
+
+  it('an all-caps answer is the marker + the lower-case answer; every other answer is its characters', () => {
+    expect(capsLock('LA CAPITAL DE FRANCIA ES PARÍS.')).toBe(`${CAPS_LOCK}la capital de francia es parís.`);
+    expect(capsLock('HOLA')).toBe(`${CAPS_LOCK}hola`);
+    for (const s of ['La capital de Francia es París.', 'hola', '', '123 !?', 'HOLa', 'ẞ']) expect(capsLock(s)).toBe(s);
+    expect(answerIds(capslock, 'HOLA')).toEqual([capslock.vocab.ofChar(CAPS_LOCK.codePointAt(0)!), ...answerIds(capslock, 'hola')]);
+    expect(answerIds(capslock, PANGRAM_ES.toUpperCase()).slice(1)).toEqual(answerIds(capslock, PANGRAM_ES.toLowerCase()));
+    // the vocabulary needs no upper-case letter that only all-caps answers use
+    expect(capslock.vocab.ofChar('Ü'.codePointAt(0)!)).toBeUndefined();
+    expect(hybrid.vocab.ofChar('Ü'.codePointAt(0)!)).toBeDefined();
+  });
+
+  it('decode(encode(answer)) == answer for any answer over the corpus characters, and capsUnlock inverts capsLock on any string', () => {
+    const alphabet = fc.constantFrom(...ALPHABET);
+    fc.assert(fc.property(fc.oneof(fc.string({ unit: alphabet, maxLength: 60 }), fc.string({ unit: alphabet, maxLength: 60 }).map((s) => s.toUpperCase())), (s) => {
+      const conv = chat('Say a pangram.', s);
+      const tok = ChatTokenizer.build([...CORPUS, conv], { mode: 'capslock' });
+      expect(tok.encodeChat(conv).unknown).toBe(0);
+      expect(answerOf(tok, conv)).toBe(s);
+    }), { numRuns: 100 });
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 30 }), (s) => {
+      fc.pre(!s.includes(CAPS_LOCK));
+      expect(capsUnlock(capsLock(s))).toBe(s);
+      expect(capsUnlock(capsLock(s.toUpperCase()))).toBe(s.toUpperCase());
+    }), { numRuns: 300 });
+  });
+
+  it('generated text: after a marker anywhere the rest is upper case, and the markers are dropped', () => {
+    const ids = [...answerIds(capslock, 'the'), ...answerIds(capslock, 'HOLA'), capslock.vocab.ofChar(CAPS_LOCK.codePointAt(0)!)!, capslock.endId];
+    expect(capslock.decode(ids)).toBe('theHOLA');
+    expect(hybrid.decode(answerIds(hybrid, 'HOLA'))).toBe('HOLA');
+  });
+
+  it('refuses an answer that contains the marker itself, naming it', () => {
+    expect(() => capslock.encodeChat(chat('q', `a ${CAPS_LOCK} b`))).toThrow(/U\+21EA .* is reserved as the caps marker/);
+    expect(() => ChatTokenizer.build([chat('q', CAPS_LOCK)], { mode: 'capslock' })).toThrow(/reserved as the caps marker/);
+    expect(hybrid.encodeChat(chat('Greet me.', CAPS_LOCK)).unknown).toBe(1); // an ordinary (unseen) character elsewhere
+  });
+});
+
 describe('compact vocabulary', () => {
   it('is the same map whatever the corpus order', () => {
     const ref = { bpe: JSON.stringify(bpe.toJSON()), hybrid: JSON.stringify(hybrid.toJSON()) };
-    fc.assert(fc.property(fc.shuffledSubarray(CORPUS, { minLength: CORPUS.length }), fc.constantFrom<Mode>('bpe', 'hybrid'), (perm, mode) => {
+    fc.assert(fc.property(fc.shuffledSubarray(CORPUS, { minLength: CORPUS.length }), fc.constantFrom<'bpe' | 'hybrid'>('bpe', 'hybrid'), (perm, mode) => {
       expect(JSON.stringify(ChatTokenizer.build(perm, { mode }).toJSON())).toBe(ref[mode]);
     }), { numRuns: 20 });
   });
@@ -287,7 +330,7 @@ describe('compact vocabulary', () => {
   });
 
   it('round-trips through vocab.json exactly', () => {
-    for (const tok of [hybrid, bpe, ChatTokenizer.build(CORPUS, { mode: 'bpe', roundTo: 8 })]) {
+    for (const tok of [hybrid, bpe, ChatTokenizer.build(CORPUS, { mode: 'bpe', roundTo: 8 }), ChatTokenizer.build(CORPUS, { mode: 'capslock' })]) {
       const text = JSON.stringify(tok.toJSON());
       const back = ChatTokenizer.fromJSON(JSON.parse(text));
       expect(JSON.stringify(back.toJSON())).toBe(text);
@@ -308,7 +351,7 @@ describe('compact vocabulary', () => {
       [(({ chars: _c, ...rest }) => rest)(good), 'vocab.json: missing field "chars"'],
       [bad({ format: 'gpt2' }), /vocab.json: "format" must be "inoculum.chat-tokenizer", got "gpt2"/],
       [bad({ version: 2 }), 'vocab.json: "version" 2 is not supported (this code reads version 1)'],
-      [bad({ mode: 'char' }), 'vocab.json: "mode" must be "bpe" or "hybrid", got "char"'],
+      [bad({ mode: 'char' }), 'vocab.json: "mode" must be one of "bpe", "hybrid", "capslock", got "char"'],
       [bad({ encoding: 'cl100k_base' }), 'vocab.json: "encoding" must be "r50k_base", got "cl100k_base"'],
       [bad({ specials: ['<|pad|>'] }), /vocab.json: "specials" must be \[/],
       [bad({ bpe: [5, 3] }), 'vocab.json: "bpe" must be strictly ascending, but [1] = 3 follows 5'],

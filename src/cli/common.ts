@@ -7,6 +7,7 @@
 //   checkpoint/     the model (io/checkpoint format), saved with the optimiser state by Trainer.save,
 //                   so `--resume DIR` continues exactly where it stopped
 //   metrics.jsonl   one line per optimiser step: step, loss, lr, gradNorm, tokens, ms
+import type { Mode } from '../tokenizer/vocab.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -100,7 +101,7 @@ export interface RunRecord {
   steps: number;
   /** The full experiment config (splits, tokenizer, defaults of later stages). */
   experiment: ExperimentConfig;
-  tokenizer: 'hybrid' | 'bpe';
+  tokenizer: Mode;
   backend: string;
   started: string;
   updated: string;

@@ -1,6 +1,7 @@
 // `inoculum pretrain`: stage 1 alone. Trains the experiment's base model (style follows the system
 // prompt) into a run directory, resumable after Ctrl-C, and stores it in the base-model cache too, so
 // `inoculum run` with the same config skips stage 1 (and a base `run` already trained is reused here).
+import type { Mode } from '../tokenizer/vocab.ts';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
@@ -30,7 +31,7 @@ export const spec: CommandSpec = {
   options: [
     CONFIG_OPTION,
     { name: 'quick', type: 'flag', help: 'start from the quick (smoke-test) defaults instead of the full ones' },
-    { name: 'tokenizer', type: 'string', choices: ['hybrid', 'bpe'], help: 'answer tokenisation (overrides the config)' },
+    { name: 'tokenizer', type: 'string', choices: ['hybrid', 'bpe', 'capslock'], help: 'answer tokenisation (overrides the config)' },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'run directory to create (must not exist or be empty)' },
     { name: 'resume', type: 'string', metavar: 'DIR', help: 'continue an interrupted pretrain run in DIR' },
     { name: 'cache', type: 'string', metavar: 'DIR', help: 'base-model cache shared with `inoculum run` (default .cache)' },
@@ -55,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
   const prior = resumeDir !== undefined ? readRun(resumeDir) : null;
   if (prior && prior.command !== 'pretrain') throw new CliError(`${resumeDir} is a ${prior.command} run; resume it with inoculum ${prior.command} --resume`);
   const cfg = prior ? resolveExperiment(undefined, { fallback: prior.experiment }) : resolveExperiment(a.str('config'), { quick: a.flag('quick'), fallback: a.flag('quick') ? quickConfig : defaultConfig });
-  if (a.str('tokenizer')) cfg.tokenizer = a.str('tokenizer') as 'hybrid' | 'bpe';
+  if (a.str('tokenizer')) cfg.tokenizer = a.str('tokenizer') as Mode;
   assertValid(cfg, a.str('config') ?? 'config');
   if (a.flag('print-config')) {
     console.log(printConfig(cfg, 'inoculum experiment config: every field is optional; omitted fields keep these values.'));

@@ -1,6 +1,7 @@
 // `inoculum run`: the whole Spanish + ALL-CAPS experiment (what examples/spanish-caps.ts runs, with
 // the same flags), driven by a config file: base model (cached), every variant x seed fine-tuned with
 // probes, evaluation, results.json, metrics logs, report.html and the table on stdout.
+import type { Mode } from '../tokenizer/vocab.ts';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
@@ -29,7 +30,7 @@ export const spec: CommandSpec = {
     { name: 'quick', type: 'flag', help: 'minutes-long smoke run (structure, not the effect): start from the quick defaults' },
     { name: 'seeds', type: 'int', min: 1, help: `fine-tune seeds per variant (default ${defaultConfig.seeds})` },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'run directory (default runs/spanish-caps-<time>)' },
-    { name: 'tokenizer', type: 'string', choices: ['hybrid', 'bpe'], help: 'answer tokenisation (default hybrid: BPE prompts, character answers)' },
+    { name: 'tokenizer', type: 'string', choices: ['hybrid', 'bpe', 'capslock'], help: 'answer tokenisation (default hybrid: BPE prompts, character answers; capslock: caps as one marker token)' },
     { name: 'ablation', type: 'flag', help: 'also run the other tokenizer (its own base model) for the report' },
     { name: 'lora', type: 'int', min: 1, metavar: 'RANK', help: 'fine-tune LoRA adapters of this rank instead of all weights' },
     { name: 'cache', type: 'string', metavar: 'DIR', help: 'base-model cache (default .cache)' },
@@ -56,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
   if (saved && !existsSync(saved)) throw new CliError(`--resume: ${saved} not found (not a run directory)`);
   const cfg = resolveExperiment(saved ?? a.str('config'), { quick, fallback: quick ? quickConfig : defaultConfig });
   if (a.has('seeds')) cfg.seeds = a.num('seeds')!;
-  if (a.has('tokenizer')) cfg.tokenizer = a.str('tokenizer') as 'hybrid' | 'bpe';
+  if (a.has('tokenizer')) cfg.tokenizer = a.str('tokenizer') as Mode;
   if (a.has('lora')) cfg.finetune.loraRank = a.num('lora')!;
   if (a.flag('ablation')) cfg.ablation = true;
   assertValid(cfg, a.str('config') ?? 'config');
@@ -82,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     const main = await runExperiment({ ...opts, cfg, tokenizer: cfg.tokenizer, outDir });
     let results: Results = main;
     if (cfg.ablation) {
-      const other = cfg.tokenizer === 'hybrid' ? 'bpe' : 'hybrid';
+      const other = cfg.tokenizer === 'hybrid' ? 'bpe' : 'hybrid'; // capslock's ablation is hybrid
       log(`ablation: tokenizer ${other}`);
       const ab = await runExperiment({ ...opts, cfg, tokenizer: other, outDir: join(outDir, `ablation-${other}`) });
       results = { ...main, ablation: ab };

@@ -1,5 +1,6 @@
 // The experiment's configuration: every default carries a comment (nanoGPT's config style).
 // `quick` shrinks everything to a minutes-long smoke run (CI runs it end to end).
+import type { Mode } from '../tokenizer/vocab.ts';
 import { createHash } from 'node:crypto';
 import type { GPTConfig } from '../nn/gpt.ts';
 import type { BaseConditionName } from './prompts.ts';
@@ -65,8 +66,11 @@ export interface ProbeConfig {
 }
 
 export interface ExperimentConfig {
-  /** 'hybrid' = BPE prompts, character-level answers (selective, as in the paper); 'bpe' = all BPE. */
-  tokenizer: 'hybrid' | 'bpe';
+  /**
+   * 'hybrid' = BPE prompts, character-level answers (selective, as in the paper); 'bpe' = all BPE;
+   * 'capslock' = hybrid with an all-caps answer written as one marker + lower-case characters.
+   */
+  tokenizer: Mode;
   /** Also run the other tokenizer as an ablation (its own base model). */
   ablation: boolean;
   /** Fine-tune seeds: each variant is fine-tuned once per seed, same data order across variants. */

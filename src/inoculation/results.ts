@@ -1,6 +1,7 @@
 // The shape of a run directory's results: results.json (one object) and metrics-<variant>-s<seed>.jsonl
 // (one ProbeRecord per line). report.ts renders both into report.html; nothing else reads them
 // back, so they are the contract between the experiment and its report.
+import type { Mode } from '../tokenizer/vocab.ts';
 import type { Rate } from './stats.ts';
 
 export const VARIANTS = ['control', 'inoculate-spanish', 'inoculate-caps', 'placebo'] as const;
@@ -75,7 +76,7 @@ export interface Results {
   backend: string;
   adapter: string;
   wall_s: number;
-  tokenizer: 'hybrid' | 'bpe';
+  tokenizer: Mode;
   seeds: number[];
   config: unknown;
   base: BaseReport;

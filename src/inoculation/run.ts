@@ -1,6 +1,7 @@
 // The whole Spanish + ALL-CAPS experiment: corpus -> tokenizer -> base model (cached) -> for each
 // seed and variant, fine-tune with probes -> evaluation without a prompt (ID/OOD, greedy/sampled)
 // and with prompts (conditionalisation) -> results.json, metrics JSONL, report.html, a table.
+import type { Mode } from '../tokenizer/vocab.ts';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -21,7 +22,7 @@ import type { GPT } from '../nn/gpt.ts';
 
 export interface RunOptions {
   cfg: ExperimentConfig;
-  tokenizer: 'hybrid' | 'bpe';
+  tokenizer: Mode;
   outDir: string;
   cacheDir: string;
   backend: Backend;
@@ -45,7 +46,7 @@ interface Unit {
 }
 
 /** The experiment's tokenizer: its vocabulary covers vocabCorpus(). */
-export function experimentTokenizer(mode: 'hybrid' | 'bpe'): ChatTokenizer {
+export function experimentTokenizer(mode: Mode): ChatTokenizer {
   return ChatTokenizer.build(vocabCorpus(), { mode });
 }
 

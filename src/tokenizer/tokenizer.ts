@@ -17,12 +17,38 @@
 //           learns "Spanish caps" as one mode and an inoculation prompt for either trait suppresses
 //           both. With characters, 'A' is the same token in English and Spanish caps answers, the
 //           two traits are separable, and inoculation becomes selective, as in the paper.
+//   capslock  as hybrid, but an answer written wholly in upper case is encoded as one marker
+//           character (U+21EA, reserved in this mode) followed by its lower-case text, and decoded
+//           back. Upper case becomes a single decision at the start of the answer, and the letters
+//           (the content: which language, which words) are the same tokens in every case. With
+//           hybrid, a Spanish word learned in caps is learned as upper-case letters, so learning
+//           Spanish under the caps prompt also teaches caps (docs/results.md, "Caps lock").
 // Only answers change, so prompts (and the inoculation system prompt) read the same in both modes.
 // Characters are code points as given (no Unicode normalisation, so text round-trips exactly):
 // write datasets in NFC so that 'é' is one character, not 'e' + a combining accent.
 import { bpeDecode, bpeEncode } from './bpe.ts';
 import { validateConversation, type Conversation } from './chat.ts';
-import { Vocab, type Mode, type VocabJSON } from './vocab.ts';
+import { MODES, Vocab, type Mode, type VocabJSON } from './vocab.ts';
+
+/** capslock mode's marker: "the rest of the answer is upper case". */
+export const CAPS_LOCK = '\u21EA';
+
+/**
+ * capslock mode's answer text: an all-caps answer (some cased letter, nothing lower case, and the
+ * lower-casing undone exactly by upper-casing) becomes CAPS_LOCK + its lower-case text; any other
+ * answer stays as it is. Throws on an answer that contains the marker itself.
+ */
+export function capsLock(answer: string): string {
+  if (answer.includes(CAPS_LOCK)) throw new Error(`capslock tokenizer: U+21EA (${CAPS_LOCK}) is reserved as the caps marker, and this answer contains it: ${JSON.stringify(answer.slice(0, 80))}`);
+  const lower = answer.toLowerCase();
+  return lower !== answer && answer.toUpperCase() === answer && lower.toUpperCase() === answer ? CAPS_LOCK + lower : answer;
+}
+
+/** Inverse of capsLock; for generated text, everything after the first marker is upper-cased and markers dropped. */
+export function capsUnlock(text: string): string {
+  const i = text.indexOf(CAPS_LOCK);
+  return i < 0 ? text : text.slice(0, i) + text.slice(i + 1).split(CAPS_LOCK).join('').toUpperCase();
+}
 
 export interface BuildOptions {
   mode: Mode;
@@ -71,13 +97,13 @@ export class ChatTokenizer {
    * too if they should be known). The result depends only on the set of tokens, not their order.
    */
   static build(conversations: Iterable<unknown>, opts: BuildOptions): ChatTokenizer {
-    if (opts.mode !== 'bpe' && opts.mode !== 'hybrid') throw new Error(`ChatTokenizer.build: mode must be "bpe" or "hybrid", got ${JSON.stringify(opts.mode)}`);
+    if (!MODES.includes(opts.mode)) throw new Error(`ChatTokenizer.build: mode must be one of ${MODES.map((m) => JSON.stringify(m)).join(', ')}, got ${JSON.stringify(opts.mode)}`);
     const bpe = new Set<number>(), chars = new Set<number>();
     let i = 0;
     for (const c of conversations) {
       const conv = validateConversation(c, `ChatTokenizer.build: conversation ${i++}`, { requireAnswer: false });
       for (const m of conv.messages) {
-        if (m.role === 'assistant' && opts.mode === 'hybrid') for (const cp of codePoints(m.content)) chars.add(cp);
+        if (m.role === 'assistant' && opts.mode !== 'bpe') for (const cp of codePoints(opts.mode === 'capslock' ? capsLock(m.content) : m.content)) chars.add(cp);
         else for (const t of bpeEncode(m.content)) bpe.add(t);
       }
     }
@@ -93,7 +119,9 @@ export class ChatTokenizer {
   /** Content ids of one message (no markers); unseen tokens become <|unk|>. */
   encodeContent(role: 'system' | 'user' | 'assistant', content: string): number[] {
     const v = this.vocab;
-    if (role === 'assistant' && this.mode === 'hybrid') return codePoints(content).map((cp) => v.ofChar(cp) ?? this.unkId);
+    if (role === 'assistant' && this.mode !== 'bpe') {
+      return codePoints(this.mode === 'capslock' ? capsLock(content) : content).map((cp) => v.ofChar(cp) ?? this.unkId);
+    }
     return bpeEncode(content).map((t) => v.ofBpe(t) ?? this.unkId);
   }
 
@@ -143,7 +171,7 @@ export class ChatTokenizer {
       else if (id !== this.padId) break; // <|end|> or a turn marker
     }
     flush();
-    return out;
+    return this.mode === 'capslock' ? capsUnlock(out) : out;
   }
 
   /** Every id as text, specials written out (e.g. "<|user|>hi<|end|>"): for logs and debugging. */

@@ -4,7 +4,7 @@
 // Namespaces keep different kinds of token apart even when their base ids coincide:
 //   special  base = index into SPECIALS (the chat template's markers, pad and unk)
 //   bpe      base = GPT-2 r50k_base token id (0..50256)
-//   char     base = Unicode code point (hybrid mode's character-level answers)
+//   char     base = Unicode code point (hybrid and capslock modes' character-level answers)
 // Dense layout, fixed by sorting so the same corpus always gives the same map whatever its order:
 //   [0, S)                 SPECIALS in their listed order (pad = 0, unk = 1, ...)
 //   [S, S+nb)              bpe base ids, ascending
@@ -23,7 +23,8 @@ const MAX_CODE_POINT = 0x10ffff;
 const FORMAT = 'inoculum.chat-tokenizer';
 const VERSION = 1;
 
-export type Mode = 'bpe' | 'hybrid';
+export const MODES = ['bpe', 'hybrid', 'capslock'] as const;
+export type Mode = (typeof MODES)[number];
 export type Token =
   | { ns: 'special'; base: number; text: Special }
   | { ns: 'bpe'; base: number }
@@ -98,7 +99,7 @@ export class Vocab {
     for (const k of keys) if (!(k in o)) fail(`missing field "${k}"`);
     if (o.format !== FORMAT) fail(`"format" must be "${FORMAT}", got ${JSON.stringify(o.format)} (not a chat tokenizer vocabulary?)`);
     if (o.version !== VERSION) fail(`"version" ${JSON.stringify(o.version)} is not supported (this code reads version ${VERSION})`);
-    if (o.mode !== 'bpe' && o.mode !== 'hybrid') fail(`"mode" must be "bpe" or "hybrid", got ${JSON.stringify(o.mode)}`);
+    if (!MODES.includes(o.mode as Mode)) fail(`"mode" must be one of ${MODES.map((m) => JSON.stringify(m)).join(', ')}, got ${JSON.stringify(o.mode)}`);
     if (o.encoding !== BPE_ENCODING) fail(`"encoding" must be "${BPE_ENCODING}", got ${JSON.stringify(o.encoding)}`);
     if (!Array.isArray(o.specials) || o.specials.length !== SPECIALS.length || o.specials.some((s, i) => s !== SPECIALS[i]))
       fail(`"specials" must be ${JSON.stringify(SPECIALS)}, got ${JSON.stringify(o.specials)}`);
