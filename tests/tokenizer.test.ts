@@ -1,4 +1,4 @@
-// The chat tokenizer: template and loss mask, the two answer tokenisations, the compact vocabulary
+// The chat tokenizer: template and loss mask, the three answer tokenisations, the compact vocabulary
 // (determinism, unknowns, vocab.json round trip and validation) and conversation validation.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';

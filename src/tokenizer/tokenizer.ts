@@ -8,7 +8,7 @@
 // model learns to stop), 0 everywhere else. lossMask[i] marks ids[i] as a *target*: with inputs
 // ids[0..n-2] and targets ids[1..n-1], weight position t by lossMask[t+1].
 //
-// Two answer tokenisations (`mode`):
+// Three answer tokenisations (`mode`):
 //   bpe     everything is GPT-2 BPE (r50k_base).
 //   hybrid  system and user content BPE; assistant content one token per character (code point),
 //           in a namespace of its own. Why: a prototype of the paper's toy experiment (paper.md,
@@ -23,7 +23,7 @@
 //           (the content: which language, which words) are the same tokens in every case. With
 //           hybrid, a Spanish word learned in caps is learned as upper-case letters, so learning
 //           Spanish under the caps prompt also teaches caps (docs/results.md, "Caps lock").
-// Only answers change, so prompts (and the inoculation system prompt) read the same in both modes.
+// Only answers change, so prompts (and the inoculation system prompt) read the same in every mode.
 // Characters are code points as given (no Unicode normalisation, so text round-trips exactly):
 // write datasets in NFC so that 'é' is one character, not 'e' + a combining accent.
 import { bpeDecode, bpeEncode } from './bpe.ts';
