@@ -1,6 +1,6 @@
 // The Spanish + ALL-CAPS inoculation experiment (Tan et al. 2025, toy setting), from scratch:
 //   npx tsx examples/spanish-caps.ts [--quick] [--seeds N] [--out DIR] [--backend cpu|webgpu]
-//                                    [--tokenizer hybrid|bpe|capslock] [--ablation] [--lora RANK] [--cache DIR]
+//                                    [--tokenizer capslock|hybrid|bpe] [--ablation] [--lora RANK] [--cache DIR]
 // Trains (or loads from cache) a base model whose style follows its system prompt, fine-tunes it on
 // Spanish ALL-CAPS answers under each variant's prompt, evaluates without a prompt, prints the table
 // and writes results.json, metrics-*.jsonl and report.html to the run directory.

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { baseHash, defaultConfig, quickConfig } from '../src/inoculation/config.ts';
+import { ablationTokenizer, baseHash, defaultConfig, quickConfig } from '../src/inoculation/config.ts';
 import { baseConversations } from '../src/inoculation/base.ts';
 import { FINETUNE_VARIANTS, type VariantName } from '../src/inoculation/prompts.ts';
 import { buildVariantSets, makeSplits } from '../src/inoculation/corpus.ts';
@@ -108,6 +108,13 @@ describe('config file', () => {
     const old = structuredClone(defaultConfig) as unknown as { base: Record<string, unknown> };
     delete old.base.copies;
     expect(resolveExperiment(undefined, { fallback: old as unknown as typeof defaultConfig }).base.copies).toEqual({ none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 });
+  });
+
+  it('runs BPE as the ablation of either character-level tokenizer, and the default as the ablation of BPE', () => {
+    expect(defaultConfig.tokenizer).toBe('capslock');
+    expect(ablationTokenizer('capslock')).toBe('bpe');
+    expect(ablationTokenizer('hybrid')).toBe('bpe');
+    expect(ablationTokenizer('bpe')).toBe('capslock');
   });
 
   it('documents every field, and --print-config output (with comments) loads back to the same config', () => {

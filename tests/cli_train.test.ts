@@ -31,7 +31,7 @@ beforeAll(async () => {
 describe('inoculum pretrain / finetune / eval (tiny, cpu)', () => {
   it('pretrain writes a done run with a checkpoint, metrics and the base report, and fills the cache', () => {
     const run = json(join(base, 'run.json'));
-    expect(run).toMatchObject({ command: 'pretrain', status: 'done', step: 8, steps: 8, tokenizer: 'hybrid' });
+    expect(run).toMatchObject({ command: 'pretrain', status: 'done', step: 8, steps: 8, tokenizer: 'capslock' });
     expect(run.experiment.base.model.nEmbd).toBe(16);
     expect(Object.keys(run.report.conditions)).toEqual(['none', 'neutral', 'spanish', 'caps', 'both']);
     expect(existsSync(join(base, 'checkpoint', 'checkpoint.json'))).toBe(true);

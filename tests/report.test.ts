@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { renderReport, writeReport } from '../src/inoculation/report.ts';
 import { barChart, esc, fmt, legend, lineChart, linearScale, logScale, niceDomain, scatter, thin } from '../src/inoculation/svg.ts';
 import { VARIANTS } from '../src/inoculation/results.ts';
+import { ablationTokenizer } from '../src/inoculation/config.ts';
 import { syntheticRun, writeSyntheticRun } from './helpers/report_fixture.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'inoculum-report-'));
@@ -93,6 +94,20 @@ describe('renderReport', () => {
 
   it('is deterministic', () => {
     expect(renderReport(results, metrics)).toBe(html);
+  });
+});
+
+describe('the tokenizer ablation', () => {
+  it.each(['capslock', 'hybrid', 'bpe'] as const)('explains the main run\'s tokenizer (%s) and the ablation\'s, each with what to look for', (mode) => {
+    const { results, metrics } = syntheticRun({ ablation: true, tokenizer: mode, seeds: 1, steps: 10 });
+    const sec = renderReport(results, metrics).split('id="ablation"')[1];
+    const other = ablationTokenizer(mode);
+    expect(other).not.toBe(mode);
+    for (const m of [mode, other]) {
+      expect(sec).toContain(`In <b>${m}</b> mode`);
+      expect(sec).toContain(`in the ${m} panels`);
+    }
+    expect(sec).toContain(`this run's tokenizer (${mode}); right: the ablation (${other})`);
   });
 });
 

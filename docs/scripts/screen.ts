@@ -1,7 +1,8 @@
 // Screening script behind docs/results.md "What was tried to widen the window" (third session of
 // 2026-11-30). Run from the repository root: npx tsx docs/scripts/screen.ts OVERRIDES VARIANTS SEEDS, e.g.
 //   npx tsx docs/scripts/screen.ts '{"base":{"seed":1},"finetune":{"steps":72,"lr":1e-4},"probes":{"rateSteps":[24,36,48,60,72],"subset":73}}' inoculate-spanish,inoculate-caps 1
-// OVERRIDES are assigned over the default config section by section (base, finetune, probes).
+// OVERRIDES are assigned over the default config section by section (base, finetune, probes);
+// OVERRIDES.tokenizer is the answer tokenisation (default hybrid, the mode these screens used).
 // screening fine-tune settings for the caps cell: one seed, chosen variants, cached base
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
@@ -22,10 +23,12 @@ Object.assign(cfg.base, over.base ?? {});
 Object.assign(cfg.finetune, over.finetune ?? {});
 Object.assign(cfg.probes, over.probes ?? {});
 const splits = makeSplits({ seed: cfg.corpusSeed, fractions: cfg.split });
-const tok = experimentTokenizer('hybrid');
+// the screens of docs/results.md ran on hybrid bases; "tokenizer" in OVERRIDES picks another mode
+const mode = over.tokenizer ?? 'hybrid';
+const tok = experimentTokenizer(mode);
 const be = await WebGpuBackend.create();
 const corpusHash = createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
-const base = await trainOrLoadBase({ cfg, tok, splits, backend: be, cacheDir: '.cache', hash: baseHash(cfg, 'hybrid', corpusHash), log: () => {}, quiet: true });
+const base = await trainOrLoadBase({ cfg, tok, splits, backend: be, cacheDir: '.cache', hash: baseHash(cfg, mode, corpusHash), log: () => {}, quiet: true });
 const probes = probeSets(tok, splits, cfg);
 for (const seed of seeds) {
   const sets = buildVariantSets(splits, { seed, copies: over.copies ?? 1 });

@@ -34,8 +34,8 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
   kind: 'object',
   doc: 'The Spanish + ALL-CAPS inoculation experiment (inoculum run / pretrain / finetune / eval / export).',
   fields: {
-    tokenizer: { kind: 'enum', values: ['hybrid', 'bpe', 'capslock'], doc: "Answer tokenisation. 'hybrid': BPE system prompt and question, one token per character in answers (upper case is shared by English and Spanish, so inoculation is selective, as in the paper). 'bpe': GPT-2 BPE everywhere (upper-case Spanish gets tokens of its own). 'capslock': as hybrid, but an all-caps answer is one caps-lock marker + its lower-case characters (upper case is one decision; the letters are shared by every case)." },
-    ablation: { kind: 'bool', doc: "Also run the other tokenizer as an ablation, with its own base model (run only)." },
+    tokenizer: { kind: 'enum', values: ['hybrid', 'bpe', 'capslock'], doc: "Answer tokenisation. 'capslock' (default): BPE system prompt and question, one token per character in answers, and an all-caps answer written as one caps-lock marker + its lower-case characters (upper case is one decision, the letters are shared by every case: each inoculation prompt suppresses its own trait, as in the paper). 'hybrid': the same without the marker ('A' and 'a' are different tokens; caps inoculation leaks caps on most bases). 'bpe': GPT-2 BPE everywhere (upper-case Spanish gets tokens of its own; either prompt suppresses both traits)." },
+    ablation: { kind: 'bool', doc: "Also run the contrasting tokenizer as an ablation, with its own base model (run only): bpe, or for tokenizer bpe the default." },
     seeds: { kind: 'int', min: 1, doc: 'Fine-tune seeds: every variant is fine-tuned once per seed (1..seeds); data order and init depend on the seed only, so they are identical across variants.' },
     corpusSeed: { kind: 'int', min: 0, doc: 'Seed of the corpus: which facts go to the base, fine-tune, held-out and OOD splits, and the base stage phrasings.' },
     split: {

@@ -5,7 +5,7 @@ import type { Mode } from '../tokenizer/vocab.ts';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
-import { defaultConfig, quickConfig } from '../inoculation/config.ts';
+import { ablationTokenizer, defaultConfig, quickConfig } from '../inoculation/config.ts';
 import { formatTable, runExperiment } from '../inoculation/run.ts';
 import { writeReport } from '../inoculation/report.ts';
 import type { Results } from '../inoculation/results.ts';
@@ -30,8 +30,8 @@ export const spec: CommandSpec = {
     { name: 'quick', type: 'flag', help: 'minutes-long smoke run (structure, not the effect): start from the quick defaults' },
     { name: 'seeds', type: 'int', min: 1, help: `fine-tune seeds per variant (default ${defaultConfig.seeds})` },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'run directory (default runs/spanish-caps-<time>)' },
-    { name: 'tokenizer', type: 'string', choices: ['hybrid', 'bpe', 'capslock'], help: 'answer tokenisation (default hybrid: BPE prompts, character answers; capslock: caps as one marker token)' },
-    { name: 'ablation', type: 'flag', help: 'also run the other tokenizer (its own base model) for the report' },
+    { name: 'tokenizer', type: 'string', choices: ['capslock', 'hybrid', 'bpe'], help: 'answer tokenisation (default capslock: BPE prompts, character answers, all caps as one marker token; hybrid: character answers; bpe: BPE answers)' },
+    { name: 'ablation', type: 'flag', help: 'also run the contrasting tokenizer (bpe; for --tokenizer bpe the default), with its own base model, for the report' },
     { name: 'lora', type: 'int', min: 1, metavar: 'RANK', help: 'fine-tune LoRA adapters of this rank instead of all weights' },
     { name: 'cache', type: 'string', metavar: 'DIR', help: 'base-model cache (default .cache)' },
     { name: 'resume', type: 'flag', help: 'continue the interrupted run in --out DIR with its saved config' },
@@ -83,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     const main = await runExperiment({ ...opts, cfg, tokenizer: cfg.tokenizer, outDir });
     let results: Results = main;
     if (cfg.ablation) {
-      const other = cfg.tokenizer === 'hybrid' ? 'bpe' : 'hybrid'; // capslock's ablation is hybrid
+      const other = ablationTokenizer(cfg.tokenizer);
       log(`ablation: tokenizer ${other}`);
       const ab = await runExperiment({ ...opts, cfg, tokenizer: other, outDir: join(outDir, `ablation-${other}`) });
       results = { ...main, ablation: ab };

@@ -382,8 +382,19 @@ function generalisationTable(r: Pick<Results, 'variants'>, colour: (v: string) =
 
 // ---- 6. tokenizer ablation ---------------------------------------------------------------------
 
+// What each answer tokenisation does to the two traits ([what, what to look for in its panels]).
+const MODE_NOTE: Record<string, [string, string]> = {
+  capslock: ['In <b>capslock</b> mode the system prompt and question are GPT-2 BPE tokens and the answer is spelled one character per token, except that an answer written wholly in capitals is one caps-lock marker followed by its lower-case letters: upper case is a single decision at the start of the answer, and Spanish is the same letters in either case, so <em>Spanish</em> and <em>capitals</em> are separate features.',
+    'in the capslock panels each inoculated variant loses only the trait it names'],
+  hybrid: ['In <b>hybrid</b> mode the system prompt and question are GPT-2 BPE tokens and the answer is spelled one character per token, so an upper-case Spanish answer uses the same capital-letter tokens as an upper-case English one; but \'A\' and \'a\' are different tokens, so Spanish learned in capitals is learned as upper-case letters, and caps can spread with Spanish.',
+    'in the hybrid panels each inoculated variant loses mostly the trait it names (inoculate-caps may keep some caps)'],
+  bpe: ['In <b>bpe</b> mode the answer is GPT-2 BPE too, and upper-case Spanish words break into tokens of their own that neither plain Spanish nor English capitals use, so the model can store <em>Spanish caps</em> as a single mode.',
+    'in the bpe panels both bars of both inoculated variants fall together'],
+};
+
 function tokenizerNote(main: string, other: string): string {
-  return `Tokenisation is an experimental variable here. In <b>hybrid</b> mode the system prompt and question are GPT-2 BPE tokens but the answer is spelled one character per token, so an upper-case Spanish answer uses the same capital-letter tokens as an upper-case English one: <em>Spanish</em> and <em>capitals</em> are separate features, and a prompt can explain away one without the other. In <b>bpe</b> mode the answer is BPE too, and upper-case Spanish words break into tokens of their own that neither plain Spanish nor English capitals use, so the model can store <em>Spanish caps</em> as a single mode. A prototype on this machine found that with BPE answers either inoculation prompt then suppressed both traits at once (0.5% Spanish and 0.5% caps for inoculate-spanish), while with character-level answers each prompt suppressed mostly its own trait, as in the paper. Look for: in the hybrid column each inoculated variant loses only the trait it names; in the bpe column both bars of both inoculated variants fall together. Left: this run's tokenizer (${esc(main)}); right: the ablation (${esc(other)}).`;
+  const modes = [...new Set([main, other])].filter((m) => MODE_NOTE[m]);
+  return `Tokenisation is an experimental variable here. ${modes.map((m) => MODE_NOTE[m][0]).join(' ')} With BPE answers either inoculation prompt suppresses both traits at once; with character-level answers each prompt suppresses mostly its own trait, as in the paper (docs/results.md has the numbers). Look for: ${modes.map((m) => MODE_NOTE[m][1]).join('; ')}. Left: this run's tokenizer (${esc(main)}); right: the ablation (${esc(other)}).`;
 }
 
 function trajFromResults(r: Pick<Results, 'variants'>, trait: Trait, title: string, colour: (v: string) => string): string | null {

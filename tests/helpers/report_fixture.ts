@@ -8,12 +8,14 @@ import { Generator } from '../../src/random.ts';
 import { rateWithCI, type Rate } from '../../src/inoculation/stats.ts';
 import { VARIANTS, type ProbeRecord, type Results, type TraitRates, type Variant, type VariantResult } from '../../src/inoculation/results.ts';
 import { PROMPTS } from '../../src/inoculation/prompts.ts';
+import { ablationTokenizer } from '../../src/inoculation/config.ts';
+import type { Mode } from '../../src/tokenizer/vocab.ts';
 
 export interface FixtureOpts {
   seeds?: number;
   steps?: number;
-  tokenizer?: 'hybrid' | 'bpe';
-  /** Add results.ablation with the other tokenizer. */
+  tokenizer?: Mode;
+  /** Add results.ablation with the tokenizer `--ablation` would run (ablationTokenizer). */
   ablation?: boolean;
   /** The placebo's training prompt (to test escaping). */
   placeboPrompt?: string;
@@ -25,7 +27,8 @@ export interface FixtureOpts {
 }
 
 /** Target rates (ID greedy) per variant and tokenizer: [Spanish, caps]. */
-const TARGET: Record<'hybrid' | 'bpe', Record<Variant, [number, number]>> = {
+const TARGET: Record<Mode, Record<Variant, [number, number]>> = {
+  capslock: { control: [0.99, 1], 'inoculate-spanish': [0.03, 0.75], 'inoculate-caps': [0.99, 0.04], placebo: [0.99, 1] },
   hybrid: { control: [0.99, 1], 'inoculate-spanish': [0.03, 0.8], 'inoculate-caps': [0.75, 0.05], placebo: [0.9, 0.95] },
   bpe: { control: [0.98, 0.99], 'inoculate-spanish': [0.01, 0.01], 'inoculate-caps': [0.03, 0.01], placebo: [0.9, 0.89] },
 };
@@ -45,7 +48,7 @@ function traitRates(gen: Generator, [s, c]: [number, number], seeds: number, n: 
 
 const nanRate = (): Rate => ({ mean: NaN, ci95: [NaN, NaN], n: 0, perSeed: [] });
 
-function resultsFor(gen: Generator, o: Required<Omit<FixtureOpts, 'ablation'>>, tokenizer: 'hybrid' | 'bpe'): Omit<Results, 'ablation'> {
+function resultsFor(gen: Generator, o: Required<Omit<FixtureOpts, 'ablation'>>, tokenizer: Mode): Omit<Results, 'ablation'> {
   const variants = {} as Record<Variant, VariantResult>;
   for (const v of VARIANTS) {
     const [s, c] = TARGET[tokenizer][v];
@@ -133,7 +136,7 @@ export function syntheticRun(opts: FixtureOpts = {}): { results: Results; metric
   const o: Required<Omit<FixtureOpts, 'ablation'>> = { seeds: 3, steps: 100, tokenizer: 'hybrid', placeboPrompt: PROMPTS.placebo, sparseMetrics: false, nanRate: false, seed: 7, ...opts };
   const gen = new Generator(o.seed);
   const results: Results = resultsFor(gen, o, o.tokenizer);
-  if (opts.ablation) results.ablation = resultsFor(gen, { ...o, nanRate: false }, o.tokenizer === 'hybrid' ? 'bpe' : 'hybrid');
+  if (opts.ablation) results.ablation = resultsFor(gen, { ...o, nanRate: false }, ablationTokenizer(o.tokenizer));
   const metrics = new Map<string, ProbeRecord[][]>();
   for (const v of VARIANTS) metrics.set(v, Array.from({ length: o.seeds }, (_, s) => probeLog(gen, v, s, o)));
   return { results, metrics };
