@@ -2,7 +2,7 @@
 // (seed, step), and drawing by length keeps the same examples per epoch with less padding.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { batchIndices, makeBatch, IGNORE, type Example } from '../src/train/batches.ts';
+import { batchIndices, firstTargetOnly, makeBatch, IGNORE, type Example } from '../src/train/batches.ts';
 
 const arb = fc.record({
   n: fc.integer({ min: 1, max: 300 }), B: fc.integer({ min: 1, max: 40 }), seed: fc.integer({ min: 0, max: 1e6 }),
@@ -84,5 +84,23 @@ describe('makeBatch packed', () => {
 
   it('rejects an example longer than blockSize + 1', () => {
     expect(() => makeBatch([{ ids: [1, 2, 3, 4, 5, 6], lossMask: [1, 1, 1, 1, 1, 1] }], 0, 4, true)).toThrow(/example of 6 tokens does not fit blockSize 4/);
+  });
+});
+
+describe('firstTargetOnly', () => {
+  it('keeps the prefix up to the first target and counts only that target', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 2, maxLength: 40 }), fc.nat(), (ids, s) => {
+      const start = 1 + (s % (ids.length - 1));
+      const e: Example = { ids, lossMask: ids.map((_, i) => (i >= start ? 1 : 0)) };
+      const f = firstTargetOnly(e);
+      expect(f.ids).toEqual(ids.slice(0, start + 1));
+      expect(f.lossMask).toEqual([...new Array(start).fill(0), 1]);
+      const b = makeBatch([f], 0, 64);
+      expect(b.targets.filter((t) => t !== IGNORE)).toEqual([ids[start]]);
+    }));
+  });
+
+  it('names the example when it has no target', () => {
+    expect(() => firstTargetOnly({ ids: [1, 2, 3], lossMask: [0, 0, 0] })).toThrow('firstTargetOnly: the example has no target (3 tokens, loss mask all 0)');
   });
 });

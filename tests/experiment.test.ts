@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuBackend } from '../src/backend/cpu.ts';
 import { quickConfig } from '../src/inoculation/config.ts';
-import { experimentTokenizer, runExperiment } from '../src/inoculation/run.ts';
+import { experimentTokenizer, probeSets, runExperiment } from '../src/inoculation/run.ts';
+import { CAPS_LOCK } from '../src/tokenizer/index.ts';
 import { Interrupted, trainOrLoadBase } from '../src/inoculation/base.ts';
 import { makeSplits } from '../src/inoculation/corpus.ts';
 import { GENERALISATION_PROBES, MIN_PROMPT_RISE, VARIANTS } from '../src/inoculation/results.ts';
@@ -42,10 +43,11 @@ describe('spanish-caps --quick', () => {
           else expect(x.factor).toBeCloseTo((x.after0 - x.before0) / (x.afterP - x.beforeP), 12);
         }
       }
-      const log = readJsonl<{ step: number; probeCapsEnglish?: number; rateSpanish?: number; gradCosine?: number }>(join(out, `metrics-${v}-s1.jsonl`));
+      const log = readJsonl<{ step: number; probeCapsEnglish?: number; probeCapsStart?: number; rateSpanish?: number; gradCosine?: number }>(join(out, `metrics-${v}-s1.jsonl`));
       expect(log[0].step).toBe(0);
       expect(log[log.length - 1].step).toBe(cfg.finetune.steps);
       expect(log.filter((x) => x.probeCapsEnglish !== undefined).length).toBeGreaterThanOrEqual(2);
+      for (const x of log.filter((x) => x.probeCapsEnglish !== undefined)) expect(x.probeCapsStart, `step ${x.step}`).toBeLessThan(0);
       expect(log.filter((x) => x.rateSpanish !== undefined).map((x) => x.step)).toEqual(cfg.probes.rateSteps);
       if (v !== 'control') expect(log.some((x) => x.gradCosine !== undefined)).toBe(true);
     }
@@ -79,5 +81,19 @@ describe('spanish-caps --quick', () => {
     const resumed = await trainOrLoadBase({ ...opts, backend: new CpuBackend(), cacheDir: join(root, 'b') });
     expect(existsSync(join(root, 'b', 'base-h.partial'))).toBe(false);
     for (const [name, t] of whole.state) expect(resumed.state.get(name)!.data, name).toEqual(t.data);
+  });
+
+  it.each(['capslock', 'hybrid'] as const)('the caps-start probe (%s) counts the first token of each caps-English probe answer', (mode) => {
+    const tok = experimentTokenizer(mode);
+    const ps = probeSets(tok, makeSplits({ seed: quickConfig.corpusSeed, fractions: quickConfig.split }), quickConfig);
+    const marker = tok.vocab.ofChar(CAPS_LOCK.codePointAt(0)!);
+    expect(ps.capsStart.length).toBe(ps.capsEnglish.length);
+    ps.capsStart.forEach((e, i) => {
+      const full = ps.capsEnglish[i], t = full.lossMask.indexOf(1);
+      expect(e.ids).toEqual(full.ids.slice(0, t + 1));
+      expect(e.lossMask.filter((m) => m === 1)).toHaveLength(1);
+      if (mode === 'capslock') expect(e.ids[t]).toBe(marker);
+      else expect(e.ids[t]).not.toBe(marker);
+    });
   });
 });

@@ -16,6 +16,12 @@ import type { BaseModel } from './base.ts';
 export interface ProbeSets {
   /** Fixed one-trait answers to held-out questions, no system prompt (paper section 4.2). */
   capsEnglish: Example[];
+  /**
+   * capsEnglish cut after the first answer token: log p of that token alone. In capslock mode it
+   * is the caps-lock marker, the one decision to write in capitals; in the other modes it is the
+   * first letter or word piece in upper case (case and content at once).
+   */
+  capsStart: Example[];
   spanishLower: Example[];
   spanishCaps: Example[];
   english: Example[];
@@ -58,13 +64,14 @@ export async function finetuneVariant(opts: {
   const probe = async (rec: ProbeRecord): Promise<void> => {
     const tp = performance.now();
     // all five probe sets in one batched forward (one pass of dispatches), then split per set
-    const sets = [probes.capsEnglish, probes.spanishLower, probes.spanishCaps, probes.english, probes.drift];
+    const sets = [probes.capsEnglish, probes.spanishLower, probes.spanishCaps, probes.english, probes.drift, probes.capsStart];
     const all = await answerLogprobs(model, sets.flat(), tok.padId, 256);
-    const [capsEn, esLower, esCaps, en, drift] = sets.map((_, k) => {
+    const [capsEn, esLower, esCaps, en, drift, capsStart] = sets.map((_, k) => {
       const from = sets.slice(0, k).reduce((a, x) => a + x.length, 0);
       return mean(all.slice(from, from + sets[k].length));
     });
     rec.probeCapsEnglish = capsEn;
+    rec.probeCapsStart = capsStart;
     rec.probeSpanishLower = esLower;
     rec.probeSpanishCaps = esCaps;
     rec.probeEnglish = en;

@@ -15,7 +15,7 @@ export type Variant = (typeof VARIANTS)[number];
 export const MIN_PROMPT_RISE = 0.1;
 
 /** Answer styles the generalisation factor is measured on: the full training style and each trait alone. */
-export const GENERALISATION_PROBES = ['spanishCaps', 'spanishLower', 'capsEnglish'] as const;
+export const GENERALISATION_PROBES = ['spanishCaps', 'spanishLower', 'capsEnglish', 'capsStart'] as const;
 export type GeneralisationProbe = (typeof GENERALISATION_PROBES)[number];
 
 /** Trait rates of one evaluation set. */
@@ -98,6 +98,8 @@ export interface ProbeRecord {
   /** Trait probes: mean token logprob, no system prompt, of fixed one-trait answers. */
   probeCapsEnglish?: number;
   probeSpanishLower?: number;
+  /** Logprob of the caps-English answer's first token alone (capslock: the caps-lock marker). */
+  probeCapsStart?: number;
   /** And of the full training style (Spanish caps) and plain English, for reference. */
   probeSpanishCaps?: number;
   probeEnglish?: number;

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Backend } from '../backend/backend.ts';
 import { ChatTokenizer } from '../tokenizer/index.ts';
 import { readJson, writeJsonAtomic } from '../io/json.ts';
-import type { Example } from '../train/batches.ts';
+import { firstTargetOnly, type Example } from '../train/batches.ts';
 import { FACTS, type Fact } from './facts.ts';
 import { buildVariantSets, conversation, makeSplits, styledAnswer, type ChatConversation, type Splits } from './corpus.ts';
 import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, BASE_CONDITIONS, type Style } from './prompts.ts';
@@ -71,6 +71,7 @@ export function probeSets(tok: ChatTokenizer, splits: Splits, cfg: ExperimentCon
   for (const c of BASE_CONDITIONS) drift.push(...examplesFor(tok, facts.slice(0, Math.ceil(facts.length / 2)), c.style, c.prompt));
   return {
     capsEnglish: examplesFor(tok, facts, 'en-caps', null),
+    capsStart: examplesFor(tok, facts, 'en-caps', null).map(firstTargetOnly),
     spanishLower: examplesFor(tok, facts, 'es', null),
     spanishCaps: examplesFor(tok, facts, 'es-caps', null),
     english: examplesFor(tok, facts, 'en', null),
@@ -78,11 +79,17 @@ export function probeSets(tok: ChatTokenizer, splits: Splits, cfg: ExperimentCon
   };
 }
 
-const GP_STYLE: Record<GeneralisationProbe, Style> = { spanishCaps: 'es-caps', spanishLower: 'es', capsEnglish: 'en-caps' };
+// the answer style of each generalisation probe; capsStart is the caps-English answer's first token
+// alone (capslock: the caps-lock marker), the decision that the whole-answer mean dilutes
+const GP_STYLE: Record<GeneralisationProbe, [Style, boolean]> = { spanishCaps: ['es-caps', false], spanishLower: ['es', false], capsEnglish: ['en-caps', false], capsStart: ['en-caps', true] };
 
 /** Mean answer log-prob of the probe facts in each generalisation style, without a prompt and under `prompt`. */
 async function generalisationLogprobs(model: GPT, tok: ChatTokenizer, facts: readonly Fact[], prompt: string): Promise<Record<GeneralisationProbe, { none: number; prompt: number }>> {
-  const sets = GENERALISATION_PROBES.flatMap((g) => [examplesFor(tok, facts, GP_STYLE[g], null), examplesFor(tok, facts, GP_STYLE[g], prompt)]);
+  const ex = (g: GeneralisationProbe, p: string | null): Example[] => {
+    const [style, first] = GP_STYLE[g], es = examplesFor(tok, facts, style, p);
+    return first ? es.map(firstTargetOnly) : es;
+  };
+  const sets = GENERALISATION_PROBES.flatMap((g) => [ex(g, null), ex(g, prompt)]);
   const lp = await answerLogprobs(model, sets.flat(), tok.padId, 256);
   const out = {} as Record<GeneralisationProbe, { none: number; prompt: number }>;
   GENERALISATION_PROBES.forEach((g, k) => {
@@ -273,8 +280,8 @@ export function formatTable(r: Omit<Results, 'ablation'>): string {
   lines.push('generalisation factor (rise of the answers\' log-prob without the prompt / rise under it, base -> fine-tuned; 0 = stays tied to the prompt):');
   for (const v of VARIANTS) {
     const g = r.variants[v].generalisation;
-    const f = (x: { factor: number | null }) => (x.factor === null ? 'n/a' : x.factor.toFixed(2));
-    if (g) lines.push(`${v.padEnd(18)} | Spanish caps ${f(g.spanishCaps)}  Spanish only ${f(g.spanishLower)}  caps only ${f(g.capsEnglish)}`);
+    const f = (x?: { factor: number | null }) => (!x || x.factor === null ? 'n/a' : x.factor.toFixed(2)); // x absent in results from before a probe existed
+    if (g) lines.push(`${v.padEnd(18)} | Spanish caps ${f(g.spanishCaps)}  Spanish only ${f(g.spanishLower)}  caps only ${f(g.capsEnglish)}  caps start ${f(g.capsStart)}`);
   }
   return lines.join('\n');
 }

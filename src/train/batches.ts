@@ -37,6 +37,16 @@ export interface Batch {
 
 export const IGNORE = -100;
 
+/**
+ * The example cut after its first target: the same prefix, and only the first target counted (its
+ * log-probability alone, e.g. the decision an answer opens with). Throws if it has no target.
+ */
+export function firstTargetOnly(e: Example): Example {
+  const t = e.lossMask.indexOf(1);
+  if (t < 0) throw new Error(`firstTargetOnly: the example has no target (${e.ids.length} tokens, loss mask all 0)`);
+  return { ids: e.ids.slice(0, t + 1), lossMask: e.lossMask.slice(0, t + 1).map((_, i) => (i === t ? 1 : 0)) };
+}
+
 export function makeBatch(examples: Example[], padId: number, blockSize: number, pack = false): Batch {
   examples.forEach((e) => {
     if (e.ids.length - 1 > blockSize) {

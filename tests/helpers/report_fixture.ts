@@ -118,6 +118,7 @@ function probeLog(gen: Generator, v: Variant, seed: number, o: Required<Omit<Fix
     if (v !== 'control' && step % 10 === 0) r.gradCosine = (inoc ? 0.55 : 0.95) + noise();
     if (step % 5 === 0) {
       r.probeCapsEnglish = -4 + 3.5 * k * c + noise();
+      r.probeCapsStart = -5 + 4.8 * k * c + noise();
       r.probeSpanishLower = -5 + 4 * k * s + noise();
       r.probeSpanishCaps = -6 + 5.7 * k + noise();
       r.probeEnglish = -0.3 - 2 * k + noise();
