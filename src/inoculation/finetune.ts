@@ -63,7 +63,7 @@ export async function finetuneVariant(opts: {
   const t0 = performance.now();
   const probe = async (rec: ProbeRecord): Promise<void> => {
     const tp = performance.now();
-    // all five probe sets in one batched forward (one pass of dispatches), then split per set
+    // all six probe sets in one batched forward (one pass of dispatches), then split per set
     const sets = [probes.capsEnglish, probes.spanishLower, probes.spanishCaps, probes.english, probes.drift, probes.capsStart];
     const all = await answerLogprobs(model, sets.flat(), tok.padId, 256);
     const [capsEn, esLower, esCaps, en, drift, capsStart] = sets.map((_, k) => {

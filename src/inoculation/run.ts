@@ -69,9 +69,10 @@ export function probeSets(tok: ChatTokenizer, splits: Splits, cfg: ExperimentCon
   const drift: Example[] = [];
   // drift: a fixed half of the probe facts in every base condition (cheap, and enough for a mean)
   for (const c of BASE_CONDITIONS) drift.push(...examplesFor(tok, facts.slice(0, Math.ceil(facts.length / 2)), c.style, c.prompt));
+  const capsEnglish = examplesFor(tok, facts, 'en-caps', null);
   return {
-    capsEnglish: examplesFor(tok, facts, 'en-caps', null),
-    capsStart: examplesFor(tok, facts, 'en-caps', null).map(firstTargetOnly),
+    capsEnglish,
+    capsStart: capsEnglish.map(firstTargetOnly),
     spanishLower: examplesFor(tok, facts, 'es', null),
     spanishCaps: examplesFor(tok, facts, 'es-caps', null),
     english: examplesFor(tok, facts, 'en', null),
