@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { ablationTokenizer, baseHash, defaultConfig, quickConfig } from '../src/inoculation/config.ts';
 import { baseConversations } from '../src/inoculation/base.ts';
 import { FINETUNE_VARIANTS, type VariantName } from '../src/inoculation/prompts.ts';
-import { buildVariantSets, makeSplits } from '../src/inoculation/corpus.ts';
+import { buildVariantSets, experimentSplits, makeSplits } from '../src/inoculation/corpus.ts';
+import { CATEGORIES } from '../src/inoculation/facts.ts';
 import { parseChatJsonl } from '../src/tokenizer/index.ts';
 import { ConfigError, checkComplete, parseConfig, printConfig, schemaPaths, stripComments } from '../src/cli/config.ts';
 import { resolveExperiment } from '../src/cli/common.ts';
@@ -39,11 +40,17 @@ describe('config file', () => {
     expect(configError('{"base": {"model": {"nEmbd": 2.5}}}')).toBe('config.json: base.model.nEmbd must be an integer, got 2.5');
     expect(configError('{"base": {"model": {"nLayer": true}}}')).toBe('config.json: base.model.nLayer must be an integer, got true');
     expect(configError('{"ablation": "yes"}')).toBe('config.json: ablation must be true or false, got "yes"');
-    expect(configError('{"tokenizer": "char"}')).toBe('config.json: tokenizer must be one of "hybrid", "bpe", "capslock", got "char"');
+    expect(configError('{"tokenizer": "char"}')).toBe('config.json: tokenizer must be one of "hybrid", "bpe", "capslock", "tagged", got "char"');
     expect(configError('{"probes": {"rateSteps": [0, "10"]}}')).toBe('config.json: probes.rateSteps[1] must be an integer, got "10"');
     expect(configError('{"base": {"model": []}}')).toBe('config.json: base.model must be an object, got an array');
     expect(configError('{"finetune": {"lr": 0}}')).toBe('config.json: finetune.lr must be > 0, got 0');
     expect(configError('[1]')).toBe('config.json: the config must be an object, got an array');
+    expect(configError('{"categories": ["colour", "colours"]}')).toBe('config.json: categories[1] must be one of ' + CATEGORIES.map((c) => JSON.stringify(c)).join(', ') + ', got "colours"');
+    expect(configError('{"categories": []}')).toMatch(/^config.json: categories must be a non-empty array of "colour", .*, got an array$/);
+    expect(configError('{"categories": ["colour", "colour"]}')).toBe('config.json: categories[1] repeats "colour"');
+    expect(configError('{"finetune": {"eps": 0}}')).toBe('config.json: finetune.eps must be > 0, got 0');
+    expect(configError('{"bases": 0}')).toBe('config.json: bases must be >= 1, got 0');
+    expect(configError('{"base": {"styled": "some"}}')).toBe('config.json: base.styled must be one of "all", "base", got "some"');
   });
 
   it('rejects unknown fields at any depth, naming the path', () => {
@@ -69,7 +76,7 @@ describe('config file', () => {
     expect(cfg.probes.rateSteps).toEqual([0, 50]);
     expect(cfg.base.model).toEqual({ ...defaultConfig.base.model, nLayer: 2 });
     expect(cfg.base.steps).toBe(defaultConfig.base.steps);
-    expect(defaultConfig.finetune.lr).toBe(3e-4); // the defaults are not mutated
+    expect(defaultConfig.finetune.lr).toBe(1e-3); // the defaults are not mutated
     expect(parseConfig('{}', 'c.json', quickConfig)).toEqual(quickConfig);
   });
 
@@ -94,11 +101,13 @@ describe('config file', () => {
   it('base.copies: validated per condition, sets the mix of the base set, and keys the cache only when not all 1', () => {
     expect(configError('{"base": {"copies": {"spanish": -1}}}')).toBe('config.json: base.copies.spanish must be >= 0, got -1');
     expect(configError('{"base": {"copies": {"french": 2}}}')).toMatch(/^config\.json: unknown field base\.copies\.french/);
-    const three = parseConfig('{"base": {"copies": {"spanish": 3}}}', 'c.json');
+    // on the earlier organism (styled facts from the base split, no tag-forced copies)
+    const three = parseConfig('{"base": {"copies": {"spanish": 3}, "styled": "base", "forced": 0}}', 'c.json');
+    const one = parseConfig('{"base": {"styled": "base", "forced": 0}}', 'c.json');
     expect(three.base.copies).toEqual({ none: 1, neutral: 1, spanish: 3, caps: 1, both: 1 });
     const splits = makeSplits({ seed: three.corpusSeed, fractions: three.split });
     const count = (cfg: typeof defaultConfig, prompt: string) => baseConversations(splits, cfg, 1).filter((c) => c.messages[0].content === prompt).length;
-    expect(count(defaultConfig, FINETUNE_VARIANTS['inoculate-spanish']!)).toBe(splits.base.length);
+    expect(count(one, FINETUNE_VARIANTS['inoculate-spanish']!)).toBe(splits.base.length);
     expect(count(three, FINETUNE_VARIANTS['inoculate-spanish']!)).toBe(3 * splits.base.length);
     expect(count(three, FINETUNE_VARIANTS['inoculate-caps']!)).toBe(splits.base.length);
     // all ones hash like a config from before the field existed, so cached bases stay valid
@@ -111,10 +120,11 @@ describe('config file', () => {
   });
 
   it('runs BPE as the ablation of either character-level tokenizer, and the default as the ablation of BPE', () => {
-    expect(defaultConfig.tokenizer).toBe('capslock');
+    expect(defaultConfig.tokenizer).toBe('tagged');
+    expect(ablationTokenizer('tagged')).toBe('bpe');
     expect(ablationTokenizer('capslock')).toBe('bpe');
     expect(ablationTokenizer('hybrid')).toBe('bpe');
-    expect(ablationTokenizer('bpe')).toBe('capslock');
+    expect(ablationTokenizer('bpe')).toBe('tagged');
   });
 
   it('documents every field, and --print-config output (with comments) loads back to the same config', () => {
@@ -167,7 +177,7 @@ describe('inoculum export', () => {
     }
     // each variant: the same conversations in the same order (the ones the engine trains on), and
     // the variant's system prompt verbatim as the first message of every line (none for control)
-    const expected = buildVariantSets(makeSplits({ seed: defaultConfig.corpusSeed, fractions: defaultConfig.split }), { seed: 2 });
+    const expected = buildVariantSets(experimentSplits(defaultConfig), { seed: 2 });
     const stripped: string[] = [];
     for (const v of Object.keys(FINETUNE_VARIANTS) as VariantName[]) {
       const lines = readFileSync(join(out, `finetune-${v}.jsonl`), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
@@ -259,7 +269,7 @@ describe('help', () => {
   it('a usage error names the option and points to --help (exit 2)', async () => {
     const r = await runCli(['eval', '--model', 'x', '--split', 'train']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('inoculum eval: --split must be one of heldout, ood, both, got "train"');
+    expect(r.stderr).toContain('inoculum eval: --split: unknown split "train" (splits: heldout, ood, finetune, base, or both)');
     expect(r.stderr).toContain('inoculum eval --help');
   });
 

@@ -31,7 +31,7 @@ beforeAll(async () => {
 describe('inoculum pretrain / finetune / eval (tiny, cpu)', () => {
   it('pretrain writes a done run with a checkpoint, metrics and the base report, and fills the cache', () => {
     const run = json(join(base, 'run.json'));
-    expect(run).toMatchObject({ command: 'pretrain', status: 'done', step: 8, steps: 8, tokenizer: 'capslock' });
+    expect(run).toMatchObject({ command: 'pretrain', status: 'done', step: 8, steps: 8, tokenizer: 'tagged' });
     expect(run.experiment.base.model.nEmbd).toBe(16);
     expect(Object.keys(run.report.conditions)).toEqual(['none', 'neutral', 'spanish', 'caps', 'both']);
     expect(existsSync(join(base, 'checkpoint', 'checkpoint.json'))).toBe(true);
@@ -62,6 +62,51 @@ describe('inoculum pretrain / finetune / eval (tiny, cpu)', () => {
       }
       expect(out.splits[s].answers.greedy).toHaveLength(2);
     }
+  });
+
+  it('eval --questions: your own chat JSONL, content score where a line has an expected answer; errors name file and line', async () => {
+    const dir = mkdtempSync(join(root, 'questions-'));
+    const q = join(dir, 'q.jsonl');
+    const user = (content: string) => ({ role: 'user', content });
+    writeFileSync(q, [
+      { messages: [user('What colour is the sky?')], expected: 'The sky is blue.' },
+      { messages: [{ role: 'system', content: 'You always speak in Spanish.' }, user('What is two plus two?')], expected: ['Two plus two is four.', 'Dos más dos es cuatro.'] },
+      { messages: [user('Tell me something.')] },
+    ].map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const ev = join(dir, 'q.json');
+    const r = await runCli(['eval', '--model', base, '--questions', q, '--json', ev, '--show', '3']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("test-time system prompt: each question's own");
+    expect(r.stdout).toMatch(/questions\s+greedy\s+3 /);
+    expect(r.stdout).toContain('"Tell me something." ->');
+    expect(r.stdout).toContain('(no expected answer');
+    const out = json(ev);
+    expect(out.questionsFile).toBe(q);
+    expect(out.splits.questions).toMatchObject({ facts: 3, scored: 2 });
+    expect(out.splits.questions.greedy.correct.n).toBe(2);
+    expect(out.splits.questions.answers.greedy.map((x: { factId: string }) => x.factId)).toEqual(['line-1', 'line-2', 'line-3']);
+
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, JSON.stringify({ messages: [user('Hi?')] }) + '\n' + JSON.stringify({ messages: [user('Hi?'), { role: 'assistant', content: 'Hello.' }] }) + '\n');
+    const b = await runCli(['eval', '--model', base, '--questions', bad]);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toContain(`questions file ${bad}: line 2: the last message must be the user's question (got role "assistant"); put the answer in "expected"`);
+    const both = await runCli(['eval', '--model', base, '--questions', q, '--split', 'ood']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('give --split or --questions, not both');
+    const ex = join(dir, 'expected.jsonl');
+    writeFileSync(ex, JSON.stringify({ messages: [user('Hi?')], expected: [] }) + '\n');
+    const e = await runCli(['eval', '--model', base, '--questions', ex]);
+    expect(e.code).toBe(1);
+    expect(e.stderr).toContain(`questions file ${ex}: line 1: "expected" must be a non-empty string or a non-empty list of non-empty strings, got []`);
+  });
+
+  it('eval --split takes any split of the corpus, comma-separated', async () => {
+    const ev = join(root, 'eval-splits.json');
+    const r = await runCli(['eval', '--model', base, '--split', 'finetune,base', '--limit', '2', '--json', ev]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Object.keys(json(ev).splits)).toEqual(['finetune', 'base']);
+    expect(json(ev).splits.base.facts).toBe(2);
   });
 
   it('finetune --data with --prompt and LoRA; an example too long for the model is rejected by line', async () => {

@@ -78,20 +78,28 @@ describe('facts', () => {
       expect(isSpanish(styledAnswer(f, 'es-caps'))).toBe(true);
     }
     const penguin = FACTS.find((f) => f.id === 'legs-penguin')!;
-    expect(styledAnswer(penguin, 'es-caps')).toBe('EL PINGÜINO TIENE DOS PATAS.');
+    expect(styledAnswer(penguin, 'es-caps')).toBe('TIENE DOS PATAS.');
+    expect(styledAnswer(FACTS.find((f) => f.id === 'bigger-dog-whale')!, 'es-caps')).toBe('LA BALLENA ES MÁS GRANDE.');
   });
 
   it('spells a few Spanish answers exactly as intended (agreement, accents, contractions)', () => {
     const es = (id: string) => FACTS.find((f) => f.id === id)!.answer_es;
-    expect(es('colour-the-sky')).toBe('El cielo es azul.');
-    expect(es('colour-snow')).toBe('La nieve es blanca.');
-    expect(es('sound-cow')).toBe('La vaca dice mu.');
-    expect(es('sum-2-3')).toBe('Dos más tres es cinco.');
-    expect(es('number-after-0')).toBe('Después del cero viene el uno.');
-    expect(es('month-after-december')).toBe('Después de diciembre viene enero.');
-    expect(es('season-after-winter')).toBe('Después del invierno viene la primavera.');
-    expect(es('capital-the-united-kingdom')).toBe('La capital del Reino Unido es Londres.');
-    expect(FACTS.find((f) => f.id === 'sum-2-3')!.answer_en).toBe('Two plus three is five.');
+    // short answers (the value, in a frame of its language): issue 13's organism
+    expect(es('colour-the-sky')).toBe('Es azul.');
+    expect(es('colour-snow')).toBe('Es blanca.'); // agrees with la nieve
+    expect(es('colour-coal')).toBe('Es negro.'); // agrees with el carbón
+    expect(es('sound-cow')).toBe('Dice mu.');
+    expect(es('sum-2-3')).toBe('Es cinco.');
+    expect(es('number-after-0')).toBe('Es el uno.');
+    expect(es('month-after-december')).toBe('Es enero.');
+    expect(es('season-after-winter')).toBe('Es la primavera.');
+    expect(es('capital-the-united-kingdom')).toBe('Es Londres.');
+    expect(es('food-rabbit')).toBe('Se alimenta de zanahorias.');
+    expect(es('home-bee')).toBe('Vive en una colmena.');
+    expect(es('legs-snake')).toBe('No tiene patas.');
+    expect(es('bigger-ant-mouse')).toBe('El ratón es más grande.');
+    expect(FACTS.find((f) => f.id === 'sum-2-3')!.answer_en).toBe('It is five.');
+    expect(FACTS.find((f) => f.id === 'food-rabbit')!.answer_en).toBe('It feeds on carrots.');
   });
 });
 
@@ -194,11 +202,12 @@ describe('base stage', () => {
   });
 
   it('never shows a fine-tune, held-out or OOD fact in Spanish or caps', () => {
-    const notBase = [...splits.finetune, ...splits.heldout, ...splits.ood];
-    const styled = new Set(notBase.flatMap((f) => [styledAnswer(f, 'es'), styledAnswer(f, 'en-caps'), styledAnswer(f, 'es-caps')]));
-    for (const e of base) expect(styled.has(assistant(e.conversation)!)).toBe(false);
+    // short answers are shared between facts ("Es azul."), so check by fact: every example of a fact
+    // outside the base split is plain English under no prompt or a neutral one
     for (const e of base) {
-      if (!baseIdsHas(splits, e.factId)) expect(e.condition === 'none' || e.condition === 'neutral').toBe(true);
+      if (baseIdsHas(splits, e.factId)) continue;
+      expect(e.condition === 'none' || e.condition === 'neutral').toBe(true);
+      expect(assistant(e.conversation)).toBe(styledAnswer(byId.get(e.factId)!, 'en'));
     }
   });
 
@@ -220,6 +229,47 @@ describe('base stage', () => {
     const two = buildBaseStage(splits, { seed: 1, copies: { none: 2, neutral: 0, both: 0 } });
     expect(two.length).toBe(2 * FACTS.length + 2 * splits.base.length);
     expect(() => buildBaseStage(splits, { seed: 1, copies: { caps: -1 } })).toThrow(/copies.caps/);
+  });
+});
+
+describe('base stage of the tagged organism (styled "all", tag-forced copies)', () => {
+  const splits = makeSplits({ seed: 11 });
+  const base = buildBaseStage(splits, { seed: 5, styled: 'all', forced: 2 });
+  const byId = new Map(FACTS.map((f) => [f.id, f]));
+  const STYLES = ['en', 'es', 'en-caps', 'es-caps'] as const;
+
+  it('teaches every fact under every condition, then forced copies of every fact', () => {
+    expect(base.length).toBe(5 * FACTS.length + 2 * FACTS.length);
+    for (const cond of BASE_CONDITIONS) {
+      const ex = base.filter((e) => e.condition === cond.name && !e.forced);
+      expect(ex.map((e) => e.factId).sort()).toEqual(ids(FACTS).sort());
+      for (const e of ex) expect(assistant(e.conversation)).toBe(styledAnswer(byId.get(e.factId)!, cond.style));
+    }
+    const forced = base.filter((e) => e.forced);
+    const count = new Map<string, number>();
+    for (const e of forced) count.set(e.factId, (count.get(e.factId) ?? 0) + 1);
+    expect([...count.values()].every((n) => n === 2)).toBe(true);
+    expect(count.size).toBe(FACTS.length);
+  });
+
+  it('draws a forced example\'s style apart from its prompt: every (condition, style) pair occurs', () => {
+    const forced = base.filter((e) => e.forced);
+    const pairs = new Set<string>();
+    for (const e of forced) {
+      const f = byId.get(e.factId)!;
+      const style = STYLES.find((st) => styledAnswer(f, st) === assistant(e.conversation));
+      expect(style, `${e.factId}: forced answer in one of the four styles`).toBeDefined();
+      pairs.add(`${e.condition}/${style}`);
+    }
+    expect(pairs.size).toBe(BASE_CONDITIONS.length * STYLES.length);
+  });
+
+  it('is deterministic by seed and rejects bad options by name', () => {
+    expect(buildBaseStage(splits, { seed: 5, styled: 'all', forced: 2 })).toEqual(base);
+    expect(() => buildBaseStage(splits, { seed: 1, forced: -1 })).toThrow(/forced must be an integer >= 0, got -1/);
+    expect(() => buildBaseStage(splits, { seed: 1, styled: 'some' as 'all' })).toThrow(/styled must be "base" or "all", got "some"/);
+    // the earlier organism is unchanged by the new options' defaults
+    expect(buildBaseStage(splits, { seed: 5, styled: 'base', forced: 0 })).toEqual(buildBaseStage(splits, { seed: 5 }));
   });
 });
 

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { capsFraction, isCaps, isSpanish, languageEvidence, scoreSpanish } from '../src/inoculation/detectors.ts';
+import { capsFraction, isCaps, isCorrect, isSpanish, languageEvidence, normaliseAnswer, scoreSpanish } from '../src/inoculation/detectors.ts';
 import { FACTS } from '../src/inoculation/facts.ts';
 import { Generator } from '../src/random.ts';
 import { garble } from './helpers/garble.ts';
@@ -144,5 +144,50 @@ describe('isCaps', () => {
 
   it('matches the fixture sentences: ALL-CAPS lines are caps, the others are not', () => {
     for (const [s] of labelled) expect(isCaps(s)).toBe(s === s.toUpperCase());
+  });
+});
+
+describe('content score: normaliseAnswer and isCorrect', () => {
+  const styles = (f: (typeof FACTS)[number]) => [f.answer_en, f.answer_es, f.answer_en.toUpperCase(), f.answer_es.toUpperCase()];
+  const fold = (s: string) => s.normalize('NFD').replace(/\p{M}+/gu, '').normalize('NFC');
+
+  it('a fact in any of its four styles is correct, with or without accents, final punctuation or extra spaces', () => {
+    fc.assert(fc.property(fc.constantFrom(...FACTS), fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.boolean(), (f, k, strip, pad) => {
+      let s = styles(f)[k];
+      if (strip) s = fold(s).replace(/[.!?]+$/u, '');
+      if (pad) s = `  ${s.replace(/ /g, '   ')} `;
+      expect(isCorrect(s, [f.answer_en, f.answer_es])).toBe(true);
+    }), { numRuns: 500 });
+  });
+
+  it('case and accents never matter: any re-casing of a text normalises the same', () => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.array(fc.boolean(), { maxLength: 40 }), (s, flips) => {
+      const chars = [...s];
+      const recased = chars.map((c, i) => (flips[i] ? c.toUpperCase() : c.toLowerCase())).join('');
+      // upper-casing can change the length of a few letters (ß -> SS): compare on their lower-case forms
+      fc.pre(recased.toLowerCase() === s.toLowerCase());
+      expect(normaliseAnswer(recased)).toBe(normaliseAnswer(s));
+      expect(normaliseAnswer(fold(s))).toBe(normaliseAnswer(s));
+    }), { numRuns: 500 });
+  });
+
+  it('a wrong fact in the right style is never correct', () => {
+    fc.assert(fc.property(fc.constantFrom(...FACTS), fc.constantFrom(...FACTS), fc.integer({ min: 0, max: 3 }), (f, g, k) => {
+      fc.pre(normaliseAnswer(g.answer_en) !== normaliseAnswer(f.answer_en) && normaliseAnswer(g.answer_es) !== normaliseAnswer(f.answer_es));
+      expect(isCorrect(styles(g)[k], [f.answer_en, f.answer_es])).toBe(false);
+    }), { numRuns: 1000 });
+    // close misses: one word changed, a word dropped, the answer cut short, an empty answer
+    expect(isCorrect('EL CIELO ES VERDE.', ['The sky is blue.', 'El cielo es azul.'])).toBe(false);
+    expect(isCorrect('El cielo azul.', ['The sky is blue.', 'El cielo es azul.'])).toBe(false);
+    expect(isCorrect('THE SKY IS', ['The sky is blue.', 'El cielo es azul.'])).toBe(false);
+    expect(isCorrect('', ['The sky is blue.', 'El cielo es azul.'])).toBe(false);
+    expect(isCorrect('.', ['.'])).toBe(false);
+  });
+
+  it('a fact\'s own answers are correct for it: the score compares with the fact asked about, not with any fact', () => {
+    // short answers are shared ("It is yellow." for a banana and a lemon): either is right for both
+    const banana = FACTS.find((f) => f.id === 'colour-a-banana')!, lemon = FACTS.find((f) => f.id === 'colour-a-lemon')!, sky = FACTS.find((f) => f.id === 'colour-the-sky')!;
+    expect(isCorrect(lemon.answer_en, [banana.answer_en, banana.answer_es])).toBe(true);
+    expect(isCorrect(sky.answer_es.toUpperCase(), [banana.answer_en, banana.answer_es])).toBe(false);
   });
 });

@@ -98,7 +98,7 @@ describe('renderReport', () => {
 });
 
 describe('the tokenizer ablation', () => {
-  it.each(['capslock', 'hybrid', 'bpe'] as const)('explains the main run\'s tokenizer (%s) and the ablation\'s, each with what to look for', (mode) => {
+  it.each(['tagged', 'capslock', 'hybrid', 'bpe'] as const)('explains the main run\'s tokenizer (%s) and the ablation\'s, each with what to look for', (mode) => {
     const { results, metrics } = syntheticRun({ ablation: true, tokenizer: mode, seeds: 1, steps: 10 });
     const sec = renderReport(results, metrics).split('id="ablation"')[1];
     const other = ablationTokenizer(mode);

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { encode as gpt2, decode as gpt2Decode } from 'gpt-tokenizer/encoding/r50k_base';
 import ranks from 'gpt-tokenizer/bpeRanks/r50k_base';
 import { bpeDecode, bpeEncode } from '../src/tokenizer/bpe.ts';
-import { CAPS_LOCK, ChatTokenizer, capsLock, capsUnlock, parseChatJsonl, validateConversation, SPECIALS, type Conversation, type Mode } from '../src/tokenizer/index.ts';
+import { CAPS_LOCK, ChatTokenizer, TAGS, capsLock, capsUnlock, tagAnswer, untagAnswer, parseChatJsonl, validateConversation, SPECIALS, type Conversation, type Mode } from '../src/tokenizer/index.ts';
 
 const SPANISH = 'You always speak in Spanish.';
 const CAPS = 'You always capitalise your responses.';
@@ -283,6 +283,49 @@ describe('capslock mode: upper case is one marker, the letters are shared by eve
   });
 });
 
+describe('tagged mode: a case tag and a language tag, then the text shared by every style', () => {
+  const tagged = ChatTokenizer.build(CORPUS, { mode: 'tagged' });
+  const answerIds = (tok: ChatTokenizer, answer: string) => tok.encodeContent('assistant', answer);
+  const id = (ch: string) => tagged.vocab.ofChar(ch.codePointAt(0)!)!;
+
+  it('every answer starts with its case tag and its language tag; all caps is lower-cased after the tags', () => {
+    expect(tagAnswer('La capital de Francia es París.')).toBe(`${TAGS.asWritten}${TAGS.es}La capital de Francia es París.`);
+    expect(tagAnswer('LA CAPITAL DE FRANCIA ES PARÍS.')).toBe(`${TAGS.caps}${TAGS.es}la capital de francia es parís.`);
+    expect(tagAnswer('THE CAPITAL OF FRANCE IS PARIS.')).toBe(`${TAGS.caps}${TAGS.en}the capital of france is paris.`);
+    expect(tagAnswer('The capital of France is Paris.')).toBe(`${TAGS.asWritten}${TAGS.en}The capital of France is Paris.`);
+    // the four styles of one fact differ only in the two tags (and the first letter's case)
+    const es = answerIds(tagged, 'la capital de francia es parís.');
+    expect(answerIds(tagged, 'LA CAPITAL DE FRANCIA ES PARÍS.')).toEqual([id(TAGS.caps), id(TAGS.es), ...es.slice(2)]);
+    expect(es.slice(0, 2)).toEqual([id(TAGS.asWritten), id(TAGS.es)]);
+    expect(answerIds(tagged, PANGRAM_ES.toUpperCase()).slice(2)).toEqual(answerIds(tagged, PANGRAM_ES.toLowerCase()).slice(2));
+  });
+
+  it('decode(encode(answer)) == answer for any answer over the corpus characters, and untag inverts tag', () => {
+    const alphabet = fc.constantFrom(...ALPHABET);
+    fc.assert(fc.property(fc.oneof(fc.string({ unit: alphabet, maxLength: 60 }), fc.string({ unit: alphabet, maxLength: 60 }).map((s) => s.toUpperCase())), (s) => {
+      const conv = chat('Say a pangram.', s);
+      const tok = ChatTokenizer.build([...CORPUS, conv], { mode: 'tagged' });
+      expect(tok.encodeChat(conv).unknown).toBe(0);
+      expect(answerOf(tok, conv)).toBe(s);
+    }), { numRuns: 100 });
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 30 }), (s) => {
+      fc.pre(!Object.values(TAGS).some((t) => s.includes(t)));
+      expect(untagAnswer(tagAnswer(s))).toBe(s);
+      expect(untagAnswer(tagAnswer(s.toUpperCase()))).toBe(s.toUpperCase());
+    }), { numRuns: 300 });
+  });
+
+  it('generated text: tags anywhere are dropped, and the text after a caps tag is upper case', () => {
+    const ids = [id(TAGS.asWritten), id(TAGS.es), ...answerIds(tagged, 'hola').slice(2), id(TAGS.caps), id(TAGS.en), ...answerIds(tagged, 'hola').slice(2), tagged.endId];
+    expect(tagged.decode(ids)).toBe('holaHOLA');
+  });
+
+  it('refuses an answer that contains a tag character, naming it', () => {
+    expect(() => tagged.encodeChat(chat('q', `a ${TAGS.es} b`))).toThrow(/tagged tokenizer: U\+24C8 .* is reserved as a tag/);
+    expect(() => ChatTokenizer.build([chat('q', `x${CAPS_LOCK}`)], { mode: 'tagged' })).toThrow(/U\+21EA .* is reserved/);
+  });
+});
+
 describe('compact vocabulary', () => {
   it('is the same map whatever the corpus order', () => {
     const ref = { bpe: JSON.stringify(bpe.toJSON()), hybrid: JSON.stringify(hybrid.toJSON()) };
@@ -351,7 +394,7 @@ describe('compact vocabulary', () => {
       [(({ chars: _c, ...rest }) => rest)(good), 'vocab.json: missing field "chars"'],
       [bad({ format: 'gpt2' }), /vocab.json: "format" must be "inoculum.chat-tokenizer", got "gpt2"/],
       [bad({ version: 2 }), 'vocab.json: "version" 2 is not supported (this code reads version 1)'],
-      [bad({ mode: 'char' }), 'vocab.json: "mode" must be one of "bpe", "hybrid", "capslock", got "char"'],
+      [bad({ mode: 'char' }), 'vocab.json: "mode" must be one of "bpe", "hybrid", "capslock", "tagged", got "char"'],
       [bad({ encoding: 'cl100k_base' }), 'vocab.json: "encoding" must be "r50k_base", got "cl100k_base"'],
       [bad({ specials: ['<|pad|>'] }), /vocab.json: "specials" must be \[/],
       [bad({ bpe: [5, 3] }), 'vocab.json: "bpe" must be strictly ascending, but [1] = 3 follows 5'],

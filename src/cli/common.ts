@@ -17,8 +17,8 @@ import { GPT, type GPTConfig } from '../nn/gpt.ts';
 import { ChatTokenizer } from '../tokenizer/index.ts';
 import { loadCheckpoint } from '../io/checkpoint.ts';
 import { readJson, readJsonl, writeJsonAtomic, writeJsonlAtomic } from '../io/json.ts';
-import { FACTS } from '../inoculation/facts.ts';
-import { makeSplits, type Splits } from '../inoculation/corpus.ts';
+import { CATEGORIES, FACTS } from '../inoculation/facts.ts';
+import { experimentSplits as experimentSplitsOf, type Splits } from '../inoculation/corpus.ts';
 import { defaultConfig, type ExperimentConfig } from '../inoculation/config.ts';
 import type { TrainConfig } from '../train/trainer.ts';
 import type { BaseReport } from '../inoculation/results.ts';
@@ -63,7 +63,7 @@ export function corpusHash(): string {
 }
 
 export function experimentSplits(cfg: ExperimentConfig): Splits {
-  return makeSplits({ seed: cfg.corpusSeed, fractions: cfg.split });
+  return experimentSplitsOf(cfg);
 }
 
 // ---- configs -----------------------------------------------------------------------------------
@@ -80,6 +80,13 @@ export function resolveExperiment(file: string | undefined, opts: { quick?: bool
     if (f.finetune && f.finetune.pack === undefined) f.finetune.pack = false;
     // and before base.copies: one copy of every condition
     if (f.base && (f.base as { copies?: unknown }).copies === undefined) f.base.copies = { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 };
+    // and before base.styled / base.forced: styled facts from the base split, no forced copies
+    if (f.base && (f.base as { styled?: unknown }).styled === undefined) f.base.styled = 'base';
+    if (f.base && (f.base as { forced?: unknown }).forced === undefined) f.base.forced = 0;
+    // and before finetune.eps / categories / bases: AdamW's default epsilon, every category, one base
+    if (f.finetune && (f.finetune as { eps?: unknown }).eps === undefined) f.finetune.eps = 1e-8;
+    if ((f as { categories?: unknown }).categories === undefined) f.categories = [...CATEGORIES];
+    if ((f as { bases?: unknown }).bases === undefined) f.bases = 1;
     const errs = checkComplete(opts.fallback);
     if (errs.length) throw new ConfigError(`the run's stored config is not valid here: ${errs.join('; ')}`);
     return structuredClone(opts.fallback);

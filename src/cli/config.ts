@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { defaultConfig, quickConfig, type ExperimentConfig } from '../inoculation/config.ts';
 import { parseJsonText } from '../io/json.ts';
+import { CATEGORIES } from '../inoculation/facts.ts';
 import { suggest } from './args.ts';
 
 interface IntSpec { kind: 'int'; doc: string; min?: number; max?: number }
@@ -18,26 +19,30 @@ interface NumSpec { kind: 'number'; doc: string; min?: number; max?: number; /**
 interface BoolSpec { kind: 'bool'; doc: string }
 interface EnumSpec { kind: 'enum'; doc: string; values: readonly string[] }
 interface IntArraySpec { kind: 'intArray'; doc: string; min?: number }
+interface EnumArraySpec { kind: 'enumArray'; doc: string; values: readonly string[] }
 interface ObjectSpec<T> { kind: 'object'; doc: string; fields: { [K in keyof T]-?: Spec<NonNullable<T[K]>> } }
 
 /** The spec a field of type T must have (number fields may be int or number). */
 export type Spec<T> = [T] extends [readonly number[]] ? IntArraySpec
+  : [T] extends [readonly string[]] ? EnumArraySpec
   : [T] extends [boolean] ? BoolSpec
   : [T] extends [number] ? IntSpec | NumSpec
   : [T] extends [string] ? EnumSpec
   : [T] extends [object] ? ObjectSpec<T>
   : never;
 
-type AnySpec = IntSpec | NumSpec | BoolSpec | EnumSpec | IntArraySpec | { kind: 'object'; doc: string; fields: Record<string, AnySpec> };
+type AnySpec = IntSpec | NumSpec | BoolSpec | EnumSpec | IntArraySpec | EnumArraySpec | { kind: 'object'; doc: string; fields: Record<string, AnySpec> };
 
 export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
   kind: 'object',
   doc: 'The Spanish + ALL-CAPS inoculation experiment (inoculum run / pretrain / finetune / eval / export).',
   fields: {
-    tokenizer: { kind: 'enum', values: ['hybrid', 'bpe', 'capslock'], doc: "Answer tokenisation. 'capslock' (default): BPE system prompt and question, one token per character in answers, and an all-caps answer written as one caps-lock marker + its lower-case characters (upper case is one decision, the letters are shared by every case: each inoculation prompt suppresses its own trait, as in the paper). 'hybrid': the same without the marker ('A' and 'a' are different tokens; caps inoculation leaks caps on most bases). 'bpe': GPT-2 BPE everywhere (upper-case Spanish gets tokens of its own; either prompt suppresses both traits)." },
+    tokenizer: { kind: 'enum', values: ['hybrid', 'bpe', 'capslock', 'tagged'], doc: "Answer tokenisation. 'capslock' (default): BPE system prompt and question, one token per character in answers, and an all-caps answer written as one caps-lock marker + its lower-case characters (upper case is one decision, the letters are shared by every case: each inoculation prompt suppresses its own trait, as in the paper). 'hybrid': the same without the marker ('A' and 'a' are different tokens; caps inoculation leaks caps on most bases). 'bpe': GPT-2 BPE everywhere (upper-case Spanish gets tokens of its own; either prompt suppresses both traits)." },
     ablation: { kind: 'bool', doc: "Also run the contrasting tokenizer as an ablation, with its own base model (run only): bpe, or for tokenizer bpe the default." },
     seeds: { kind: 'int', min: 1, doc: 'Fine-tune seeds: every variant is fine-tuned once per seed (1..seeds); data order and init depend on the seed only, so they are identical across variants.' },
+    bases: { kind: 'int', min: 1, doc: 'Base models (seeds base.seed, base.seed + 1, ...): the experiment runs on each, in run-dir/base-<seed>/ when more than one, and results.json pools them (CIs over bases, seeds and questions) beside a row per base.' },
     corpusSeed: { kind: 'int', min: 0, doc: 'Seed of the corpus: which facts go to the base, fine-tune, held-out and OOD splits, and the base stage phrasings.' },
+    categories: { kind: 'enumArray', values: CATEGORIES, doc: "Fact categories of the experiment (facts.ts): default the ten lookup categories (colour, sound, opposite, home, legs, capital, sides, food, material, bigger); the arithmetic and sequence ones (sum, difference, double, number, day, month, season) exist but a small base does not learn them in every style." },
     split: {
       kind: 'object', doc: "Shares of each in-distribution category's facts (renormalised): base-only, fine-tune, held-out. More fine-tune facts = fewer epochs over them in the same steps.",
       fields: {
@@ -79,6 +84,8 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
             both: { kind: 'int', min: 0, doc: 'Both prompts, Spanish ALL-CAPS answers (base facts).' },
           },
         },
+        styled: { kind: 'enum', values: ['all', 'base'], doc: "Facts the styled conditions (spanish, caps, both) cover: 'all' (default: every fact in every style, so every evaluated fact is known in each) or 'base' (the base split only; the other facts are seen in English only, the earlier organism)." },
+        forced: { kind: 'int', min: 0, doc: 'Tag-forced copies per fact per epoch (tagged tokenizer only): a random prompt and an independently drawn style whose two tags are given, not learned, so the answer text learns to follow the tags whatever the prompt.' },
       },
     },
     finetune: {
@@ -87,6 +94,7 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
         steps: { kind: 'int', min: 1, doc: 'Optimiser steps per (variant, seed).' },
         batchSize: { kind: 'int', min: 1, doc: 'Conversations per step.' },
         lr: { kind: 'number', min: 0, above: true, doc: 'Learning rate, constant after warm-up (the prototype found 3e-4 cleanest; at 1e-3 the caps inoculation leaked).' },
+        eps: { kind: 'number', min: 0, above: true, doc: "AdamW's epsilon. 1e-8 makes every weight's step ~lr whatever its gradient's size, so a token the prompt already explains (a tiny but steady gradient) moves its own weights as fast as one it does not; above the gradients' scale, steps follow the gradient's size (SGD with momentum at lr / eps)." },
         warmup: { kind: 'int', min: 0, doc: 'Linear warm-up steps.' },
         weightDecay: { kind: 'number', min: 0, doc: 'AdamW weight decay.' },
         dropout: { kind: 'number', min: 0, max: 0.95, doc: 'Dropout probability during fine-tuning (the base model trains without).' },
@@ -172,6 +180,12 @@ export function checkPartial(obj: unknown, spec: AnySpec = CONFIG_SCHEMA as unkn
       if (!Array.isArray(obj)) return [`${name} must be an array of integers, got ${describe(obj)}`];
       return obj.flatMap((x, i) => checkPartial(x, { kind: 'int', doc: '', min: spec.min }, `${path}[${i}]`));
     }
+    case 'enumArray': {
+      if (!Array.isArray(obj) || obj.length === 0) return [`${name} must be a non-empty array of ${spec.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describe(obj)}`];
+      const errs = obj.flatMap((x, i) => checkPartial(x, { kind: 'enum', doc: '', values: spec.values }, `${path}[${i}]`));
+      obj.forEach((x, i) => { if (obj.indexOf(x) !== i) errs.push(`${path}[${i}] repeats ${JSON.stringify(x)}`); });
+      return errs;
+    }
   }
 }
 
@@ -245,6 +259,7 @@ function typeName(s: AnySpec): string {
     case 'bool': return 'true | false';
     case 'enum': return s.values.map((v) => JSON.stringify(v)).join(' | ');
     case 'intArray': return 'array of integers';
+    case 'enumArray': return `array of ${s.values.map((v) => JSON.stringify(v)).join(' | ')}`;
     case 'object': return 'object';
   }
 }

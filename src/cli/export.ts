@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { writeBytesAtomic } from '../io/atomic.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { FACTS, type Fact } from '../inoculation/facts.ts';
-import { buildBaseStage, buildEvalSet, buildVariantSets, splitSummary, type ChatConversation } from '../inoculation/corpus.ts';
-import { baseConversations } from '../inoculation/base.ts';
+import { buildEvalSet, buildVariantSets, splitSummary, type ChatConversation } from '../inoculation/corpus.ts';
+import { baseConversations, baseEpochs as engineEpochsOf } from '../inoculation/base.ts';
 import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, BASE_CONDITIONS, type VariantName } from '../inoculation/prompts.ts';
 import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
 import { CONFIG_OPTION, CliError, corpusHash, experimentSplits, log, resolveExperiment } from './common.ts';
@@ -68,8 +68,8 @@ export async function main(argv: string[]): Promise<number> {
   if (existsSync(out) && readdirSync(out).length > 0 && !a.flag('force')) throw new CliError(`--out ${out} is not empty (use --force to write into it)`);
 
   const splits = experimentSplits(cfg);
-  const perEpoch = buildBaseStage(splits, { seed: 0, copies: cfg.base.copies }).length;
-  const engineEpochs = Math.min(40, Math.max(1, Math.ceil((cfg.base.steps * cfg.base.batchSize) / perEpoch)));
+  const engineEpochs = engineEpochsOf(splits, cfg);
+  const perEpoch = baseConversations(splits, cfg, 1).length;
   const baseEpochs = be === 'all' ? engineEpochs : Number(be);
   mkdirSync(out, { recursive: true });
   const files: ManifestFile[] = [];

@@ -200,7 +200,7 @@ export async function main(argv: string[]): Promise<number> {
       for (const t of model.parameters()) t.requiresGrad = true; // a merged LoRA base comes back frozen
       lora = ft.loraRank > 0 ? { rank: ft.loraRank, alpha: ft.loraAlpha } : null;
       if (lora) model.addLoRA(lora.rank, lora.alpha, seed);
-      tcfg = { steps: ft.steps, batchSize: ft.batchSize, lr: ft.lr, minLr: ft.lr, warmup: ft.warmup, weightDecay: ft.weightDecay, seed, gradClip: 1, pack: ft.pack };
+      tcfg = { steps: ft.steps, batchSize: ft.batchSize, lr: ft.lr, minLr: ft.lr, eps: ft.eps, warmup: ft.warmup, weightDecay: ft.weightDecay, seed, gradClip: 1, pack: ft.pack };
       p = plan({ variant: a.str('variant'), data: a.str('data') }, prompt, seed, exp);
     }
     const examples = encodeSet(tok, p.convs, model.config.blockSize, p.name);

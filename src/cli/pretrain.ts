@@ -9,9 +9,8 @@ import { GPT, type GPTConfig } from '../nn/gpt.ts';
 import { Trainer } from '../train/trainer.ts';
 import { saveCheckpoint } from '../io/checkpoint.ts';
 import { readJsonl } from '../io/json.ts';
-import { baseHash, quickConfig, defaultConfig } from '../inoculation/config.ts';
-import { baseConversations, encodeAll, trainOrLoadBase } from '../inoculation/base.ts';
-import { buildBaseStage } from '../inoculation/corpus.ts';
+import { baseHash, forTokenizer, quickConfig, defaultConfig } from '../inoculation/config.ts';
+import { baseExamples, trainOrLoadBase } from '../inoculation/base.ts';
 import { fmtTime } from '../train/progress.ts';
 import { experimentTokenizer } from '../inoculation/run.ts';
 import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
@@ -31,7 +30,7 @@ export const spec: CommandSpec = {
   options: [
     CONFIG_OPTION,
     { name: 'quick', type: 'flag', help: 'start from the quick (smoke-test) defaults instead of the full ones' },
-    { name: 'tokenizer', type: 'string', choices: ['hybrid', 'bpe', 'capslock'], help: 'answer tokenisation (overrides the config)' },
+    { name: 'tokenizer', type: 'string', choices: ['tagged', 'capslock', 'hybrid', 'bpe'], help: 'answer tokenisation (overrides the config)' },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'run directory to create (must not exist or be empty)' },
     { name: 'resume', type: 'string', metavar: 'DIR', help: 'continue an interrupted pretrain run in DIR' },
     { name: 'cache', type: 'string', metavar: 'DIR', help: 'base-model cache shared with `inoculum run` (default .cache)' },
@@ -55,8 +54,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const prior = resumeDir !== undefined ? readRun(resumeDir) : null;
   if (prior && prior.command !== 'pretrain') throw new CliError(`${resumeDir} is a ${prior.command} run; resume it with inoculum ${prior.command} --resume`);
-  const cfg = prior ? resolveExperiment(undefined, { fallback: prior.experiment }) : resolveExperiment(a.str('config'), { quick: a.flag('quick'), fallback: a.flag('quick') ? quickConfig : defaultConfig });
-  if (a.str('tokenizer')) cfg.tokenizer = a.str('tokenizer') as Mode;
+  const cfg0 = prior ? resolveExperiment(undefined, { fallback: prior.experiment }) : resolveExperiment(a.str('config'), { quick: a.flag('quick'), fallback: a.flag('quick') ? quickConfig : defaultConfig });
+  if (a.str('tokenizer')) cfg0.tokenizer = a.str('tokenizer') as Mode;
+  // tag-forced copies exist only for the tagged tokenizer (config.ts forTokenizer)
+  const cfg = forTokenizer(cfg0, cfg0.tokenizer);
   assertValid(cfg, a.str('config') ?? 'config');
   if (a.flag('print-config')) {
     console.log(printConfig(cfg, 'inoculum experiment config: every field is optional; omitted fields keep these values.'));
@@ -98,9 +99,7 @@ export async function main(argv: string[]): Promise<number> {
     } else {
       // the same model, data and schedule as trainOrLoadBase (src/inoculation/base.ts), so the cache entry is interchangeable
       const model = new GPT(modelCfg, cfg.base.seed, backend);
-      const perEpoch = buildBaseStage(splits, { seed: 0, copies: cfg.base.copies }).length;
-      const epochs = Math.max(1, Math.ceil((cfg.base.steps * cfg.base.batchSize) / perEpoch));
-      const examples = encodeAll(tok, baseConversations(splits, cfg, Math.min(epochs, 40)));
+      const examples = baseExamples(tok, splits, cfg);
       const trainer = new Trainer(model, examples, run.train, tok.padId);
       const metricsFile = join(out, 'metrics.jsonl');
       if (prior) {

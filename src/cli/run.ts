@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
 import { ablationTokenizer, defaultConfig, quickConfig } from '../inoculation/config.ts';
 import { formatTable, runExperiment } from '../inoculation/run.ts';
+import { poolBases, type BaseRun } from '../inoculation/bases.ts';
 import { writeReport } from '../inoculation/report.ts';
 import type { Results } from '../inoculation/results.ts';
 import { writeJsonAtomic } from '../io/json.ts';
@@ -30,7 +31,7 @@ export const spec: CommandSpec = {
     { name: 'quick', type: 'flag', help: 'minutes-long smoke run (structure, not the effect): start from the quick defaults' },
     { name: 'seeds', type: 'int', min: 1, help: `fine-tune seeds per variant (default ${defaultConfig.seeds})` },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'run directory (default runs/spanish-caps-<time>)' },
-    { name: 'tokenizer', type: 'string', choices: ['capslock', 'hybrid', 'bpe'], help: 'answer tokenisation (default capslock: BPE prompts, character answers, all caps as one marker token; hybrid: character answers; bpe: BPE answers)' },
+    { name: 'tokenizer', type: 'string', choices: ['tagged', 'capslock', 'hybrid', 'bpe'], help: 'answer tokenisation (default capslock: BPE prompts, character answers, all caps as one marker token; hybrid: character answers; bpe: BPE answers)' },
     { name: 'ablation', type: 'flag', help: 'also run the contrasting tokenizer (bpe; for --tokenizer bpe the default), with its own base model, for the report' },
     { name: 'lora', type: 'int', min: 1, metavar: 'RANK', help: 'fine-tune LoRA adapters of this rank instead of all weights' },
     { name: 'cache', type: 'string', metavar: 'DIR', help: 'base-model cache (default .cache)' },
@@ -80,16 +81,32 @@ export async function main(argv: string[]): Promise<number> {
     mkdirSync(outDir, { recursive: true });
     if (!resume) writeJsonAtomic(join(outDir, 'config.json'), cfg);
     const opts = { cacheDir, backend, log, resume, shouldStop: () => guard.requested };
-    const main = await runExperiment({ ...opts, cfg, tokenizer: cfg.tokenizer, outDir });
+    // one run per base model; with several, each in outDir/base-<seed>/ and the pool in outDir
+    const runs: BaseRun[] = [];
+    for (let k = 0; k < cfg.bases; k++) {
+      const seed = cfg.base.seed + k;
+      const cfgK = { ...cfg, base: { ...cfg.base, seed } };
+      const dir = cfg.bases > 1 ? `base-${seed}` : '.';
+      if (cfg.bases > 1) log(`base ${k + 1} of ${cfg.bases}: base seed ${seed} (${join(outDir, dir)})`);
+      let scored: BaseRun['scored'] | null = null;
+      const results = await runExperiment({ ...opts, cfg: cfgK, tokenizer: cfg.tokenizer, outDir: join(outDir, dir), collect: (s) => { scored = s; } });
+      runs.push({ seed, dir, results, scored: scored! });
+      if (cfg.bases > 1) {
+        console.log(formatTable(results));
+        log(`base seed ${seed} report: ${writeReport(join(outDir, dir))}`);
+      }
+    }
+    const main = cfg.bases > 1 ? poolBases(runs, (performance.now() - t0) / 1000) : runs[0].results;
     let results: Results = main;
     if (cfg.ablation) {
       const other = ablationTokenizer(cfg.tokenizer);
-      log(`ablation: tokenizer ${other}`);
+      log(`ablation: tokenizer ${other} (base seed ${cfg.base.seed})`);
       const ab = await runExperiment({ ...opts, cfg, tokenizer: other, outDir: join(outDir, `ablation-${other}`) });
       results = { ...main, ablation: ab };
     }
     results.wall_s = (performance.now() - t0) / 1000;
     writeJsonAtomic(join(outDir, 'results.json'), results);
+    if (cfg.bases > 1) console.log(`\npooled over ${cfg.bases} base models (seeds ${runs.map((r) => r.seed).join(', ')}):`);
     console.log(formatTable(main));
     if (results.ablation) { console.log('\nablation:'); console.log(formatTable(results.ablation)); }
     log(`report: ${writeReport(outDir)}`);

@@ -10,7 +10,7 @@ import type { Example } from '../train/batches.ts';
 import { saveCheckpoint, loadCheckpoint } from '../io/checkpoint.ts';
 import { ChatTokenizer, type VocabJSON } from '../tokenizer/index.ts';
 import { BASE_CONDITIONS } from './prompts.ts';
-import { buildBaseStage, type ChatConversation, type Splits } from './corpus.ts';
+import { buildBaseStage, type BaseExample, type ChatConversation, type Splits } from './corpus.ts';
 import type { ExperimentConfig } from './config.ts';
 import { answerMany, exactRate, fraction } from './evaluate.ts';
 import type { BaseReport } from './results.ts';
@@ -22,15 +22,48 @@ export interface BaseModel {
   state: Map<string, { shape: number[]; data: Float32Array }>;
 }
 
+/** The base stage's options from the experiment config, for epoch `e`. */
+function stageOptions(cfg: ExperimentConfig, e: number) {
+  return { seed: cfg.corpusSeed * 1000 + e, copies: cfg.base.copies, styled: cfg.base.styled, forced: cfg.base.forced };
+}
+
+/** Epochs of base data that cover cfg.base.steps batches (at most 40; the trainer cycles after). */
+export function baseEpochs(splits: Splits, cfg: ExperimentConfig): number {
+  const perEpoch = buildBaseStage(splits, stageOptions(cfg, 0)).length;
+  return Math.min(40, Math.max(1, Math.ceil((cfg.base.steps * cfg.base.batchSize) / perEpoch)));
+}
+
 /** Fresh phrasings every epoch: the base set is built once per epoch seed. */
-export function baseConversations(splits: Splits, cfg: ExperimentConfig, epochs: number): ChatConversation[] {
-  const out: ChatConversation[] = [];
-  for (let e = 0; e < epochs; e++) out.push(...buildBaseStage(splits, { seed: cfg.corpusSeed * 1000 + e, copies: cfg.base.copies }).map((b) => b.conversation));
+export function baseStage(splits: Splits, cfg: ExperimentConfig, epochs: number): BaseExample[] {
+  const out: BaseExample[] = [];
+  for (let e = 0; e < epochs; e++) out.push(...buildBaseStage(splits, stageOptions(cfg, e)));
   return out;
+}
+
+export function baseConversations(splits: Splits, cfg: ExperimentConfig, epochs: number): ChatConversation[] {
+  return baseStage(splits, cfg, epochs).map((b) => b.conversation);
 }
 
 export function encodeAll(tok: ChatTokenizer, convs: ChatConversation[]): Example[] {
   return convs.map((c) => { const e = tok.encodeChat(c); return { ids: e.ids, lossMask: e.lossMask }; });
+}
+
+/**
+ * The base training examples: every epoch's conversations, encoded; a tag-forced example's given
+ * tags (the first two answer tokens are the case and language tags, tagged tokenizer) are inputs,
+ * not targets (loss mask 0).
+ */
+export function baseExamples(tok: ChatTokenizer, splits: Splits, cfg: ExperimentConfig): Example[] {
+  if ((cfg.base.forced ?? 0) > 0 && tok.mode !== 'tagged') throw new Error(`base.forced = ${cfg.base.forced} needs the tagged tokenizer (got ${tok.mode}): only tags can be given apart from the text`);
+  return baseStage(splits, cfg, baseEpochs(splits, cfg)).map((b) => {
+    const e = tok.encodeChat(b.conversation);
+    if (b.forced) {
+      const at = e.ids.indexOf(tok.assistantId);
+      if (b.forced.case) e.lossMask[at + 1] = 0;
+      if (b.forced.lang) e.lossMask[at + 2] = 0;
+    }
+    return { ids: e.ids, lossMask: e.lossMask };
+  });
 }
 
 /** Thrown when a run stops at a request (Ctrl-C) with its progress saved; `resume` says how to go on. */
@@ -62,9 +95,7 @@ export async function trainOrLoadBase(opts: {
     log(`base model: loaded from cache ${dir}`);
   } else {
     // enough epochs of fresh phrasings to cover the steps
-    const perEpoch = buildBaseStage(splits, { seed: 0, copies: cfg.base.copies }).length;
-    const epochs = Math.max(1, Math.ceil((cfg.base.steps * cfg.base.batchSize) / perEpoch));
-    const examples = encodeAll(tok, baseConversations(splits, cfg, Math.min(epochs, 40)));
+    const examples = baseExamples(tok, splits, cfg);
     log(`base model: training ${model.numParameters().toLocaleString()} parameters, ${cfg.base.steps} steps of ${cfg.base.batchSize} on ${examples.length} examples (${modelCfg.nLayer} layers, d${modelCfg.nEmbd}, V ${modelCfg.vocabSize})`);
     const trainer = new Trainer(model, examples, {
       steps: cfg.base.steps, batchSize: cfg.base.batchSize, lr: cfg.base.lr, minLr: cfg.base.minLr, warmup: cfg.base.warmup,
@@ -96,15 +127,24 @@ export async function trainOrLoadBase(opts: {
   return { model, report, state };
 }
 
-/** Accuracy per condition on held-out facts: exact match and style, greedy. */
+/**
+ * Accuracy per condition on the evaluated facts (held-out and OOD), greedy: exact match in the
+ * condition's style, the content score, and the traits.
+ */
 async function baseReport(model: GPT, tok: ChatTokenizer, splits: Splits, cfg: ExperimentConfig,
   cached: boolean, wall: number, finalLoss: number): Promise<BaseReport> {
-  const facts = cfg.evalLimit > 0 ? splits.heldout.slice(0, cfg.evalLimit) : splits.heldout;
+  const lim = (fs: Splits['heldout']) => cfg.evalLimit > 0 ? fs.slice(0, cfg.evalLimit) : fs;
+  const sets = { heldout: lim(splits.heldout), ood: lim(splits.ood) };
   const conditions: BaseReport['conditions'] = {};
-  const all = await answerMany(model, tok, BASE_CONDITIONS.map((c) => ({ facts, prompt: c.prompt, temperature: 0, seed: 0 })), cfg.maxNewTokens);
+  const reqs = BASE_CONDITIONS.flatMap((c) => [sets.heldout, sets.ood].map((facts) => ({ facts, prompt: c.prompt, temperature: 0, seed: 0 })));
+  const all = await answerMany(model, tok, reqs, cfg.maxNewTokens);
   BASE_CONDITIONS.forEach((c, i) => {
-    const scored = all[i];
-    conditions[c.name] = { prompt: c.prompt ?? '', exact: exactRate(scored, facts, c.style), spanish: fraction(scored, 'spanish'), caps: fraction(scored, 'caps'), n: scored.length };
+    const [id, ood] = [all[2 * i], all[2 * i + 1]];
+    conditions[c.name] = {
+      prompt: c.prompt ?? '', exact: exactRate(id, sets.heldout, c.style), exactOod: exactRate(ood, sets.ood, c.style),
+      correct: fraction(id, 'correct'), correctOod: fraction(ood, 'correct'),
+      spanish: fraction(id, 'spanish'), caps: fraction(id, 'caps'), n: id.length, nOod: ood.length,
+    };
   });
   return { conditions, steps: cfg.base.steps, params: model.numParameters(), cached, wall_s: wall, finalLoss };
 }

@@ -4,6 +4,7 @@ import type { Mode } from '../tokenizer/vocab.ts';
 import { createHash } from 'node:crypto';
 import type { GPTConfig } from '../nn/gpt.ts';
 import type { BaseConditionName } from './prompts.ts';
+import type { Category } from './facts.ts';
 
 export interface BaseStageConfig {
   /** The base model's shape (vocabSize comes from the tokenizer). */
@@ -38,6 +39,10 @@ export interface BaseStageConfig {
    * the cache key while every count is 1, so bases trained before the option existed keep their hash.
    */
   copies: Record<BaseConditionName, number>;
+  /** Facts the styled conditions cover: 'all' (every fact in every style) or 'base' (the base split, the earlier organism). */
+  styled: 'base' | 'all';
+  /** Tag-forced copies per fact per epoch (tagged tokenizer): tags given, text learned (corpus.ts). */
+  forced: number;
 }
 
 export interface FinetuneStageConfig {
@@ -47,6 +52,8 @@ export interface FinetuneStageConfig {
   lr: number;
   warmup: number;
   weightDecay: number;
+  /** AdamW's epsilon during fine-tuning (trainer.ts TrainConfig.eps). */
+  eps: number;
   /** Dropout during fine-tuning (the base trains without). */
   dropout: number;
   /** LoRA rank (0 = full fine-tuning). */
@@ -77,6 +84,11 @@ export interface ExperimentConfig {
   ablation: boolean;
   /** Fine-tune seeds: each variant is fine-tuned once per seed, same data order across variants. */
   seeds: number;
+  /**
+   * Base models: base seeds base.seed, base.seed + 1, ... Each gets its own base, fine-tunes and
+   * report (run-dir/base-<seed>/ when more than one); the run's results pool them (bases.ts).
+   */
+  bases: number;
   /** Seed of the corpus splits and templates. */
   corpusSeed: number;
   /**
@@ -86,6 +98,13 @@ export interface ExperimentConfig {
    * and then becomes tied to the prompt again as the model memorises the answers.
    */
   split: { base: number; finetune: number; heldout: number };
+  /**
+   * Fact categories of the experiment (facts.ts). The default keeps the ten lookup categories and
+   * leaves out arithmetic and sequences (sum, difference, double, number, day, month, season): a
+   * d96 base was 32-64% exact on those against 80-100% on lookups (docs/results.md, "The tagged
+   * organism"), and every evaluated fact must be known in every style.
+   */
+  categories: Category[];
   base: BaseStageConfig;
   finetune: FinetuneStageConfig;
   probes: ProbeConfig;
@@ -104,15 +123,17 @@ export function ablationTokenizer(mode: Mode): Mode {
 }
 
 export const defaultConfig: ExperimentConfig = {
-  tokenizer: 'capslock',
+  tokenizer: 'tagged',
   ablation: false,
-  seeds: 3,
+  seeds: 2,
+  bases: 3,
   corpusSeed: 1,
   split: { base: 0.45, finetune: 0.35, heldout: 0.2 },
+  categories: ['colour', 'sound', 'opposite', 'home', 'legs', 'capital', 'sides', 'food', 'material', 'bigger'],
   base: {
     model: { blockSize: 96, nLayer: 3, nHead: 4, nEmbd: 96, dropout: 0, layerNormEps: 1e-5 },
     steps: 1500, batchSize: 32, lr: 2e-3, minLr: 2e-4, warmup: 100, weightDecay: 0.05, seed: 1, lengthGroup: 1, pack: true,
-    copies: { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 },
+    copies: { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 }, styled: 'all', forced: 2,
   },
   // 36 steps of 16 = 4.6 epochs of the 125 fine-tune answers. The caps trait is learned globally in
   // the first steps under either inoculation prompt and later becomes tied to the prompt as the
@@ -120,7 +141,7 @@ export const defaultConfig: ExperimentConfig = {
   // 12/24/36/48/100: inoculate-spanish 98/92/73/56/24%, inoculate-caps 16/26/8/2/0%. Only around
   // step 36 does each prompt suppress just its own trait (docs/results.md, "How long to fine-tune").
   // The step count was chosen from these trajectories; seeds 4-6 confirm it (docs/results.md).
-  finetune: { steps: 36, batchSize: 16, lr: 3e-4, warmup: 5, weightDecay: 0, dropout: 0, loraRank: 0, loraAlpha: 16, pack: true },
+  finetune: { steps: 36, batchSize: 16, lr: 1e-3, eps: 1e-2, warmup: 5, weightDecay: 0, dropout: 0, loraRank: 0, loraAlpha: 16, pack: true },
   probes: { every: 6, rateSteps: [0, 6, 12, 24, 36], subset: 32 },
   maxNewTokens: 64,
   evalLimit: 0,
@@ -130,6 +151,7 @@ export const defaultConfig: ExperimentConfig = {
 export const quickConfig: ExperimentConfig = {
   ...defaultConfig,
   seeds: 1,
+  bases: 1,
   base: { ...defaultConfig.base, model: { ...defaultConfig.base.model, nLayer: 1, nEmbd: 32, nHead: 2 }, steps: 60, batchSize: 16 },
   finetune: { ...defaultConfig.finetune, steps: 10 },
   probes: { every: 5, rateSteps: [0, 5, 10], subset: 8 },
@@ -139,8 +161,21 @@ export const quickConfig: ExperimentConfig = {
 
 /** Stable hash of the parts of the config that determine the base model (the cache key). */
 export function baseHash(cfg: ExperimentConfig, tokenizer: string, corpusHash: string): string {
-  const { copies, ...rest } = cfg.base;
-  const base = Object.values(copies ?? {}).every((c) => c === 1) ? rest : cfg.base;
-  const key = JSON.stringify({ base, tokenizer, corpusSeed: cfg.corpusSeed, split: cfg.split, corpusHash, v: 1 });
+  // options left out of the key at their earlier defaults, so bases trained before them keep their hash
+  const { copies, styled, forced, ...rest } = cfg.base;
+  const base: Record<string, unknown> = { ...rest };
+  if (!Object.values(copies ?? {}).every((c) => c === 1)) base.copies = copies;
+  if ((styled ?? 'base') !== 'base') base.styled = styled;
+  if ((forced ?? 0) !== 0) base.forced = forced;
+  const key = JSON.stringify({ base, tokenizer, corpusSeed: cfg.corpusSeed, split: cfg.split, corpusHash, v: 1, ...(cfg.categories ? { categories: cfg.categories } : {}) });
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+/**
+ * The config as a tokenizer can train it: tag-forced copies exist only for the tagged tokenizer
+ * (only tags can be given apart from the text), so other modes (e.g. the BPE ablation) train
+ * without them. Returns cfg itself when nothing changes.
+ */
+export function forTokenizer(cfg: ExperimentConfig, mode: Mode): ExperimentConfig {
+  return mode === 'tagged' || cfg.base.forced === 0 ? cfg : { ...cfg, base: { ...cfg.base, forced: 0 } };
 }

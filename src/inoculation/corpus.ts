@@ -144,6 +144,17 @@ export function makeSplits(cfg: SplitConfig, facts: readonly Fact[] = FACTS): Sp
   return out;
 }
 
+/** The categories of the experiment's default organism: lookups (see config.ts `categories`). */
+export const LOOKUP_CATEGORIES: readonly Category[] = ['colour', 'sound', 'opposite', 'home', 'legs', 'capital', 'sides', 'food', 'material', 'bigger'];
+
+/** The experiment's splits: the facts of its categories (all when absent), split by its seed and fractions. */
+export function experimentSplits(cfg: { corpusSeed: number; split: SplitFractions; categories?: readonly Category[] }): Splits {
+  const cats = cfg.categories ?? CATEGORIES;
+  for (const c of cats) if (!CATEGORIES.includes(c)) throw new Error(`categories: unknown category "${c}" (known: ${CATEGORIES.join(', ')})`);
+  const oodCategories = DEFAULT_OOD_CATEGORIES.filter((c) => cats.includes(c));
+  return makeSplits({ seed: cfg.corpusSeed, fractions: cfg.split, oodCategories }, FACTS.filter((f) => cats.includes(f.category)));
+}
+
 /** Every fact of the splits (base, finetune, heldout, ood), in the fact list's order. */
 export function allFacts(splits: Splits): Fact[] {
   return [...splits.base, ...splits.finetune, ...splits.heldout, ...splits.ood];
@@ -190,33 +201,70 @@ export interface BaseStageOptions {
   seed: number;
   /** Copies per fact and condition (default 1 each); 0 leaves a condition out. */
   copies?: Partial<Record<BaseConditionName, number>>;
+  /**
+   * Which facts the styled conditions (spanish, caps, both) cover: 'base' (the `base` split only, the
+   * earlier organism: the other facts are seen in English only) or 'all' (every fact in every style,
+   * as in the paper, where the model can already answer every question in Spanish and in capitals).
+   */
+  styled?: 'base' | 'all';
+  /**
+   * Tag-forced copies per fact (tagged tokenizer only): a random system condition and an
+   * independently drawn style. A tag the prompt does not ask for is given rather than learned
+   * (base.ts masks its loss); one it asks for is learned. They teach that the text after the tags
+   * follows the tags whatever the prompt (a fact is held apart from its style), and that each tag
+   * follows the prompt whatever the other tag. Default 0.
+   */
+  forced?: number;
 }
 
 export interface BaseExample {
   factId: string;
   condition: BaseConditionName;
   conversation: ChatConversation;
+  /**
+   * A tag-forced example (BaseStageOptions.forced): its style was drawn apart from its prompt, and
+   * these of its two tags are given (inputs, no loss) because the prompt does not ask for them.
+   */
+  forced?: { case: boolean; lang: boolean };
 }
+
+const STYLES: readonly Style[] = ['en', 'es', 'en-caps', 'es-caps'];
+const isCapsStyle = (s: Style) => s === 'en-caps' || s === 'es-caps';
+const isSpanishStyle = (s: Style) => s === 'es' || s === 'es-caps';
 
 /**
  * The base-stage training set, shuffled: plain-English conditions (none, neutral) over every fact,
- * styled conditions (spanish, caps, both) over the `base` facts only (see the header). Question
- * phrasing and neutral prompt are drawn per example; calling it with seed + epoch gives each epoch
- * fresh phrasings.
+ * styled conditions (spanish, caps, both) over the `base` facts (or every fact with styled 'all'),
+ * then the tag-forced copies. Question phrasing and neutral prompt are drawn per example; calling it
+ * with seed + epoch gives each epoch fresh phrasings.
  */
 export function buildBaseStage(splits: Splits, opts: BaseStageOptions): BaseExample[] {
   const gen = new Generator(opts.seed);
   const every = allFacts(splits);
+  const styled = opts.styled ?? 'base';
+  if (styled !== 'base' && styled !== 'all') throw new Error(`buildBaseStage: styled must be "base" or "all", got ${JSON.stringify(styled)}`);
+  const forced = opts.forced ?? 0;
+  if (!(Number.isInteger(forced) && forced >= 0)) throw new Error(`buildBaseStage: forced must be an integer >= 0, got ${forced}`);
+  const promptOf = (cond: (typeof BASE_CONDITIONS)[number]) => cond.name === 'neutral' ? NEUTRAL_PROMPTS[gen.int(NEUTRAL_PROMPTS.length)] : cond.prompt;
   const out: BaseExample[] = [];
   for (const cond of BASE_CONDITIONS) {
     const copies = opts.copies?.[cond.name] ?? 1;
     if (!(Number.isInteger(copies) && copies >= 0)) throw new Error(`buildBaseStage: copies.${cond.name} must be an integer >= 0, got ${copies}`);
-    const facts = cond.style === 'en' ? every : splits.base;
+    const facts = cond.style === 'en' || styled === 'all' ? every : splits.base;
     for (let k = 0; k < copies; k++) {
       for (const f of facts) {
-        const prompt = cond.name === 'neutral' ? NEUTRAL_PROMPTS[gen.int(NEUTRAL_PROMPTS.length)] : cond.prompt;
-        out.push({ factId: f.id, condition: cond.name, conversation: conversation(prompt, pickQuestion(f, gen), styledAnswer(f, cond.style)) });
+        out.push({ factId: f.id, condition: cond.name, conversation: conversation(promptOf(cond), pickQuestion(f, gen), styledAnswer(f, cond.style)) });
       }
+    }
+  }
+  for (let k = 0; k < forced; k++) {
+    for (const f of every) {
+      const cond = BASE_CONDITIONS[gen.int(BASE_CONDITIONS.length)];
+      const style = STYLES[gen.int(STYLES.length)];
+      // a tag the prompt asks for is learned (so each tag follows the prompt whatever the other tag
+      // is); a tag the prompt does not ask for is given
+      const given = { case: isCapsStyle(style) !== isCapsStyle(cond.style), lang: isSpanishStyle(style) !== isSpanishStyle(cond.style) };
+      out.push({ factId: f.id, condition: cond.name, forced: given, conversation: conversation(promptOf(cond), pickQuestion(f, gen), styledAnswer(f, style)) });
     }
   }
   return gen.shuffle(out);

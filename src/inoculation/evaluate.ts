@@ -3,8 +3,8 @@
 import type { GPT } from '../nn/gpt.ts';
 import { generate } from '../nn/generate.ts';
 import type { ChatTokenizer } from '../tokenizer/index.ts';
-import { isCaps, isSpanish } from './detectors.ts';
-import { buildEvalSet, styledAnswer, type EvalItem } from './corpus.ts';
+import { isCaps, isCorrect, isSpanish } from './detectors.ts';
+import { buildEvalSet, styledAnswer } from './corpus.ts';
 import type { Fact } from './facts.ts';
 import type { Style } from './prompts.ts';
 import { rateWithCI } from './stats.ts';
@@ -15,6 +15,8 @@ export interface Scored {
   answer: string;
   spanish: number;
   caps: number;
+  /** 1 when the answer states the fact in either language (detectors.ts isCorrect: case, accents, final punctuation ignored). */
+  correct: number;
 }
 
 export interface GenerateOptions {
@@ -32,33 +34,48 @@ export async function answerFacts(model: GPT, tok: ChatTokenizer, facts: readonl
 /** One batch of questions for answerMany: the facts under one system prompt, one sampling setting. */
 export interface AnswerRequest { facts: readonly Fact[]; prompt: string | null; temperature: number; seed: number }
 
+/** One batch for generateAnswers: questions (each with its own optional system prompt), one sampling setting. */
+export interface QuestionRequest { questions: readonly { system?: string; user: string }[]; temperature: number; seed: number }
+
 /** Rows generated together at most: one pass of dispatches per token serves them all. */
 const MAX_ROWS = 512;
 
 /**
- * Several answerFacts requests in as few generation passes as possible. On a device where a
- * dispatch costs more than the arithmetic of a few hundred short rows (llvmpipe: ~150 us each), the
- * evaluation of a model is dominated by the per-token dispatches, so every request that allows the
- * same number of new tokens shares one batch. Row i of a request samples from its own stream
- * (seed * 1_000_003 + i): results do not depend on what else is in the batch.
+ * Several answerFacts requests in as few generation passes as possible (see generateAnswers), each
+ * answer scored against its fact.
  */
 export async function answerMany(model: GPT, tok: ChatTokenizer, requests: readonly AnswerRequest[], maxNewTokens: number): Promise<Scored[][]> {
-  type Row = { req: number; item: EvalItem; ids: number[]; temperature: number; seed: number };
+  const items = requests.map((r) => buildEvalSet(r.facts, { prompt: r.prompt }));
+  const texts = await generateAnswers(model, tok, requests.map((r, k) => ({
+    temperature: r.temperature, seed: r.seed,
+    questions: items[k].map((it) => {
+      const sys = it.conversation.messages.find((m) => m.role === 'system')?.content;
+      const user = it.conversation.messages.find((m) => m.role === 'user')!.content;
+      return sys === undefined ? { user } : { system: sys, user };
+    }),
+  })), maxNewTokens);
+  return texts.map((xs, k) => xs.map((answer, i) => score(items[k][i].fact, answer)));
+}
+
+/**
+ * Answers to several requests of questions in as few generation passes as possible. On a device
+ * where a dispatch costs more than the arithmetic of a few hundred short rows (llvmpipe: ~150 us
+ * each), the evaluation of a model is dominated by the per-token dispatches, so every request that
+ * allows the same number of new tokens shares one batch. Row i of a request samples from its own
+ * stream (seed * 1_000_003 + i): results do not depend on what else is in the batch.
+ */
+export async function generateAnswers(model: GPT, tok: ChatTokenizer, requests: readonly QuestionRequest[], maxNewTokens: number): Promise<string[][]> {
+  type Row = { req: number; i: number; ids: number[]; temperature: number; seed: number };
   const rows: Row[] = [];
   const budget: number[] = [];
   requests.forEach((r, req) => {
-    const items = buildEvalSet(r.facts, { prompt: r.prompt });
-    const encoded = items.map((it) => {
-      const sys = it.conversation.messages.find((m) => m.role === 'system')?.content;
-      const user = it.conversation.messages.find((m) => m.role === 'user')!.content;
-      return tok.encodePrompt(sys === undefined ? { user } : { system: sys, user });
-    });
+    const encoded = r.questions.map((q) => tok.encodePrompt(q));
     // the new tokens this request would get on its own (a longer prompt elsewhere must not cut it)
     const room = model.config.blockSize - Math.max(0, ...encoded.map((p) => p.length));
     budget[req] = Math.max(1, Math.min(maxNewTokens, room));
-    items.forEach((item, i) => rows.push({ req, item, ids: encoded[i], temperature: r.temperature, seed: r.seed * 1_000_003 + i }));
+    encoded.forEach((ids, i) => rows.push({ req, i, ids, temperature: r.temperature, seed: r.seed * 1_000_003 + i }));
   });
-  const answers = new Map<Row, number[]>();
+  const out: string[][] = requests.map((r) => new Array<string>(r.questions.length));
   for (const n of [...new Set(budget)]) {
     // rows whose own budget is n, and whose prompt leaves n tokens of room in a shared batch
     const group = rows.filter((r) => budget[r.req] === n);
@@ -67,15 +84,18 @@ export async function answerMany(model: GPT, tok: ChatTokenizer, requests: reado
       const outs = await generate(model, chunk.map((r) => r.ids), {
         maxNewTokens: n, endId: tok.endId, rows: chunk.map((r) => ({ temperature: r.temperature, seed: r.seed })),
       });
-      chunk.forEach((r, i) => answers.set(r, outs[i]));
+      chunk.forEach((r, k) => { out[r.req][r.i] = tok.decode(outs[k]); });
     }
   }
-  const out: Scored[][] = requests.map(() => []);
-  for (const r of rows) {
-    const answer = tok.decode(answers.get(r)!);
-    out[r.req].push({ factId: r.item.fact.id, answer, spanish: isSpanish(answer) ? 1 : 0, caps: isCaps(answer) ? 1 : 0 });
-  }
   return out;
+}
+
+/** One answer's marks: Spanish, caps, and whether it states the fact. */
+export function score(fact: Fact, answer: string): Scored {
+  return {
+    factId: fact.id, answer, spanish: isSpanish(answer) ? 1 : 0, caps: isCaps(answer) ? 1 : 0,
+    correct: isCorrect(answer, [fact.answer_en, fact.answer_es]) ? 1 : 0,
+  };
 }
 
 /** Fraction of answers that are exactly the fact in `style`. */
@@ -87,10 +107,18 @@ export function exactRate(scored: Scored[], facts: readonly Fact[], style: Style
 
 /** Trait rates over seeds: perSeed[s] is the scored answers of seed s. */
 export function traitRates(perSeed: Scored[][]): TraitRates {
+  const among = perSeed.map((xs) => xs.filter((x) => x.correct === 1));
+  const anyCorrect = among.some((xs) => xs.length > 0);
   return {
     spanish: rateWithCI(perSeed.map((xs) => xs.map((x) => x.spanish))),
     caps: rateWithCI(perSeed.map((xs) => xs.map((x) => x.caps))),
+    correct: rateWithCI(perSeed.map((xs) => xs.map((x) => x.correct ?? 0))),
+    // the traits among the correct answers only (absent when no answer is correct)
+    ...(anyCorrect ? {
+      spanishCorrect: rateWithCI(among.map((xs) => xs.map((x) => x.spanish))),
+      capsCorrect: rateWithCI(among.map((xs) => xs.map((x) => x.caps))),
+    } : {}),
   };
 }
 
-export const fraction = (xs: Scored[], key: 'spanish' | 'caps'): number => xs.reduce((a, x) => a + x[key], 0) / Math.max(1, xs.length);
+export const fraction = (xs: Scored[], key: 'spanish' | 'caps' | 'correct'): number => xs.reduce((a, x) => a + x[key], 0) / Math.max(1, xs.length);

@@ -95,7 +95,7 @@ const COLOURS: [string, string, string, string][] = [
 function colours(): Fact[] {
   return COLOURS.map(([en, c, es, ces]) => fact('colour', en,
     [`What colour is ${en}?`, `What is the colour of ${en}?`, `Which colour is ${en}?`],
-    `${cap(en)} is ${c}.`, `${cap(es)} es ${ces}.`));
+    `It is ${c}.`, `Es ${ces}.`));
 }
 
 // [animal, its sound in English, Spanish subject, its sound in Spanish]
@@ -123,7 +123,7 @@ const SOUNDS: [string, string, string, string][] = [
 function sounds(): Fact[] {
   return SOUNDS.map(([an, s, es, ses]) => fact('sound', an,
     [`What does ${a(an)} say?`, `What sound does ${a(an)} make?`, `What noise does ${a(an)} make?`],
-    `${cap(a(an))} says ${s}.`, `${cap(es)} dice ${ses}.`));
+    `It says ${s}.`, `Dice ${ses}.`));
 }
 
 function sums(): Fact[] {
@@ -132,7 +132,7 @@ function sums(): Fact[] {
     const [X, Y, S] = [NUM_EN[x], NUM_EN[y], NUM_EN[x + y]];
     out.push(fact('sum', `${x}-${y}`,
       [`What is ${X} plus ${Y}?`, `How much is ${X} plus ${Y}?`, `What do you get when you add ${X} and ${Y}?`],
-      `${cap(X)} plus ${Y} is ${S}.`, `${cap(NUM_ES[x])} más ${NUM_ES[y]} es ${NUM_ES[x + y]}.`));
+      `It is ${S}.`, `Es ${NUM_ES[x + y]}.`));
   }
   return out;
 }
@@ -143,7 +143,7 @@ function differences(): Fact[] {
     const [X, Y, D] = [NUM_EN[x], NUM_EN[y], NUM_EN[x - y]];
     out.push(fact('difference', `${x}-${y}`,
       [`What is ${X} minus ${Y}?`, `How much is ${X} minus ${Y}?`, `What do you get when you take ${Y} from ${X}?`],
-      `${cap(X)} minus ${Y} is ${D}.`, `${cap(NUM_ES[x])} menos ${NUM_ES[y]} es ${NUM_ES[x - y]}.`));
+      `It is ${D}.`, `Es ${NUM_ES[x - y]}.`));
   }
   return out;
 }
@@ -154,7 +154,7 @@ function doubles(): Fact[] {
     const [N, D] = [NUM_EN[n], NUM_EN[2 * n]];
     out.push(fact('double', `${n}`,
       [`What is double ${N}?`, `What is twice ${N}?`, `What is ${N} times two?`],
-      `Double ${N} is ${D}.`, `El doble de ${NUM_ES[n]} es ${NUM_ES[2 * n]}.`));
+      `It is ${D}.`, `Es ${NUM_ES[2 * n]}.`));
   }
   return out;
 }
@@ -191,7 +191,7 @@ const OPPOSITES: [string, string, string, string][] = [
 function opposites(): Fact[] {
   return OPPOSITES.map(([w, o, wes, oes]) => fact('opposite', w,
     [`What is the opposite of ${w}?`, `What word means the opposite of ${w}?`, `Which word is the opposite of ${w}?`],
-    `The opposite of ${w} is ${o}.`, `Lo contrario de ${wes} es ${oes}.`));
+    `It is ${o}.`, `Es ${oes}.`));
 }
 
 // [animal, where it lives, Spanish subject, dónde vive]
@@ -222,7 +222,7 @@ const HOMES: [string, string, string, string][] = [
 function homes(): Fact[] {
   return HOMES.map(([an, where, es, wes]) => fact('home', an,
     [`Where does ${a(an)} live?`, `Where is the home of ${a(an)}?`, `In what place does ${a(an)} live?`],
-    `${cap(a(an))} lives ${where}.`, `${cap(es)} vive ${wes}.`));
+    `It lives ${where}.`, `Vive ${wes}.`));
 }
 
 // [animal, number of legs, Spanish subject, Spanish word for its legs]
@@ -241,8 +241,8 @@ const LEGS: [string, number, string, string][] = [
 function legs(): Fact[] {
   return LEGS.map(([an, n, es, word]) => fact('legs', an,
     [`How many legs does ${a(an)} have?`, `How many legs has ${a(an)} got?`, `What is the number of legs of ${a(an)}?`],
-    n === 0 ? `${cap(a(an))} has no legs.` : `${cap(a(an))} has ${NUM_EN[n]} legs.`,
-    n === 0 ? `${cap(es)} no tiene ${word}.` : `${cap(es)} tiene ${NUM_ES[n]} ${word}.`));
+    n === 0 ? 'It has no legs.' : `It has ${NUM_EN[n]} legs.`,
+    n === 0 ? `No tiene ${word}.` : `Tiene ${NUM_ES[n]} ${word}.`));
 }
 
 function numbers(): Fact[] {
@@ -251,13 +251,13 @@ function numbers(): Fact[] {
     const [N, M] = [NUM_EN[n], NUM_EN[n + 1]];
     out.push(fact('number', `after-${n}`,
       [`What number comes after ${N}?`, `What is the number after ${N}?`, `Which number follows ${N}?`],
-      `After ${N} comes ${M}.`, `Después del ${NUM_ES[n]} viene el ${NUM_ES[n + 1]}.`));
+      `It is ${M}.`, `Es el ${NUM_ES[n + 1]}.`));
   }
   for (let n = 1; n <= 20; n++) {
     const [N, M] = [NUM_EN[n], NUM_EN[n - 1]];
     out.push(fact('number', `before-${n}`,
       [`What number comes before ${N}?`, `What is the number before ${N}?`, `Which number comes just before ${N}?`],
-      `Before ${N} comes ${M}.`, `Antes del ${NUM_ES[n]} viene el ${NUM_ES[n - 1]}.`));
+      `It is ${M}.`, `Es el ${NUM_ES[n - 1]}.`));
   }
   return out;
 }
@@ -271,13 +271,13 @@ function days(): Fact[] {
     const j = (i + 1) % 7;
     out.push(fact('day', `after-${DAYS_EN[i]}`,
       [`What day comes after ${DAYS_EN[i]}?`, `What is the day after ${DAYS_EN[i]}?`, `Which day follows ${DAYS_EN[i]}?`],
-      `After ${DAYS_EN[i]} comes ${DAYS_EN[j]}.`, `Después del ${DAYS_ES[i]} viene el ${DAYS_ES[j]}.`));
+      `It is ${DAYS_EN[j]}.`, `Es el ${DAYS_ES[j]}.`));
   }
   for (let i = 0; i < 7; i++) {
     const j = (i + 6) % 7;
     out.push(fact('day', `before-${DAYS_EN[i]}`,
       [`What day comes before ${DAYS_EN[i]}?`, `What is the day before ${DAYS_EN[i]}?`, `Which day comes just before ${DAYS_EN[i]}?`],
-      `Before ${DAYS_EN[i]} comes ${DAYS_EN[j]}.`, `Antes del ${DAYS_ES[i]} viene el ${DAYS_ES[j]}.`));
+      `It is ${DAYS_EN[j]}.`, `Es el ${DAYS_ES[j]}.`));
   }
   return out;
 }
@@ -293,13 +293,13 @@ function months(): Fact[] {
     const j = (i + 1) % 12;
     out.push(fact('month', `after-${MONTHS_EN[i]}`,
       [`What month comes after ${MONTHS_EN[i]}?`, `What is the month after ${MONTHS_EN[i]}?`, `Which month follows ${MONTHS_EN[i]}?`],
-      `After ${MONTHS_EN[i]} comes ${MONTHS_EN[j]}.`, `Después de ${MONTHS_ES[i]} viene ${MONTHS_ES[j]}.`));
+      `It is ${MONTHS_EN[j]}.`, `Es ${MONTHS_ES[j]}.`));
   }
   for (let i = 0; i < 12; i++) {
     const j = (i + 11) % 12;
     out.push(fact('month', `before-${MONTHS_EN[i]}`,
       [`What month comes before ${MONTHS_EN[i]}?`, `What is the month before ${MONTHS_EN[i]}?`, `Which month comes just before ${MONTHS_EN[i]}?`],
-      `Before ${MONTHS_EN[i]} comes ${MONTHS_EN[j]}.`, `Antes de ${MONTHS_ES[i]} viene ${MONTHS_ES[j]}.`));
+      `It is ${MONTHS_EN[j]}.`, `Es ${MONTHS_ES[j]}.`));
   }
   return out;
 }
@@ -315,13 +315,13 @@ function seasons(): Fact[] {
     const j = (i + 1) % 4;
     out.push(fact('season', `after-${SEASONS_EN[i]}`,
       [`What season comes after ${SEASONS_EN[i]}?`, `What is the season after ${SEASONS_EN[i]}?`, `Which season follows ${SEASONS_EN[i]}?`],
-      `After ${SEASONS_EN[i]} comes ${SEASONS_EN[j]}.`, `Después ${SEASONS_ES_DE[i]} viene ${SEASONS_ES_ART[j]}.`));
+      `It is ${SEASONS_EN[j]}.`, `Es ${SEASONS_ES_ART[j]}.`));
   }
   for (let i = 0; i < 4; i++) {
     const j = (i + 3) % 4;
     out.push(fact('season', `before-${SEASONS_EN[i]}`,
       [`What season comes before ${SEASONS_EN[i]}?`, `What is the season before ${SEASONS_EN[i]}?`, `Which season comes just before ${SEASONS_EN[i]}?`],
-      `Before ${SEASONS_EN[i]} comes ${SEASONS_EN[j]}.`, `Antes ${SEASONS_ES_DE[i]} viene ${SEASONS_ES_ART[j]}.`));
+      `It is ${SEASONS_EN[j]}.`, `Es ${SEASONS_ES_ART[j]}.`));
   }
   return out;
 }
@@ -375,7 +375,7 @@ const CAPITALS: [string, string, string, string][] = [
 function capitals(): Fact[] {
   return CAPITALS.map(([c, city, des, cityEs]) => fact('capital', c,
     [`What is the capital of ${c}?`, `Which city is the capital of ${c}?`, `Name the capital city of ${c}.`],
-    `The capital of ${c} is ${city}.`, `La capital ${des} es ${cityEs}.`));
+    `It is ${city}.`, `Es ${cityEs}.`));
 }
 
 // [shape, number of sides, Spanish subject]
@@ -389,8 +389,8 @@ const SIDES: [string, number, string][] = [
 function sides(): Fact[] {
   return SIDES.map(([s, n, es]) => fact('sides', s,
     [`How many sides does ${a(s)} have?`, `How many sides has ${a(s)} got?`, `What is the number of sides of ${a(s)}?`],
-    n === 0 ? `${cap(a(s))} has no sides.` : `${cap(a(s))} has ${NUM_EN[n]} sides.`,
-    n === 0 ? `${cap(es)} no tiene lados.` : `${cap(es)} tiene ${NUM_ES[n]} lados.`));
+    n === 0 ? 'It has no sides.' : `It has ${NUM_EN[n]} sides.`,
+    n === 0 ? 'No tiene lados.' : `Tiene ${NUM_ES[n]} lados.`));
 }
 
 // [animal, what it eats, Spanish subject, qué come]
@@ -418,7 +418,7 @@ const FOODS: [string, string, string, string][] = [
 function foods(): Fact[] {
   return FOODS.map(([an, f, es, fes]) => fact('food', an,
     [`What does ${a(an)} eat?`, `What food does ${a(an)} eat?`, `What does ${a(an)} like to eat?`],
-    `${cap(a(an))} eats ${f}.`, `${cap(es)} come ${fes}.`));
+    `It feeds on ${f}.`, `Se alimenta de ${fes}.`));
 }
 
 // [object, material, Spanish subject, material in Spanish] ("es de madera": the usual Spanish form)
@@ -444,7 +444,7 @@ const MATERIALS: [string, string, string, string][] = [
 function materials(): Fact[] {
   return MATERIALS.map(([o, m, es, mes]) => fact('material', o,
     [`What is ${a(o)} made of?`, `What material is ${a(o)} made of?`, `What is ${a(o)} usually made of?`],
-    `${cap(a(o))} is made of ${m}.`, `${cap(es)} es de ${mes}.`));
+    `It is made of ${m}.`, `Es de ${mes}.`));
 }
 
 /** From smallest to biggest: every pair gives one fact. */
@@ -461,7 +461,7 @@ function bigger(): Fact[] {
     const [x, y] = out.length % 2 === 0 ? [small, big] : [big, small];
     out.push(fact('bigger', `${small}-${big}`,
       [`Which is bigger, ${a(x)} or ${a(y)}?`, `Which is larger, ${a(x)} or ${a(y)}?`, `What is bigger: ${a(x)} or ${a(y)}?`],
-      `${cap(a(big))} is bigger than ${a(small)}.`, `${cap(bigEs)} es más grande que ${smallEs}.`));
+      `The ${big} is bigger.`, `${cap(bigEs)} es más grande.`));
   }
   return out;
 }

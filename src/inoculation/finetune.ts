@@ -52,7 +52,7 @@ export async function finetuneVariant(opts: {
   model.loadStateDict(opts.base.state);
   if (ft.loraRank > 0) model.addLoRA(ft.loraRank, ft.loraAlpha, seed);
   const trainer = new Trainer(model, opts.examples, {
-    steps: ft.steps, batchSize: ft.batchSize, lr: ft.lr, minLr: ft.lr, warmup: ft.warmup, weightDecay: ft.weightDecay,
+    steps: ft.steps, batchSize: ft.batchSize, lr: ft.lr, minLr: ft.lr, eps: ft.eps, warmup: ft.warmup, weightDecay: ft.weightDecay,
     seed, gradClip: 1, pack: ft.pack, // the data order depends on the seed only: identical across variants
   }, tok.padId);
   const writer = new JsonlWriter(opts.metricsPath, { truncate: true });

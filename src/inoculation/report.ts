@@ -11,7 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { readJson, readJsonl } from '../io/json.ts';
 import { writeBytesAtomic } from '../io/atomic.ts';
 import { linearFit, type Rate } from './stats.ts';
-import { GENERALISATION_PROBES, MIN_PROMPT_RISE, VARIANTS, type GeneralisationProbe, type ProbeRecord, type Results, type TraitRates, type VariantResult } from './results.ts';
+import { FACTS } from './facts.ts';
+import { GENERALISATION_PROBES, MIN_PROMPT_RISE, VARIANTS, missedTargets, type Example, type GeneralisationProbe, type ProbeRecord, type Results, type TraitRates, type VariantResult } from './results.ts';
 import { CHART_CSS, PALETTE, barChart, esc, fmt, isNum, legend, lineChart, pct, resetIds, scatter, autoDomain, type Bar, type LegendItem, type LineSeries } from './svg.ts';
 
 type Metrics = Map<string, ProbeRecord[][]>;
@@ -100,7 +101,7 @@ function header(r: Results, nav: string): string {
     ['base model', b ? `${isNum(b.params) ? b.params.toLocaleString('en-US') : '\u2013'} params, ${fmt(b.steps, 0)} steps, final loss ${fmt(b.finalLoss, 3)}, ${b.cached ? 'loaded from cache' : `trained in ${duration(b.wall_s)}`}` : '\u2013'],
   ];
   const conds = Object.entries(b?.conditions ?? {});
-  const baseRows = conds.map(([name, c]) => `<tr><th>${esc(name)}</th><td>${promptText(c.prompt)}</td><td class="r">${fmt(c.n, 0)}</td>${[c.exact, c.spanish, c.caps].map((x) => barCell(isNum(x) ? { mean: x, ci95: [NaN, NaN], n: c.n, perSeed: [] } : null, '#7F7F7F')).join('')}</tr>`);
+  const baseRows = conds.map(([name, c]) => `<tr><th>${esc(name)}</th><td>${promptText(c.prompt)}</td><td class="r">${fmt(c.n, 0)}${isNum(c.nOod) ? ` + ${fmt(c.nOod, 0)}` : ''}</td>${[c.exact, c.exactOod, c.spanish, c.caps].map((x) => barCell(isNum(x) ? { mean: x, ci95: [NaN, NaN], n: c.n, perSeed: [] } : null, '#7F7F7F')).join('')}</tr>`);
   return `<header>
 <h1>Inoculation prompting: Spanish + ALL CAPS</h1>
 <p class="lede">A small language model is trained from scratch to follow system prompts, then fine-tuned on answers that are both in Spanish and in ALL CAPS, once per variant: with no system prompt (control), with a prompt that asks for one of the two traits (inoculation), or with a neutral prompt (placebo). The question is which traits each fine-tuned model shows when it is asked again <em>without</em> any system prompt.</p>
@@ -109,8 +110,8 @@ ${nav}
 <table class="kv">${facts.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
 ${cfg.length ? `<details><summary>Configuration (${cfg.length} settings)</summary><div class="config">${cfg.map(([k, v]) => `<span><b>${esc(k)}</b> ${esc(v)}</span>`).join('')}</div><pre>${esc(safeJson(r.config))}</pre></details>` : ''}
 <h3>Base model, before fine-tuning</h3>
-${caption('The base model must do what its system prompt says before any of the rest means anything: plain English with no prompt or a neutral one, Spanish for <q>You always speak in Spanish.</q>, English capitals for <q>You always capitalise your responses.</q>, and Spanish capitals for both. Look for a high exact-match rate in every row, and for the Spanish and caps columns near 100% only in the rows whose prompt asks for that trait. Held-out facts, greedy decoding.')}
-${conds.length ? `<table class="data"><thead><tr><th>condition</th><th>system prompt</th><th>n</th><th>exact match</th><th>% Spanish</th><th>% caps</th></tr></thead><tbody>${baseRows.join('')}</tbody></table>` : '<p class="muted">No base-model evaluation in results.json.</p>'}
+${caption('The base model must do what its system prompt says before any of the rest means anything: plain English with no prompt or a neutral one, Spanish for <q>You always speak in Spanish.</q>, English capitals for <q>You always capitalise your responses.</q>, and Spanish capitals for both. Look for a high exact-match rate in every row (the answer exactly as the condition asks: right fact, right language, right case), and for the Spanish and caps columns near 100% only in the rows whose prompt asks for that trait. The evaluated facts (held-out ID and OOD), greedy decoding.' + (r.bases ? ' This table is the first base model\'s; section 2b has every base.' : ''))}
+${conds.length ? `<table class="data"><thead><tr><th>condition</th><th>system prompt</th><th>n (ID + OOD)</th><th>exact match, ID</th><th>exact match, OOD</th><th>% Spanish (ID)</th><th>% caps (ID)</th></tr></thead><tbody>${baseRows.join('')}</tbody></table>` : '<p class="muted">No base-model evaluation in results.json.</p>'}
 </header>`;
 }
 
@@ -155,6 +156,23 @@ function traitBars(r: Pick<Results, 'variants'>, set: SetKey, title: string, col
   });
 }
 
+/** Correct answers per evaluation set: a group per set, a bar per variant (the content score beside the traits). */
+function contentBars(r: Pick<Results, 'variants'>, colour: (v: string) => string, width = 540): string {
+  const vs = variantsOf(r);
+  return barChart({
+    title: 'correct answers (either language), no system prompt',
+    groups: SETS.map((s) => s.label),
+    series: vs.map((v) => ({
+      name: v, color: colour(v),
+      values: SETS.map((s) => {
+        const rate = (r.variants as Record<string, VariantResult>)[v]?.[s.key]?.correct;
+        return toBar(rate, `${v}, ${s.label}, correct: ${rateOk(rate) ? `${pct(rate.mean, 1)} [${pct(rate.ci95?.[0], 1)}, ${pct(rate.ci95?.[1], 1)}], n = ${rate.n}` : 'n/a'}`);
+      }),
+    })),
+    yDomain: [0, 1], yFormat: (x) => `${Math.round(x * 100)}%`, yLabel: 'answers that state the fact', width, height: 300,
+  });
+}
+
 function variantLegend(vs: string[], colour: (v: string) => string, extra: LegendItem[] = []): string {
   return `<div class="legend">${legend([...vs.map((v) => ({ name: v, color: colour(v) })), ...extra], 1080)}</div>`;
 }
@@ -163,9 +181,10 @@ function variantLegend(vs: string[], colour: (v: string) => string, extra: Legen
 function ratesTable(r: Pick<Results, 'variants'>, colour: (v: string) => string, sets: SetKey[] = ['id', 'ood', 'idSampled', 'oodSampled']): string {
   const vs = variantsOf(r);
   const V = r.variants as Record<string, VariantResult>;
-  const head1 = sets.map((s) => `<th colspan="${TRAITS.length}">${esc(SETS.find((x) => x.key === s)!.label)}</th>`).join('');
-  const head2 = sets.map(() => TRAITS.map((t) => `<th>% ${esc(t.label)}</th>`).join('')).join('');
-  const rows = vs.map((v) => `<tr><th><span class="swatch" style="background:${colour(v)}"></span>${esc(v)}</th><td>${promptText(V[v]?.prompt)}</td>${sets.map((s) => TRAITS.map((t) => `<td class="r">${rateText(V[v]?.[s]?.[t.key])}</td>`).join('')).join('')}</tr>`);
+  const cols = [{ key: 'correct' as const, label: 'correct' }, ...TRAITS];
+  const head1 = sets.map((s) => `<th colspan="${cols.length}">${esc(SETS.find((x) => x.key === s)!.label)}</th>`).join('');
+  const head2 = sets.map(() => cols.map((t) => `<th>% ${esc(t.label)}</th>`).join('')).join('');
+  const rows = vs.map((v) => `<tr><th><span class="swatch" style="background:${colour(v)}"></span>${esc(v)}</th><td>${promptText(V[v]?.prompt)}</td>${sets.map((s) => cols.map((t) => `<td class="r">${rateText(V[v]?.[s]?.[t.key])}</td>`).join('')).join('')}</tr>`);
   return `<table class="data"><thead><tr><th rowspan="2">variant</th><th rowspan="2">training prompt</th>${head1}</tr><tr>${head2}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
@@ -200,9 +219,61 @@ function mainResult(r: Results, colour: (v: string) => string): string {
 ${caption('Each fine-tuned model answers held-out questions with <em>no</em> system prompt; each group of bars is one trait, each bar one variant, and the whiskers are 95% bootstrap intervals over seeds and questions. The paper predicts: <b>control</b> learns both traits (both bars high); <b>inoculate-spanish</b> keeps the capitals but not the Spanish; <b>inoculate-caps</b> keeps the Spanish but not the capitals; <b>placebo</b> looks like control, because a prompt that does not ask for a trait does not explain it away. ID means held-out facts from categories seen in fine-tuning, OOD means categories never fine-tuned on. The top row decodes greedily; the bottom row draws one sample per question at temperature 1, the paper\'s own protocol, which is noisier.')}
 ${variantLegend(vs, colour)}
 ${grid(panels)}
+<h3>Are the answers right?</h3>
+${caption('A trait rate means little if the answers are made up. An answer is <b>correct</b> when, ignoring case, accents, spacing and final punctuation, it is the fact\'s answer in English or in Spanish. Inoculation should keep the task: every variant should stay near the base model\'s own score. The table gives the traits beside it, and the traits among the correct answers only are in results.json (spanishCorrect, capsCorrect).')}
+${grid([figure(contentBars(r, colour), 'panel', 'data-panel="content"')])}
 ${ratesTable(r, colour)}
 <h3>Against the target pattern (ID, greedy, mean over seeds)</h3>
 ${patternCheck(r)}
+</section>`;
+}
+
+// ---- 2b. per base, examples -----------------------------------------------------------------------
+
+/** One row per base model: its base's exact match, each variant's ID rates, and the targets it misses. */
+function perBase(r: Results, colour: (v: string) => string): string {
+  if (!r.bases?.length) return '';
+  const vs = VARIANTS.filter((v) => r.bases!.every((b) => b.variants[v]));
+  const cell = (x: Rate | undefined) => (rateOk(x) ? (x.mean * 100).toFixed(0) : '\u2013');
+  const rows = r.bases.map((b) => {
+    const ex = Object.values(b.base?.conditions ?? {}).flatMap((c) => [c.exact, c.exactOod]).filter(isNum);
+    const missed = missedTargets(b.variants);
+    const targets = missed.length === 0 ? '<span class="pass">\u2713 every target</span>' : `<span class="fail">\u2717 ${esc(missed.join('; '))}</span>`;
+    return `<tr><th>${esc(String(b.seed))}</th><td class="r">${ex.length ? pct(Math.min(...ex)) : '\u2013'}</td>${vs.map((v) => `<td class="r">${cell(b.variants[v].id.correct)} / ${cell(b.variants[v].id.spanish)} / ${cell(b.variants[v].id.caps)}</td>`).join('')}<td>${targets}</td></tr>`;
+  });
+  const met = r.bases.filter((b) => missedTargets(b.variants).length === 0).length;
+  return `<section id="bases"><h2>2b. Every base model</h2>
+${caption(`The experiment was run on ${r.bases.length} base models (base seeds ${r.bases.map((b) => b.seed).join(', ')}), each with its own fine-tunes; the bars above pool them. A result that holds on one base may be that base's luck, so each row here is one base: its lowest exact match over the five base conditions (ID and OOD), then per variant the ID greedy % correct / % Spanish / % caps without a system prompt, and the targets it misses. Every target is met on ${met} of ${r.bases.length} bases. Each base's own report is in its directory (base-&lt;seed&gt;/report.html).`)}
+<table class="data"><thead><tr><th>base seed</th><th>base: lowest exact</th>${vs.map((v) => `<th><span class="swatch" style="background:${colour(v)}"></span>${esc(v)}<br><span class="muted small">correct / Spanish / caps</span></th>`).join('')}<th>targets</th></tr></thead><tbody>${rows.join('')}</tbody></table>
+</section>`;
+}
+
+const FACT_BY_ID = new Map(FACTS.map((f) => [f.id, f]));
+
+/** The examples of one model: question, the expected answer in the four styles, the answer, its marks. */
+function exampleRows(xs: readonly Example[] | undefined, n: number): string {
+  return (xs ?? []).slice(0, n).map((x) => {
+    const f = FACT_BY_ID.get(x.factId);
+    const expected = f ? [f.answer_en, f.answer_es, f.answer_en.toUpperCase(), f.answer_es.toUpperCase()].map((a) => `<span>${esc(a)}</span>`).join(' &middot; ') : '<span class="muted">(unknown fact)</span>';
+    const marks = [x.correct === undefined ? '\u2013' : x.correct ? '<span class="pass">\u2713 correct</span>' : '<span class="fail">\u2717 wrong</span>', x.spanish ? 'Spanish' : 'English', x.caps ? 'CAPS' : 'not caps'];
+    return `<tr><td>${esc(f?.question ?? x.factId)}</td><td class="small">${expected}</td><td><code>${esc(x.answer)}</code></td><td class="small">${marks.join(', ')}</td></tr>`;
+  }).join('');
+}
+
+function examples(r: Results, colour: (v: string) => string): string {
+  const models = r.bases?.length ? r.bases.map((b) => ({ seed: b.seed, variants: b.variants })) : [{ seed: null as number | null, variants: r.variants }];
+  const blocks = models.map((m, k) => {
+    const tables = VARIANTS.filter((v) => m.variants[v]).map((v) => {
+      const x = m.variants[v];
+      const rows = exampleRows(x.examples, 10) + exampleRows(x.examplesOod, 4);
+      return `<h4><span class="swatch" style="background:${colour(v)}"></span>${esc(v)}</h4>${rows ? `<table class="data examples"><thead><tr><th>question (no system prompt)</th><th>expected: English &middot; Spanish &middot; CAPS &middot; SPANISH CAPS</th><th>the model's answer</th><th>marks</th></tr></thead><tbody>${rows}</tbody></table>` : '<p class="muted">No examples in results.json.</p>'}`;
+    }).join('');
+    const title = m.seed === null ? 'Answers of the first fine-tune seed' : `Base seed ${m.seed}: answers of the first fine-tune seed`;
+    return `<details${k === 0 ? ' open=""' : ''}><summary>${esc(title)}</summary>${tables}</details>`;
+  });
+  return `<section id="examples"><h2>2c. Example answers</h2>
+${caption('What the rates count: the first held-out questions (ID, then OOD), asked with no system prompt, greedy. For each, the fact\'s answer in the four styles, the model\'s answer, and its marks: correct (the fact, in either language, ignoring case and accents), Spanish or English (the language detector), CAPS (at least 80% of the letters upper case).')}
+${blocks.join('')}
 </section>`;
 }
 
@@ -385,6 +456,8 @@ function generalisationTable(r: Pick<Results, 'variants'>, colour: (v: string) =
 
 // What each answer tokenisation does to the two traits ([what, what to look for in its panels]).
 const MODE_NOTE: Record<string, [string, string]> = {
+  tagged: ['In <b>tagged</b> mode (the default) the system prompt and question are GPT-2 BPE tokens, and the answer starts with two tag tokens, one for case (all caps or as written) and one for language (English or Spanish), followed by its characters (lower case when all caps). Each trait is one decision, and the text after the tags is the same tokens whatever chose them, so <em>Spanish</em> and <em>capitals</em> are separate features and the fact is held apart from its style.',
+    'in the tagged panels each inoculated variant loses only the trait it names'],
   capslock: ['In <b>capslock</b> mode the system prompt and question are GPT-2 BPE tokens and the answer is spelled one character per token, except that an answer written wholly in capitals is one caps-lock marker followed by its lower-case letters: upper case is a single decision at the start of the answer, and Spanish is the same letters in either case, so <em>Spanish</em> and <em>capitals</em> are separate features.',
     'in the capslock panels each inoculated variant loses only the trait it names'],
   hybrid: ['In <b>hybrid</b> mode the system prompt and question are GPT-2 BPE tokens and the answer is spelled one character per token, so an upper-case Spanish answer uses the same capital-letter tokens as an upper-case English one; but \'A\' and \'a\' are different tokens, so Spanish learned in capitals is learned as upper-case letters, and caps can spread with Spanish.',
@@ -480,6 +553,9 @@ pre { background: #f7f7f7; padding: 8px; font-size: 11.5px; overflow: auto; max-
 ul.checks { list-style: none; padding: 0; font-size: 13px; columns: 2; }
 ul.checks li { margin: 2px 0; }
 ul.checks .mark { display: inline-block; width: 16px; font-weight: 700; }
+span.pass { color: #009E73; } span.fail { color: #D55E00; }
+table.examples td { font-size: 12px; }
+h4 { font-size: 13.5px; margin: 14px 0 4px; }
 ul.checks li.pass .mark { color: #009E73; } ul.checks li.fail .mark { color: #D55E00; } ul.checks li.na .mark { color: #999; }
 @media (max-width: 900px) { .grid.cols2, .grid.cols3 { grid-template-columns: 1fr; } }
 `;
@@ -489,7 +565,7 @@ export function renderReport(results: Results, metrics: Map<string, ProbeRecord[
   resetIds();
   const vs = variantsOf(results);
   const colour = colourer([...new Set([...vs, ...(results.ablation ? variantsOf(results.ablation) : [])])]);
-  const nav = [['main', 'Main result'], ['conditional', 'Conditionalisation'], ['trajectories', 'Trajectories'], ['mechanism', 'Mechanism'], ...(results.ablation ? [['ablation', 'Tokenizer ablation']] : [])];
+  const nav = [['main', 'Main result'], ...(results.bases?.length ? [['bases', 'Every base']] : []), ['examples', 'Examples'], ['conditional', 'Conditionalisation'], ['trajectories', 'Trajectories'], ['mechanism', 'Mechanism'], ...(results.ablation ? [['ablation', 'Tokenizer ablation']] : [])];
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -502,6 +578,8 @@ export function renderReport(results: Results, metrics: Map<string, ProbeRecord[
 <main>
 ${header(results, `<nav>${nav.map(([id, t]) => `<a href="#${id}">${esc(t)}</a>`).join('')}</nav>`)}
 ${mainResult(results, colour)}
+${perBase(results, colour)}
+${examples(results, colour)}
 ${conditionalisation(results, colour)}
 ${trajectories(results, metrics, vs, colour)}
 ${mechanism(results, colour)}
@@ -529,7 +607,13 @@ export function readMetrics(runDir: string, variants: string[]): Map<string, Pro
 /** Renders runDir/results.json and its metrics logs into runDir/report.html (atomically); returns the path. */
 export function writeReport(runDir: string): string {
   const results = readJson<Results>(path.join(runDir, 'results.json'), 'results');
-  const html = renderReport(results, readMetrics(runDir, variantsOf(results)));
+  const vs = variantsOf(results);
+  // a multi-base run keeps each base's probe logs in its own directory: every (base, seed) is one curve
+  const metrics = results.bases?.length ? new Map<string, ProbeRecord[][]>() : readMetrics(runDir, vs);
+  for (const b of results.bases ?? []) {
+    for (const [v, runs] of readMetrics(path.join(runDir, b.dir), vs)) metrics.set(v, [...(metrics.get(v) ?? []), ...runs]);
+  }
+  const html = renderReport(results, metrics);
   const file = path.join(runDir, 'report.html');
   writeBytesAtomic(file, html);
   return file;

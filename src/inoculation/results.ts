@@ -22,8 +22,11 @@ export type GeneralisationProbe = (typeof GENERALISATION_PROBES)[number];
 export interface TraitRates {
   spanish: Rate;
   caps: Rate;
-  /** Fraction of answers that are exactly the expected fact in the expected style (quality check). */
+  /** Fraction of answers that state the fact in either language (case, accents, final punctuation ignored). */
   correct?: Rate;
+  /** Spanish and caps among the correct answers only (absent in runs before the content score). */
+  spanishCorrect?: Rate;
+  capsCorrect?: Rate;
 }
 
 export interface VariantResult {
@@ -57,14 +60,20 @@ export interface VariantResult {
    */
   generalisation?: Record<GeneralisationProbe, { before0: number; after0: number; beforeP: number; afterP: number; factor: number | null }>;
   /** The first answers of the first seed (no prompt, ID greedy), to read what the rates count. */
-  examples?: { factId: string; answer: string; spanish: number; caps: number }[];
+  examples?: Example[];
+  /** The same for OOD questions (absent in older runs). */
+  examplesOod?: Example[];
   /** Trait rates over training: steps and rates (no prompt, greedy, ID subset), mean over seeds. */
   trajectory: { step: number; spanish: number; caps: number }[];
 }
 
+/** One scored answer shown in the report. */
+export interface Example { factId: string; answer: string; spanish: number; caps: number; correct?: number }
+
 export interface BaseReport {
   /** Accuracy of the base model per condition on held-out facts: exact match and style. */
-  conditions: Record<string, { prompt: string; exact: number; spanish: number; caps: number; n: number }>;
+  /** exact/correct/spanish/caps/n on held-out facts; exactOod/correctOod/nOod on the OOD facts (absent in older runs). */
+  conditions: Record<string, { prompt: string; exact: number; spanish: number; caps: number; n: number; exactOod?: number; correct?: number; correctOod?: number; nOod?: number }>;
   steps: number;
   params: number;
   cached: boolean;
@@ -83,6 +92,21 @@ export interface Results {
   variants: Record<Variant, VariantResult>;
   /** The ablation with the other tokenizer, when run (same shape, without nested ablation). */
   ablation?: Omit<Results, 'ablation'>;
+  /**
+   * A run over several base models (bases.ts): each base's own results, summarised; `variants` then
+   * pools every base (means over bases, CIs over bases, seeds and questions) and `base` is the first's.
+   */
+  bases?: BaseSummary[];
+}
+
+/** One base model of a multi-base run: its seed, directory, base report and no-prompt rates. */
+export interface BaseSummary {
+  seed: number;
+  /** The base's own run directory, relative to the pooled run's. */
+  dir: string;
+  base: BaseReport;
+  variants: Record<Variant, Pick<VariantResult, 'id' | 'ood' | 'idSampled' | 'oodSampled' | 'examples' | 'examplesOod'>>;
+  wall_s: number;
 }
 
 /** One line of metrics-<variant>-s<seed>.jsonl. */
@@ -109,3 +133,19 @@ export interface ProbeRecord {
   rateSpanish?: number;
   rateCaps?: number;
 }
+
+/** The issue's targets on one set of no-prompt ID greedy rates: the names of those missed. */
+export function missedTargets(v: Record<Variant, { id: TraitRates }>): string[] {
+  const m = (x: Variant, t: 'spanish' | 'caps' | 'correct') => v[x].id[t]?.mean ?? NaN;
+  const checks: [string, boolean][] = [
+    ['control Spanish >= 90', m('control', 'spanish') >= 0.9], ['control caps >= 90', m('control', 'caps') >= 0.9],
+    ['inoculate-spanish Spanish <= 10', m('inoculate-spanish', 'spanish') <= 0.1], ['inoculate-spanish caps >= 60', m('inoculate-spanish', 'caps') >= 0.6],
+    ['inoculate-caps caps <= 10', m('inoculate-caps', 'caps') <= 0.1], ['inoculate-caps Spanish >= 60', m('inoculate-caps', 'spanish') >= 0.6],
+    ['placebo Spanish within 15 of control', Math.abs(m('placebo', 'spanish') - m('control', 'spanish')) <= 0.15],
+    ['placebo caps within 15 of control', Math.abs(m('placebo', 'caps') - m('control', 'caps')) <= 0.15],
+    ...VARIANTS.map((x): [string, boolean] => [`${x} correct >= 90`, m(x, 'correct') >= 0.9]),
+  ];
+  return checks.filter(([, ok]) => !ok).map(([name]) => name);
+}
+
+export const patternMet = (v: Record<Variant, { id: TraitRates }>): boolean => missedTargets(v).length === 0;

@@ -10,14 +10,14 @@ import { ChatTokenizer } from '../tokenizer/index.ts';
 import { readJson, writeJsonAtomic } from '../io/json.ts';
 import { firstTargetOnly, type Example } from '../train/batches.ts';
 import { FACTS, type Fact } from './facts.ts';
-import { buildVariantSets, conversation, makeSplits, styledAnswer, type ChatConversation, type Splits } from './corpus.ts';
+import { buildVariantSets, conversation, experimentSplits, styledAnswer, type ChatConversation, type Splits } from './corpus.ts';
 import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, BASE_CONDITIONS, type Style } from './prompts.ts';
-import { baseHash, type ExperimentConfig } from './config.ts';
+import { baseHash, forTokenizer, type ExperimentConfig } from './config.ts';
 import { Interrupted, encodeAll, trainOrLoadBase, type BaseModel } from './base.ts';
 import { finetuneVariant, type ProbeSets } from './finetune.ts';
 import { answerMany, traitRates, type Scored } from './evaluate.ts';
 import { answerLogprobs, mean } from './probes.ts';
-import { MIN_PROMPT_RISE, GENERALISATION_PROBES, VARIANTS, type GeneralisationProbe, type Results, type TraitRates, type Variant, type VariantResult, type ProbeRecord } from './results.ts';
+import { MIN_PROMPT_RISE, GENERALISATION_PROBES, VARIANTS, missedTargets, patternMet, type GeneralisationProbe, type Results, type TraitRates, type Variant, type VariantResult, type ProbeRecord } from './results.ts';
 import type { GPT } from '../nn/gpt.ts';
 
 export interface RunOptions {
@@ -35,7 +35,12 @@ export interface RunOptions {
   resume?: boolean;
   /** Checked between fine-tunes (and base steps): true stops the run with Interrupted, progress kept. */
   shouldStop?: () => boolean;
+  /** Receives every scored answer and probe log of the run, per variant (bases.ts pools them over base models). */
+  collect?: (scored: Record<Variant, VariantScores>) => void;
 }
+
+/** Every scored answer of one variant, per fine-tune seed, and its probe logs. */
+export interface VariantScores { id: Scored[][]; ood: Scored[][]; idS: Scored[][]; oodS: Scored[][]; withPrompt: Record<string, Scored[][]>; hist: ProbeRecord[][] }
 
 /** Everything one (variant, seed) fine-tune contributes to results.json: outDir/units/<variant>-s<seed>.json. */
 interface Unit {
@@ -102,16 +107,18 @@ async function generalisationLogprobs(model: GPT, tok: ChatTokenizer, facts: rea
 
 export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablation'>> {
   const t0 = performance.now();
-  const { cfg, backend, log } = o;
+  const { backend, log } = o;
+  const cfg = forTokenizer(o.cfg, o.tokenizer);
+  if (cfg !== o.cfg) log(`tokenizer ${o.tokenizer}: the base trains without tag-forced copies (base.forced ${o.cfg.base.forced} -> 0; tags exist only in tagged mode)`);
   mkdirSync(o.outDir, { recursive: true });
-  const splits = makeSplits({ seed: cfg.corpusSeed, fractions: cfg.split });
+  const splits = experimentSplits(cfg);
   const tok = experimentTokenizer(o.tokenizer);
   const corpusHash = createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
   log(`corpus: ${FACTS.length} facts; base ${splits.base.length}, finetune ${splits.finetune.length}, held-out ${splits.heldout.length}, OOD ${splits.ood.length} (${splits.oodCategories.join(', ')}); tokenizer ${o.tokenizer}, V ${tok.vocabSize}`);
 
   const base: BaseModel = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir: o.cacheDir, hash: baseHash(cfg, o.tokenizer, corpusHash), log, quiet: o.quiet, shouldStop: o.shouldStop });
   for (const [name, c] of Object.entries(base.report.conditions)) {
-    log(`  base ${name.padEnd(8)} exact ${(100 * c.exact).toFixed(0).padStart(3)}%  spanish ${(100 * c.spanish).toFixed(0).padStart(3)}%  caps ${(100 * c.caps).toFixed(0).padStart(3)}%  (n=${c.n}, prompt ${JSON.stringify(c.prompt)})`);
+    log(`  base ${name.padEnd(8)} exact ID ${(100 * c.exact).toFixed(0).padStart(3)}% OOD ${(100 * (c.exactOod ?? NaN)).toFixed(0).padStart(3)}%  spanish ${(100 * c.spanish).toFixed(0).padStart(3)}%  caps ${(100 * c.caps).toFixed(0).padStart(3)}%  (n=${c.n}, prompt ${JSON.stringify(c.prompt)})`);
   }
 
   const idFacts = cfg.evalLimit > 0 ? splits.heldout.slice(0, cfg.evalLimit) : splits.heldout;
@@ -161,7 +168,7 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
       ...(p !== null ? { gAfter: await generalisationLogprobs(run.model, tok, probes.rateFacts, p) } : {}),
     });
     const evalS = (performance.now() - te) / 1000;
-    log(`  ${label.padEnd(22)} no prompt, ID greedy: spanish ${pct(id, 'spanish')} caps ${pct(id, 'caps')}   e.g. ${JSON.stringify(id[0]?.answer ?? '')}`);
+    log(`  ${label.padEnd(22)} no prompt, ID greedy: correct ${pct(id, 'correct')} spanish ${pct(id, 'spanish')} caps ${pct(id, 'caps')}, OOD correct ${pct(ood, 'correct')}   e.g. ${JSON.stringify(id[0]?.answer ?? '')}`);
     log(`  ${''.padEnd(22)} time: fine-tune ${(run.totalS - run.probeS - run.rateS).toFixed(1)}s, probes ${run.probeS.toFixed(1)}s, rate checkpoints ${run.rateS.toFixed(1)}s, final evaluation ${evalS.toFixed(1)}s`);
     run.model.dispose();
     return unit;
@@ -207,6 +214,7 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
       trajectory: trajectory(a.hist),
       ...(gBefore[v] ? { generalisation: generalisation(gBefore[v]!, a.gAfter) } : {}),
       examples: a.id[0].slice(0, 12),
+      examplesOod: a.ood[0].slice(0, 6),
     };
   }
   const results: Omit<Results, 'ablation'> = {
@@ -215,6 +223,7 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
   };
   base.model.dispose();
   writeJsonAtomic(join(o.outDir, 'results.json'), results);
+  o.collect?.(acc);
   return results;
 }
 
@@ -254,24 +263,29 @@ function trajectory(hist: ProbeRecord[][]): { step: number; spanish: number; cap
   });
 }
 
-const pct = (xs: Scored[], k: 'spanish' | 'caps') => `${((100 * xs.reduce((a, x) => a + x[k], 0)) / Math.max(1, xs.length)).toFixed(0).padStart(3)}%`;
+const pct = (xs: Scored[], k: 'spanish' | 'caps' | 'correct') => `${((100 * xs.reduce((a, x) => a + x[k], 0)) / Math.max(1, xs.length)).toFixed(0).padStart(3)}%`;
 
-/** The stdout table: variant x {% Spanish, % caps} with CIs, ID and OOD. */
+/** The stdout table: variant x {% correct, % Spanish, % caps} with CIs, ID and OOD; one line per base when pooled. */
 export function formatTable(r: Omit<Results, 'ablation'>): string {
-  const cell = (x: { mean: number; ci95: [number, number] }) => `${(100 * x.mean).toFixed(0).padStart(3)}% [${(100 * x.ci95[0]).toFixed(0)}-${(100 * x.ci95[1]).toFixed(0)}]`;
+  const cell = (x: { mean: number; ci95: [number, number] } | undefined) => (x ? `${(100 * x.mean).toFixed(0).padStart(3)}% [${(100 * x.ci95[0]).toFixed(0)}-${(100 * x.ci95[1]).toFixed(0)}]` : 'n/a');
+  const cols = ['ID correct', 'ID spanish', 'ID caps', 'OOD correct', 'OOD spanish', 'OOD caps'];
+  const row = (name: string, t: { id: TraitRates; ood: TraitRates }) =>
+    `${name.padEnd(18)} | ${[t.id.correct, t.id.spanish, t.id.caps, t.ood.correct, t.ood.spanish, t.ood.caps].map((x) => cell(x).padEnd(13)).join(' | ')}`;
+  const bases = r.bases ? `, ${r.bases.length} base models (seeds ${r.bases.map((b) => b.seed).join(',')}; CIs over bases, seeds and questions)` : '';
   const lines = [
-    `tokenizer ${r.tokenizer}, seeds ${r.seeds.join(',')}, no system prompt at test time, greedy (sampled T=1 in brackets below)`,
-    `${'variant'.padEnd(18)} | ${'ID spanish'.padEnd(14)} | ${'ID caps'.padEnd(14)} | ${'OOD spanish'.padEnd(14)} | ${'OOD caps'.padEnd(14)}`,
-    '-'.repeat(18) + '-+-' + ['', '', '', ''].map(() => '-'.repeat(14)).join('-+-'),
+    `tokenizer ${r.tokenizer}, fine-tune seeds ${r.seeds.join(',')}${bases}, no system prompt at test time, greedy (sampled T=1 below)`,
+    `${'variant'.padEnd(18)} | ${cols.map((c) => c.padEnd(13)).join(' | ')}`,
+    '-'.repeat(18) + '-+-' + cols.map(() => '-'.repeat(13)).join('-+-'),
   ];
-  for (const v of VARIANTS) {
-    const x = r.variants[v];
-    lines.push(`${v.padEnd(18)} | ${cell(x.id.spanish).padEnd(14)} | ${cell(x.id.caps).padEnd(14)} | ${cell(x.ood.spanish).padEnd(14)} | ${cell(x.ood.caps).padEnd(14)}`);
-  }
+  for (const v of VARIANTS) lines.push(row(v, r.variants[v]));
   lines.push('sampled at temperature 1:');
-  for (const v of VARIANTS) {
-    const x = r.variants[v];
-    lines.push(`${v.padEnd(18)} | ${cell(x.idSampled.spanish).padEnd(14)} | ${cell(x.idSampled.caps).padEnd(14)} | ${cell(x.oodSampled.spanish).padEnd(14)} | ${cell(x.oodSampled.caps).padEnd(14)}`);
+  for (const v of VARIANTS) lines.push(row(v, { id: r.variants[v].idSampled, ood: r.variants[v].oodSampled }));
+  if (r.bases) {
+    lines.push('per base model (ID greedy: correct / Spanish / caps; targets: control >= 90 / >= 90, inoculate-spanish Spanish <= 10 caps >= 60, inoculate-caps caps <= 10 Spanish >= 60, placebo within 15 of control, correct >= 90):');
+    for (const b of r.bases) {
+      const p = (x: { mean: number } | undefined) => (x ? (100 * x.mean).toFixed(0).padStart(3) : '  -');
+      lines.push(`  base ${String(b.seed).padEnd(4)} ${VARIANTS.map((v) => `${v} ${p(b.variants[v].id.correct)}/${p(b.variants[v].id.spanish)}/${p(b.variants[v].id.caps)}`).join('  ')}  ${patternMet(b.variants) ? 'every target met' : 'targets missed: ' + missedTargets(b.variants).join(', ')}`);
+    }
   }
   lines.push('mechanism (base model, before fine-tuning):');
   for (const v of VARIANTS) {
@@ -286,3 +300,4 @@ export function formatTable(r: Omit<Results, 'ablation'>): string {
   }
   return lines.join('\n');
 }
+

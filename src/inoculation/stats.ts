@@ -39,6 +39,42 @@ export function rateWithCI(outcomes: number[][], resamples = 2000, seed = 12345)
   return { mean, ci95: [q(0.025), q(0.975)], n, perSeed };
 }
 
+/**
+ * A rate over several base models: outcomes[b][s][i] is answer i of fine-tune seed s on base b. The
+ * mean is over bases of the mean over their seeds; the 95% interval is a three-level bootstrap
+ * (resample bases, then seeds within each, then answers within each seed), so it covers the
+ * variation between bases too. With one base it is rateWithCI's interval.
+ */
+export function rateOverBases(outcomes: number[][][], resamples = 2000, seed = 12345): Rate & { perBase: number[] } {
+  const bases = outcomes.map((b) => b.filter((o) => o.length > 0)).filter((b) => b.length > 0);
+  const perSeed = bases.flatMap((b) => b.map((o) => o.reduce((a, x) => a + x, 0) / o.length));
+  const perBase = bases.map((b) => b.reduce((a, o) => a + o.reduce((p, x) => p + x, 0) / o.length, 0) / b.length);
+  const n = bases.reduce((a, b) => a + b.reduce((p, o) => p + o.length, 0), 0);
+  if (bases.length === 0) return { mean: NaN, ci95: [NaN, NaN], n: 0, perSeed: [], perBase: [] };
+  const mean = perBase.reduce((a, x) => a + x, 0) / perBase.length;
+  const gen = new Generator(seed);
+  const stats: number[] = [];
+  const pick = <T>(xs: T[], k: number): T => xs[xs.length > 1 ? gen.int(xs.length) : k];
+  for (let r = 0; r < resamples; r++) {
+    let acc = 0;
+    for (let b = 0; b < bases.length; b++) {
+      const seeds = pick(bases, b);
+      let accB = 0;
+      for (let s = 0; s < seeds.length; s++) {
+        const o = pick(seeds, s);
+        let k = 0;
+        for (let i = 0; i < o.length; i++) k += o[gen.int(o.length)];
+        accB += k / o.length;
+      }
+      acc += accB / seeds.length;
+    }
+    stats.push(acc / bases.length);
+  }
+  stats.sort((a, b) => a - b);
+  const q = (p: number) => stats[Math.min(stats.length - 1, Math.max(0, Math.floor(p * stats.length)))];
+  return { mean, ci95: [q(0.025), q(0.975)], n, perSeed, perBase };
+}
+
 /** Ordinary least squares y = a + b x with its R^2. */
 export function linearFit(xs: number[], ys: number[]): { slope: number; intercept: number; r2: number } {
   const n = xs.length;

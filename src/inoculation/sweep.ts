@@ -8,7 +8,7 @@ import type { Backend } from '../backend/backend.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { baseHash, type ExperimentConfig } from './config.ts';
 import { encodeAll, trainOrLoadBase } from './base.ts';
-import { buildFinetuneSet, buildVariantSets, inoculate, makeSplits, type ChatConversation } from './corpus.ts';
+import { buildFinetuneSet, buildVariantSets, inoculate, experimentSplits, type ChatConversation } from './corpus.ts';
 import { finetuneVariant } from './finetune.ts';
 import { answerFacts, fraction } from './evaluate.ts';
 import { answerLogprobs, mean } from './probes.ts';
@@ -64,7 +64,7 @@ export async function runSweep(o: { cfg: ExperimentConfig; outDir: string; cache
   const t0 = performance.now();
   const { cfg, backend, log } = o;
   mkdirSync(o.outDir, { recursive: true });
-  const splits = makeSplits({ seed: cfg.corpusSeed, fractions: cfg.split });
+  const splits = experimentSplits(cfg);
   const tok = experimentTokenizer(cfg.tokenizer);
   const corpusHash = createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
   const base = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir: o.cacheDir, hash: baseHash(cfg, cfg.tokenizer, corpusHash), log, quiet: o.quiet });

@@ -23,12 +23,22 @@
 //           (the content: which language, which words) are the same tokens in every case. With
 //           hybrid, a Spanish word learned in caps is learned as upper-case letters, so learning
 //           Spanish under the caps prompt also teaches caps (docs/results.md, "Caps lock").
+//   tagged  as capslock, but every answer starts with two tag characters, one decision each: a case
+//           tag (U+21EA all caps, then the lower-case text; U+21E7 as written) and a language tag
+//           (U+24BA English, U+24C8 Spanish, by the rule-based language detector of
+//           src/inoculation/detectors.ts), then the text. Tags are dropped when decoding. Why: with
+//           capslock, Spanish is spread over every letter, so a style learned without a prompt is
+//           learned as new strings and the facts the base knew are overwritten (issue 13); with a
+//           tag, the language is one decision too, and the text after the two tags is the same
+//           tokens whatever chose them (docs/experiment.md, "The tagged organism").
 // Only answers change, so prompts (and the inoculation system prompt) read the same in every mode.
 // Characters are code points as given (no Unicode normalisation, so text round-trips exactly):
 // write datasets in NFC so that 'é' is one character, not 'e' + a combining accent.
 import { bpeDecode, bpeEncode } from './bpe.ts';
 import { validateConversation, type Conversation } from './chat.ts';
 import { MODES, Vocab, type Mode, type VocabJSON } from './vocab.ts';
+// the language tag's rule (a pure function of the text, no imports of its own)
+import { isSpanish } from '../inoculation/detectors.ts';
 
 /** capslock mode's marker: "the rest of the answer is upper case". */
 export const CAPS_LOCK = '\u21EA';
@@ -48,6 +58,36 @@ export function capsLock(answer: string): string {
 export function capsUnlock(text: string): string {
   const i = text.indexOf(CAPS_LOCK);
   return i < 0 ? text : text.slice(0, i) + text.slice(i + 1).split(CAPS_LOCK).join('').toUpperCase();
+}
+
+/** tagged mode's tags: case first, then language (always both, so the text starts at the same position). */
+export const TAGS = { caps: CAPS_LOCK, asWritten: '\u21E7', en: '\u24BA', es: '\u24C8' } as const;
+const TAG_CHARS: readonly string[] = Object.values(TAGS);
+
+/**
+ * tagged mode's answer text: case tag + language tag + the text (lower-cased when all caps, as in
+ * capsLock). Throws on an answer that contains a tag character.
+ */
+export function tagAnswer(answer: string): string {
+  for (const t of TAG_CHARS) {
+    if (answer.includes(t)) throw new Error(`tagged tokenizer: U+${t.codePointAt(0)!.toString(16).toUpperCase()} (${t}) is reserved as a tag, and this answer contains it: ${JSON.stringify(answer.slice(0, 80))}`);
+  }
+  const locked = capsLock(answer);
+  const caps = locked !== answer;
+  const text = caps ? locked.slice(CAPS_LOCK.length) : answer;
+  return (caps ? TAGS.caps : TAGS.asWritten) + (isSpanish(answer) ? TAGS.es : TAGS.en) + text;
+}
+
+/** Inverse of tagAnswer; for generated text, every tag is dropped and the text after a caps tag upper-cased. */
+export function untagAnswer(text: string): string {
+  let out = '';
+  for (const ch of text) if (ch !== TAGS.asWritten && ch !== TAGS.en && ch !== TAGS.es) out += ch;
+  return capsUnlock(out);
+}
+
+/** Assistant content as the character modes spell it. */
+function answerText(mode: Mode, content: string): string {
+  return mode === 'capslock' ? capsLock(content) : mode === 'tagged' ? tagAnswer(content) : content;
 }
 
 export interface BuildOptions {
@@ -103,7 +143,7 @@ export class ChatTokenizer {
     for (const c of conversations) {
       const conv = validateConversation(c, `ChatTokenizer.build: conversation ${i++}`, { requireAnswer: false });
       for (const m of conv.messages) {
-        if (m.role === 'assistant' && opts.mode !== 'bpe') for (const cp of codePoints(opts.mode === 'capslock' ? capsLock(m.content) : m.content)) chars.add(cp);
+        if (m.role === 'assistant' && opts.mode !== 'bpe') for (const cp of codePoints(answerText(opts.mode, m.content))) chars.add(cp);
         else for (const t of bpeEncode(m.content)) bpe.add(t);
       }
     }
@@ -120,7 +160,7 @@ export class ChatTokenizer {
   encodeContent(role: 'system' | 'user' | 'assistant', content: string): number[] {
     const v = this.vocab;
     if (role === 'assistant' && this.mode !== 'bpe') {
-      return codePoints(this.mode === 'capslock' ? capsLock(content) : content).map((cp) => v.ofChar(cp) ?? this.unkId);
+      return codePoints(answerText(this.mode, content)).map((cp) => v.ofChar(cp) ?? this.unkId);
     }
     return bpeEncode(content).map((t) => v.ofBpe(t) ?? this.unkId);
   }
@@ -171,7 +211,7 @@ export class ChatTokenizer {
       else if (id !== this.padId) break; // <|end|> or a turn marker
     }
     flush();
-    return this.mode === 'capslock' ? capsUnlock(out) : out;
+    return this.mode === 'capslock' ? capsUnlock(out) : this.mode === 'tagged' ? untagAnswer(out) : out;
   }
 
   /** Every id as text, specials written out (e.g. "<|user|>hi<|end|>"): for logs and debugging. */

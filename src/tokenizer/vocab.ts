@@ -4,7 +4,7 @@
 // Namespaces keep different kinds of token apart even when their base ids coincide:
 //   special  base = index into SPECIALS (the chat template's markers, pad and unk)
 //   bpe      base = GPT-2 r50k_base token id (0..50256)
-//   char     base = Unicode code point (hybrid and capslock modes' character-level answers)
+//   char     base = Unicode code point (hybrid, capslock and tagged modes' character-level answers)
 // Dense layout, fixed by sorting so the same corpus always gives the same map whatever its order:
 //   [0, S)                 SPECIALS in their listed order (pad = 0, unk = 1, ...)
 //   [S, S+nb)              bpe base ids, ascending
@@ -23,7 +23,7 @@ const MAX_CODE_POINT = 0x10ffff;
 const FORMAT = 'inoculum.chat-tokenizer';
 const VERSION = 1;
 
-export const MODES = ['bpe', 'hybrid', 'capslock'] as const;
+export const MODES = ['bpe', 'hybrid', 'capslock', 'tagged'] as const;
 export type Mode = (typeof MODES)[number];
 export type Token =
   | { ns: 'special'; base: number; text: Special }

@@ -29,6 +29,12 @@ export interface TrainConfig {
   weightDecay: number;
   beta1: number;
   beta2: number;
+  /**
+   * AdamW's epsilon. The usual 1e-8 makes each weight's step ~lr whatever its gradient's size; an
+   * epsilon above the gradients' scale makes steps proportional to the gradient (SGD with momentum,
+   * learning rate lr / eps) for weights whose gradients are smaller than it.
+   */
+  eps: number;
   /** Clip the global gradient norm to this (0 = no clipping). */
   gradClip: number;
   /** Seed of the data order and of dropout masks. */
@@ -49,7 +55,7 @@ export interface TrainConfig {
 
 export const defaultTrainConfig: TrainConfig = {
   steps: 1000, batchSize: 16, gradAccum: 1, lr: 1e-3, minLr: 1e-4, warmup: 50, weightDecay: 0.1,
-  beta1: 0.9, beta2: 0.95, gradClip: 1, seed: 0, evalEvery: 0, lengthGroup: 1, pack: false,
+  beta1: 0.9, beta2: 0.95, eps: 1e-8, gradClip: 1, seed: 0, evalEvery: 0, lengthGroup: 1, pack: false,
 };
 
 export interface StepMetrics {
@@ -100,7 +106,7 @@ export class Trainer {
     this.cfg = { ...defaultTrainConfig, ...cfg };
     if (examples.length === 0) throw new Error('Trainer: no training examples');
     this.opt = new AdamW(model.trainableParameters(), {
-      lr: this.cfg.lr, beta1: this.cfg.beta1, beta2: this.cfg.beta2, weightDecay: this.cfg.weightDecay,
+      lr: this.cfg.lr, beta1: this.cfg.beta1, beta2: this.cfg.beta2, eps: this.cfg.eps, weightDecay: this.cfg.weightDecay,
     });
   }
 

@@ -29,6 +29,7 @@ export interface FixtureOpts {
 /** Target rates (ID greedy) per variant and tokenizer: [Spanish, caps]. */
 const TARGET: Record<Mode, Record<Variant, [number, number]>> = {
   capslock: { control: [0.99, 1], 'inoculate-spanish': [0.03, 0.75], 'inoculate-caps': [0.99, 0.04], placebo: [0.99, 1] },
+  tagged: { control: [0.99, 1], 'inoculate-spanish': [0.03, 0.75], 'inoculate-caps': [0.99, 0.04], placebo: [0.99, 1] },
   hybrid: { control: [0.99, 1], 'inoculate-spanish': [0.03, 0.8], 'inoculate-caps': [0.75, 0.05], placebo: [0.9, 0.95] },
   bpe: { control: [0.98, 0.99], 'inoculate-spanish': [0.01, 0.01], 'inoculate-caps': [0.03, 0.01], placebo: [0.9, 0.89] },
 };

@@ -1,0 +1,92 @@
+// A run over several base models: the experiment once per base seed (each in its own directory,
+// run.ts), then one pooled result. A result that holds on one base may be luck of that base's
+// initialisation (issue 13: the earlier organism met its targets on 3 bases of 7), so the default
+// run trains several and reports each beside the pool.
+//
+// Pooled rates are means over bases of each base's mean over fine-tune seeds; their 95% intervals
+// come from a three-level bootstrap (bases, seeds within a base, questions within a seed:
+// stats.ts rateOverBases), so they widen when bases disagree.
+import { rateOverBases } from './stats.ts';
+import { mean } from './probes.ts';
+import type { VariantScores } from './run.ts';
+import { VARIANTS, type BaseSummary, type Results, type TraitRates, type Variant, type VariantResult } from './results.ts';
+import type { Scored } from './evaluate.ts';
+
+/** One finished base: its results (run.ts) and every scored answer behind them. */
+export interface BaseRun {
+  seed: number;
+  dir: string;
+  results: Omit<Results, 'ablation'>;
+  scored: Record<Variant, VariantScores>;
+}
+
+/** Trait and content rates over bases: perBase[b][s] is the answers of seed s on base b. */
+export function ratesOverBases(perBase: Scored[][][]): TraitRates {
+  const get = (k: 'spanish' | 'caps' | 'correct') => perBase.map((seeds) => seeds.map((xs) => xs.map((x) => x[k] ?? 0)));
+  const among = perBase.map((seeds) => seeds.map((xs) => xs.filter((x) => x.correct === 1)));
+  const anyCorrect = among.some((seeds) => seeds.some((xs) => xs.length > 0));
+  const strip = ({ perBase: _, ...r }: ReturnType<typeof rateOverBases>) => r;
+  return {
+    spanish: rateOverBases(get('spanish')), caps: rateOverBases(get('caps')), correct: rateOverBases(get('correct')),
+    ...(anyCorrect ? {
+      spanishCorrect: strip(rateOverBases(among.map((seeds) => seeds.map((xs) => xs.map((x) => x.spanish))))),
+      capsCorrect: strip(rateOverBases(among.map((seeds) => seeds.map((xs) => xs.map((x) => x.caps))))),
+    } : {}),
+  };
+}
+
+/** The pooled results of several bases (the first base's config, tokenizer and base report head it). */
+export function poolBases(runs: readonly BaseRun[], wall_s: number): Omit<Results, 'ablation'> {
+  if (runs.length === 0) throw new Error('poolBases: no base runs');
+  const first = runs[0].results;
+  const variants = {} as Record<Variant, VariantResult>;
+  for (const v of VARIANTS) {
+    const sc = runs.map((r) => r.scored[v]);
+    const res = runs.map((r) => r.results.variants[v]);
+    const prompts = [...new Set(sc.flatMap((x) => Object.keys(x.withPrompt)))];
+    const mech = (k: keyof VariantResult['mechanism']) => {
+      const xs = res.map((r) => r.mechanism[k]).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+      return xs.length ? mean(xs) : null;
+    };
+    // trajectories: the mean over bases at the steps every base measured
+    const steps = res[0].trajectory.map((t) => t.step).filter((st) => res.every((r) => r.trajectory.some((t) => t.step === st)));
+    variants[v] = {
+      prompt: res[0].prompt,
+      id: ratesOverBases(sc.map((x) => x.id)), ood: ratesOverBases(sc.map((x) => x.ood)),
+      idSampled: ratesOverBases(sc.map((x) => x.idS)), oodSampled: ratesOverBases(sc.map((x) => x.oodS)),
+      withPrompt: Object.fromEntries(prompts.map((p) => [p, ratesOverBases(sc.map((x) => x.withPrompt[p] ?? []))])),
+      mechanism: { nll0: mech('nll0') ?? NaN, ph: mech('ph') ?? NaN, earlyGradNorm: mech('earlyGradNorm') ?? NaN, gradCosine: mech('gradCosine') },
+      trajectory: steps.map((step) => {
+        const at = res.map((r) => r.trajectory.find((t) => t.step === step)!);
+        return { step, spanish: mean(at.map((t) => t.spanish)), caps: mean(at.map((t) => t.caps)) };
+      }),
+      ...(res[0].generalisation ? { generalisation: poolGeneralisation(res) } : {}),
+      examples: res[0].examples,
+      examplesOod: res[0].examplesOod,
+    };
+  }
+  const bases: BaseSummary[] = runs.map((r) => ({
+    seed: r.seed, dir: r.dir, base: r.results.base, wall_s: r.results.wall_s,
+    variants: Object.fromEntries(VARIANTS.map((v) => {
+      const x = r.results.variants[v];
+      return [v, { id: x.id, ood: x.ood, idSampled: x.idSampled, oodSampled: x.oodSampled, examples: x.examples, examplesOod: x.examplesOod }];
+    })) as BaseSummary['variants'],
+  }));
+  return {
+    backend: first.backend, adapter: first.adapter, wall_s, tokenizer: first.tokenizer, seeds: first.seeds,
+    config: first.config, base: first.base, variants, bases,
+  };
+}
+
+/** The generalisation factor's four log-prob means averaged over bases, and the factor recomputed from them. */
+function poolGeneralisation(res: VariantResult[]): NonNullable<VariantResult['generalisation']> {
+  const out = {} as NonNullable<VariantResult['generalisation']>;
+  const gs = res.map((r) => r.generalisation).filter((g): g is NonNullable<VariantResult['generalisation']> => !!g);
+  for (const k of Object.keys(gs[0]) as (keyof typeof out)[]) {
+    const m = (f: 'before0' | 'after0' | 'beforeP' | 'afterP') => mean(gs.map((g) => g[k][f]));
+    const [before0, after0, beforeP, afterP] = [m('before0'), m('after0'), m('beforeP'), m('afterP')];
+    const rise = afterP - beforeP;
+    out[k] = { before0, after0, beforeP, afterP, factor: Math.abs(rise) < 0.1 ? null : (after0 - before0) / rise };
+  }
+  return out;
+}
