@@ -58,7 +58,7 @@ describe('targets and the per-base report', () => {
       const x = results.variants[v];
       const id = { ...x.id, correct: { mean: 0.95 - shift, ci95: [0.9, 1] as [number, number], n: 69, perSeed: [] } };
       return [v, { id, ood: x.ood, idSampled: x.idSampled, oodSampled: x.oodSampled, examples: [{ factId: FACTS[0].id, answer: 'ES AZUL.', spanish: 1, caps: 1, correct: 1 }] }];
-    })) as BaseSummary['variants'],
+    })) as unknown as BaseSummary['variants'],
   });
   const pooled: Results = { ...results, bases: [summary(1, 0), summary(2, 0.2)] };
 

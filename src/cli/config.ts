@@ -37,7 +37,7 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
   kind: 'object',
   doc: 'The Spanish + ALL-CAPS inoculation experiment (inoculum run / pretrain / finetune / eval / export).',
   fields: {
-    tokenizer: { kind: 'enum', values: ['hybrid', 'bpe', 'capslock', 'tagged'], doc: "Answer tokenisation. 'capslock' (default): BPE system prompt and question, one token per character in answers, and an all-caps answer written as one caps-lock marker + its lower-case characters (upper case is one decision, the letters are shared by every case: each inoculation prompt suppresses its own trait, as in the paper). 'hybrid': the same without the marker ('A' and 'a' are different tokens; caps inoculation leaks caps on most bases). 'bpe': GPT-2 BPE everywhere (upper-case Spanish gets tokens of its own; either prompt suppresses both traits)." },
+    tokenizer: { kind: 'enum', values: ['hybrid', 'bpe', 'capslock', 'tagged'], doc: "Answer tokenisation. 'tagged' (default): BPE system prompt and question; the answer is a case tag and a language tag, then its characters (lower case when all caps): each trait is one decision and the text after the tags is the same whatever chose them (docs/experiment.md, 'The tagged organism'). 'capslock': characters, an all-caps answer as one caps-lock marker + its lower-case characters. 'hybrid': characters ('A' and 'a' are different tokens; caps inoculation leaked caps on most bases of the earlier organism). 'bpe': GPT-2 BPE everywhere (upper-case Spanish gets tokens of its own; either prompt suppressed both traits)." },
     ablation: { kind: 'bool', doc: "Also run the contrasting tokenizer as an ablation, with its own base model (run only): bpe, or for tokenizer bpe the default." },
     seeds: { kind: 'int', min: 1, doc: 'Fine-tune seeds: every variant is fine-tuned once per seed (1..seeds); data order and init depend on the seed only, so they are identical across variants.' },
     bases: { kind: 'int', min: 1, doc: 'Base models (seeds base.seed, base.seed + 1, ...): the experiment runs on each, in run-dir/base-<seed>/ when more than one, and results.json pools them (CIs over bases, seeds and questions) beside a row per base.' },
@@ -46,7 +46,7 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
     split: {
       kind: 'object', doc: "Shares of each in-distribution category's facts (renormalised): base-only, fine-tune, held-out. More fine-tune facts = fewer epochs over them in the same steps.",
       fields: {
-        base: { kind: 'number', min: 0, doc: 'Facts whose Spanish/caps answers teach the styles in stage 1.' },
+        base: { kind: 'number', min: 0, doc: 'Facts only the base stage trains (with base.styled all, in every style; with base, the only facts seen in Spanish or caps).' },
         finetune: { kind: 'number', min: 0, above: true, doc: 'Facts of the Spanish + CAPS fine-tuning set.' },
         heldout: { kind: 'number', min: 0, doc: 'Facts held out for the in-distribution evaluation.' },
       },
@@ -79,9 +79,9 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
           fields: {
             none: { kind: 'int', min: 0, doc: 'No system prompt, English answers (every fact).' },
             neutral: { kind: 'int', min: 0, doc: 'A neutral system prompt, English answers (every fact).' },
-            spanish: { kind: 'int', min: 0, doc: 'The Spanish prompt, lower-case Spanish answers (base facts).' },
-            caps: { kind: 'int', min: 0, doc: 'The capitalise prompt, English ALL-CAPS answers (base facts).' },
-            both: { kind: 'int', min: 0, doc: 'Both prompts, Spanish ALL-CAPS answers (base facts).' },
+            spanish: { kind: 'int', min: 0, doc: 'The Spanish prompt, Spanish answers (the facts base.styled names).' },
+            caps: { kind: 'int', min: 0, doc: 'The capitalise prompt, English ALL-CAPS answers (the facts base.styled names).' },
+            both: { kind: 'int', min: 0, doc: 'Both prompts, Spanish ALL-CAPS answers (the facts base.styled names).' },
           },
         },
         styled: { kind: 'enum', values: ['all', 'base'], doc: "Facts the styled conditions (spanish, caps, both) cover: 'all' (default: every fact in every style, so every evaluated fact is known in each) or 'base' (the base split only; the other facts are seen in English only, the earlier organism)." },
@@ -93,7 +93,7 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
       fields: {
         steps: { kind: 'int', min: 1, doc: 'Optimiser steps per (variant, seed).' },
         batchSize: { kind: 'int', min: 1, doc: 'Conversations per step.' },
-        lr: { kind: 'number', min: 0, above: true, doc: 'Learning rate, constant after warm-up (the prototype found 3e-4 cleanest; at 1e-3 the caps inoculation leaked).' },
+        lr: { kind: 'number', min: 0, above: true, doc: 'Learning rate, constant after warm-up (1e-3 with eps 1e-2: SGD-like steps of lr / eps = 0.1 for small gradients; docs/results.md, "The tagged organism").' },
         eps: { kind: 'number', min: 0, above: true, doc: "AdamW's epsilon. 1e-8 makes every weight's step ~lr whatever its gradient's size, so a token the prompt already explains (a tiny but steady gradient) moves its own weights as fast as one it does not; above the gradients' scale, steps follow the gradient's size (SGD with momentum at lr / eps)." },
         warmup: { kind: 'int', min: 0, doc: 'Linear warm-up steps.' },
         weightDecay: { kind: 'number', min: 0, doc: 'AdamW weight decay.' },

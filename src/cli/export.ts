@@ -11,7 +11,7 @@ import { writeBytesAtomic } from '../io/atomic.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { FACTS, type Fact } from '../inoculation/facts.ts';
 import { buildEvalSet, buildVariantSets, splitSummary, type ChatConversation } from '../inoculation/corpus.ts';
-import { baseConversations, baseEpochs as engineEpochsOf } from '../inoculation/base.ts';
+import { baseConversations, baseStage, baseEpochs as engineEpochsOf } from '../inoculation/base.ts';
 import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, BASE_CONDITIONS, type VariantName } from '../inoculation/prompts.ts';
 import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
 import { CONFIG_OPTION, CliError, corpusHash, experimentSplits, log, resolveExperiment } from './common.ts';
@@ -21,7 +21,7 @@ export const spec: CommandSpec = {
   summary: 'Write the exact (inoculated) training and eval sets as OpenAI chat JSONL, with a manifest.',
   usage: '--out DIR [--seed N] [--config FILE] [--base-epochs N|all]',
   description:
-    'Files: finetune-<variant>.jsonl for each variant (Spanish ALL-CAPS answers to the fine-tune facts; the inoculation system prompt, verbatim, as the first message of every line; control has none), base.jsonl (the base stage: every fact in plain English with no or a neutral prompt, the base facts under the Spanish, caps and both prompts), eval-heldout.jsonl and eval-ood.jsonl (questions only, no system prompt, with a "metadata" field holding the fact and its reference answers), and manifest.json (prompts, seeds, split sizes, and for each file its lines, bytes and sha256).\n\n' +
+    'Files: finetune-<variant>.jsonl for each variant (Spanish ALL-CAPS answers to the fine-tune facts; the inoculation system prompt, verbatim, as the first message of every line; control has none), base.jsonl (the base stage: every fact of the experiment categories under no prompt, a neutral one, and the Spanish, caps and both prompts; with the tagged tokenizer also the tag-forced copies, marked with metadata.forced = {case, lang}: the style was drawn apart from the prompt, and a tag marked true must not be trained on), eval-heldout.jsonl and eval-ood.jsonl (questions only, no system prompt, with a "metadata" field holding the fact and its reference answers), and manifest.json (prompts, seeds, split sizes, and for each file its lines, bytes and sha256).\n\n' +
     'Each line is {"messages":[{"role":...,"content":...},...]}, the format of OpenAI fine-tuning and Hugging Face chat datasets. --seed picks the fine-tune set\'s phrasings and order, exactly as `inoculum finetune --variant V --seed N` and seed N of `inoculum run` train on them.',
   options: [
     { name: 'out', type: 'string', metavar: 'DIR', help: 'directory to write (must not exist or be empty, unless --force)' },
@@ -83,7 +83,9 @@ export async function main(argv: string[]): Promise<number> {
   for (const [v, convs] of Object.entries(sets) as [VariantName, ChatConversation[]][]) {
     write(`finetune-${v}.jsonl`, convs.map((c) => line({ messages: c.messages })).join(''), { kind: 'finetune', variant: v, systemPrompt: FINETUNE_VARIANTS[v] });
   }
-  write('base.jsonl', baseConversations(splits, cfg, baseEpochs).map((c) => line({ messages: c.messages })).join(''), { kind: 'base' });
+  // a tag-forced example (tagged tokenizer) says which tags are given rather than trained: a trainer
+  // that does not mask them would teach the model to pick a style its prompt did not ask for
+  write('base.jsonl', baseStage(splits, cfg, baseEpochs).map((b) => line(b.forced ? { messages: b.conversation.messages, metadata: { forced: b.forced } } : { messages: b.conversation.messages })).join(''), { kind: 'base' });
   write('eval-heldout.jsonl', evalLines(splits.heldout), { kind: 'eval', split: 'heldout', systemPrompt: null });
   write('eval-ood.jsonl', evalLines(splits.ood), { kind: 'eval', split: 'ood', systemPrompt: null });
 

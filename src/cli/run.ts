@@ -68,7 +68,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const outDir = a.str('out') ?? join('runs', `spanish-caps-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
   const cacheDir = a.str('cache') ?? '.cache';
-  if (!resume && existsSync(join(outDir, 'units')) && readdirSync(join(outDir, 'units')).length > 0) {
+  const unitDirs = [join(outDir, 'units'), ...(existsSync(outDir) ? readdirSync(outDir).filter((d) => /^base-\d+$/.test(d)).map((d) => join(outDir, d, 'units')) : [])];
+  if (!resume && unitDirs.some((u) => existsSync(u) && readdirSync(u).length > 0)) {
     throw new CliError(`--out ${outDir} holds fine-tunes of an earlier run: continue it with inoculum run --resume --out ${outDir}, or choose another directory`);
   }
   const guard = new InterruptGuard('stopping after the current fine-tune (or base checkpoint); resume with inoculum run --resume --out ' + outDir).install();

@@ -48,7 +48,7 @@ export interface BaseStageConfig {
 export interface FinetuneStageConfig {
   steps: number;
   batchSize: number;
-  /** The prototype found 3e-4 gave the cleanest effect; at 1e-3 the caps inoculation leaked. */
+  /** Learning rate (constant after warm-up); with eps 1e-2 the small-gradient step is lr / eps (docs/results.md, "The tagged organism"). */
   lr: number;
   warmup: number;
   weightDecay: number;
@@ -135,12 +135,11 @@ export const defaultConfig: ExperimentConfig = {
     steps: 1500, batchSize: 32, lr: 2e-3, minLr: 2e-4, warmup: 100, weightDecay: 0.05, seed: 1, lengthGroup: 1, pack: true,
     copies: { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 }, styled: 'all', forced: 2,
   },
-  // 36 steps of 16 = 4.6 epochs of the 125 fine-tune answers. The caps trait is learned globally in
-  // the first steps under either inoculation prompt and later becomes tied to the prompt as the
-  // model memorises the answers: ID caps without a prompt, mean of seeds 1-3 on this base, steps
-  // 12/24/36/48/100: inoculate-spanish 98/92/73/56/24%, inoculate-caps 16/26/8/2/0%. Only around
-  // step 36 does each prompt suppress just its own trait (docs/results.md, "How long to fine-tune").
-  // The step count was chosen from these trajectories; seeds 4-6 confirm it (docs/results.md).
+  // 36 steps of 16 over the 58 fine-tune answers (~10 epochs). AdamW with eps 1e-2: the step of a
+  // weight with a small gradient follows the gradient (SGD-like, lr / eps = 0.1), so a tag the
+  // prompt already explains is not learned globally; with eps 1e-8 it was, within 24 steps.
+  // Chosen on base 1 after seeing its screen, then run on fresh bases (docs/results.md, "The
+  // tagged organism"). The step count is the earlier organism's (docs/results.md, "How long to fine-tune").
   finetune: { steps: 36, batchSize: 16, lr: 1e-3, eps: 1e-2, warmup: 5, weightDecay: 0, dropout: 0, loraRank: 0, loraAlpha: 16, pack: true },
   probes: { every: 6, rateSteps: [0, 6, 12, 24, 36], subset: 32 },
   maxNewTokens: 64,

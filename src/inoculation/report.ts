@@ -161,7 +161,7 @@ function contentBars(r: Pick<Results, 'variants'>, colour: (v: string) => string
   const vs = variantsOf(r);
   return barChart({
     title: 'correct answers (either language), no system prompt',
-    groups: SETS.map((s) => s.label),
+    groups: ['ID greedy', 'OOD greedy', 'ID T = 1', 'OOD T = 1'],
     series: vs.map((v) => ({
       name: v, color: colour(v),
       values: SETS.map((s) => {
@@ -222,7 +222,8 @@ ${grid(panels)}
 <h3>Are the answers right?</h3>
 ${caption('A trait rate means little if the answers are made up. An answer is <b>correct</b> when, ignoring case, accents, spacing and final punctuation, it is the fact\'s answer in English or in Spanish. Inoculation should keep the task: every variant should stay near the base model\'s own score. The table gives the traits beside it, and the traits among the correct answers only are in results.json (spanishCorrect, capsCorrect).')}
 ${grid([figure(contentBars(r, colour), 'panel', 'data-panel="content"')])}
-${ratesTable(r, colour)}
+${ratesTable(r, colour, ['id', 'ood'])}
+${ratesTable(r, colour, ['idSampled', 'oodSampled'])}
 <h3>Against the target pattern (ID, greedy, mean over seeds)</h3>
 ${patternCheck(r)}
 </section>`;
