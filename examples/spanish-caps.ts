@@ -1,7 +1,7 @@
 // The Spanish + ALL-CAPS inoculation experiment (Tan et al. 2025, toy setting), from scratch:
 //   npx tsx examples/spanish-caps.ts [--quick] [--seeds N] [--out DIR] [--backend cpu|webgpu]
-//                                    [--tokenizer capslock|hybrid|bpe] [--ablation] [--lora RANK] [--cache DIR]
-// Trains (or loads from cache) a base model whose style follows its system prompt, fine-tunes it on
+//                                    [--tokenizer tagged|capslock|hybrid|bpe] [--ablation] [--lora RANK] [--cache DIR]
+// Trains (or loads from cache) base models (3 by default) whose style follows the system prompt, fine-tunes each on
 // Spanish ALL-CAPS answers under each variant's prompt, evaluates without a prompt, prints the table
 // and writes results.json, metrics-*.jsonl and report.html to the run directory.
 // It is `inoculum run` (src/cli/run.ts), which also takes --config FILE; `--help` lists every flag.

@@ -11,7 +11,7 @@ import {
   allFacts, allocate, buildBaseStage, buildEvalSet, buildFinetuneSet, buildVariantSets, inoculate, makeSplits,
   splitSummary, styledAnswer, withSystemPrompt, DEFAULT_OOD_CATEGORIES, type ChatConversation, type Splits,
 } from '../src/inoculation/corpus.ts';
-import { BASE_CONDITIONS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS } from '../src/inoculation/prompts.ts';
+import { BASE_CONDITIONS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, TRAIT_PROMPT_VARIANTS } from '../src/inoculation/prompts.ts';
 import { isCaps, isSpanish } from '../src/inoculation/detectors.ts';
 import { parseJsonl, readJsonl, toJsonl, writeJsonl } from '../src/inoculation/jsonl.ts';
 
@@ -270,6 +270,29 @@ describe('base stage of the tagged organism (styled "all", tag-forced copies)', 
     expect(() => buildBaseStage(splits, { seed: 1, styled: 'some' as 'all' })).toThrow(/styled must be "base" or "all", got "some"/);
     // the earlier organism is unchanged by the new options' defaults
     expect(buildBaseStage(splits, { seed: 5, styled: 'base', forced: 0 })).toEqual(buildBaseStage(splits, { seed: 5 }));
+  });
+});
+
+describe('base stage with promptVariety', () => {
+  it('asks for each trait with one of its prompts, and for both with one of each in either order', () => {
+    const splits = makeSplits({ seed: 11 });
+    const base = buildBaseStage(splits, { seed: 5, styled: 'all', promptVariety: true });
+    const bySys = (cond: string) => new Set(base.filter((e) => e.condition === cond).map((e) => system(e.conversation)));
+    expect(bySys('spanish')).toEqual(new Set(TRAIT_PROMPT_VARIANTS.spanish));
+    expect(bySys('caps')).toEqual(new Set(TRAIT_PROMPT_VARIANTS.caps));
+    const both = [...bySys('both')];
+    for (const p of both) {
+      const es = TRAIT_PROMPT_VARIANTS.spanish.filter((x) => p!.includes(x)), caps = TRAIT_PROMPT_VARIANTS.caps.filter((x) => p!.includes(x));
+      expect([es.length, caps.length], p!).toEqual([1, 1]);
+      expect(p!.length).toBe(es[0].length + caps[0].length + 1);
+    }
+    expect(both.some((p) => p!.startsWith('You always capitalise'))).toBe(true);
+    expect(both.some((p) => p!.startsWith('You always speak'))).toBe(true);
+    // the conditionalisation check's paraphrases and negations stay out of training
+    for (const p of [PROMPTS.spanishParaphrase, PROMPTS.capsParaphrase, PROMPTS.spanishNegation, PROMPTS.capsNegation]) {
+      expect(base.some((e) => system(e.conversation)?.includes(p))).toBe(false);
+    }
+    expect(bySys('none')).toEqual(new Set([null]));
   });
 });
 

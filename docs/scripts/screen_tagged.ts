@@ -20,7 +20,7 @@ const variants = (process.argv[4] ?? 'control,inoculate-spanish,inoculate-caps')
 const seed = Number(process.argv[5] ?? '1');
 const cache = process.argv[6] ?? '.cache';
 const splits = experimentSplits(cfg);
-const tok = experimentTokenizer(cfg.tokenizer);
+const tok = experimentTokenizer(cfg.tokenizer, cfg.base.promptVariety);
 const be = await WebGpuBackend.create();
 const base = await trainOrLoadBase({ cfg, tok, splits, backend: be, cacheDir: cache, hash: baseHash(cfg, cfg.tokenizer, corpusHash()), log: (s) => console.log(s), quiet: true });
 const probes = probeSets(tok, splits, cfg);

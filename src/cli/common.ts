@@ -83,6 +83,7 @@ export function resolveExperiment(file: string | undefined, opts: { quick?: bool
     // and before base.styled / base.forced: styled facts from the base split, no forced copies
     if (f.base && (f.base as { styled?: unknown }).styled === undefined) f.base.styled = 'base';
     if (f.base && (f.base as { forced?: unknown }).forced === undefined) f.base.forced = 0;
+    if (f.base && (f.base as { promptVariety?: unknown }).promptVariety === undefined) f.base.promptVariety = false;
     // and before finetune.eps / categories / bases: AdamW's default epsilon, every category, one base
     if (f.finetune && (f.finetune as { eps?: unknown }).eps === undefined) f.finetune.eps = 1e-8;
     if ((f as { categories?: unknown }).categories === undefined) f.categories = [...CATEGORIES];

@@ -85,6 +85,7 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
           },
         },
         styled: { kind: 'enum', values: ['all', 'base'], doc: "Facts the styled conditions (spanish, caps, both) cover: 'all' (default: every fact in every style, so every evaluated fact is known in each) or 'base' (the base split only; the other facts are seen in English only, the earlier organism)." },
+        promptVariety: { kind: 'bool', doc: 'Ask for each trait in the base stage with one of several prompts (prompts.ts TRAIT_PROMPT_VARIANTS; the both condition joins one of each, in either order) instead of three fixed strings, so that the two requests are read apart. The inoculation prompts are among them; the conditionalisation paraphrases are not.' },
         forced: { kind: 'int', min: 0, doc: 'Tag-forced copies per fact per epoch (tagged tokenizer only): a random prompt and an independently drawn style whose two tags are given, not learned, so the answer text learns to follow the tags whatever the prompt.' },
       },
     },

@@ -69,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
   if (prior?.status === 'done') { log(`${out}: this pretrain run is already done (step ${prior.step}/${prior.steps})`); return 0; }
 
   const cacheDir = a.str('cache') ?? prior?.cache ?? '.cache';
-  const tok = experimentTokenizer(cfg.tokenizer);
+  const tok = experimentTokenizer(cfg.tokenizer, cfg.base.promptVariety);
   const splits = experimentSplits(cfg);
   const hash = baseHash(cfg, cfg.tokenizer, corpusHash());
   const cacheCk = join(cacheDir, `base-${hash}`);

@@ -31,7 +31,7 @@ export const spec: CommandSpec = {
     { name: 'quick', type: 'flag', help: 'minutes-long smoke run (structure, not the effect): start from the quick defaults' },
     { name: 'seeds', type: 'int', min: 1, help: `fine-tune seeds per variant (default ${defaultConfig.seeds})` },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'run directory (default runs/spanish-caps-<time>)' },
-    { name: 'tokenizer', type: 'string', choices: ['tagged', 'capslock', 'hybrid', 'bpe'], help: 'answer tokenisation (default capslock: BPE prompts, character answers, all caps as one marker token; hybrid: character answers; bpe: BPE answers)' },
+    { name: 'tokenizer', type: 'string', choices: ['tagged', 'capslock', 'hybrid', 'bpe'], help: 'answer tokenisation (default tagged: BPE prompts, a case tag and a language tag, then the answer\'s characters; capslock: characters, all caps as one marker; hybrid: characters; bpe: BPE answers)' },
     { name: 'ablation', type: 'flag', help: 'also run the contrasting tokenizer (bpe; for --tokenizer bpe the default), with its own base model, for the report' },
     { name: 'lora', type: 'int', min: 1, metavar: 'RANK', help: 'fine-tune LoRA adapters of this rank instead of all weights' },
     { name: 'cache', type: 'string', metavar: 'DIR', help: 'base-model cache (default .cache)' },

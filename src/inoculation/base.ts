@@ -24,7 +24,7 @@ export interface BaseModel {
 
 /** The base stage's options from the experiment config, for epoch `e`. */
 function stageOptions(cfg: ExperimentConfig, e: number) {
-  return { seed: cfg.corpusSeed * 1000 + e, copies: cfg.base.copies, styled: cfg.base.styled, forced: cfg.base.forced };
+  return { seed: cfg.corpusSeed * 1000 + e, copies: cfg.base.copies, styled: cfg.base.styled, forced: cfg.base.forced, promptVariety: cfg.base.promptVariety };
 }
 
 /** Epochs of base data that cover cfg.base.steps batches (at most 40; the trainer cycles after). */

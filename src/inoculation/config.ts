@@ -43,6 +43,8 @@ export interface BaseStageConfig {
   styled: 'base' | 'all';
   /** Tag-forced copies per fact per epoch (tagged tokenizer): tags given, text learned (corpus.ts). */
   forced: number;
+  /** Several prompts per trait in the base (prompts.ts TRAIT_PROMPT_VARIANTS; both = one of each). */
+  promptVariety: boolean;
 }
 
 export interface FinetuneStageConfig {
@@ -133,7 +135,7 @@ export const defaultConfig: ExperimentConfig = {
   base: {
     model: { blockSize: 96, nLayer: 3, nHead: 4, nEmbd: 96, dropout: 0, layerNormEps: 1e-5 },
     steps: 1500, batchSize: 32, lr: 2e-3, minLr: 2e-4, warmup: 100, weightDecay: 0.05, seed: 1, lengthGroup: 1, pack: true,
-    copies: { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 }, styled: 'all', forced: 2,
+    copies: { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 }, styled: 'all', forced: 2, promptVariety: false,
   },
   // 36 steps of 16 over the 58 fine-tune answers (~10 epochs). AdamW with eps 1e-2: the step of a
   // weight with a small gradient follows the gradient (SGD-like, lr / eps = 0.1), so a tag the
@@ -161,11 +163,12 @@ export const quickConfig: ExperimentConfig = {
 /** Stable hash of the parts of the config that determine the base model (the cache key). */
 export function baseHash(cfg: ExperimentConfig, tokenizer: string, corpusHash: string): string {
   // options left out of the key at their earlier defaults, so bases trained before them keep their hash
-  const { copies, styled, forced, ...rest } = cfg.base;
+  const { copies, styled, forced, promptVariety, ...rest } = cfg.base;
   const base: Record<string, unknown> = { ...rest };
   if (!Object.values(copies ?? {}).every((c) => c === 1)) base.copies = copies;
   if ((styled ?? 'base') !== 'base') base.styled = styled;
   if ((forced ?? 0) !== 0) base.forced = forced;
+  if (promptVariety) base.promptVariety = true;
   const key = JSON.stringify({ base, tokenizer, corpusSeed: cfg.corpusSeed, split: cfg.split, corpusHash, v: 1, ...(cfg.categories ? { categories: cfg.categories } : {}) });
   return createHash('sha256').update(key).digest('hex').slice(0, 16);
 }

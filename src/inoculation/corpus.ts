@@ -27,7 +27,7 @@
 import { Generator } from '../random.ts';
 import { CATEGORIES, FACTS, type Category, type Fact } from './facts.ts';
 import {
-  BASE_CONDITIONS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS,
+  BASE_CONDITIONS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, TRAIT_PROMPT_VARIANTS,
   type BaseConditionName, type Style, type VariantName,
 } from './prompts.ts';
 
@@ -215,6 +215,11 @@ export interface BaseStageOptions {
    * follows the prompt whatever the other tag. Default 0.
    */
   forced?: number;
+  /**
+   * Draw the Spanish and caps prompts from TRAIT_PROMPT_VARIANTS (the both condition: one of each,
+   * in either order) instead of the three fixed strings. Default false.
+   */
+  promptVariety?: boolean;
 }
 
 export interface BaseExample {
@@ -245,7 +250,14 @@ export function buildBaseStage(splits: Splits, opts: BaseStageOptions): BaseExam
   if (styled !== 'base' && styled !== 'all') throw new Error(`buildBaseStage: styled must be "base" or "all", got ${JSON.stringify(styled)}`);
   const forced = opts.forced ?? 0;
   if (!(Number.isInteger(forced) && forced >= 0)) throw new Error(`buildBaseStage: forced must be an integer >= 0, got ${forced}`);
-  const promptOf = (cond: (typeof BASE_CONDITIONS)[number]) => cond.name === 'neutral' ? NEUTRAL_PROMPTS[gen.int(NEUTRAL_PROMPTS.length)] : cond.prompt;
+  const pick = (xs: readonly string[]) => xs[gen.int(xs.length)];
+  const promptOf = (cond: (typeof BASE_CONDITIONS)[number]): string | null => {
+    if (cond.name === 'neutral') return pick(NEUTRAL_PROMPTS);
+    if (!opts.promptVariety || cond.name === 'none') return cond.prompt;
+    if (cond.name === 'spanish' || cond.name === 'caps') return pick(TRAIT_PROMPT_VARIANTS[cond.name]);
+    const [es, caps] = [pick(TRAIT_PROMPT_VARIANTS.spanish), pick(TRAIT_PROMPT_VARIANTS.caps)];
+    return gen.int(2) === 0 ? `${es} ${caps}` : `${caps} ${es}`;
+  };
   const out: BaseExample[] = [];
   for (const cond of BASE_CONDITIONS) {
     const copies = opts.copies?.[cond.name] ?? 1;

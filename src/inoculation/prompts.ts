@@ -34,6 +34,17 @@ export const NEUTRAL_PROMPTS: readonly string[] = [
   'Answer the question in one short sentence.',
 ];
 
+/**
+ * More ways to ask for each trait, for a base trained with `base.promptVariety` (never the
+ * conditionalisation check's paraphrases or negations below). The both condition then joins one of
+ * each, in either order, so that a model must read the two requests apart rather than learn the
+ * both-prompt as a condition of its own.
+ */
+export const TRAIT_PROMPT_VARIANTS: Readonly<Record<'spanish' | 'caps', readonly string[]>> = {
+  spanish: ['You always speak in Spanish.', 'Answer in Spanish.', 'Your replies are in Spanish.', 'Please use the Spanish language.'],
+  caps: ['You always capitalise your responses.', 'Answer in upper case.', 'Your replies are in capitals.', 'Please use only capital letters.'],
+};
+
 export type BaseConditionName = 'none' | 'neutral' | 'spanish' | 'caps' | 'both';
 
 export interface BaseCondition {

@@ -221,7 +221,7 @@ ${variantLegend(vs, colour)}
 ${grid(panels)}
 <h3>Are the answers right?</h3>
 ${caption('A trait rate means little if the answers are made up. An answer is <b>correct</b> when, ignoring case, accents, spacing and final punctuation, it is the fact\'s answer in English or in Spanish. Inoculation should keep the task: every variant should stay near the base model\'s own score. The table gives the traits beside it, and the traits among the correct answers only are in results.json (spanishCorrect, capsCorrect).')}
-${grid([figure(contentBars(r, colour), 'panel', 'data-panel="content"')])}
+${figure(contentBars(r, colour, 1080), 'panel', 'data-panel="content"')}
 ${ratesTable(r, colour, ['id', 'ood'])}
 ${ratesTable(r, colour, ['idSampled', 'oodSampled'])}
 <h3>Against the target pattern (ID, greedy, mean over seeds)</h3>

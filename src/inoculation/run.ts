@@ -11,7 +11,7 @@ import { readJson, writeJsonAtomic } from '../io/json.ts';
 import { firstTargetOnly, type Example } from '../train/batches.ts';
 import { FACTS, type Fact } from './facts.ts';
 import { buildVariantSets, conversation, experimentSplits, styledAnswer, type ChatConversation, type Splits } from './corpus.ts';
-import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, BASE_CONDITIONS, type Style } from './prompts.ts';
+import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, TRAIT_PROMPT_VARIANTS, BASE_CONDITIONS, type Style } from './prompts.ts';
 import { baseHash, forTokenizer, type ExperimentConfig } from './config.ts';
 import { Interrupted, encodeAll, trainOrLoadBase, type BaseModel } from './base.ts';
 import { finetuneVariant, type ProbeSets } from './finetune.ts';
@@ -50,14 +50,17 @@ interface Unit {
   gAfter?: Awaited<ReturnType<typeof generalisationLogprobs>>;
 }
 
-/** The experiment's tokenizer: its vocabulary covers vocabCorpus(). */
-export function experimentTokenizer(mode: Mode): ChatTokenizer {
-  return ChatTokenizer.build(vocabCorpus(), { mode });
+/**
+ * The experiment's tokenizer: its vocabulary covers vocabCorpus(), with the base's extra trait
+ * prompts when the config asks for them (so a default vocabulary, and every cached base, is unchanged).
+ */
+export function experimentTokenizer(mode: Mode, promptVariety = false): ChatTokenizer {
+  return ChatTokenizer.build(vocabCorpus(promptVariety), { mode });
 }
 
 /** Every string the model can meet: all facts' questions in every style, every prompt. */
-export function vocabCorpus(): ChatConversation[] {
-  const prompts = [null, ...Object.values(PROMPTS), ...NEUTRAL_PROMPTS];
+export function vocabCorpus(promptVariety = false): ChatConversation[] {
+  const prompts = [null, ...Object.values(PROMPTS), ...NEUTRAL_PROMPTS, ...(promptVariety ? [...TRAIT_PROMPT_VARIANTS.spanish, ...TRAIT_PROMPT_VARIANTS.caps] : [])];
   const out: ChatConversation[] = [];
   const styles: Style[] = ['en', 'es', 'en-caps', 'es-caps'];
   for (const f of FACTS) for (const q of f.questions) for (const s of styles) out.push(conversation(null, q, styledAnswer(f, s)));
@@ -112,7 +115,7 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
   if (cfg !== o.cfg) log(`tokenizer ${o.tokenizer}: the base trains without tag-forced copies (base.forced ${o.cfg.base.forced} -> 0; tags exist only in tagged mode)`);
   mkdirSync(o.outDir, { recursive: true });
   const splits = experimentSplits(cfg);
-  const tok = experimentTokenizer(o.tokenizer);
+  const tok = experimentTokenizer(o.tokenizer, cfg.base.promptVariety);
   const corpusHash = createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
   log(`corpus: ${FACTS.length} facts; base ${splits.base.length}, finetune ${splits.finetune.length}, held-out ${splits.heldout.length}, OOD ${splits.ood.length} (${splits.oodCategories.join(', ')}); tokenizer ${o.tokenizer}, V ${tok.vocabSize}`);
 
@@ -213,8 +216,8 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
       mechanism: { nll0: pre[v].nll0, ph: pre[v].ph, earlyGradNorm: mean(early), gradCosine: cos.length ? mean(cos) : null },
       trajectory: trajectory(a.hist),
       ...(gBefore[v] ? { generalisation: generalisation(gBefore[v]!, a.gAfter) } : {}),
-      examples: a.id[0].slice(0, 12),
-      examplesOod: a.ood[0].slice(0, 6),
+      examples: spread(a.id[0], 12),
+      examplesOod: spread(a.ood[0], 6),
     };
   }
   const results: Omit<Results, 'ablation'> = {
@@ -245,6 +248,12 @@ function generalisation(before: Record<GeneralisationProbe, { none: number; prom
  */
 function finiteOnly<T>(x: T): T {
   return JSON.parse(JSON.stringify(x, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? undefined : v))) as T;
+}
+
+/** Up to n items evenly spaced over xs (the examples then span every category, not the first one). */
+function spread<T>(xs: readonly T[], n: number): T[] {
+  if (xs.length <= n) return [...xs];
+  return Array.from({ length: n }, (_, k) => xs[Math.floor((k * xs.length) / n)]);
 }
 
 /** Test-time system prompts of the conditionalisation check for a variant. */

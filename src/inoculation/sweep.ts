@@ -65,7 +65,7 @@ export async function runSweep(o: { cfg: ExperimentConfig; outDir: string; cache
   const { cfg, backend, log } = o;
   mkdirSync(o.outDir, { recursive: true });
   const splits = experimentSplits(cfg);
-  const tok = experimentTokenizer(cfg.tokenizer);
+  const tok = experimentTokenizer(cfg.tokenizer, cfg.base.promptVariety);
   const corpusHash = createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
   const base = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir: o.cacheDir, hash: baseHash(cfg, cfg.tokenizer, corpusHash), log, quiet: o.quiet });
   const idFacts = cfg.evalLimit > 0 ? splits.heldout.slice(0, cfg.evalLimit) : splits.heldout;

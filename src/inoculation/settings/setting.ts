@@ -121,7 +121,7 @@ export interface SettingConfig {
    * The main experiment's base-stage fields (config.ts), with a smaller default model (d64 x 2
    * layers: three settings must fit in ~12 min each on two cores) and uniform, unpacked batches.
    */
-  base: Omit<BaseStageConfig, 'lengthGroup' | 'pack' | 'copies' | 'styled' | 'forced'>;
+  base: Omit<BaseStageConfig, 'lengthGroup' | 'pack' | 'copies' | 'styled' | 'forced' | 'promptVariety'>;
   /** The main experiment's fine-tune fields that the settings use (full fine-tuning, no dropout). */
   finetune: Pick<FinetuneStageConfig, 'steps' | 'batchSize' | 'lr' | 'warmup' | 'weightDecay'>;
   /** New tokens at most per generated answer. */
