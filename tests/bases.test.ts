@@ -88,8 +88,8 @@ describe('tag-forced base examples', () => {
     const cfg = structuredClone(defaultConfig);
     cfg.base.steps = 1; cfg.base.batchSize = 1; // one epoch
     const splits = experimentSplits(cfg);
-    const tok = experimentTokenizer('tagged');
-    const stage = buildBaseStage(splits, { seed: cfg.corpusSeed * 1000, copies: cfg.base.copies, styled: cfg.base.styled, forced: cfg.base.forced });
+    const tok = experimentTokenizer('tagged', cfg.base.promptVariety);
+    const stage = buildBaseStage(splits, { seed: cfg.corpusSeed * 1000, copies: cfg.base.copies, styled: cfg.base.styled, forced: cfg.base.forced, promptVariety: cfg.base.promptVariety });
     const ex = baseExamples(tok, splits, cfg);
     expect(ex).toHaveLength(stage.length);
     let given = 0;
@@ -101,6 +101,7 @@ describe('tag-forced base examples', () => {
       if (b.forced?.case || b.forced?.lang) given++;
     });
     expect(given).toBeGreaterThan(0);
+    expect(ex.every((e) => !e.ids.includes(tok.unkId)), 'every prompt of the base is in the vocabulary').toBe(true);
   });
 
   it('exist only for the tagged tokenizer: other modes train without them', () => {

@@ -102,8 +102,8 @@ describe('config file', () => {
     expect(configError('{"base": {"copies": {"spanish": -1}}}')).toBe('config.json: base.copies.spanish must be >= 0, got -1');
     expect(configError('{"base": {"copies": {"french": 2}}}')).toMatch(/^config\.json: unknown field base\.copies\.french/);
     // on the earlier organism (styled facts from the base split, no tag-forced copies)
-    const three = parseConfig('{"base": {"copies": {"spanish": 3}, "styled": "base", "forced": 0}}', 'c.json');
-    const one = parseConfig('{"base": {"styled": "base", "forced": 0}}', 'c.json');
+    const three = parseConfig('{"base": {"copies": {"spanish": 3}, "styled": "base", "forced": 0, "promptVariety": false}}', 'c.json');
+    const one = parseConfig('{"base": {"styled": "base", "forced": 0, "promptVariety": false}}', 'c.json');
     expect(three.base.copies).toEqual({ none: 1, neutral: 1, spanish: 3, caps: 1, both: 1 });
     const splits = makeSplits({ seed: three.corpusSeed, fractions: three.split });
     const count = (cfg: typeof defaultConfig, prompt: string) => baseConversations(splits, cfg, 1).filter((c) => c.messages[0].content === prompt).length;

@@ -60,7 +60,11 @@ export function experimentTokenizer(mode: Mode, promptVariety = false): ChatToke
 
 /** Every string the model can meet: all facts' questions in every style, every prompt. */
 export function vocabCorpus(promptVariety = false): ChatConversation[] {
-  const prompts = [null, ...Object.values(PROMPTS), ...NEUTRAL_PROMPTS, ...(promptVariety ? [...TRAIT_PROMPT_VARIANTS.spanish, ...TRAIT_PROMPT_VARIANTS.caps] : [])];
+  // with promptVariety, every prompt the base can draw, the joined both-prompts too: BPE splits
+  // "X. Y." into other tokens than X and Y alone (" Answer" is not "Answer")
+  const { spanish, caps } = TRAIT_PROMPT_VARIANTS;
+  const variety = promptVariety ? [...spanish, ...caps, ...spanish.flatMap((es) => caps.flatMap((c) => [`${es} ${c}`, `${c} ${es}`]))] : [];
+  const prompts = [null, ...Object.values(PROMPTS), ...NEUTRAL_PROMPTS, ...variety];
   const out: ChatConversation[] = [];
   const styles: Style[] = ['en', 'es', 'en-caps', 'es-caps'];
   for (const f of FACTS) for (const q of f.questions) for (const s of styles) out.push(conversation(null, q, styledAnswer(f, s)));
