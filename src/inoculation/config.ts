@@ -135,7 +135,7 @@ export const defaultConfig: ExperimentConfig = {
   base: {
     model: { blockSize: 96, nLayer: 3, nHead: 4, nEmbd: 96, dropout: 0, layerNormEps: 1e-5 },
     steps: 1500, batchSize: 32, lr: 2e-3, minLr: 2e-4, warmup: 100, weightDecay: 0.05, seed: 1, lengthGroup: 1, pack: true,
-    copies: { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 }, styled: 'all', forced: 2, promptVariety: true,
+    copies: { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 }, styled: 'all', forced: 2, promptVariety: false,
   },
   // 36 steps of 16 over the 58 fine-tune answers (~10 epochs). AdamW with eps 1e-2: the step of a
   // weight with a small gradient follows the gradient (SGD-like, lr / eps = 0.1), so a tag the
