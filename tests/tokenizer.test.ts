@@ -309,7 +309,8 @@ describe('tagged mode: a case tag and a language tag, then the text shared by ev
       expect(answerOf(tok, conv)).toBe(s);
     }), { numRuns: 100 });
     fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 30 }), (s) => {
-      fc.pre(!Object.values(TAGS).some((t) => s.includes(t)));
+      // circled letters have case (ⓢ upper-cases to the tag Ⓢ): neither form may hold a tag
+      fc.pre(!Object.values(TAGS).some((t) => s.includes(t) || s.toUpperCase().includes(t)));
       expect(untagAnswer(tagAnswer(s))).toBe(s);
       expect(untagAnswer(tagAnswer(s.toUpperCase()))).toBe(s.toUpperCase());
     }), { numRuns: 300 });
