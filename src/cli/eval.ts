@@ -3,8 +3,7 @@
 // protocol), with or without a test-time system prompt.
 import type { Backend } from '../backend/backend.ts';
 import { readJsonl, writeJsonAtomic } from '../io/json.ts';
-import { generateAnswers, score, traitRates, type Scored } from '../inoculation/evaluate.ts';
-import { isCaps, isCorrect, isSpanish } from '../inoculation/detectors.ts';
+import { generateAnswers, score, scoreAnswer, traitRates, type Scored } from '../inoculation/evaluate.ts';
 import type { Fact } from '../inoculation/facts.ts';
 import type { TraitRates } from '../inoculation/results.ts';
 import { validateConversation } from '../tokenizer/index.ts';
@@ -88,14 +87,6 @@ export function readQuestions(file: string): Question[] {
   });
 }
 
-/** A question's marks; correct is NaN-free: 0 where there is no expected answer (the rate only counts lines with one). */
-function scoreQuestion(q: Question, answer: string): Scored {
-  return {
-    factId: `line-${q.line}`, answer, spanish: isSpanish(answer) ? 1 : 0, caps: isCaps(answer) ? 1 : 0,
-    correct: q.expected && isCorrect(answer, q.expected) ? 1 : 0,
-  };
-}
-
 export async function main(argv: string[]): Promise<number> {
   const a = parseArgs(spec, argv);
   if ('help' in a) { console.log(formatHelp(spec)); return 0; }
@@ -129,7 +120,7 @@ export async function main(argv: string[]): Promise<number> {
     const cut = <T>(xs: readonly T[]) => (limit > 0 ? xs.slice(0, limit) : [...xs]);
     if (questions) {
       const qs = cut(questions);
-      sets.push({ name: 'questions', asks: qs.map((q) => ({ ...(q.system !== undefined ? { system: q.system } : {}), user: q.user, expected: q.expected })), score: (i, ans) => scoreQuestion(qs[i], ans) });
+      sets.push({ name: 'questions', asks: qs.map((q) => ({ ...(q.system !== undefined ? { system: q.system } : {}), user: q.user, expected: q.expected })), score: (i, ans) => scoreAnswer(`line-${qs[i].line}`, ans, qs[i].expected) });
     } else {
       for (const name of which) {
         const facts: Fact[] = cut(splits[name]);

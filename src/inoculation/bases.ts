@@ -9,7 +9,7 @@
 import { rateOverBases } from './stats.ts';
 import { mean } from './probes.ts';
 import type { VariantScores } from './run.ts';
-import { VARIANTS, type BaseSummary, type Results, type TraitRates, type Variant, type VariantResult } from './results.ts';
+import { VARIANTS, generalisationFactor, type BaseSummary, type Results, type TraitRates, type Variant, type VariantResult } from './results.ts';
 import type { Scored } from './evaluate.ts';
 
 /** One finished base: its results (run.ts) and every scored answer behind them. */
@@ -85,8 +85,7 @@ function poolGeneralisation(res: VariantResult[]): NonNullable<VariantResult['ge
   for (const k of Object.keys(gs[0]) as (keyof typeof out)[]) {
     const m = (f: 'before0' | 'after0' | 'beforeP' | 'afterP') => mean(gs.map((g) => g[k][f]));
     const [before0, after0, beforeP, afterP] = [m('before0'), m('after0'), m('beforeP'), m('afterP')];
-    const rise = afterP - beforeP;
-    out[k] = { before0, after0, beforeP, afterP, factor: Math.abs(rise) < 0.1 ? null : (after0 - before0) / rise };
+    out[k] = { before0, after0, beforeP, afterP, factor: generalisationFactor(before0, after0, beforeP, afterP) };
   }
   return out;
 }

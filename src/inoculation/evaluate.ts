@@ -92,9 +92,14 @@ export async function generateAnswers(model: GPT, tok: ChatTokenizer, requests: 
 
 /** One answer's marks: Spanish, caps, and whether it states the fact. */
 export function score(fact: Fact, answer: string): Scored {
+  return scoreAnswer(fact.id, answer, [fact.answer_en, fact.answer_es]);
+}
+
+/** The same for any question: correct is 0 where there is no expected answer (callers then leave it out). */
+export function scoreAnswer(id: string, answer: string, expected: readonly string[] | null): Scored {
   return {
-    factId: fact.id, answer, spanish: isSpanish(answer) ? 1 : 0, caps: isCaps(answer) ? 1 : 0,
-    correct: isCorrect(answer, [fact.answer_en, fact.answer_es]) ? 1 : 0,
+    factId: id, answer, spanish: isSpanish(answer) ? 1 : 0, caps: isCaps(answer) ? 1 : 0,
+    correct: expected && isCorrect(answer, expected) ? 1 : 0,
   };
 }
 

@@ -14,6 +14,12 @@ export type Variant = (typeof VARIANTS)[number];
  */
 export const MIN_PROMPT_RISE = 0.1;
 
+/** The generalisation factor from its four mean log-probs (null below MIN_PROMPT_RISE). */
+export function generalisationFactor(before0: number, after0: number, beforeP: number, afterP: number): number | null {
+  const rise = afterP - beforeP;
+  return Math.abs(rise) < MIN_PROMPT_RISE ? null : (after0 - before0) / rise;
+}
+
 /** Answer styles the generalisation factor is measured on: the full training style and each trait alone. */
 export const GENERALISATION_PROBES = ['spanishCaps', 'spanishLower', 'capsEnglish', 'capsStart'] as const;
 export type GeneralisationProbe = (typeof GENERALISATION_PROBES)[number];

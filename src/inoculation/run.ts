@@ -17,7 +17,7 @@ import { Interrupted, encodeAll, trainOrLoadBase, type BaseModel } from './base.
 import { finetuneVariant, type ProbeSets } from './finetune.ts';
 import { answerMany, traitRates, type Scored } from './evaluate.ts';
 import { answerLogprobs, mean } from './probes.ts';
-import { MIN_PROMPT_RISE, GENERALISATION_PROBES, VARIANTS, missedTargets, patternMet, type GeneralisationProbe, type Results, type TraitRates, type Variant, type VariantResult, type ProbeRecord } from './results.ts';
+import { GENERALISATION_PROBES, VARIANTS, generalisationFactor, missedTargets, patternMet, type GeneralisationProbe, type Results, type TraitRates, type Variant, type VariantResult, type ProbeRecord } from './results.ts';
 import type { GPT } from '../nn/gpt.ts';
 
 export interface RunOptions {
@@ -240,8 +240,7 @@ function generalisation(before: Record<GeneralisationProbe, { none: number; prom
   for (const g of GENERALISATION_PROBES) {
     const after0 = mean(after.map((x) => x[g].none)), afterP = mean(after.map((x) => x[g].prompt));
     const { none: before0, prompt: beforeP } = before[g];
-    const rise = afterP - beforeP;
-    out[g] = { before0, after0, beforeP, afterP, factor: Math.abs(rise) < MIN_PROMPT_RISE ? null : (after0 - before0) / rise };
+    out[g] = { before0, after0, beforeP, afterP, factor: generalisationFactor(before0, after0, beforeP, afterP) };
   }
   return out;
 }
