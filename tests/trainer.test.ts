@@ -9,6 +9,7 @@ import { Trainer } from '../src/train/trainer.ts';
 import { makeBatch, type Example } from '../src/train/batches.ts';
 import { Generator } from '../src/random.ts';
 import { CpuBackend } from '../src/backend/cpu.ts';
+import { prepareForFinetune } from '../src/inoculation/finetune.ts';
 
 const cfg: GPTConfig = { vocabSize: 12, blockSize: 10, nLayer: 2, nHead: 2, nEmbd: 16, dropout: 0.1, layerNormEps: 1e-5 };
 
@@ -80,5 +81,28 @@ describe('trainer', () => {
     expect(b.targets).toEqual([2, 3, -100, -100, -100, 6, 7, 8]);
     expect(b.tokens).toBe(5);
     expect(() => makeBatch(ex, 0, 3)).toThrow(/does not fit blockSize 3/);
+  });
+});
+
+describe('prepareForFinetune (finetune.train)', () => {
+  const snapshot = async (m: GPT) => new Map(await Promise.all(m.namedParameters().map(async ([n, p]) => [n, Array.from(await p.data())] as const)));
+  it.each([
+    ['mlp', 0], ['all', 0], ['mlp', 2],
+  ] as const)("train '%s' (LoRA rank %d): exactly the named weights move, every other one stays bit for bit", async (train, loraRank) => {
+    const m = new GPT({ ...cfg, dropout: 0 }, 5, new CpuBackend());
+    const n = prepareForFinetune(m, { train, loraRank, loraAlpha: 4 }, 3);
+    const trained = m.trainableParameters();
+    expect(n).toBe(trained.reduce((a, [, p]) => a + p.size, 0));
+    expect(trained.every(([name]) => train === 'all' || /^h\.\d+\.mlp\./.test(name))).toBe(true);
+    if (loraRank > 0) expect(trained.every(([name]) => /lora/i.test(name))).toBe(true);
+    const before = await snapshot(m);
+    await new Trainer(m, examples(20, 2), { steps: 3, batchSize: 4, lr: 1e-2, seed: 1 }, 0).run({ quiet: true });
+    const after = await snapshot(m);
+    const names = new Set(trained.map(([name]) => name));
+    for (const [name, v] of before) if (!names.has(name)) expect(after.get(name), name).toEqual(v);
+    // something trained moved
+    expect(trained.some(([name]) => after.get(name)!.some((x, i) => x !== before.get(name)![i]))).toBe(true);
+    if (train === 'mlp' && loraRank === 0) expect(names.has('h.0.attn.c_attn.weight')).toBe(false);
+    if (train === 'all' && loraRank === 0) expect(names.size).toBe(m.namedParameters().length);
   });
 });

@@ -88,6 +88,8 @@ export function resolveExperiment(file: string | undefined, opts: { quick?: bool
     if (f.finetune && (f.finetune as { eps?: unknown }).eps === undefined) f.finetune.eps = 1e-8;
     if ((f as { categories?: unknown }).categories === undefined) f.categories = [...CATEGORIES];
     if ((f as { bases?: unknown }).bases === undefined) f.bases = 1;
+    // and before finetune.train: every weight trained
+    if (f.finetune && (f.finetune as { train?: unknown }).train === undefined) f.finetune.train = 'all';
     const errs = checkComplete(opts.fallback);
     if (errs.length) throw new ConfigError(`the run's stored config is not valid here: ${errs.join('; ')}`);
     return structuredClone(opts.fallback);
@@ -245,8 +247,3 @@ export class InterruptGuard {
   dispose(): void { process.off('SIGINT', this.onSignal); process.off('SIGTERM', this.onSignal); }
 }
 
-// ---- formatting --------------------------------------------------------------------------------
-
-export const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : '-');
-export const rateCell = (r: { mean: number; ci95: [number, number] }): string =>
-  Number.isFinite(r.mean) ? `${pct(r.mean).padStart(4)} [${(100 * r.ci95[0]).toFixed(0)}-${(100 * r.ci95[1]).toFixed(0)}]` : '-';

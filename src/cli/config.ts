@@ -9,7 +9,7 @@
 // file. The schema below is typed against ExperimentConfig, so a field added there without a doc
 // and a type here does not compile.
 import { readFileSync } from 'node:fs';
-import { defaultConfig, quickConfig, type ExperimentConfig } from '../inoculation/config.ts';
+import { FINETUNE_WEIGHTS, defaultConfig, quickConfig, type ExperimentConfig } from '../inoculation/config.ts';
 import { parseJsonText } from '../io/json.ts';
 import { CATEGORIES } from '../inoculation/facts.ts';
 import { suggest } from './args.ts';
@@ -99,7 +99,8 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
         warmup: { kind: 'int', min: 0, doc: 'Linear warm-up steps.' },
         weightDecay: { kind: 'number', min: 0, doc: 'AdamW weight decay.' },
         dropout: { kind: 'number', min: 0, max: 0.95, doc: 'Dropout probability during fine-tuning (the base model trains without).' },
-        loraRank: { kind: 'int', min: 0, doc: 'LoRA rank (0 = full fine-tuning of every weight).' },
+        train: { kind: 'enum', values: FINETUNE_WEIGHTS, doc: "Which weights fine-tuning changes. 'mlp' (default): the blocks' MLPs; attention, embeddings and LayerNorms keep the base's values, so the way the base reads the system prompt is not retrained (on bases 2 and 3 of five, training attention too moved the no-prompt context towards the prompted one and the explained trait leaked; docs/results.md, 'Which weights to fine-tune'). 'all': every weight (the earlier default). With LoRA, the adapters of the trained weights only." },
+        loraRank: { kind: 'int', min: 0, doc: 'LoRA rank (0 = no adapters: the weights named by finetune.train are trained directly).' },
         loraAlpha: { kind: 'number', min: 0, above: true, doc: 'LoRA scale numerator: the update is (x A) B * loraAlpha / loraRank.' },
         pack: { kind: 'bool', doc: 'Pack each batch\'s conversations into shared rows (see base.pack).' },
       },

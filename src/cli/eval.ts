@@ -8,7 +8,8 @@ import type { Fact } from '../inoculation/facts.ts';
 import type { TraitRates } from '../inoculation/results.ts';
 import { validateConversation } from '../tokenizer/index.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
-import { CliError, BACKEND_OPTION, CONFIG_OPTION, closeBackend, experimentSplits, loadModel, log, openBackend, rateCell, resolveExperiment } from './common.ts';
+import { CliError, BACKEND_OPTION, CONFIG_OPTION, closeBackend, experimentSplits, loadModel, log, openBackend, resolveExperiment } from './common.ts';
+import { rateCell as rateCellOf } from '../inoculation/format.ts';
 
 export const spec: CommandSpec = {
   name: 'eval',
@@ -143,6 +144,7 @@ export async function main(argv: string[]): Promise<number> {
       for (const [dec, xs, t] of [['greedy', greedy, rates.greedy], ['sampled T=1', sampled, rates.sampled]] as const) {
         const c = traitRates([withExpected(xs)]);
         Object.assign(t, { correct: c.correct, spanishCorrect: c.spanishCorrect, capsCorrect: c.capsCorrect });
+        const rateCell = (x: TraitRates['spanish']) => rateCellOf(x, 4);
         const cell = (x: TraitRates['spanish'] | undefined) => (scored > 0 && x ? rateCell(x) : 'n/a');
         console.log(`${set.name.padEnd(9)} ${dec.padEnd(11)} ${String(xs.length).padStart(4)}  ${cell(t.correct).padEnd(13)} ${rateCell(t.spanish).padEnd(13)} ${rateCell(t.caps).padEnd(13)} ${cell(t.spanishCorrect).padEnd(13)} ${cell(t.capsCorrect)}`);
       }

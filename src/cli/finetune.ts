@@ -13,6 +13,7 @@ import { ChatTokenizer, validateConversation, type Conversation } from '../token
 import { buildVariantSets, inoculate, type ChatConversation } from '../inoculation/corpus.ts';
 import { FINETUNE_VARIANTS, type VariantName } from '../inoculation/prompts.ts';
 import type { ExperimentConfig } from '../inoculation/config.ts';
+import { prepareForFinetune } from '../inoculation/finetune.ts';
 import { fmtTime } from '../train/progress.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
 import {
@@ -177,7 +178,7 @@ export async function main(argv: string[]): Promise<number> {
       tok = ChatTokenizer.fromJSON(readJson(join(ckDir, 'vocab.json'), 'vocabulary'), `${ckDir}/vocab.json`);
       model = new GPT(ckCfg.model, seed, backend);
       lora = prior.lora ?? null;
-      if (lora) model.addLoRA(lora.rank, lora.alpha, seed);
+      prepareForFinetune(model, { loraRank: lora?.rank ?? 0, loraAlpha: lora?.alpha ?? 16, train: exp.finetune.train }, seed);
       tcfg = { ...prior.train, steps: a.num('steps') ?? prior.train.steps };
       const src = prior.source!;
       p = plan('variant' in src ? { variant: src.variant } : { data: src.data }, prompt, seed, exp, 'sha256' in src ? src.sha256 : undefined);
@@ -194,12 +195,11 @@ export async function main(argv: string[]): Promise<number> {
       assertValid(exp, a.str('config') ?? 'config');
       const ft = exp.finetune;
       tok = base.tok;
-      // as finetuneVariant: the base weights, then adapters seeded by the fine-tune seed
+      // as finetuneVariant: the base weights, adapters seeded by the fine-tune seed, the weights finetune.train names
       model = base.model;
       model.train();
-      for (const t of model.parameters()) t.requiresGrad = true; // a merged LoRA base comes back frozen
       lora = ft.loraRank > 0 ? { rank: ft.loraRank, alpha: ft.loraAlpha } : null;
-      if (lora) model.addLoRA(lora.rank, lora.alpha, seed);
+      prepareForFinetune(model, ft, seed);
       tcfg = { steps: ft.steps, batchSize: ft.batchSize, lr: ft.lr, minLr: ft.lr, eps: ft.eps, warmup: ft.warmup, weightDecay: ft.weightDecay, seed, gradClip: 1, pack: ft.pack };
       p = plan({ variant: a.str('variant'), data: a.str('data') }, prompt, seed, exp);
     }
@@ -225,7 +225,8 @@ export async function main(argv: string[]): Promise<number> {
     Object.assign(run, { status: 'running', backend: backend.name });
     writeRun(out, run);
     const what = 'variant' in p.source ? `variant ${p.source.variant}` : `${p.source.data}`;
-    log(`fine-tuning ${model.numParameters().toLocaleString()} parameters${lora ? ` (LoRA rank ${lora.rank}: ${trainer.opt.params.reduce((s, [, t]) => s + t.size, 0).toLocaleString()} trained)` : ''} on ${examples.length} examples of ${what}; system prompt ${describePrompt(prompt, p.source)}; ${run.steps} steps of ${tcfg.batchSize}, lr ${tcfg.lr}, seed ${seed}`);
+    const trained = trainer.opt.params.reduce((s, [, t]) => s + t.size, 0).toLocaleString();
+    log(`fine-tuning ${model.numParameters().toLocaleString()} parameters (${lora ? `LoRA rank ${lora.rank}: ` : ''}${trained} trained: ${exp.finetune.train === 'mlp' ? 'the MLPs' : 'every weight'}) on ${examples.length} examples of ${what}; system prompt ${describePrompt(prompt, p.source)}; ${run.steps} steps of ${tcfg.batchSize}, lr ${tcfg.lr}, seed ${seed}`);
 
     // Trainer.run writes metrics.jsonl, saves the checkpoint every --checkpoint-every steps, at the
     // end, and where shouldStop (Ctrl-C) stops it; onCheckpoint records each save in run.json

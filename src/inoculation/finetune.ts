@@ -6,12 +6,33 @@ import { Trainer } from '../train/trainer.ts';
 import { batchIndices, type Example } from '../train/batches.ts';
 import { JsonlWriter } from '../io/json.ts';
 import type { ChatTokenizer } from '../tokenizer/index.ts';
-import type { ExperimentConfig } from './config.ts';
+import type { ExperimentConfig, FinetuneStageConfig, FinetuneWeights } from './config.ts';
 import type { Fact } from './facts.ts';
 import { answerFacts, fraction } from './evaluate.ts';
 import { answerLogprobs, gradientCosine, gradientsOf, layerNorms, mean } from './probes.ts';
 import type { ProbeRecord } from './results.ts';
 import type { BaseModel } from './base.ts';
+
+/** Parameter names fine-tuning with `train` changes (LoRA adapters included: they sit under their layer's name). */
+export const trainedWeights = (train: FinetuneWeights) => (name: string): boolean => train === 'all' || /^h\.\d+\.mlp\./.test(name);
+
+/**
+ * The base weights made ready for stage 2, as every fine-tune does it (the experiment and `inoculum
+ * finetune`): LoRA adapters seeded by the fine-tune seed if ft.loraRank > 0, then only the weights
+ * `ft.train` names left trainable (and none that `frozen` names). Returns the trained parameter count.
+ */
+export function prepareForFinetune(model: GPT, ft: Pick<FinetuneStageConfig, 'loraRank' | 'loraAlpha' | 'train'>, seed: number, frozen?: (name: string) => boolean): number {
+  for (const p of model.parameters()) p.requiresGrad = true; // a merged LoRA base comes back frozen
+  if (ft.loraRank > 0) model.addLoRA(ft.loraRank, ft.loraAlpha, seed);
+  const keep = trainedWeights(ft.train);
+  let n = 0;
+  for (const [name, p] of model.namedParameters()) {
+    if (!keep(name) || frozen?.(name)) p.requiresGrad = false;
+    if (p.requiresGrad) n += p.size;
+  }
+  if (n === 0) throw new Error(`prepareForFinetune: no parameter left to train (finetune.train ${ft.train}, LoRA rank ${ft.loraRank})`);
+  return n;
+}
 
 export interface ProbeSets {
   /** Fixed one-trait answers to held-out questions, no system prompt (paper section 4.2). */
@@ -45,12 +66,14 @@ export async function finetuneVariant(opts: {
   /** This variant's training examples, and the same examples without any system prompt (index-aligned). */
   examples: Example[]; plain: Example[];
   hasPrompt: boolean; probes: ProbeSets; metricsPath: string; label: string; quiet?: boolean;
+  /** Parameters (by name, e.g. "h.0.attn.c_attn.weight") left at the base's values: a screening knob, not a config field. */
+  frozen?: (name: string) => boolean;
 }): Promise<FinetuneRun> {
   const { cfg, tok, seed, probes } = opts;
   const ft = cfg.finetune;
   const model = new GPT({ ...opts.base.model.config, dropout: ft.dropout }, seed, opts.backend);
   model.loadStateDict(opts.base.state);
-  if (ft.loraRank > 0) model.addLoRA(ft.loraRank, ft.loraAlpha, seed);
+  prepareForFinetune(model, ft, seed, opts.frozen);
   const trainer = new Trainer(model, opts.examples, {
     steps: ft.steps, batchSize: ft.batchSize, lr: ft.lr, minLr: ft.lr, eps: ft.eps, warmup: ft.warmup, weightDecay: ft.weightDecay,
     seed, gradClip: 1, pack: ft.pack, // the data order depends on the seed only: identical across variants

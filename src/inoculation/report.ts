@@ -13,7 +13,8 @@ import { writeBytesAtomic } from '../io/atomic.ts';
 import { linearFit, type Rate } from './stats.ts';
 import { FACTS } from './facts.ts';
 import { GENERALISATION_PROBES, MIN_PROMPT_RISE, VARIANTS, missedTargets, type Example, type GeneralisationProbe, type ProbeRecord, type Results, type TraitRates, type VariantResult } from './results.ts';
-import { CHART_CSS, PALETTE, barChart, esc, fmt, isNum, legend, lineChart, pct, resetIds, scatter, autoDomain, type Bar, type LegendItem, type LineSeries } from './svg.ts';
+import { CHART_CSS, PALETTE, barChart, legend, lineChart, resetIds, scatter, autoDomain, type Bar, type LegendItem, type LineSeries } from './svg.ts';
+import { esc, fmt, isNum, pct } from './format.ts';
 
 type Metrics = Map<string, ProbeRecord[][]>;
 type Trait = 'spanish' | 'caps';

@@ -19,6 +19,7 @@ import { answerMany, traitRates, type Scored } from './evaluate.ts';
 import { answerLogprobs, mean } from './probes.ts';
 import { GENERALISATION_PROBES, VARIANTS, generalisationFactor, missedTargets, patternMet, type GeneralisationProbe, type Results, type TraitRates, type Variant, type VariantResult, type ProbeRecord } from './results.ts';
 import type { GPT } from '../nn/gpt.ts';
+import { pctOf } from './format.ts';
 
 export interface RunOptions {
   cfg: ExperimentConfig;
@@ -275,7 +276,7 @@ function trajectory(hist: ProbeRecord[][]): { step: number; spanish: number; cap
   });
 }
 
-const pct = (xs: Scored[], k: 'spanish' | 'caps' | 'correct') => `${((100 * xs.reduce((a, x) => a + x[k], 0)) / Math.max(1, xs.length)).toFixed(0).padStart(3)}%`;
+const pct = (xs: Scored[], k: 'spanish' | 'caps' | 'correct') => pctOf(xs.map((x) => x[k]));
 
 /** The stdout table: variant x {% correct, % Spanish, % caps} with CIs, ID and OOD; one line per base when pooled. */
 export function formatTable(r: Omit<Results, 'ablation'>): string {

@@ -4,26 +4,10 @@
 // <title> elements, which browsers show natively. Missing and non-finite values are skipped, never
 // drawn as NaN.
 
-/** Escapes text for XML/HTML element content and attribute values. */
-export function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-export const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+import { esc, fmt, isNum } from './format.ts';
 
 /** Finite and small enough that spans and pixel maps of such values cannot overflow. */
 const plottable = (v: unknown): v is number => isNum(v) && Math.abs(v) < 1e100;
-
-/** A number for people: `digits` significant decimals, or an en dash when missing. */
-export function fmt(v: unknown, digits = 2): string {
-  if (!isNum(v)) return '\u2013';
-  const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e5 || a < 10 ** -digits)) return v.toExponential(Math.max(0, digits - 1)); // would print as 0.00
-  return v.toFixed(digits);
-}
-
-/** A fraction as a percentage ("42%"), or an en dash. */
-export const pct = (v: unknown, digits = 0): string => (isNum(v) ? `${(v * 100).toFixed(digits)}%` : '\u2013');
 
 /** Okabe-Ito colours, safe for the common colour-vision deficiencies; black is left for axes. */
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442', '#7F7F7F'];

@@ -15,8 +15,11 @@ import { answerLogprobs, mean } from './probes.ts';
 import { experimentTokenizer, probeSets } from './run.ts';
 import { PROMPTS, type Style } from './prompts.ts';
 import { writeBytesAtomic } from '../io/atomic.ts';
-import { renderSweepReport } from './sweep_report.ts';
+import { renderSweepReport, type SweepResult, type SweepRow } from './sweep_report.ts';
+
+export type { SweepResult, SweepRow };
 import { linearFit } from './stats.ts';
+import { pctOf } from './format.ts';
 import { FACTS } from './facts.ts';
 import { createHash } from 'node:crypto';
 
@@ -31,34 +34,6 @@ export const SWEEP_PROMPTS: { name: string; prompt: string | null }[] = [
   { name: 'unrelated', prompt: 'Answer the question in one short sentence.' },
   { name: 'placebo', prompt: PROMPTS.placebo },
 ];
-
-export interface SweepRow {
-  name: string;
-  prompt: string | null;
-  /** Prompt tokens the base model's vocabulary does not know (encoded as <|unk|>). */
-  unknownTokens: number;
-  nll0: number;
-  ph: number;
-  /**
-   * PH(P) of one trait alone: the same gain measured on the training answers rewritten with only
-   * the Spanish trait (lower-case Spanish) or only the caps trait (English in capitals). Whole-answer
-   * PH cannot tell which trait a prompt explains; these can.
-   */
-  phSpanish: number;
-  phCaps: number;
-  /**
-   * The Spanish trait's share of PH(P): PH(P) of the training answers minus PH(P) of the same
-   * answers without the Spanish trait (English in capitals) = ph - phCaps. Unlike phSpanish it does
-   * not penalise a prompt that elicits Spanish in capitals (both-traits) for not eliciting it in
-   * lower case. Added after the first three-seed sweep (post hoc; docs/results.md).
-   */
-  phContrast: number;
-  /** No-prompt ID greedy rates after fine-tuning, per seed. */
-  spanish: number[];
-  caps: number[];
-  /** Control's Spanish rate minus this prompt's (mean over seeds). */
-  suppression: number;
-}
 
 export async function runSweep(o: { cfg: ExperimentConfig; outDir: string; cacheDir: string; backend: Backend; log: (s: string) => void; quiet?: boolean }): Promise<SweepResult> {
   const t0 = performance.now();
@@ -118,18 +93,11 @@ export async function runSweep(o: { cfg: ExperimentConfig; outDir: string; cache
   return res;
 }
 
-/** sweep.json: the rows and the R^2 of suppression on each predictor (control excluded from the fits). */
-export interface SweepResult {
-  tokenizer: string; seeds: number; backend: string; adapter: string; wall_s: number;
-  rows: SweepRow[];
-  r2: { ph: number; nll0: number; phSpanish: number; phContrast: number };
-}
 
 export function formatSweep(res: SweepResult): string {
-  const pct = (xs: number[]) => `${(100 * mean(xs)).toFixed(0).padStart(3)}%`;
   const lines = [`${'prompt'.padEnd(12)} | ${'PH(P)'.padStart(6)} | PH Spanish | PH caps | PH contrast | ${'NLL@0'.padStart(6)} | spanish | caps | suppression | unk | text`];
   for (const r of res.rows) {
-    lines.push(`${r.name.padEnd(12)} | ${r.ph.toFixed(2).padStart(6)} | ${r.phSpanish.toFixed(2).padStart(10)} | ${r.phCaps.toFixed(2).padStart(7)} | ${r.phContrast.toFixed(2).padStart(11)} | ${r.nll0.toFixed(2).padStart(6)} | ${pct(r.spanish).padStart(7)} | ${pct(r.caps).padStart(4)} | ${(100 * r.suppression).toFixed(0).padStart(10)}% | ${String(r.unknownTokens).padStart(3)} | ${JSON.stringify(r.prompt ?? '(none)')}`);
+    lines.push(`${r.name.padEnd(12)} | ${r.ph.toFixed(2).padStart(6)} | ${r.phSpanish.toFixed(2).padStart(10)} | ${r.phCaps.toFixed(2).padStart(7)} | ${r.phContrast.toFixed(2).padStart(11)} | ${r.nll0.toFixed(2).padStart(6)} | ${pctOf(r.spanish).padStart(7)} | ${pctOf(r.caps).padStart(4)} | ${(100 * r.suppression).toFixed(0).padStart(10)}% | ${String(r.unknownTokens).padStart(3)} | ${JSON.stringify(r.prompt ?? '(none)')}`);
   }
   lines.push(`R^2 of suppression on PH(P): ${res.r2.ph.toFixed(3)}; on PH(P) of the Spanish trait alone: ${res.r2.phSpanish.toFixed(3)}; on the PH contrast (ph - PH caps): ${res.r2.phContrast.toFixed(3)}; on NLL@0: ${res.r2.nll0.toFixed(3)} (${res.rows.length - 1} prompts, control excluded)`);
   return lines.join('\n');

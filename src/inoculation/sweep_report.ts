@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { readJson } from '../io/json.ts';
 import { writeBytesAtomic } from '../io/atomic.ts';
 import { linearFit } from './stats.ts';
-import { CHART_CSS, PALETTE, esc, fmt, scatter } from './svg.ts';
+import { CHART_CSS, PALETTE, scatter } from './svg.ts';
+import { esc, fmt, pct } from './format.ts';
 import { PAGE_CSS } from './report.ts';
-import type { SweepResult, SweepRow } from './sweep.ts';
 
 const PREDICTORS: { key: 'ph' | 'phSpanish' | 'phContrast' | 'nll0'; label: string; why: string }[] = [
   { key: 'ph', label: 'PH(P): log-prob gain of the training answers under P (nats/token)', why: 'the replication\'s predictor: how much the prompt raises the log-prob of the training answers on the base model' },
@@ -19,6 +19,41 @@ const PREDICTORS: { key: 'ph' | 'phSpanish' | 'phContrast' | 'nll0'; label: stri
 ];
 
 const TITLES = { ph: 'PH(P)', phSpanish: 'PH(P), Spanish alone', phContrast: 'PH contrast', nll0: 'NLL@0' } as const;
+
+export interface SweepRow {
+  name: string;
+  prompt: string | null;
+  /** Prompt tokens the base model's vocabulary does not know (encoded as <|unk|>). */
+  unknownTokens: number;
+  nll0: number;
+  ph: number;
+  /**
+   * PH(P) of one trait alone: the same gain measured on the training answers rewritten with only
+   * the Spanish trait (lower-case Spanish) or only the caps trait (English in capitals). Whole-answer
+   * PH cannot tell which trait a prompt explains; these can.
+   */
+  phSpanish: number;
+  phCaps: number;
+  /**
+   * The Spanish trait's share of PH(P): PH(P) of the training answers minus PH(P) of the same
+   * answers without the Spanish trait (English in capitals) = ph - phCaps. Unlike phSpanish it does
+   * not penalise a prompt that elicits Spanish in capitals (both-traits) for not eliciting it in
+   * lower case. Added after the first three-seed sweep (post hoc; docs/results.md).
+   */
+  phContrast: number;
+  /** No-prompt ID greedy rates after fine-tuning, per seed. */
+  spanish: number[];
+  caps: number[];
+  /** Control's Spanish rate minus this prompt's (mean over seeds). */
+  suppression: number;
+}
+
+/** sweep.json: the rows and the R^2 of suppression on each predictor (control excluded from the fits). */
+export interface SweepResult {
+  tokenizer: string; seeds: number; backend: string; adapter: string; wall_s: number;
+  rows: SweepRow[];
+  r2: { ph: number; nll0: number; phSpanish: number; phContrast: number };
+}
 
 const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
@@ -37,8 +72,7 @@ export function renderSweepReport(r: SweepResult): string {
     });
     return `<figure class="fig">${svg}<figcaption class="caption">${esc(p.why)}.</figcaption></figure>`;
   });
-  const pct = (xs: number[]) => `${(100 * meanOf(xs)).toFixed(0)}%`;
-  const body = r.rows.map((x: SweepRow) => `<tr><th>${esc(x.name)}</th><td>${x.prompt === null ? '<span class="muted">(none)</span>' : esc(x.prompt)}</td><td class="r">${fmt(x.ph, 2)}</td><td class="r">${fmt(x.phSpanish, 2)}</td><td class="r">${fmt(x.phCaps, 2)}</td><td class="r">${fmt(x.phContrast, 2)}</td><td class="r">${fmt(x.nll0, 2)}</td><td class="r">${pct(x.spanish)}</td><td class="r">${pct(x.caps)}</td><td class="r">${(100 * x.suppression).toFixed(0)}</td><td class="r">${x.unknownTokens}</td></tr>`);
+  const body = r.rows.map((x: SweepRow) => `<tr><th>${esc(x.name)}</th><td>${x.prompt === null ? '<span class="muted">(none)</span>' : esc(x.prompt)}</td><td class="r">${fmt(x.ph, 2)}</td><td class="r">${fmt(x.phSpanish, 2)}</td><td class="r">${fmt(x.phCaps, 2)}</td><td class="r">${fmt(x.phContrast, 2)}</td><td class="r">${fmt(x.nll0, 2)}</td><td class="r">${pct(meanOf(x.spanish))}</td><td class="r">${pct(meanOf(x.caps))}</td><td class="r">${(100 * x.suppression).toFixed(0)}</td><td class="r">${x.unknownTokens}</td></tr>`);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

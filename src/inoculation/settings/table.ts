@@ -2,9 +2,10 @@
 // numbers before training, and the base model's checks.
 import type { Rate } from '../stats.ts';
 import type { SettingResults } from './results.ts';
+import { pctText, rateCell } from '../format.ts';
 
-const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : '-');
-const cell = (r: Rate) => (Number.isFinite(r.mean) ? `${pct(r.mean)} [${(100 * r.ci95[0]).toFixed(0)}-${(100 * r.ci95[1]).toFixed(0)}]` : '-');
+const pct = pctText;
+const cell = (r: Rate) => rateCell(r);
 const row = (xs: string[]) => `| ${xs.join(' | ')} |`;
 const rule = (n: number) => row(new Array<string>(n).fill('---'));
 
