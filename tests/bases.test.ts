@@ -5,13 +5,13 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { rateOverBases, rateWithCI } from '../src/inoculation/stats.ts';
 import { ratesOverBases } from '../src/inoculation/bases.ts';
-import { renderReport } from '../src/inoculation/report.ts';
+import { renderReport } from '../src/inoculation/report/report.ts';
 import { VARIANTS, missedTargets, type BaseSummary, type Results } from '../src/inoculation/results.ts';
 import { baseExamples } from '../src/inoculation/base.ts';
-import { buildBaseStage, experimentSplits } from '../src/inoculation/corpus.ts';
+import { buildBaseStage, experimentSplits } from '../src/inoculation/data/corpus.ts';
 import { defaultConfig, forTokenizer } from '../src/inoculation/config.ts';
 import { experimentTokenizer } from '../src/inoculation/run.ts';
-import { FACTS } from '../src/inoculation/facts.ts';
+import { FACTS } from '../src/inoculation/data/facts.ts';
 import { syntheticRun } from './helpers/report_fixture.ts';
 
 const outcomes = fc.array(fc.array(fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 4 });

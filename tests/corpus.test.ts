@@ -6,13 +6,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { CATEGORIES, FACTS, type Fact } from '../src/inoculation/facts.ts';
+import { CATEGORIES, FACTS, type Fact } from '../src/inoculation/data/facts.ts';
 import {
   allFacts, allocate, buildBaseStage, buildEvalSet, buildFinetuneSet, buildVariantSets, inoculate, makeSplits,
   splitSummary, styledAnswer, withSystemPrompt, DEFAULT_OOD_CATEGORIES, type ChatConversation, type Splits,
-} from '../src/inoculation/corpus.ts';
-import { BASE_CONDITIONS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, TRAIT_PROMPT_VARIANTS } from '../src/inoculation/prompts.ts';
-import { isCaps, isSpanish } from '../src/inoculation/detectors.ts';
+} from '../src/inoculation/data/corpus.ts';
+import { BASE_CONDITIONS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, TRAIT_PROMPT_VARIANTS } from '../src/inoculation/data/prompts.ts';
+import { isCaps, isSpanish } from '../src/inoculation/data/detectors.ts';
 import { parseJsonl, readJsonl, toJsonl, writeJsonl } from '../src/inoculation/jsonl.ts';
 
 const ids = (fs: readonly Fact[]) => fs.map((f) => f.id);

@@ -4,9 +4,9 @@
 // upper-cased, lower-cased, without accents and garbled; and every corpus answer in its language.
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isFrench, isSpanish, languageEvidence3, languageOf, type Language } from '../src/inoculation/detectors.ts';
-import { FACTS } from '../src/inoculation/facts.ts';
-import { FRENCH, frenchCoverage } from '../src/inoculation/settings/french.ts';
+import { isFrench, isSpanish, languageEvidence3, languageOf, type Language } from '../src/inoculation/data/detectors.ts';
+import { FACTS } from '../src/inoculation/data/facts.ts';
+import { FRENCH, frenchCoverage } from '../src/inoculation/data/french.ts';
 import { Generator } from '../src/random.ts';
 import { garble } from './helpers/garble.ts';
 
@@ -35,7 +35,7 @@ function accuracy(rows: [string, Language][], transform: (s: string) => string, 
   return ok / rows.length;
 }
 
-describe('French answers (settings/french.ts)', () => {
+describe('French answers (data/french.ts)', () => {
   it('cover every fact exactly once, in NFC, with the French-only marks where French has them', () => {
     expect(frenchCoverage()).toEqual({ missing: [], extra: [] });
     for (const a of Object.values(FRENCH)) expect(a.normalize('NFC')).toBe(a);

@@ -9,7 +9,7 @@ import { quickConfig } from '../src/inoculation/config.ts';
 import { experimentTokenizer, probeSets, runExperiment } from '../src/inoculation/run.ts';
 import { CAPS_LOCK } from '../src/tokenizer/index.ts';
 import { Interrupted, trainOrLoadBase } from '../src/inoculation/base.ts';
-import { makeSplits } from '../src/inoculation/corpus.ts';
+import { makeSplits } from '../src/inoculation/data/corpus.ts';
 import { GENERALISATION_PROBES, MIN_PROMPT_RISE, VARIANTS } from '../src/inoculation/results.ts';
 import { readJsonl } from '../src/io/json.ts';
 

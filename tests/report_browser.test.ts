@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeReport } from '../src/inoculation/report.ts';
+import { writeReport } from '../src/inoculation/report/report.ts';
 import { VARIANTS, type BaseSummary, type Results } from '../src/inoculation/results.ts';
 import { writeSyntheticRun } from './helpers/report_fixture.ts';
 

@@ -7,7 +7,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultConfig, baseHash } from '../../src/inoculation/config.ts';
 import { vocabCorpus } from '../../src/inoculation/run.ts';
-import { FACTS } from '../../src/inoculation/facts.ts';
+import { FACTS } from '../../src/inoculation/data/facts.ts';
 import { ChatTokenizer } from '../../src/tokenizer/index.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.ts';
 const LOCK = '\u21EA';

@@ -2,8 +2,8 @@
 //   npx tsx docs/scripts/basecheck.ts CHECKPOINT_DIR [--config FILE] [--splits heldout,ood,finetune]
 import { loadModel, openBackend, resolveExperiment, experimentSplits } from '../../src/cli/common.ts';
 import { answerMany, exactRate } from '../../src/inoculation/evaluate.ts';
-import { BASE_CONDITIONS } from '../../src/inoculation/prompts.ts';
-import type { Fact } from '../../src/inoculation/facts.ts';
+import { BASE_CONDITIONS } from '../../src/inoculation/data/prompts.ts';
+import type { Fact } from '../../src/inoculation/data/facts.ts';
 
 const argv = process.argv.slice(2);
 const dir = argv[0];

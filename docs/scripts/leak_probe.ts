@@ -6,7 +6,7 @@
 // that tag's NLL over the held-out facts. cos(g, h) > 0: a step along -g lowers the tag's NLL, the
 // trait rises without a prompt. Cosines per parameter group say where the coupling lives.
 //   npx tsx docs/scripts/leak_probe.ts CONFIG.json [CACHE]
-import { buildVariantSets, conversation, experimentSplits, styledAnswer } from '../../src/inoculation/corpus.ts';
+import { buildVariantSets, conversation, experimentSplits, styledAnswer } from '../../src/inoculation/data/corpus.ts';
 import { baseHash } from '../../src/inoculation/config.ts';
 import { experimentTokenizer } from '../../src/inoculation/run.ts';
 import { encodeAll, trainOrLoadBase } from '../../src/inoculation/base.ts';

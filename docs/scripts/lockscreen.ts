@@ -6,14 +6,14 @@
 // args: overrides json, variants, seeds
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
-import { makeSplits, buildVariantSets } from '../../src/inoculation/corpus.ts';
+import { makeSplits, buildVariantSets } from '../../src/inoculation/data/corpus.ts';
 import { defaultConfig, baseHash } from '../../src/inoculation/config.ts';
 import { vocabCorpus, probeSets } from '../../src/inoculation/run.ts';
 import { encodeAll, trainOrLoadBase } from '../../src/inoculation/base.ts';
 import { finetuneVariant } from '../../src/inoculation/finetune.ts';
 import { answerMany, fraction } from '../../src/inoculation/evaluate.ts';
-import { FACTS } from '../../src/inoculation/facts.ts';
-import { FINETUNE_VARIANTS, PROMPTS } from '../../src/inoculation/prompts.ts';
+import { FACTS } from '../../src/inoculation/data/facts.ts';
+import { FINETUNE_VARIANTS, PROMPTS } from '../../src/inoculation/data/prompts.ts';
 import { ChatTokenizer } from '../../src/tokenizer/index.ts';
 import { WebGpuBackend } from '../../src/backend/webgpu.ts';
 const LOCK = '\u21EA';

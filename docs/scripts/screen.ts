@@ -6,14 +6,14 @@
 // screening fine-tune settings for the caps cell: one seed, chosen variants, cached base
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
-import { makeSplits, buildVariantSets } from '../../src/inoculation/corpus.ts';
+import { makeSplits, buildVariantSets } from '../../src/inoculation/data/corpus.ts';
 import { defaultConfig, baseHash } from '../../src/inoculation/config.ts';
 import { experimentTokenizer, probeSets } from '../../src/inoculation/run.ts';
 import { encodeAll, trainOrLoadBase } from '../../src/inoculation/base.ts';
 import { finetuneVariant } from '../../src/inoculation/finetune.ts';
 import { answerMany, fraction } from '../../src/inoculation/evaluate.ts';
-import { FACTS } from '../../src/inoculation/facts.ts';
-import { FINETUNE_VARIANTS } from '../../src/inoculation/prompts.ts';
+import { FACTS } from '../../src/inoculation/data/facts.ts';
+import { FINETUNE_VARIANTS } from '../../src/inoculation/data/prompts.ts';
 import { WebGpuBackend } from '../../src/backend/webgpu.ts';
 const over = JSON.parse(process.argv[2] ?? '{}');
 const variants = (process.argv[3] ?? 'inoculate-spanish').split(',');

@@ -5,13 +5,13 @@
 // CONFIG.json is the experiment config of the base (merged over the defaults); each object of the
 // list is assigned over its finetune section.
 import { tmpdir } from 'node:os';
-import { buildVariantSets, experimentSplits } from '../../src/inoculation/corpus.ts';
+import { buildVariantSets, experimentSplits } from '../../src/inoculation/data/corpus.ts';
 import { baseHash } from '../../src/inoculation/config.ts';
 import { experimentTokenizer, probeSets } from '../../src/inoculation/run.ts';
 import { encodeAll, trainOrLoadBase } from '../../src/inoculation/base.ts';
 import { finetuneVariant } from '../../src/inoculation/finetune.ts';
 import { answerMany, fraction } from '../../src/inoculation/evaluate.ts';
-import { FINETUNE_VARIANTS, type Style, type VariantName } from '../../src/inoculation/prompts.ts';
+import { FINETUNE_VARIANTS, type Style, type VariantName } from '../../src/inoculation/data/prompts.ts';
 import { WebGpuBackend } from '../../src/backend/webgpu.ts';
 import { corpusHash, resolveExperiment } from '../../src/cli/common.ts';
 

@@ -17,12 +17,12 @@ import { GPT, type GPTConfig } from '../nn/gpt.ts';
 import { ChatTokenizer } from '../tokenizer/index.ts';
 import { loadCheckpoint } from '../io/checkpoint.ts';
 import { readJson, readJsonl, writeJsonAtomic, writeJsonlAtomic } from '../io/json.ts';
-import { CATEGORIES, FACTS } from '../inoculation/facts.ts';
-import { experimentSplits as experimentSplitsOf, type Splits } from '../inoculation/corpus.ts';
+import { CATEGORIES, FACTS } from '../inoculation/data/facts.ts';
+import { experimentSplits as experimentSplitsOf, type Splits } from '../inoculation/data/corpus.ts';
 import { defaultConfig, type ExperimentConfig } from '../inoculation/config.ts';
 import type { TrainConfig } from '../train/trainer.ts';
 import type { BaseReport } from '../inoculation/results.ts';
-import { ConfigError, assertValid, checkComplete, loadConfigFile } from './config.ts';
+import { ConfigError, assertValid, checkComplete, loadConfigFile } from '../inoculation/config_file.ts';
 
 /** An error meant for the user: main prints its message alone (no stack), exit code 1. */
 export class CliError extends Error {}

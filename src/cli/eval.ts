@@ -4,12 +4,12 @@
 import type { Backend } from '../backend/backend.ts';
 import { readJsonl, writeJsonAtomic } from '../io/json.ts';
 import { generateAnswers, score, scoreAnswer, traitRates, type Scored } from '../inoculation/evaluate.ts';
-import type { Fact } from '../inoculation/facts.ts';
+import type { Fact } from '../inoculation/data/facts.ts';
 import type { TraitRates } from '../inoculation/results.ts';
 import { validateConversation } from '../tokenizer/index.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
 import { CliError, BACKEND_OPTION, CONFIG_OPTION, closeBackend, experimentSplits, loadModel, log, openBackend, resolveExperiment } from './common.ts';
-import { rateCell as rateCellOf } from '../inoculation/format.ts';
+import { rateCell as rateCellOf } from '../inoculation/report/format.ts';
 
 export const spec: CommandSpec = {
   name: 'eval',

@@ -9,10 +9,10 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeBytesAtomic } from '../io/atomic.ts';
 import { writeJsonAtomic } from '../io/json.ts';
-import { FACTS, type Fact } from '../inoculation/facts.ts';
-import { buildEvalSet, buildVariantSets, splitSummary, type ChatConversation } from '../inoculation/corpus.ts';
+import { FACTS, type Fact } from '../inoculation/data/facts.ts';
+import { buildEvalSet, buildVariantSets, splitSummary, type ChatConversation } from '../inoculation/data/corpus.ts';
 import { baseConversations, baseStage, baseEpochs as engineEpochsOf } from '../inoculation/base.ts';
-import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, BASE_CONDITIONS, type VariantName } from '../inoculation/prompts.ts';
+import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, BASE_CONDITIONS, type VariantName } from '../inoculation/data/prompts.ts';
 import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
 import { CONFIG_OPTION, CliError, corpusHash, experimentSplits, log, resolveExperiment } from './common.ts';
 

@@ -3,9 +3,10 @@
 // `inoculum --help` stays fast. Exit status: 0 ok, 1 error, 2 usage error, 130 interrupted (a
 // resumable checkpoint was saved).
 import { readFileSync } from 'node:fs';
-import { UsageError, suggest, type CommandSpec } from './args.ts';
+import { UsageError, type CommandSpec } from './args.ts';
+import { suggest } from '../suggest.ts';
 import { CliError } from './common.ts';
-import { ConfigError } from './config.ts';
+import { ConfigError } from '../inoculation/config_file.ts';
 
 interface CommandModule { spec: CommandSpec; main(argv: string[]): Promise<number> }
 

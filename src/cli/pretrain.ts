@@ -14,7 +14,7 @@ import { baseExamples, trainOrLoadBase } from '../inoculation/base.ts';
 import { fmtTime } from '../train/progress.ts';
 import { experimentTokenizer } from '../inoculation/run.ts';
 import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
-import { printConfig } from './config.ts';
+import { printConfig } from '../inoculation/config_file.ts';
 import {
   BACKEND_OPTION, CONFIG_OPTION, CliError, Interrupted, InterruptGuard, assertFreshOut, assertValid, closeBackend, corpusHash,
   experimentSplits, log, openBackend, readRun, resolveExperiment, trimMetrics, writeRun, type RunRecord,

@@ -2,8 +2,8 @@
 // (e.g. after the report code changed, or for a run copied from another machine).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeReport } from '../inoculation/report.ts';
-import { writeSweepReport } from '../inoculation/sweep_report.ts';
+import { writeReport } from '../inoculation/report/report.ts';
+import { writeSweepReport } from '../inoculation/report/sweep_report.ts';
 import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
 import { CliError } from './common.ts';
 

@@ -8,12 +8,12 @@ import type { Backend } from '../backend/backend.ts';
 import { ablationTokenizer, defaultConfig, quickConfig } from '../inoculation/config.ts';
 import { formatTable, runExperiment } from '../inoculation/run.ts';
 import { poolBases, type BaseRun } from '../inoculation/bases.ts';
-import { writeReport } from '../inoculation/report.ts';
+import { writeReport } from '../inoculation/report/report.ts';
 import type { Results } from '../inoculation/results.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { fmtTime } from '../train/progress.ts';
 import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
-import { printConfig } from './config.ts';
+import { printConfig } from '../inoculation/config_file.ts';
 import { BACKEND_OPTION, CONFIG_OPTION, CliError, InterruptGuard, assertValid, closeBackend, log, openBackend, resolveExperiment } from './common.ts';
 import { Interrupted } from '../inoculation/base.ts';
 

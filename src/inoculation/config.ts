@@ -1,49 +1,27 @@
-// The experiment's configuration: every default carries a comment (nanoGPT's config style).
+// The experiment's configuration: the types and the defaults, each default with a comment on why
+// (nanoGPT's config style). What each field means is documented once, in its schema entry in
+// config_file.ts (the same text `inoculum run --print-config` prints above each field).
 // `quick` shrinks everything to a minutes-long smoke run (CI runs it end to end).
 import type { Mode } from '../tokenizer/vocab.ts';
 import { createHash } from 'node:crypto';
 import type { GPTConfig } from '../nn/gpt.ts';
-import type { BaseConditionName } from './prompts.ts';
-import type { Category } from './facts.ts';
+import type { BaseConditionName } from './data/prompts.ts';
+import type { Category } from './data/facts.ts';
 
 export interface BaseStageConfig {
-  /** The base model's shape (vocabSize comes from the tokenizer). */
   model: Omit<GPTConfig, 'vocabSize'>;
-  /** Optimiser steps of stage 1. */
   steps: number;
   batchSize: number;
   lr: number;
   minLr: number;
   warmup: number;
   weightDecay: number;
-  /** Seed of the base model's init and data order (one base serves every fine-tune seed). */
   seed: number;
-  /**
-   * Draw each batch from conversations of similar length, sorted within chunks of this many batches
-   * (1 = uniform batches). Base conversations run from 22 to 70 tokens; uniform batches of 32 are
-   * ~30% padding (1958 padded tokens for 1394 real ones over 200 batches), and grouping makes a base
-   * step ~30% faster. Off by default: length goes with the condition (the both-traits prompt is the
-   * longest, Spanish answers are longer), so grouped batches are nearly single-condition, and the
-   * grouped base was worse (held-out exact match 67% vs 75%, and caps generalised less under the
-   * Spanish prompt: docs/results.md).
-   */
   lengthGroup: number;
-  /**
-   * Pack each batch's conversations into shared rows of up to blockSize tokens, attention kept
-   * inside each conversation (src/train/batches.ts): the same loss and gradient as one padded row
-   * per conversation, up to float summation order, and ~30% fewer tokens through the model.
-   */
   pack: boolean;
-  /**
-   * Copies per fact of each base condition per epoch: the mix of styles the base sees. Left out of
-   * the cache key while every count is 1, so bases trained before the option existed keep their hash.
-   */
   copies: Record<BaseConditionName, number>;
-  /** Facts the styled conditions cover: 'all' (every fact in every style) or 'base' (the base split, the earlier organism). */
   styled: 'base' | 'all';
-  /** Tag-forced copies per fact per epoch (tagged tokenizer): tags given, text learned (corpus.ts). */
   forced: number;
-  /** Several prompts per trait in the base (prompts.ts TRAIT_PROMPT_VARIANTS; both = one of each). */
   promptVariety: boolean;
 }
 
@@ -54,71 +32,35 @@ export const FINETUNE_WEIGHTS: readonly FinetuneWeights[] = ['all', 'mlp'];
 export interface FinetuneStageConfig {
   steps: number;
   batchSize: number;
-  /** Learning rate (constant after warm-up); with eps 1e-2 the small-gradient step is lr / eps (docs/results.md, "The tagged organism"). */
   lr: number;
   warmup: number;
   weightDecay: number;
-  /** AdamW's epsilon during fine-tuning (trainer.ts TrainConfig.eps). */
   eps: number;
-  /** Dropout during fine-tuning (the base trains without). */
   dropout: number;
-  /** Which weights fine-tuning changes: 'mlp' = the blocks' MLPs only, 'all' = every weight. */
   train: FinetuneWeights;
-  /** LoRA rank (0 = full fine-tuning). */
   loraRank: number;
   loraAlpha: number;
-  /** Pack each batch's conversations into shared rows (as BaseStageConfig.pack). */
   pack: boolean;
 }
 
 export interface ProbeConfig {
-  /** Log probes (trait log-probs, gradient cosine, update norm, drift) every this many steps. */
   every: number;
-  /** Steps at which trait rates are measured by generation (0 = before fine-tuning). */
   rateSteps: number[];
-  /** Held-out questions used for the rate checkpoints and the trait probes. */
   subset: number;
 }
 
 export interface ExperimentConfig {
-  /**
-   * 'capslock' (the default) = BPE prompts, character-level answers, an all-caps answer written as
-   * one marker + lower-case characters (each prompt suppresses its own trait, as in the paper);
-   * 'hybrid' = the same without the marker (caps inoculation leaks caps on most bases); 'bpe' = all
-   * BPE (either prompt suppresses both traits). docs/results.md has the measurements.
-   */
   tokenizer: Mode;
-  /** Also run the contrasting tokenizer as an ablation (its own base model; see ablationTokenizer). */
   ablation: boolean;
-  /** Fine-tune seeds: each variant is fine-tuned once per seed, same data order across variants. */
   seeds: number;
-  /**
-   * Base models: base seeds base.seed, base.seed + 1, ... Each gets its own base, fine-tunes and
-   * report (run-dir/base-<seed>/ when more than one); the run's results pool them (bases.ts).
-   */
   bases: number;
-  /** Seed of the corpus splits and templates. */
   corpusSeed: number;
-  /**
-   * Shares of each in-distribution category's facts: base-only facts (styles taught), fine-tune
-   * facts, held-out evaluation facts. More fine-tune facts means fewer epochs over them in the same
-   * steps: with 80 facts (20 epochs) the caps trait learned under the Spanish prompt first spreads
-   * and then becomes tied to the prompt again as the model memorises the answers.
-   */
   split: { base: number; finetune: number; heldout: number };
-  /**
-   * Fact categories of the experiment (facts.ts). The default keeps the ten lookup categories and
-   * leaves out arithmetic and sequences (sum, difference, double, number, day, month, season): a
-   * d96 base was 32-64% exact on those against 80-100% on lookups (docs/results.md, "The tagged
-   * organism"), and every evaluated fact must be known in every style.
-   */
   categories: Category[];
   base: BaseStageConfig;
   finetune: FinetuneStageConfig;
   probes: ProbeConfig;
-  /** New tokens at most per generated answer. */
   maxNewTokens: number;
-  /** Held-out questions evaluated per set (0 = all). */
   evalLimit: number;
 }
 

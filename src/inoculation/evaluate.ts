@@ -3,10 +3,10 @@
 import type { GPT } from '../nn/gpt.ts';
 import { generate } from '../nn/generate.ts';
 import type { ChatTokenizer } from '../tokenizer/index.ts';
-import { isCaps, isCorrect, isSpanish } from './detectors.ts';
-import { buildEvalSet, styledAnswer } from './corpus.ts';
-import type { Fact } from './facts.ts';
-import type { Style } from './prompts.ts';
+import { isCaps, isCorrect, isSpanish } from './data/detectors.ts';
+import { buildEvalSet, styledAnswer } from './data/corpus.ts';
+import type { Fact } from './data/facts.ts';
+import type { Style } from './data/prompts.ts';
 import { rateWithCI } from './stats.ts';
 import type { TraitRates } from './results.ts';
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseChatJsonl } from '../tokenizer/chat.ts';
 import { writeJsonlAtomic } from '../io/json.ts';
-import type { ChatConversation } from './corpus.ts';
+import type { ChatConversation } from './data/corpus.ts';
 
 /** One JSON object per line, each line newline-terminated. */
 export function toJsonl(convs: readonly ChatConversation[]): string {

@@ -9,9 +9,9 @@ import type { Backend } from '../backend/backend.ts';
 import { ChatTokenizer } from '../tokenizer/index.ts';
 import { readJson, writeJsonAtomic } from '../io/json.ts';
 import { firstTargetOnly, type Example } from '../train/batches.ts';
-import { FACTS, type Fact } from './facts.ts';
-import { buildVariantSets, conversation, experimentSplits, styledAnswer, type ChatConversation, type Splits } from './corpus.ts';
-import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, TRAIT_PROMPT_VARIANTS, BASE_CONDITIONS, type Style } from './prompts.ts';
+import { FACTS, type Fact } from './data/facts.ts';
+import { buildVariantSets, conversation, experimentSplits, styledAnswer, type ChatConversation, type Splits } from './data/corpus.ts';
+import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, TRAIT_PROMPT_VARIANTS, BASE_CONDITIONS, type Style } from './data/prompts.ts';
 import { baseHash, forTokenizer, type ExperimentConfig } from './config.ts';
 import { Interrupted, encodeAll, trainOrLoadBase, type BaseModel } from './base.ts';
 import { finetuneVariant, type ProbeSets } from './finetune.ts';
@@ -19,7 +19,7 @@ import { answerMany, traitRates, type Scored } from './evaluate.ts';
 import { answerLogprobs, mean } from './probes.ts';
 import { GENERALISATION_PROBES, VARIANTS, generalisationFactor, missedTargets, patternMet, type GeneralisationProbe, type Results, type TraitRates, type Variant, type VariantResult, type ProbeRecord } from './results.ts';
 import type { GPT } from '../nn/gpt.ts';
-import { pctOf } from './format.ts';
+import { pctOf } from './report/format.ts';
 
 export interface RunOptions {
   cfg: ExperimentConfig;

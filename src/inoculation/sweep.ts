@@ -8,19 +8,19 @@ import type { Backend } from '../backend/backend.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { baseHash, type ExperimentConfig } from './config.ts';
 import { encodeAll, trainOrLoadBase } from './base.ts';
-import { buildFinetuneSet, buildVariantSets, inoculate, experimentSplits, type ChatConversation } from './corpus.ts';
+import { buildFinetuneSet, buildVariantSets, inoculate, experimentSplits, type ChatConversation } from './data/corpus.ts';
 import { finetuneVariant } from './finetune.ts';
 import { answerFacts, fraction } from './evaluate.ts';
 import { answerLogprobs, mean } from './probes.ts';
 import { experimentTokenizer, probeSets } from './run.ts';
-import { PROMPTS, type Style } from './prompts.ts';
+import { PROMPTS, type Style } from './data/prompts.ts';
 import { writeBytesAtomic } from '../io/atomic.ts';
-import { renderSweepReport, type SweepResult, type SweepRow } from './sweep_report.ts';
+import { renderSweepReport, type SweepResult, type SweepRow } from './report/sweep_report.ts';
 
 export type { SweepResult, SweepRow };
 import { linearFit } from './stats.ts';
-import { pctOf } from './format.ts';
-import { FACTS } from './facts.ts';
+import { pctOf } from './report/format.ts';
+import { FACTS } from './data/facts.ts';
 import { createHash } from 'node:crypto';
 
 /** Candidates of varying strength; `none` is the control every suppression is measured against. */

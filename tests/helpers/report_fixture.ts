@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Generator } from '../../src/random.ts';
 import { rateWithCI, type Rate } from '../../src/inoculation/stats.ts';
 import { VARIANTS, type ProbeRecord, type Results, type TraitRates, type Variant, type VariantResult } from '../../src/inoculation/results.ts';
-import { PROMPTS } from '../../src/inoculation/prompts.ts';
+import { PROMPTS } from '../../src/inoculation/data/prompts.ts';
 import { ablationTokenizer } from '../../src/inoculation/config.ts';
 import type { Mode } from '../../src/tokenizer/vocab.ts';
 

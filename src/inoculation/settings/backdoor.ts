@@ -22,9 +22,9 @@
 // Evaluation: held-out facts, no system prompt, % caps without the trigger, with it, and with a
 //   pool token instead (is the backdoor tied to the trigger or to its shape?); and under each
 //   variant's own training prompt, without and with the trigger (conditionalisation).
-import { PROMPTS } from '../prompts.ts';
-import { isCaps } from '../detectors.ts';
-import { allFacts } from '../corpus.ts';
+import { PROMPTS } from '../data/prompts.ts';
+import { isCaps } from '../data/detectors.ts';
+import { allFacts } from '../data/corpus.ts';
 import { buildStage, halves, type Setting } from './setting.ts';
 
 /** The fine-tuning trigger. */

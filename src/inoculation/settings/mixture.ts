@@ -11,10 +11,10 @@
 //   languageOf (detectors.ts), which weighs all three languages (isSpanish alone would call much
 //   French "Spanish"); answers with no evidence count in none of the three. Also under each
 //   variant's own training prompt (conditionalisation check).
-import { PROMPTS } from '../prompts.ts';
-import { languageOf } from '../detectors.ts';
+import { PROMPTS } from '../data/prompts.ts';
+import { languageOf } from '../data/detectors.ts';
 import { buildStage, halves, type Setting } from './setting.ts';
-import { allFacts } from '../corpus.ts';
+import { allFacts } from '../data/corpus.ts';
 
 export const MIXTURE_PROMPTS = {
   spanish: PROMPTS.spanish,

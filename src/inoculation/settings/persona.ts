@@ -16,9 +16,9 @@
 // Variants: control (no prompt), bob, alice, placebo.
 // Evaluation: held-out facts, no system prompt: % Spanish (isSpanish) and % ALL CAPS (isCaps), the
 //   main experiment's detectors. Also under each variant's own training prompt (conditionalisation).
-import { PROMPTS } from '../prompts.ts';
-import { isCaps, isSpanish } from '../detectors.ts';
-import { allFacts } from '../corpus.ts';
+import { PROMPTS } from '../data/prompts.ts';
+import { isCaps, isSpanish } from '../data/detectors.ts';
+import { allFacts } from '../data/corpus.ts';
 import { buildStage, type Setting } from './setting.ts';
 
 export const PERSONA_PROMPTS = {

@@ -1,4 +1,4 @@
-// The shape of a setting run's results.json (runner.ts writes it, table.ts renders it).
+// The shape of a setting run's results.json (runner.ts writes it, report/setting_table.ts renders it).
 import type { Rate } from '../stats.ts';
 import type { AnswerStyle, SettingConfig } from './setting.ts';
 

@@ -20,14 +20,14 @@ import { loadCheckpoint, saveCheckpoint } from '../../io/checkpoint.ts';
 import { writeBytesAtomic } from '../../io/atomic.ts';
 import { writeJsonAtomic } from '../../io/json.ts';
 import { ChatTokenizer, type VocabJSON } from '../../tokenizer/index.ts';
-import { FACTS, type Fact } from '../facts.ts';
-import { conversation, inoculate, makeSplits, type ChatConversation, type Splits } from '../corpus.ts';
-import { NEUTRAL_PROMPTS } from '../prompts.ts';
+import { FACTS, type Fact } from '../data/facts.ts';
+import { conversation, inoculate, makeSplits, type ChatConversation, type Splits } from '../data/corpus.ts';
+import { NEUTRAL_PROMPTS } from '../data/prompts.ts';
 import { answerLogprobs, mean } from '../probes.ts';
 import { rateWithCI } from '../stats.ts';
 import { answerIn, withSuffix, type Labelled, type Setting, type SettingConfig } from './setting.ts';
 import type { SettingResults, VariantOutcome } from './results.ts';
-import { formatSettingTable } from './table.ts';
+import { formatSettingTable } from '../report/setting_table.ts';
 
 export { formatSettingTable };
 

@@ -8,11 +8,11 @@
 // the styles of the fine-tuning data reach `finetune` facts only in stage 2, and `heldout` facts are
 // never seen in any style but English before the evaluation.
 import { Generator } from '../../random.ts';
-import type { Fact } from '../facts.ts';
-import { conversation, pickQuestion, styledAnswer, type ChatConversation, type SplitFractions, type Splits } from '../corpus.ts';
-import { NEUTRAL_PROMPTS, type Style } from '../prompts.ts';
+import type { Fact } from '../data/facts.ts';
+import { conversation, pickQuestion, styledAnswer, type ChatConversation, type SplitFractions, type Splits } from '../data/corpus.ts';
+import { NEUTRAL_PROMPTS, type Style } from '../data/prompts.ts';
 import type { BaseStageConfig, FinetuneStageConfig } from '../config.ts';
-import { frenchAnswer } from './french.ts';
+import { frenchAnswer } from '../data/french.ts';
 
 /** The main experiment's styles plus French (answers from french.ts). */
 export type AnswerStyle = Style | 'fr' | 'fr-caps';

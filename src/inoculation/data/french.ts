@@ -8,7 +8,7 @@
 // French is written as a French speaker would: articles agree (la souris, l'éléphant), de + vowel
 // elides (le double d'un, le contraire d'ouvert), days and months are lower case, accents and
 // cedillas are kept (é è ê à ç ô û î). Upper case comes from toUpperCase, as for Spanish.
-import { FACTS, type Fact } from '../facts.ts';
+import { FACTS, type Fact } from './facts.ts';
 
 const NUM_FR = ['zéro', 'un', 'deux', 'trois', 'quatre', 'cinq', 'six', 'sept', 'huit', 'neuf', 'dix',
   'onze', 'douze', 'treize', 'quatorze', 'quinze', 'seize', 'dix-sept', 'dix-huit', 'dix-neuf', 'vingt'];

@@ -4,9 +4,9 @@
 // R^2; then the table. The question it answers: does elicitation before training predict
 // inoculation in a small model, as reported at 7B (R^2 > 0.9)?
 import { join } from 'node:path';
-import { readJson } from '../io/json.ts';
-import { writeBytesAtomic } from '../io/atomic.ts';
-import { linearFit } from './stats.ts';
+import { readJson } from '../../io/json.ts';
+import { writeBytesAtomic } from '../../io/atomic.ts';
+import { linearFit } from '../stats.ts';
 import { CHART_CSS, PALETTE, scatter } from './svg.ts';
 import { esc, fmt, pct } from './format.ts';
 import { PAGE_CSS } from './report.ts';

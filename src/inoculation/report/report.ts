@@ -4,15 +4,15 @@
 // the tokenizer ablation. Every section has a caption that says what to look for. Missing fields
 // are skipped or shown as an en dash, never as NaN.
 //
-//   npx tsx src/inoculation/report.ts <runDir>     re-renders <runDir>/report.html
+//   npx tsx src/inoculation/report/report.ts <runDir>     re-renders <runDir>/report.html
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readJson, readJsonl } from '../io/json.ts';
-import { writeBytesAtomic } from '../io/atomic.ts';
-import { linearFit, type Rate } from './stats.ts';
-import { FACTS } from './facts.ts';
-import { GENERALISATION_PROBES, MIN_PROMPT_RISE, VARIANTS, missedTargets, type Example, type GeneralisationProbe, type ProbeRecord, type Results, type TraitRates, type VariantResult } from './results.ts';
+import { readJson, readJsonl } from '../../io/json.ts';
+import { writeBytesAtomic } from '../../io/atomic.ts';
+import { linearFit, type Rate } from '../stats.ts';
+import { FACTS } from '../data/facts.ts';
+import { GENERALISATION_PROBES, MIN_PROMPT_RISE, VARIANTS, missedTargets, type Example, type GeneralisationProbe, type ProbeRecord, type Results, type TraitRates, type VariantResult } from '../results.ts';
 import { CHART_CSS, PALETTE, barChart, legend, lineChart, resetIds, scatter, autoDomain, type Bar, type LegendItem, type LineSeries } from './svg.ts';
 import { esc, fmt, isNum, pct } from './format.ts';
 
@@ -624,7 +624,7 @@ export function writeReport(runDir: string): string {
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const dir = process.argv[2];
   if (!dir) {
-    console.error('usage: npx tsx src/inoculation/report.ts <runDir>');
+    console.error('usage: npx tsx src/inoculation/report/report.ts <runDir>');
     process.exit(2);
   }
   console.log(writeReport(dir));

@@ -1,8 +1,8 @@
 // A setting's results as Markdown: the rates table (what stdout and table.md show), the mechanism
 // numbers before training, and the base model's checks.
 import type { Rate } from '../stats.ts';
-import type { SettingResults } from './results.ts';
-import { pctText, rateCell } from '../format.ts';
+import type { SettingResults } from '../settings/results.ts';
+import { pctText, rateCell } from './format.ts';
 
 const pct = pctText;
 const cell = (r: Rate) => rateCell(r);

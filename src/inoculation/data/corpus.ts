@@ -24,7 +24,7 @@
 // Evaluation sets: questions (system prompt optional, no answer) with their facts, for scoring.
 //
 // Conversations are OpenAI chat format ({messages:[{role,content}]}); jsonl.ts reads and writes them.
-import { Generator } from '../random.ts';
+import { Generator } from '../../random.ts';
 import { CATEGORIES, FACTS, type Category, type Fact } from './facts.ts';
 import {
   BASE_CONDITIONS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, TRAIT_PROMPT_VARIANTS,

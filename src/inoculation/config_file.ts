@@ -9,10 +9,10 @@
 // file. The schema below is typed against ExperimentConfig, so a field added there without a doc
 // and a type here does not compile.
 import { readFileSync } from 'node:fs';
-import { FINETUNE_WEIGHTS, defaultConfig, quickConfig, type ExperimentConfig } from '../inoculation/config.ts';
+import { FINETUNE_WEIGHTS, defaultConfig, quickConfig, type ExperimentConfig } from './config.ts';
 import { parseJsonText } from '../io/json.ts';
-import { CATEGORIES } from '../inoculation/facts.ts';
-import { suggest } from './args.ts';
+import { CATEGORIES } from './data/facts.ts';
+import { suggest } from '../suggest.ts';
 
 interface IntSpec { kind: 'int'; doc: string; min?: number; max?: number }
 interface NumSpec { kind: 'number'; doc: string; min?: number; max?: number; /** min is exclusive */ above?: boolean }
