@@ -12,7 +12,7 @@ import { readJson } from '../io/json.ts';
 import { ChatTokenizer, validateConversation, type Conversation } from '../tokenizer/index.ts';
 import { buildVariantSets, inoculate, type ChatConversation } from '../inoculation/data/corpus.ts';
 import { FINETUNE_VARIANTS, type VariantName } from '../inoculation/data/prompts.ts';
-import type { ExperimentConfig } from '../inoculation/config.ts';
+import { FINETUNE_WEIGHTS, type ExperimentConfig, type FinetuneWeights } from '../inoculation/config.ts';
 import { prepareForFinetune } from '../inoculation/finetune.ts';
 import { fmtTime } from '../train/progress.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
@@ -39,7 +39,8 @@ export const spec: CommandSpec = {
     { name: 'prompt', type: 'string', metavar: 'TEXT', help: 'system prompt put on every training example (inoculation)' },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'run directory to create (must not exist or be empty)' },
     { name: 'steps', type: 'int', min: 1, help: 'optimiser steps (default: the config\'s finetune.steps)' },
-    { name: 'lora', type: 'int', min: 0, metavar: 'RANK', help: 'train LoRA adapters of this rank instead of all weights (0 = full fine-tuning)' },
+    { name: 'train', type: 'string', choices: FINETUNE_WEIGHTS, metavar: 'WHICH', help: "weights fine-tuning changes: mlp = the blocks' MLPs, all = every weight (default: the config's finetune.train, mlp)" },
+    { name: 'lora', type: 'int', min: 0, metavar: 'RANK', help: 'train LoRA adapters of this rank on those weights instead of the weights themselves (0 = none)' },
     { name: 'lora-alpha', type: 'number', min: 0, metavar: 'X', help: 'LoRA alpha (default: the config\'s finetune.loraAlpha)' },
     { name: 'lr', type: 'number', min: 0, metavar: 'X', help: 'learning rate (default: the config\'s finetune.lr)' },
     { name: 'batch-size', type: 'int', min: 1, help: 'conversations per step (default: the config\'s finetune.batchSize)' },
@@ -147,7 +148,7 @@ export async function main(argv: string[]): Promise<number> {
   const resumeDir = a.str('resume');
   let prior: RunRecord | null = null;
   if (resumeDir !== undefined) {
-    const clash = ['base', 'variant', 'data', 'prompt', 'out', 'lora', 'lora-alpha', 'lr', 'batch-size', 'seed', 'config'].filter((k) => a.has(k));
+    const clash = ['base', 'variant', 'data', 'prompt', 'out', 'train', 'lora', 'lora-alpha', 'lr', 'batch-size', 'seed', 'config'].filter((k) => a.has(k));
     if (clash.length) throw new UsageError(`--resume continues a run with the options it was started with: drop ${clash.map((k) => `--${k}`).join(', ')} (only --steps, --checkpoint-every and --backend may change)`);
     prior = readRun(resumeDir);
     if (prior.command !== 'finetune') throw new CliError(`${resumeDir} is a ${prior.command} run; resume it with inoculum ${prior.command} --resume`);
@@ -186,6 +187,7 @@ export async function main(argv: string[]): Promise<number> {
       const base = loadModel(a.need('base'), backend, { merge: true });
       exp = resolveExperiment(a.str('config'), { fallback: base.run?.experiment ?? null });
       if (!base.run && !a.has('config')) log(`note: ${a.need('base')} has no run.json; using the default experiment config (corpus seed ${exp.corpusSeed})`);
+      if (a.has('train')) exp.finetune.train = a.str('train') as FinetuneWeights;
       if (a.has('lora')) exp.finetune.loraRank = a.num('lora')!;
       if (a.has('lora-alpha')) exp.finetune.loraAlpha = a.num('lora-alpha')!;
       if (a.has('lr')) exp.finetune.lr = a.num('lr')!;

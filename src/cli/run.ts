@@ -33,7 +33,7 @@ export const spec: CommandSpec = {
     { name: 'out', type: 'string', metavar: 'DIR', help: 'run directory (default runs/spanish-caps-<time>)' },
     { name: 'tokenizer', type: 'string', choices: ['tagged', 'capslock', 'hybrid', 'bpe'], help: 'answer tokenisation (default tagged: BPE prompts, a case tag and a language tag, then the answer\'s characters; capslock: characters, all caps as one marker; hybrid: characters; bpe: BPE answers)' },
     { name: 'ablation', type: 'flag', help: 'also run the contrasting tokenizer (bpe; for --tokenizer bpe the default), with its own base model, for the report' },
-    { name: 'lora', type: 'int', min: 1, metavar: 'RANK', help: 'fine-tune LoRA adapters of this rank instead of all weights' },
+    { name: 'lora', type: 'int', min: 1, metavar: 'RANK', help: 'fine-tune LoRA adapters of this rank on the weights finetune.train names, instead of the weights themselves' },
     { name: 'cache', type: 'string', metavar: 'DIR', help: 'base-model cache (default .cache)' },
     { name: 'resume', type: 'flag', help: 'continue the interrupted run in --out DIR with its saved config' },
     BACKEND_OPTION,
