@@ -58,7 +58,7 @@ void nn;
  */
 export async function useBackend(name?: 'cpu' | 'webgpu'): Promise<Backend> {
   const want = name ?? (process.env.INOCULUM_BACKEND as 'cpu' | 'webgpu' | undefined) ?? 'webgpu';
-  if (want !== 'cpu' && want !== 'webgpu') throw new Error(`useBackend: unknown backend '${want}' (cpu or webgpu)`);
+  if (want !== 'cpu' && want !== 'webgpu') throw new Error(name === undefined ? `INOCULUM_BACKEND must be cpu or webgpu, got ${JSON.stringify(want)}` : `useBackend: unknown backend '${want}' (cpu or webgpu)`);
   if (want === 'cpu') { setBackend(new CpuBackend()); return getBackend(); }
   const { WebGpuBackend } = await import('./backend/webgpu.ts');
   try {

@@ -52,6 +52,11 @@ describe('config file', () => {
     expect(configError('{"bases": 0}')).toBe('config.json: bases must be >= 1, got 0');
     expect(configError('{"base": {"styled": "some"}}')).toBe('config.json: base.styled must be one of "all", "base", got "some"');
     expect(configError('{"finetune": {"train": "attn"}}')).toBe('config.json: finetune.train must be one of "all", "mlp", got "attn"');
+    // built-in property names are fields like any other: unknown, not a crash
+    expect(configError('{"constructor": 1}')).toBe('config.json: unknown field constructor');
+    expect(configError('{"__proto__": {"seeds": 3}}')).toBe('config.json: unknown field __proto__');
+    expect(configError('{"base": {"toString": 2}}')).toBe('config.json: unknown field base.toString');
+    expect(configError('{"seeds": 1e400}')).toBe('config.json: seeds must be an integer, got Infinity (a number too large for a double)');
   });
 
   it('rejects unknown fields at any depth, naming the path', () => {
@@ -157,6 +162,13 @@ describe('argument parsing', () => {
     expect(err(['extra'])).toBe('unexpected argument "extra"');
     expect(parseArgs(spec, ['--bogus', '--help'])).toEqual({ help: true });
   });
+  it('numbers are decimal: no hex, no exponent in an integer, no spaces, no Infinity, nothing past 2^53', () => {
+    for (const v of ['0x10', '1e3', ' 5', '5 ', '+', '', 'Infinity', '1_000']) expect(err(['--steps', v])).toBe(`--steps must be an integer, got ${JSON.stringify(v)}`);
+    expect(err(['--steps', '9007199254740993'])).toBe('--steps must be an integer below 2^53, got "9007199254740993"');
+    for (const v of ['0x1p3', 'Infinity', '-Infinity', '1e400', '.', '1.2.3']) expect(err(['--lr', v])).toBe(`--lr must be a number, got ${JSON.stringify(v)}`);
+    const a = parseArgs(spec, ['--steps', '+7', '--lr', '.5e-2']);
+    if (!('help' in a)) expect([a.num('steps'), a.num('lr')]).toEqual([7, 0.005]);
+  });
 });
 
 describe('inoculum export', () => {
@@ -230,6 +242,14 @@ describe('inoculum finetune --data', () => {
     const r = await runCli(['finetune', '--base', 'x', '--variant', 'control', '--data', 'y.jsonl', '--out', 'z']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('give exactly one of --variant NAME and --data FILE.jsonl');
+  });
+
+  it('an unknown INOCULUM_BACKEND is a usage error naming the variable, in info and in every command that opens a backend', async () => {
+    for (const args of [['info'], ['eval', '--model', 'nowhere']]) {
+      const r = await runCli(args, { env: { INOCULUM_BACKEND: 'bogus' } });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain('INOCULUM_BACKEND must be cpu or webgpu, got "bogus"');
+    }
   });
 
   it('--train takes the config\'s choices only, and --resume keeps the weights a run started with', async () => {

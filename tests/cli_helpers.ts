@@ -8,10 +8,10 @@ export const BIN = fileURLToPath(new URL('../bin/inoculum.mjs', import.meta.url)
 
 export interface CliResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
-export function startCli(args: string[], opts: { cwd?: string } = {}): { child: ChildProcess; done: Promise<CliResult> } {
+export function startCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, INOCULUM_BACKEND: 'cpu', INOCULUM_DEBUG: '' },
+    env: { ...process.env, INOCULUM_BACKEND: 'cpu', INOCULUM_DEBUG: '', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '', stderr = '';
@@ -24,4 +24,4 @@ export function startCli(args: string[], opts: { cwd?: string } = {}): { child: 
   return { child, done };
 }
 
-export const runCli = (args: string[], opts: { cwd?: string } = {}): Promise<CliResult> => startCli(args, opts).done;
+export const runCli = (args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> => startCli(args, opts).done;

@@ -62,9 +62,11 @@ function convert(o: OptSpec, raw: string): OptValue {
     if (o.choices && !o.choices.includes(raw)) throw bad(`one of ${o.choices.join(', ')}`);
     return raw;
   }
+  // decimal digits only: Number() would also take "0x10", "1e3" as an integer, " 5" and "Infinity"
+  const syntax = o.type === 'int' ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n)) throw bad(o.type === 'int' ? 'an integer' : 'a number');
-  if (o.type === 'int' && !Number.isInteger(n)) throw bad('an integer');
+  if (!syntax.test(raw) || !Number.isFinite(n)) throw bad(o.type === 'int' ? 'an integer' : 'a number');
+  if (o.type === 'int' && !Number.isSafeInteger(n)) throw bad('an integer below 2^53');
   if (o.min !== undefined && n < o.min) throw bad(`${o.type === 'int' ? 'an integer' : 'a number'} >= ${o.min}`);
   return n;
 }

@@ -4,7 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { requestDawnDevice } from '../backend/dawn.ts';
-import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
+import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
 
 export const spec: CommandSpec = {
   name: 'info',
@@ -25,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   const a = parseArgs(spec, argv);
   if ('help' in a) { console.log(formatHelp(spec)); return 0; }
   const want = a.str('backend') ?? process.env.INOCULUM_BACKEND ?? 'webgpu';
+  if (want !== 'cpu' && want !== 'webgpu') throw new UsageError(`INOCULUM_BACKEND must be cpu or webgpu, got ${JSON.stringify(want)}`);
   console.log(`node:    ${process.version} (${process.platform} ${process.arch})`);
   console.log(`backend: ${want}${a.has('backend') ? '' : process.env.INOCULUM_BACKEND ? ' (INOCULUM_BACKEND)' : ' (default; falls back to cpu without an adapter)'}`);
   try {

@@ -120,6 +120,7 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
 
 const describe = (v: unknown): string => {
   if (v === null) return 'null';
+  if (typeof v === 'number' && !Number.isFinite(v)) return `${v} (a number too large for a double)`;
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';
   return JSON.stringify(v);
@@ -161,7 +162,7 @@ export function checkPartial(obj: unknown, spec: AnySpec = CONFIG_SCHEMA as unkn
       const known = Object.keys(spec.fields);
       for (const [k, v] of Object.entries(obj)) {
         const p = path ? `${path}.${k}` : k;
-        const f = spec.fields[k];
+        const f = Object.hasOwn(spec.fields, k) ? spec.fields[k] : undefined; // not "constructor", "__proto__", ...
         if (!f) { errs.push(`unknown field ${p}${suggest(k, known, path ? `${path}.` : '')}`); continue; }
         errs.push(...checkPartial(v, f, p));
       }
