@@ -33,16 +33,10 @@ fn gIn(o: u32, h: u32) -> f32 { return dout[o + min(h, HS - 1u)]; }
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let T = params.T;
-  let pairs = (T + 1u) / 2u; // key-row pairs per slice
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= params.rows / T * pairs) { return; }
-  let bh = i / pairs;
-  let b = bh / params.NH;
-  let C = params.NH * HS;
+  let pr = rowPair(gid.x + gid.y * nwg.x * WG, params.rows, T, params.NH); // a pair of key rows
+  if (!pr.live) { return; }
+  let bh = pr.bh; let b = pr.b; let C = pr.C; let head = pr.head; let ja = pr.ta; let jb = pr.tb;
   let rb = bh * T; // first lse/drow row of this (b, h) slice
-  let ja = (i % pairs) * 2u;
-  let jb = min(ja + 1u, T - 1u);
-  let head = (bh % params.NH) * HS;
   let ka = (b * T + ja) * 3u * C + C + head; // k rows in qkv (and dk rows in dqkv); v rows C further
   let kb = (b * T + jb) * 3u * C + C + head;
 

@@ -34,16 +34,10 @@ fn gPad(o: u32, h: u32) -> f32 { return select(0.0, dout[o + min(h, HS - 1u)], h
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let T = params.T;
-  let pairs = (T + 1u) / 2u; // row pairs per slice
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= params.rows / T * pairs) { return; }
-  let bh = i / pairs;
-  let b = bh / params.NH;
-  let C = params.NH * HS;
+  let pr = rowPair(gid.x + gid.y * nwg.x * WG, params.rows, T, params.NH);
+  if (!pr.live) { return; }
+  let bh = pr.bh; let b = pr.b; let C = pr.C; let head = pr.head; let ta = pr.ta; let tb = pr.tb;
   let rb = bh * T; // first lse/drow row of this (b, h) slice
-  let ta = (i % pairs) * 2u;
-  let tb = min(ta + 1u, T - 1u);
-  let head = (bh % params.NH) * HS;
   let qa = (b * T + ta) * 3u * C + head; // q rows in qkv (and dq rows in dqkv)
   let qb = (b * T + tb) * 3u * C + head;
   let oa = (b * T + ta) * C + head;      // out/dout rows

@@ -30,15 +30,9 @@ struct Params { rows: u32, T: u32, scale: f32, NH: u32 }
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let T = params.T;
-  let pairs = (T + 1u) / 2u; // row pairs per slice
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= params.rows / T * pairs) { return; }
-  let bh = i / pairs;
-  let b = bh / params.NH;
-  let C = params.NH * HS;
-  let ta = (i % pairs) * 2u;
-  let tb = min(ta + 1u, T - 1u);
-  let head = (bh % params.NH) * HS;
+  let pr = rowPair(gid.x + gid.y * nwg.x * WG, params.rows, T, params.NH);
+  if (!pr.live) { return; }
+  let bh = pr.bh; let b = pr.b; let C = pr.C; let head = pr.head; let ta = pr.ta; let tb = pr.tb;
   let qa = (b * T + ta) * 3u * C + head; // q row of ta in qkv; rows of a slice are 3C apart
   let qb = (b * T + tb) * 3u * C + head;
   var sa = 0u;
