@@ -21,7 +21,7 @@ struct Params { N: u32, C: u32, eps: f32 }
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let row = (wid.x + wid.y * nwg.x) * (WG / TPR) + lid / TPR;
+  let row = rowOf(wid, nwg, lid);
   let lane = lid % TPR;
   let C = params.C;
   let live = row < params.N; // dead invocations still take part in the barriers

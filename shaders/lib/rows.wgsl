@@ -7,6 +7,9 @@
 var<workgroup> row_f32: array<f32, WG>;
 var<workgroup> row_vec2: array<vec2<f32>, WG>;
 
+/** The row invocation lid of workgroup wid works on (TPR invocations per row, WG / TPR rows per workgroup, folded into x/y). */
+fn rowOf(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 { return (wid.x + wid.y * nwg.x) * (WG / TPR) + lid / TPR; }
+
 // start of the running max: finite so that rows holding -inf give exp(-inf - LOWEST) = 0, not NaN
 const LOWEST: f32 = -0x1.fffffep+127f; // -FLT_MAX
 
