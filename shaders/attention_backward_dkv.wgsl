@@ -14,12 +14,7 @@
 // dispatch: B*NH*ceil(T/2) invocations, ceil(that / WG) workgroups of WG folded into x/y past
 // 65535 (kernels/webgpu/grid.ts). When T is odd the last pair of a slice is one row (jb = ja).
 
-override HS: u32 = 64u;  // head size: a pipeline per head size, so loop trip counts are constants
-override CH: u32 = 8u;   // head elements per inner (unrolled) loop
-override HSP: u32 = (HS + CH - 1u) / CH * CH; // head padded to whole chunks
 override WG: u32 = 32u;
-override SEG: bool = false; // starts holds segment starts (else a 1-element placeholder)
-const MAX_HS: u32 = 128u; // register arrays need a const size in WGSL; >= HSP
 
 struct Params { rows: u32, T: u32, scale: f32, NH: u32 }
 @group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
@@ -30,26 +25,18 @@ struct Params { rows: u32, T: u32, scale: f32, NH: u32 }
 @group(0) @binding(5) var<storage, read> starts: array<i32>;
 @group(0) @binding(6) var<uniform> params: Params;
 
-// Element h of the row at o, clamped into the row: padding lanes (h >= HS) read a real element,
-// which adds nothing where it meets a zero-padded register row and is never stored otherwise.
-fn qIn(o: u32, h: u32) -> f32 { return qkv[o + min(h, HS - 1u)]; }
+#include "lib/attention.wgsl"
+
+// dout's row, clamped as rowIn reads qkv's
 fn gIn(o: u32, h: u32) -> f32 { return dout[o + min(h, HS - 1u)]; }
-// rows zero-padded for the registers
-fn rowPad(o: u32, h: u32) -> f32 { return select(0.0, qkv[o + min(h, HS - 1u)], h < HS); }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let T = params.T;
-  let pairs = (T + 1u) / 2u; // key-row pairs per slice
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= params.rows / T * pairs) { return; }
-  let bh = i / pairs;
-  let b = bh / params.NH;
-  let C = params.NH * HS;
+  let pr = rowPair(gid.x + gid.y * nwg.x * WG, params.rows, T, params.NH); // a pair of key rows
+  if (!pr.live) { return; }
+  let bh = pr.bh; let b = pr.b; let C = pr.C; let head = pr.head; let ja = pr.ta; let jb = pr.tb;
   let rb = bh * T; // first lse/drow row of this (b, h) slice
-  let ja = (i % pairs) * 2u;
-  let jb = min(ja + 1u, T - 1u);
-  let head = (bh % params.NH) * HS;
   let ka = (b * T + ja) * 3u * C + C + head; // k rows in qkv (and dk rows in dqkv); v rows C further
   let kb = (b * T + jb) * 3u * C + C + head;
 
@@ -78,7 +65,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     for (var h0 = 0u; h0 < HSP; h0 += CH) {
       for (var c = 0u; c < CH; c++) {
         let h = h0 + c;
-        s += vec2(kra[h], krb[h]) * qIn(qo, h);
+        s += vec2(kra[h], krb[h]) * rowIn(qo, h);
         dp += vec2(va[h], vb[h]) * gIn(go, h);
       }
     }
@@ -88,7 +75,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     for (var h0 = 0u; h0 < HSP; h0 += CH) {
       for (var c = 0u; c < CH; c++) {
         let h = h0 + c;
-        let qh = qIn(qo, h);
+        let qh = rowIn(qo, h);
         let gh = gIn(go, h);
         dva[h] += p.x * gh; dvb[h] += p.y * gh;
         dka[h] += ds.x * qh; dkb[h] += ds.y * qh;

@@ -14,12 +14,7 @@
 // dispatch: B*NH*ceil(T/2) invocations, ceil(that / WG) workgroups of WG folded into x/y past
 // 65535 (kernels/webgpu/grid.ts). When T is odd the last pair of a slice is one row (tb = ta).
 
-override HS: u32 = 64u;  // head size: a pipeline per head size, so loop trip counts are constants
-override CH: u32 = 8u;   // head elements per inner (unrolled) loop
-override HSP: u32 = (HS + CH - 1u) / CH * CH; // head padded to whole chunks
 override WG: u32 = 32u;
-override SEG: bool = false; // starts holds segment starts (else a 1-element placeholder)
-const MAX_HS: u32 = 128u; // register arrays need a const size in WGSL; >= HSP
 
 struct Params { rows: u32, T: u32, scale: f32, NH: u32 }
 @group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
@@ -31,26 +26,18 @@ struct Params { rows: u32, T: u32, scale: f32, NH: u32 }
 @group(0) @binding(6) var<storage, read> starts: array<i32>;
 @group(0) @binding(7) var<uniform> params: Params;
 
-// Element h of the row at o, clamped into the row: padding lanes (h >= HS) read a real element,
-// which adds nothing where it meets a zero-padded register row and is never stored otherwise.
-fn rowIn(o: u32, h: u32) -> f32 { return qkv[o + min(h, HS - 1u)]; }
-// rows zero-padded for the registers
-fn qPad(o: u32, h: u32) -> f32 { return select(0.0, qkv[o + min(h, HS - 1u)], h < HS); }
+#include "lib/attention.wgsl"
+
+// dout's row zero-padded, as rowPad reads qkv's
 fn gPad(o: u32, h: u32) -> f32 { return select(0.0, dout[o + min(h, HS - 1u)], h < HS); }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let T = params.T;
-  let pairs = (T + 1u) / 2u; // row pairs per slice
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= params.rows / T * pairs) { return; }
-  let bh = i / pairs;
-  let b = bh / params.NH;
-  let C = params.NH * HS;
+  let pr = rowPair(gid.x + gid.y * nwg.x * WG, params.rows, T, params.NH);
+  if (!pr.live) { return; }
+  let bh = pr.bh; let b = pr.b; let C = pr.C; let head = pr.head; let ta = pr.ta; let tb = pr.tb;
   let rb = bh * T; // first lse/drow row of this (b, h) slice
-  let ta = (i % pairs) * 2u;
-  let tb = min(ta + 1u, T - 1u);
-  let head = (bh % params.NH) * HS;
   let qa = (b * T + ta) * 3u * C + head; // q rows in qkv (and dq rows in dqkv)
   let qb = (b * T + tb) * 3u * C + head;
   let oa = (b * T + ta) * C + head;      // out/dout rows
@@ -64,7 +51,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var gb: array<f32, MAX_HS>;
   var acca: array<f32, MAX_HS>; // dq rows / scale
   var accb: array<f32, MAX_HS>;
-  for (var h = 0u; h < HSP; h++) { qra[h] = qPad(qa, h) * params.scale; qrb[h] = qPad(qb, h) * params.scale; }
+  for (var h = 0u; h < HSP; h++) { qra[h] = rowPad(qa, h) * params.scale; qrb[h] = rowPad(qb, h) * params.scale; }
   for (var h = 0u; h < HSP; h++) { ga[h] = gPad(oa, h); gb[h] = gPad(ob, h); }
   for (var h = 0u; h < HSP; h++) { acca[h] = 0.0; accb[h] = 0.0; }
   var D = vec2(0.0);

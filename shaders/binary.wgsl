@@ -19,6 +19,8 @@ override WG: u32 = 256;
 override OP: u32 = 0u;
 override RANK: u32 = 1u;
 
+#include "lib/strides.wgsl"
+
 // op codes: the order of BINARY_OPS in src/backend/backend.ts
 const ADD = 0u; const SUB = 1u; const MUL = 2u; const DIV = 3u; const EQ = 4u; const GT = 5u;
 
@@ -37,21 +39,6 @@ fn binary_op(x: f32, y: f32) -> f32 {
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= params.n) { return; }
-  // peel i into coordinates, last dim fastest; the outermost needs no division
-  var rem = i;
-  var ia = 0;
-  var ib = 0;
-  for (var d = i32(RANK) - 1; d > 0; d--) {
-    let size = params.shape[d / 4][d % 4];
-    let q = rem / size;
-    let idx = i32(rem - q * size);
-    rem = q;
-    ia += idx * params.aStrides[d / 4][d % 4];
-    ib += idx * params.bStrides[d / 4][d % 4];
-  }
-  if (RANK > 0u) {
-    ia += i32(rem) * params.aStrides[0].x;
-    ib += i32(rem) * params.bStrides[0].x;
-  }
-  out[i] = binary_op(a[ia], b[ib]);
+  let o = offsets3(i, params.shape, params.aStrides, params.bStrides, params.bStrides);
+  out[i] = binary_op(a[o.x], b[o.y]);
 }

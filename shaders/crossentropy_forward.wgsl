@@ -11,8 +11,6 @@ override WG: u32 = 64u;
 override TPR: u32 = 8u;
 // false: the caller wants only the losses (evaluation), and dlogits is a dummy that is never written
 override DLOGITS: bool = true;
-// start of the running max: finite so that rows holding -inf give exp(-inf - LOWEST) = 0, not NaN
-const LOWEST: f32 = -0x1.fffffep+127f; // -FLT_MAX
 
 struct Params { N: u32, V: u32, ignoreIndex: i32 }
 @group(0) @binding(0) var<storage, read_write> losses: array<f32>;
@@ -21,13 +19,14 @@ struct Params { N: u32, V: u32, ignoreIndex: i32 }
 @group(0) @binding(3) var<storage, read> targets: array<i32>;
 @group(0) @binding(4) var<uniform> params: Params;
 
-var<workgroup> wm: array<f32, WG>;
-var<workgroup> ws: array<f32, WG>;
+#include "lib/float.wgsl"
+
+#include "lib/rows.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let row = (wid.x + wid.y * nwg.x) * (WG / TPR) + lid / TPR;
+  let row = rowOf(wid, nwg, lid);
   let lane = lid % TPR;
   let V = params.V;
   let live = row < params.N; // dead invocations still take part in the barriers
@@ -35,29 +34,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var t = params.ignoreIndex;
   if (live) { t = targets[row]; }
   let ignored = t == params.ignoreIndex;
-  var m = LOWEST;
-  var s = 0.0;
+  var ms = vec2<f32>(LOWEST, 0.0);
   if (live && !ignored) {
     for (var v = lane; v < V; v += TPR) {
       let x = logits[o + v];
-      if (x > m) { s = s * exp(m - x) + 1.0; m = x; } else { s += exp(x - m); }
+      ms = softmaxStep(ms, x);
     }
   }
-  if (TPR > 1u) {
-    wm[lid] = m; ws[lid] = s;
-    for (var stride = TPR / 2u; stride > 0u; stride >>= 1u) {
-      workgroupBarrier();
-      if (lane < stride) {
-        let m2 = wm[lid + stride];
-        let mm = max(m, m2);
-        s = s * exp(m - mm) + ws[lid + stride] * exp(m2 - mm);
-        m = mm;
-        wm[lid] = m; ws[lid] = s;
-      }
-    }
-    workgroupBarrier();
-    m = wm[lid - lane]; s = ws[lid - lane];
-  }
+  ms = rowMaxSum(lid, lane, ms);
+  let m = ms.x;
+  let s = ms.y;
   if (!live) { return; }
   if (ignored) {
     if (lane == 0u) { losses[row] = 0.0; }
@@ -69,8 +55,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (t >= 0 && u32(t) < V) {
       losses[row] = lse - logits[o + u32(t)];
     } else {
-      var nan_bits = 0x7fc00000u; // a var, not a const: WGSL rejects NaN in constant expressions
-      losses[row] = bitcast<f32>(nan_bits);
+      losses[row] = nan();
     }
   }
   if (DLOGITS) {

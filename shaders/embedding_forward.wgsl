@@ -11,6 +11,8 @@ struct Params { N: u32, C: u32, V: u32 }
 @group(0) @binding(2) var<storage, read> weight: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
 
+#include "lib/float.wgsl"
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * WG;
@@ -19,8 +21,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let c = i - n * params.C;
   let id = ids[n];
   if (id < 0 || u32(id) >= params.V) {
-    var nan_bits = 0x7fc00000u; // a var, not a const: WGSL rejects NaN in constant expressions
-    out[i] = bitcast<f32>(nan_bits);
+    out[i] = nan();
     return;
   }
   out[i] = weight[u32(id) * params.C + c];

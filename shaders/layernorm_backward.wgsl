@@ -17,12 +17,12 @@ struct Params { N: u32, C: u32 }
 @group(0) @binding(5) var<storage, read> rstd: array<f32>;
 @group(0) @binding(6) var<uniform> params: Params;
 
-var<workgroup> wsum: array<vec2<f32>, WG>;
+#include "lib/rows.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let row = (wid.x + wid.y * nwg.x) * (WG / TPR) + lid / TPR;
+  let row = rowOf(wid, nwg, lid);
   let lane = lid % TPR;
   let C = params.C;
   let live = row < params.N; // dead invocations still take part in the barriers
@@ -38,15 +38,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       acc += vec2<f32>(dnorm, dnorm * (inp[o + c] - m) * r);
     }
   }
-  if (TPR > 1u) {
-    wsum[lid] = acc;
-    for (var stride = TPR / 2u; stride > 0u; stride >>= 1u) {
-      workgroupBarrier();
-      if (lane < stride) { acc += wsum[lid + stride]; wsum[lid] = acc; }
-    }
-    workgroupBarrier();
-    acc = wsum[lid - lane];
-  }
+  acc = rowSum2(lid, lane, acc);
   if (!live) { return; }
   let means = acc / f32(C);
   for (var c = lane; c < C; c += TPR) {

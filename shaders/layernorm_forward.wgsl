@@ -16,30 +16,12 @@ struct Params { N: u32, C: u32, eps: f32 }
 @group(0) @binding(5) var<storage, read> bias: array<f32>;
 @group(0) @binding(6) var<uniform> params: Params;
 
-var<workgroup> wsum: array<f32, WG>;
-
-// Sum of v over the TPR invocations of a row (a fixed tree, so deterministic); every invocation of
-// the workgroup must call it. No early return for TPR == 1: in GLSL a barrier after a return is
-// undefined, and on llvmpipe the last barrier was then skipped (wrong variance for TPR >= 16).
-fn rowSum(lid: u32, lane: u32, v: f32) -> f32 {
-  var acc = v;
-  if (TPR > 1u) {
-    wsum[lid] = acc;
-    for (var stride = TPR / 2u; stride > 0u; stride >>= 1u) {
-      workgroupBarrier();
-      if (lane < stride) { acc += wsum[lid + stride]; wsum[lid] = acc; }
-    }
-    workgroupBarrier();
-    acc = wsum[lid - lane];
-    workgroupBarrier(); // the next call overwrites wsum: wait until every invocation has read it
-  }
-  return acc;
-}
+#include "lib/rows.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let row = (wid.x + wid.y * nwg.x) * (WG / TPR) + lid / TPR;
+  let row = rowOf(wid, nwg, lid);
   let lane = lid % TPR;
   let C = params.C;
   let live = row < params.N; // dead invocations still take part in the barriers

@@ -10,13 +10,10 @@ struct Params { outer: u32, R: u32, inner: u32, op: u32 }
 @group(0) @binding(1) var<storage, read> inp: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
 
-// Inf and NaN come from private vars: WGSL rejects them in constant expressions
-var<private> neg_inf_bits: u32 = 0xff800000u;
-fn neg_inf() -> f32 { return bitcast<f32>(neg_inf_bits); }
+#include "lib/float.wgsl"
 
 override WG: u32 = 64;
 
-fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

@@ -10,14 +10,10 @@ struct Params { outer: u32, R: u32, inner: u32, op: u32 }
 @group(0) @binding(1) var<storage, read> inp: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
 
-// Inf and NaN come from private vars: WGSL rejects them in constant expressions
-var<private> neg_inf_bits: u32 = 0xff800000u;
-fn neg_inf() -> f32 { return bitcast<f32>(neg_inf_bits); }
+#include "lib/float.wgsl"
 
 override WG: u32 = 64;
 var<workgroup> part: array<f32, WG>;
-
-fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 
 fn combine(acc: f32, x: f32, op: u32) -> f32 {
   if (op == 0u) { return acc + x; }

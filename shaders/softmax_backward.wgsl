@@ -16,12 +16,12 @@ struct Params { N: u32, C: u32 }
 @group(0) @binding(2) var<storage, read> out: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
 
-var<workgroup> wsum: array<f32, WG>;
+#include "lib/rows.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let row = (wid.x + wid.y * nwg.x) * (WG / TPR) + lid / TPR;
+  let row = rowOf(wid, nwg, lid);
   let lane = lid % TPR;
   let C = params.C;
   let live = row < params.N; // dead invocations still take part in the barriers
@@ -30,15 +30,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (live) {
     for (var c = lane; c < C; c += TPR) { dot += select(dout[o + c] * out[o + c], dout[o + c], LOG); }
   }
-  if (TPR > 1u) {
-    wsum[lid] = dot;
-    for (var stride = TPR / 2u; stride > 0u; stride >>= 1u) {
-      workgroupBarrier();
-      if (lane < stride) { dot += wsum[lid + stride]; wsum[lid] = dot; }
-    }
-    workgroupBarrier();
-    dot = wsum[lid - lane];
-  }
+  dot = rowSum(lid, lane, dot);
   if (!live) { return; }
   if (LOG) {
     for (var c = lane; c < C; c += TPR) { dinp[o + c] = dout[o + c] - exp(out[o + c]) * dot; }

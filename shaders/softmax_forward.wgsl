@@ -9,48 +9,32 @@ override WG: u32 = 64u;
 override TPR: u32 = 8u;
 // true: log-softmax (the same row statistics, a different final write)
 override LOG: bool = false;
-// start of the running max: finite so that rows holding -inf give exp(-inf - LOWEST) = 0, not NaN
-const LOWEST: f32 = -0x1.fffffep+127f; // -FLT_MAX
 
 struct Params { N: u32, C: u32 }
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read> inp: array<f32>;
 @group(0) @binding(2) var<uniform> params: Params;
 
-var<workgroup> wm: array<f32, WG>;
-var<workgroup> ws: array<f32, WG>;
+#include "lib/rows.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let row = (wid.x + wid.y * nwg.x) * (WG / TPR) + lid / TPR;
+  let row = rowOf(wid, nwg, lid);
   let lane = lid % TPR;
   let C = params.C;
   let live = row < params.N; // dead invocations still take part in the barriers
   let o = row * C;
-  var m = LOWEST;
-  var s = 0.0;
+  var ms = vec2<f32>(LOWEST, 0.0);
   if (live) {
     for (var c = lane; c < C; c += TPR) {
       let x = inp[o + c];
-      if (x > m) { s = s * exp(m - x) + 1.0; m = x; } else { s += exp(x - m); }
+      ms = softmaxStep(ms, x);
     }
   }
-  if (TPR > 1u) {
-    wm[lid] = m; ws[lid] = s;
-    for (var stride = TPR / 2u; stride > 0u; stride >>= 1u) {
-      workgroupBarrier();
-      if (lane < stride) {
-        let m2 = wm[lid + stride];
-        let mm = max(m, m2);
-        s = s * exp(m - mm) + ws[lid + stride] * exp(m2 - mm);
-        m = mm;
-        wm[lid] = m; ws[lid] = s;
-      }
-    }
-    workgroupBarrier();
-    m = wm[lid - lane]; s = ws[lid - lane];
-  }
+  ms = rowMaxSum(lid, lane, ms);
+  let m = ms.x;
+  let s = ms.y;
   if (!live) { return; }
   if (LOG) {
     let lse = m + log(s);

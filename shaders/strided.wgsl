@@ -15,29 +15,14 @@ struct Params {
 @group(0) @binding(2) var<uniform> params: Params;
 
 override WG: u32 = 256;
-// the rank specialises the pipeline: with constant trip counts the index loop unrolls, which
-// halved the time per element on llvmpipe against a loop bounded by a uniform
-override RANK: u32 = 1u;
+override RANK: u32 = 1u; // specialises the pipeline (lib/strides.wgsl)
+
+#include "lib/strides.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= params.n) { return; }
-  // peel the flat index into coordinates, last dim fastest; the outermost needs no division
-  var rem = i;
-  var o = params.outOffset;
-  var s = params.inOffset;
-  for (var d = i32(RANK) - 1; d > 0; d--) {
-    let size = params.shape[d / 4][d % 4];
-    let q = rem / size;
-    let idx = i32(rem - q * size);
-    rem = q;
-    o += idx * params.outStrides[d / 4][d % 4];
-    s += idx * params.inStrides[d / 4][d % 4];
-  }
-  if (RANK > 0u) {
-    o += i32(rem) * params.outStrides[0].x;
-    s += i32(rem) * params.inStrides[0].x;
-  }
-  out[o] = inp[s];
+  let o = offsets3(i, params.shape, params.outStrides, params.inStrides, params.inStrides);
+  out[params.outOffset + o.x] = inp[params.inOffset + o.y];
 }

@@ -21,28 +21,16 @@ struct Params {
 override WG: u32 = 256;
 override RANK: u32 = 1u;
 
+#include "lib/strides.wgsl"
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= params.n) { return; }
-  var rem = i;
-  var ic = 0;
-  var ia = 0;
-  var ib = 0;
-  for (var d = i32(RANK) - 1; d > 0; d--) {
-    let size = params.shape[d / 4][d % 4];
-    let q = rem / size;
-    let idx = i32(rem - q * size);
-    rem = q;
-    ic += idx * params.condStrides[d / 4][d % 4];
-    ia += idx * params.aStrides[d / 4][d % 4];
-    ib += idx * params.bStrides[d / 4][d % 4];
-  }
-  if (RANK > 0u) {
-    ic += i32(rem) * params.condStrides[0].x;
-    ia += i32(rem) * params.aStrides[0].x;
-    ib += i32(rem) * params.bStrides[0].x;
-  }
+  let o = offsets3(i, params.shape, params.condStrides, params.aStrides, params.bStrides);
+  let ic = o.x;
+  let ia = o.y;
+  let ib = o.z;
   let c = cond[ic];
   // f32: zero iff all bits but the sign are 0 (integer test, immune to float fast-math)
   let nonzero = select(c != 0u, (c & 0x7fffffffu) != 0u, params.condIsF32 != 0u);

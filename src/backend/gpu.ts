@@ -1,12 +1,12 @@
 // The WebGPU runtime under the backend: buffer pool, pipeline cache, one command encoder per
 // batch of dispatches, readback at sync points, validation errors turned into thrown Errors.
 // Kernel binding specs (kernels/webgpu/*.ts) call `dispatch`; nothing here knows any kernel.
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Buf, DType, TypedArray } from './backend.ts';
 import { bytesOf } from './backend.ts';
 import type { DawnDevice } from './dawn.ts';
+import { expandShader, locate, type ShaderSource } from './wgsl.ts';
 
 const SHADER_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shaders');
 
@@ -37,7 +37,7 @@ export class Gpu {
   readonly device: GPUDevice;
   private pool = new Map<number, GPUBuffer[]>();
   private pipelines = new Map<string, GPUComputePipeline>();
-  private shaderModules = new Map<string, GPUShaderModule>();
+  private shaderModules = new Map<string, { module: GPUShaderModule; src: ShaderSource }>();
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private kernelsInBatch: string[] = [];
@@ -109,16 +109,23 @@ export class Gpu {
     const key = shader + JSON.stringify(constants);
     let p = this.pipelines.get(key);
     if (p) return p;
-    let module = this.shaderModules.get(shader);
-    if (!module) {
-      const code = readFileSync(join(SHADER_DIR, `${shader}.wgsl`), 'utf8');
-      module = this.device.createShaderModule({ code, label: shader });
-      this.shaderModules.set(shader, module);
-    }
+    let entry = this.shaderModules.get(shader);
+    const src = entry?.src ?? expandShader(SHADER_DIR, shader); // #include "lib/..." (wgsl.ts); throws before any scope opens
+    // the scope opens before the module is created, so a compile error is caught here, with the pipeline's
     this.device.pushErrorScope('validation');
+    if (!entry) {
+      entry = { module: this.device.createShaderModule({ code: src.code, label: shader }), src };
+      this.shaderModules.set(shader, entry);
+    }
+    const { module } = entry;
     p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main', constants }, label: shader });
-    this.errorChecks.push(this.device.popErrorScope().then((e) =>
-      e ? new Error(`webgpu: kernel ${shader} failed to compile or validate: ${e.message}`) : null));
+    this.errorChecks.push(this.device.popErrorScope().then(async (e) => {
+      if (!e) return null;
+      // compile errors at the file and line they were written (the expanded text has no file)
+      const info = typeof module.getCompilationInfo === 'function' ? await module.getCompilationInfo() : null;
+      const at = (info?.messages ?? []).filter((m) => m.type === 'error').map((m) => `${locate(src, m.lineNum, m.linePos)}: ${m.message}`);
+      return new Error(`webgpu: kernel ${shader} failed to compile or validate: ${at.length ? at.join('; ') : e.message}`);
+    }));
     this.pipelines.set(key, p);
     return p;
   }
