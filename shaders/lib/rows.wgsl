@@ -29,7 +29,7 @@ fn rowSum(lid: u32, lane: u32, v: f32) -> f32 {
   return acc;
 }
 
-/** rowSum of two sums at once. */
+/** rowSum of two sums at once. Once per kernel: no barrier at the end (one costs on llvmpipe), so a second call would overwrite the array while it is read. */
 fn rowSum2(lid: u32, lane: u32, v: vec2<f32>) -> vec2<f32> {
   var acc = v;
   if (TPR > 1u) {
@@ -40,7 +40,6 @@ fn rowSum2(lid: u32, lane: u32, v: vec2<f32>) -> vec2<f32> {
     }
     workgroupBarrier();
     acc = row_vec2[lid - lane];
-    workgroupBarrier();
   }
   return acc;
 }
@@ -58,7 +57,7 @@ fn softmaxMerge(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
   return vec2<f32>(mm, a.y * exp(a.x - mm) + b.y * exp(b.x - mm));
 }
 
-/** The row's (max, sum of exp(x - max)) from each invocation's partial pair, in every invocation. */
+/** The row's (max, sum of exp(x - max)) from each invocation's partial pair, in every invocation. Once per kernel, as rowSum2. */
 fn rowMaxSum(lid: u32, lane: u32, ms: vec2<f32>) -> vec2<f32> {
   var acc = ms;
   if (TPR > 1u) {
@@ -69,7 +68,6 @@ fn rowMaxSum(lid: u32, lane: u32, ms: vec2<f32>) -> vec2<f32> {
     }
     workgroupBarrier();
     acc = row_vec2[lid - lane];
-    workgroupBarrier();
   }
   return acc;
 }
