@@ -99,6 +99,41 @@ describe('checkpoints', () => {
     expect(() => loadCheckpoint(dir)).toThrow(`loadCheckpoint: ${dir}: no checkpoint.json, so not a complete checkpoint`);
   });
 
+  it('a hostile manifest is refused before any file it names is read: paths, symlinks, other files, bad entries', async () => {
+    const dir = freshDir();
+    await saveCheckpoint(dir, ckInput(1));
+    const mpath = path.join(dir, 'checkpoint.json');
+    const good = JSON.parse(fs.readFileSync(mpath, 'utf8'));
+    const withFiles = (files: Record<string, unknown>) => fs.writeFileSync(mpath, JSON.stringify({ ...good, files: { ...good.files, ...files } }));
+    const entry = good.files['vocab.json'];
+    const cases: [Record<string, unknown>, string][] = [
+      [{ '../../../etc/passwd': entry }, 'checkpoint.json lists "../../../etc/passwd", which is not a checkpoint file'],
+      [{ 'notes.txt': entry }, 'checkpoint.json lists "notes.txt", which is not a checkpoint file'],
+      [{ 'extra.json': null }, 'checkpoint.json entry extra.json must be {"bytes": <integer>, "sha256": <64 hex digits>}, got null'],
+      [{ 'vocab.json': { bytes: '12', sha256: entry.sha256 } }, 'checkpoint.json entry vocab.json must be'],
+      [{ 'vocab.json': { bytes: entry.bytes, sha256: 'abc' } }, 'checkpoint.json entry vocab.json must be'],
+      [{ 'constructor': entry }, 'checkpoint.json lists "constructor", which is not a checkpoint file'],
+    ];
+    for (const [files, msg] of cases) {
+      withFiles(files);
+      expect(() => loadCheckpoint(dir), msg).toThrow(msg);
+    }
+    // a file named by the manifest that is a symlink (here to /dev/zero, which would never end) or a directory
+    fs.writeFileSync(mpath, JSON.stringify(good));
+    const extra = path.join(dir, 'extra.json');
+    fs.rmSync(extra);
+    fs.symlinkSync('/dev/zero', extra);
+    expect(() => loadCheckpoint(dir)).toThrow(`loadCheckpoint: ${dir}: extra.json is a symbolic link; a checkpoint holds regular files only`);
+    fs.rmSync(extra);
+    fs.mkdirSync(extra);
+    expect(() => loadCheckpoint(dir)).toThrow(`loadCheckpoint: ${dir}: extra.json is not a regular file`);
+    // and the manifest itself left as it was: the untouched files still load
+    fs.rmdirSync(extra);
+    const { 'extra.json': _e, ...rest } = good.files;
+    fs.writeFileSync(mpath, JSON.stringify({ ...good, files: rest }));
+    expect(loadCheckpoint(dir).extra).toBeNull();
+  });
+
   it('a missing checkpoint names leftovers of an interrupted save', () => {
     const dir = freshDir();
     fs.mkdirSync(`${dir}.old-123-abcd`, { recursive: true });

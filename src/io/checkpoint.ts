@@ -37,6 +37,9 @@ export interface Checkpoint<C = unknown, V = unknown> {
   optimizer: Map<string, LoadedTensor> | null;
 }
 
+/** Every file a save writes (saveCheckpoint); a manifest naming another is refused. */
+const CHECKPOINT_FILES = ['config.json', 'vocab.json', 'extra.json', 'model.safetensors', 'optimizer.safetensors'];
+
 interface Manifest {
   format: typeof FORMAT;
   version: number;
@@ -155,16 +158,26 @@ export function loadCheckpoint<C = unknown, V = unknown>(dir: string, opts: { ve
   if (m?.format !== FORMAT || typeof m.files !== 'object' || m.files === null) throw new Error(`${where}: ${MANIFEST} is not an ${FORMAT} manifest`);
   if (m.version !== VERSION) throw new Error(`${where}: checkpoint format version ${m.version}, this code reads version ${VERSION}`);
   for (const need of ['config.json', 'model.safetensors', 'vocab.json']) {
-    if (!(need in m.files)) throw new Error(`${where}: the manifest lists no ${need}`);
+    if (!Object.hasOwn(m.files, need)) throw new Error(`${where}: the manifest lists no ${need}`);
   }
-  for (const name of Object.keys(m.files)) if (!fs.existsSync(path.join(dir, name))) throw new Error(`${where}: ${name} is missing`);
+  // a manifest is input like any other: it names only the files a save writes, each a regular file
+  // inside dir (no path, no symlink: "../../x" or a link to /dev/zero must not be read)
+  for (const [name, f] of Object.entries(m.files)) {
+    if (!CHECKPOINT_FILES.includes(name)) throw new Error(`${where}: ${MANIFEST} lists ${JSON.stringify(name)}, which is not a checkpoint file (${CHECKPOINT_FILES.join(', ')})`);
+    const ok = typeof f === 'object' && f !== null && Number.isSafeInteger(f.bytes) && f.bytes >= 0 && typeof f.sha256 === 'string' && /^[0-9a-f]{64}$/.test(f.sha256);
+    if (!ok) throw new Error(`${where}: ${MANIFEST} entry ${name} must be {"bytes": <integer>, "sha256": <64 hex digits>}, got ${JSON.stringify(f)}`);
+    const st = fs.lstatSync(path.join(dir, name), { throwIfNoEntry: false });
+    if (!st) throw new Error(`${where}: ${name} is missing`);
+    if (st.isSymbolicLink()) throw new Error(`${where}: ${name} is a symbolic link; a checkpoint holds regular files only`);
+    if (!st.isFile()) throw new Error(`${where}: ${name} is not a regular file`);
+  }
   for (const [name, f] of Object.entries(m.files)) {
     const file = path.join(dir, name);
     const bytes = fs.statSync(file).size;
     if (bytes !== f.bytes) throw new Error(`${where}: ${name} is ${bytes} bytes but the manifest says ${f.bytes} (truncated or changed since the save)`);
     if (opts.verify !== false && sha256File(file) !== f.sha256) throw new Error(`${where}: ${name} does not match its sha256 in the manifest (corrupted or changed since the save)`);
   }
-  const has = (name: string) => name in m.files;
+  const has = (name: string) => Object.hasOwn(m.files, name);
   return {
     config: readJson<C>(path.join(dir, 'config.json'), 'checkpoint config'),
     tensors: readSafetensors(path.join(dir, 'model.safetensors')).tensors,
