@@ -13,7 +13,11 @@ import { buildVariantSets, experimentSplits, makeSplits } from '../src/inoculati
 import { CATEGORIES } from '../src/inoculation/data/facts.ts';
 import { parseChatJsonl } from '../src/tokenizer/index.ts';
 import { ConfigError, checkComplete, parseConfig, printConfig, schemaPaths, stripComments } from '../src/inoculation/config_file.ts';
-import { resolveExperiment } from '../src/cli/common.ts';
+import { loadModel, resolveExperiment } from '../src/cli/common.ts';
+import { ChatTokenizer } from '../src/tokenizer/index.ts';
+import { GPT, type GPTConfig } from '../src/nn/gpt.ts';
+import { CpuBackend } from '../src/backend/cpu.ts';
+import { saveCheckpoint } from '../src/io/checkpoint.ts';
 import { parseArgs, UsageError } from '../src/cli/args.ts';
 import { runCli } from './cli_helpers.ts';
 
@@ -327,5 +331,31 @@ describe('help', () => {
     const r = await runCli(['run', '--config', file, '--print-config']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(`inoculum run: ${file}: finetune.lr must be a number, got "3e-4"`);
+  });
+});
+
+describe('loadModel on a hostile config.json', () => {
+  it('sizes that disagree with the checkpoint\'s tensors are refused before the model is allocated', async () => {
+    const tok = ChatTokenizer.build([{ messages: [{ role: 'user', content: 'Hi?' }, { role: 'assistant', content: 'Hello.' }] }], { mode: 'hybrid' });
+    const cfg: GPTConfig = { vocabSize: tok.vocabSize, blockSize: 16, nLayer: 2, nHead: 2, nEmbd: 8, dropout: 0, layerNormEps: 1e-5 };
+    const state = new GPT(cfg, 1, new CpuBackend()).stateDict();
+    const root = mkdtempSync(join(tmpdir(), 'inoculum-hostile-cfg-'));
+    const cases: [Partial<GPTConfig> | Record<string, unknown>, string][] = [
+      [{ nEmbd: 4000000 }, 'config.json says vocabSize x nEmbd = '],
+      [{ nLayer: 1e8 }, 'config.json says model.nLayer 100000000, but the checkpoint holds 2 blocks'],
+      [{ nLayer: 1 }, 'config.json says model.nLayer 1, but the checkpoint holds 2 blocks'],
+      [{ blockSize: 1 << 30 }, 'config.json says blockSize x nEmbd'],
+      [{ nEmbd: 2.5 }, 'config.json model.nEmbd must be an integer >= 1, got 2.5'],
+      [{ nHead: 3 }, 'config.json model.nEmbd 8 is not divisible by model.nHead 3'],
+      [{ vocabSize: 'many' }, 'config.json model.vocabSize must be a number, got "many"'],
+    ];
+    for (const [bad, msg] of cases) {
+      const dir = join(root, `ck-${Object.keys(bad)[0]}-${String(Object.values(bad)[0]).length}`);
+      await saveCheckpoint(dir, { config: { model: { ...cfg, ...bad } }, state, vocab: tok.toJSON() });
+      expect(() => loadModel(dir, new CpuBackend()), msg).toThrow(msg);
+    }
+    const ok = join(root, 'ok');
+    await saveCheckpoint(ok, { config: { model: cfg }, state, vocab: tok.toJSON() });
+    expect(loadModel(ok, new CpuBackend()).model.config.nLayer).toBe(2);
   });
 });

@@ -191,12 +191,33 @@ export interface LoadedModel {
   step: number | null;
 }
 
-function checkGptConfig(c: unknown, where: string): GPTConfig {
+/**
+ * The checkpoint's model config, checked before anything is allocated from it: sizes are positive
+ * integers and agree with the tensors the checkpoint holds (wte, wpe, the number of blocks), so a
+ * config.json that claims nEmbd 4000000 or nLayer 1e8 over a small model is an error, not an
+ * allocation of gigabytes.
+ */
+function checkGptConfig(c: unknown, where: string, tensors: ReadonlyMap<string, { shape: number[] }>): GPTConfig {
   const m = (c as { model?: Record<string, unknown> } | null)?.model;
   const keys: (keyof GPTConfig)[] = ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd', 'dropout', 'layerNormEps'];
   if (!m || typeof m !== 'object') throw new CliError(`${where}: config.json has no "model" section (not a GPT checkpoint of this project)`);
-  for (const k of keys) if (typeof m[k] !== 'number') throw new CliError(`${where}: config.json model.${k} must be a number`);
-  return m as unknown as GPTConfig;
+  for (const k of keys) if (typeof m[k] !== 'number' || !Number.isFinite(m[k])) throw new CliError(`${where}: config.json model.${k} must be a number, got ${JSON.stringify(m[k])}`);
+  for (const k of ['vocabSize', 'blockSize', 'nLayer', 'nHead', 'nEmbd'] as const) {
+    if (!Number.isSafeInteger(m[k]) || (m[k] as number) < 1) throw new CliError(`${where}: config.json model.${k} must be an integer >= 1, got ${m[k]}`);
+  }
+  const g = m as unknown as GPTConfig;
+  if (g.nEmbd % g.nHead !== 0) throw new CliError(`${where}: config.json model.nEmbd ${g.nEmbd} is not divisible by model.nHead ${g.nHead}`);
+  const shape = (name: string) => tensors.get(name)?.shape.join('x') ?? 'absent';
+  const want: [string, string, string][] = [
+    ['wte.weight', `${g.vocabSize}x${g.nEmbd}`, 'vocabSize x nEmbd'],
+    ['wpe.weight', `${g.blockSize}x${g.nEmbd}`, 'blockSize x nEmbd'],
+  ];
+  for (const [name, s, what] of want) {
+    if (shape(name) !== s) throw new CliError(`${where}: config.json says ${what} = ${s} for ${name}, but the checkpoint's ${name} is ${shape(name)}`);
+  }
+  const blocks = new Set([...tensors.keys()].flatMap((n) => /^h\.(\d+)\./.exec(n)?.[1] ?? [])).size;
+  if (blocks !== g.nLayer) throw new CliError(`${where}: config.json says model.nLayer ${g.nLayer}, but the checkpoint holds ${blocks} blocks`);
+  return g;
 }
 
 /**
@@ -207,7 +228,7 @@ export function loadModel(dir: string, backend: Backend, opts: { merge?: boolean
   const { ckDir, runDir } = resolveCheckpoint(dir);
   const run = runDir ? readRun(runDir) : null;
   const ck = loadCheckpoint(ckDir);
-  const cfg = checkGptConfig(ck.config, ckDir);
+  const cfg = checkGptConfig(ck.config, ckDir, ck.tensors);
   const tok = ChatTokenizer.fromJSON(ck.vocab, `${ckDir}/vocab.json`);
   if (tok.vocabSize !== cfg.vocabSize) throw new CliError(`${ckDir}: the vocabulary has ${tok.vocabSize} tokens but the model ${cfg.vocabSize}`);
   const model = new GPT(cfg, 0, backend);
