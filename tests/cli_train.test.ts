@@ -3,7 +3,7 @@
 // resumption is bit-identical to an uninterrupted run, and finetune --data rejects examples that do
 // not fit the base model. Structure only, not the experiment's effect.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, startCli } from './cli_helpers.ts';
@@ -107,6 +107,26 @@ describe('inoculum pretrain / finetune / eval (tiny, cpu)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(Object.keys(json(ev).splits)).toEqual(['finetune', 'base']);
     expect(json(ev).splits.base.facts).toBe(2);
+  });
+
+  it('a run stopped before its first checkpoint: resume and restart both say to delete it, naming the directory', async () => {
+    const ft = join(root, 'ft-nock');
+    expect((await runCli(['finetune', '--base', base, '--variant', 'control', '--steps', '2', '--out', ft])).code).toBe(0);
+    rmSync(join(ft, 'checkpoint'), { recursive: true }); // as a kill before the first save leaves it
+    const resume = await runCli(['finetune', '--resume', ft]);
+    expect(resume.code).toBe(1);
+    expect(resume.stderr).toContain(`${ft} has no checkpoint to resume (it was stopped before its first save): delete it (rm -r "${ft}") and start again`);
+    const again = await runCli(['finetune', '--base', base, '--variant', 'control', '--out', ft]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`--out ${ft} holds a run stopped before its first checkpoint, which cannot be resumed: delete it`);
+    const pre = join(root, 'base-nock');
+    cpSync(base, pre, { recursive: true });
+    rmSync(join(pre, 'checkpoint'), { recursive: true });
+    const run = json(join(pre, 'run.json'));
+    writeFileSync(join(pre, 'run.json'), JSON.stringify({ ...run, status: 'interrupted', step: 0 }));
+    const p = await runCli(['pretrain', '--resume', pre]);
+    expect(p.code).toBe(1);
+    expect(p.stderr).toContain(`${pre} has no checkpoint to resume (it was stopped before its first save): delete it`);
   });
 
   it('finetune --data with --prompt and LoRA; an example too long for the model is rejected by line', async () => {

@@ -155,7 +155,16 @@ export function writeRun(dir: string, r: RunRecord): void {
 export function assertFreshOut(dir: string, hint: string): void {
   if (!existsSync(dir)) return;
   if (!statSync(dir).isDirectory()) throw new CliError(`--out ${dir} exists and is not a directory`);
-  if (readdirSync(dir).length > 0) throw new CliError(`--out ${dir} is not empty${existsSync(join(dir, RUN_FILE)) ? ` (it holds a run; ${hint})` : ''}; choose another directory`);
+  if (readdirSync(dir).length === 0) return;
+  if (existsSync(join(dir, RUN_FILE)) && !existsSync(join(dir, 'checkpoint', 'checkpoint.json'))) {
+    throw new CliError(`--out ${dir} holds a run stopped before its first checkpoint, which cannot be resumed: ${startOver(dir)}`);
+  }
+  throw new CliError(`--out ${dir} is not empty${existsSync(join(dir, RUN_FILE)) ? ` (it holds a run; ${hint})` : ''}; choose another directory`);
+}
+
+/** What to do with a run directory that holds no checkpoint: nothing in it can be continued. */
+export function startOver(dir: string): string {
+  return `delete it (rm -r ${JSON.stringify(dir)}) and start again, or choose another --out`;
 }
 
 /** Rewrites metrics.jsonl without the rows past `step` (written after the checkpoint being resumed). */

@@ -18,7 +18,7 @@ import { fmtTime } from '../train/progress.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
 import {
   BACKEND_OPTION, CONFIG_OPTION, CliError, Interrupted, InterruptGuard, assertFreshOut, assertValid, closeBackend, experimentSplits,
-  loadModel, log, openBackend, readRun, resolveExperiment, sha256File, trimMetrics, writeRun, type RunRecord,
+  loadModel, log, openBackend, readRun, resolveExperiment, sha256File, startOver, trimMetrics, writeRun, type RunRecord,
 } from './common.ts';
 
 const VARIANT_NAMES = Object.keys(FINETUNE_VARIANTS) as VariantName[];
@@ -174,7 +174,7 @@ export async function main(argv: string[]): Promise<number> {
     if (prior) {
       exp = resolveExperiment(undefined, { fallback: prior.experiment });
       const ckDir = join(out, 'checkpoint');
-      if (!existsSync(join(ckDir, 'checkpoint.json'))) throw new CliError(`${out} has no checkpoint to resume (it was stopped before the first save)`);
+      if (!existsSync(join(ckDir, 'checkpoint.json'))) throw new CliError(`${out} has no checkpoint to resume (it was stopped before its first save): ${startOver(out)}`);
       const ckCfg = readJson<{ model: GPT['config'] }>(join(ckDir, 'config.json'), 'checkpoint config');
       tok = ChatTokenizer.fromJSON(readJson(join(ckDir, 'vocab.json'), 'vocabulary'), `${ckDir}/vocab.json`);
       model = new GPT(ckCfg.model, seed, backend);

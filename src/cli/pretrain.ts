@@ -16,7 +16,7 @@ import { experimentTokenizer } from '../inoculation/run.ts';
 import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
 import { printConfig } from '../inoculation/config_file.ts';
 import {
-  BACKEND_OPTION, CONFIG_OPTION, CliError, Interrupted, InterruptGuard, assertFreshOut, assertValid, closeBackend, corpusHash,
+  BACKEND_OPTION, CONFIG_OPTION, CliError, Interrupted, InterruptGuard, assertFreshOut, assertValid, closeBackend, corpusHash, startOver,
   experimentSplits, log, openBackend, readRun, resolveExperiment, trimMetrics, writeRun, type RunRecord,
 } from './common.ts';
 
@@ -67,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
   if (out === undefined) throw new CliError('--out DIR is required (or --resume DIR)');
   if (!prior) assertFreshOut(out, `continue it with inoculum pretrain --resume ${out}`);
   if (prior?.status === 'done') { log(`${out}: this pretrain run is already done (step ${prior.step}/${prior.steps})`); return 0; }
+  if (prior && !existsSync(join(out, 'checkpoint', 'checkpoint.json'))) throw new CliError(`${out} has no checkpoint to resume (it was stopped before its first save): ${startOver(out)}`);
 
   const cacheDir = a.str('cache') ?? prior?.cache ?? '.cache';
   const tok = experimentTokenizer(cfg.tokenizer, cfg.base.promptVariety);
