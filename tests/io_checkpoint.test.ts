@@ -59,6 +59,23 @@ describe('checkpoints', () => {
     expect(fs.readdirSync(path.dirname(dir))).toEqual(['ckpt']);
   });
 
+  it('the next save removes what a killed save left beside a complete checkpoint, not what a live process or the only copy holds', async () => {
+    const dir = freshDir();
+    await saveCheckpoint(dir, ckInput(1));
+    // a pid that is not running (pid_max is below 2^22 on Linux) and this process's own
+    const dead = `${dir}.tmp-4194999-0a0b0c0d`, deadOld = `${dir}.old-4194999-01020304`, live = `${dir}.tmp-${process.pid}-ffffffff`;
+    for (const d of [dead, deadOld, live]) { fs.mkdirSync(d); fs.writeFileSync(path.join(d, 'config.json'), '{}'); }
+    await saveCheckpoint(dir, ckInput(2));
+    expect(fs.existsSync(dead) || fs.existsSync(deadOld)).toBe(false);
+    expect(fs.existsSync(live)).toBe(true);
+    fs.rmSync(live, { recursive: true });
+    // without a complete checkpoint at dir, a leftover may be the only copy: the next save keeps it
+    const only = `${dir}.old-4194999-05060708`;
+    fs.renameSync(dir, only);
+    await expect(saveCheckpoint(dir, ckInput(3))).resolves.toBeUndefined();
+    expect(fs.existsSync(only)).toBe(true);
+  });
+
   it('a failed save leaves the existing checkpoint intact and no temp directory', async () => {
     const dir = freshDir();
     await saveCheckpoint(dir, ckInput(1));

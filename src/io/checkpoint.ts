@@ -99,6 +99,7 @@ export async function saveCheckpoint(dir: string, ck: CheckpointInput): Promise<
   }
 
   fs.mkdirSync(path.dirname(dir), { recursive: true });
+  removeStaleSiblings(dir);
   const tmp = sibling(dir, 'tmp');
   fs.mkdirSync(tmp);
   try {
@@ -133,6 +134,23 @@ export async function saveCheckpoint(dir: string, ck: CheckpointInput): Promise<
   }
   fsyncDir(path.dirname(dir));
   if (old) fs.rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * Removes the `<dir>.tmp-<pid>-*` / `<dir>.old-<pid>-*` siblings a killed save left, when `dir`
+ * itself is a complete checkpoint (so none of them is the only copy) and their process is gone.
+ */
+function removeStaleSiblings(dir: string): void {
+  if (!fs.existsSync(path.join(dir, MANIFEST))) return;
+  for (const name of leftovers(dir)) {
+    const pid = Number(/\.(?:tmp|old)-(\d+)-/.exec(name)?.[1]);
+    if (!Number.isSafeInteger(pid) || pid === process.pid || alive(pid)) continue;
+    fs.rmSync(path.join(path.dirname(dir), name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
 /** Names of `<dir>.tmp-*` / `<dir>.old-*` siblings an interrupted save may have left. */
