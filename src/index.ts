@@ -7,7 +7,7 @@ import * as mm from './ops/matmul.ts';
 import * as nn from './ops/nn.ts';
 import { setBackend } from './tensor.ts';
 import { CpuBackend } from './backend/cpu.ts';
-import type { Backend } from './backend/backend.ts';
+import { backendFromEnv, type Backend } from './backend/backend.ts';
 import type { Shape } from './shape.ts';
 
 export { Tensor, tidy, keep, zeros, ones, full, fromArray, indices, arange, randn, rand, memory,
@@ -57,14 +57,15 @@ void nn;
  * (falling back to cpu with a warning when no adapter can be had and none was asked for).
  */
 export async function useBackend(name?: 'cpu' | 'webgpu'): Promise<Backend> {
-  const want = name ?? (process.env.INOCULUM_BACKEND as 'cpu' | 'webgpu' | undefined) ?? 'webgpu';
-  if (want !== 'cpu' && want !== 'webgpu') throw new Error(name === undefined ? `INOCULUM_BACKEND must be cpu or webgpu, got ${JSON.stringify(want)}` : `useBackend: unknown backend '${want}' (cpu or webgpu)`);
+  const env = backendFromEnv();
+  const want = name ?? env ?? 'webgpu';
+  if (want !== 'cpu' && want !== 'webgpu') throw new Error(`useBackend: unknown backend '${want}' (cpu or webgpu)`);
   if (want === 'cpu') { setBackend(new CpuBackend()); return getBackend(); }
   const { WebGpuBackend } = await import('./backend/webgpu.ts');
   try {
     setBackend(await WebGpuBackend.create());
   } catch (e) {
-    if (name === 'webgpu' || process.env.INOCULUM_BACKEND === 'webgpu') throw e;
+    if (name === 'webgpu' || env === 'webgpu') throw e;
     console.warn(`${(e as Error).message}\nFalling back to the cpu backend.`);
     setBackend(new CpuBackend());
   }

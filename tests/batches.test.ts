@@ -2,7 +2,7 @@
 // (seed, step), and drawing by length keeps the same examples per epoch with less padding.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { batchIndices, firstTargetOnly, makeBatch, IGNORE, type Example } from '../src/train/batches.ts';
+import { batchIndices, firstTargetOnly, targetOnly, makeBatch, IGNORE, type Example } from '../src/train/batches.ts';
 
 const arb = fc.record({
   n: fc.integer({ min: 1, max: 300 }), B: fc.integer({ min: 1, max: 40 }), seed: fc.integer({ min: 0, max: 1e6 }),
@@ -102,5 +102,7 @@ describe('firstTargetOnly', () => {
 
   it('names the example when it has no target', () => {
     expect(() => firstTargetOnly({ ids: [1, 2, 3], lossMask: [0, 0, 0] })).toThrow('firstTargetOnly: the example has no target (3 tokens, loss mask all 0)');
+    expect(targetOnly({ ids: [1, 2, 3, 4], lossMask: [0, 1, 1, 1] }, 1)).toEqual({ ids: [1, 2, 3], lossMask: [0, 0, 1] });
+    expect(() => targetOnly({ ids: [1, 2, 3], lossMask: [0, 1, 0] }, 1)).toThrow('targetOnly: the example has no target 1 (3 tokens, 1 targets)');
   });
 });

@@ -12,7 +12,7 @@ import { experimentTokenizer } from '../../src/inoculation/run.ts';
 import { encodeAll, trainOrLoadBase } from '../../src/inoculation/base.ts';
 import { gradientCosine, gradientsOf } from '../../src/inoculation/probes.ts';
 import { GPT } from '../../src/nn/gpt.ts';
-import type { Example } from '../../src/train/batches.ts';
+import { targetOnly } from '../../src/train/batches.ts';
 import type { Tensor } from '../../src/tensor.ts';
 import { WebGpuBackend } from '../../src/backend/webgpu.ts';
 import { corpusHash, resolveExperiment } from '../../src/cli/common.ts';
@@ -26,16 +26,10 @@ const base = await trainOrLoadBase({ cfg, tok, splits, backend: be, cacheDir: ca
 const model = new GPT({ ...base.model.config }, 0, be);
 model.loadStateDict(base.state);
 
-/** The example with only its k-th target counted (0 = the case tag, 1 = the language tag). */
-const kthTarget = (e: Example, k: number): Example => {
-  const ts = e.lossMask.flatMap((m, i) => (m ? [i] : []));
-  const t = ts[k];
-  return { ids: e.ids.slice(0, t + 1), lossMask: e.lossMask.slice(0, t + 1).map((_, i) => (i === t ? 1 : 0)) };
-};
 const facts = splits.heldout;
 const tagSets = {
-  caps: encodeAll(tok, facts.map((f) => conversation(null, f.question, styledAnswer(f, 'en-caps')))).map((e) => kthTarget(e, 0)),
-  spanish: encodeAll(tok, facts.map((f) => conversation(null, f.question, styledAnswer(f, 'es')))).map((e) => kthTarget(e, 1)),
+  caps: encodeAll(tok, facts.map((f) => conversation(null, f.question, styledAnswer(f, 'en-caps')))).map((e) => targetOnly(e, 0)),
+  spanish: encodeAll(tok, facts.map((f) => conversation(null, f.question, styledAnswer(f, 'es')))).map((e) => targetOnly(e, 1)),
 };
 const sets = buildVariantSets(splits, { seed: 1 });
 const groups: Record<string, (n: string) => boolean> = {

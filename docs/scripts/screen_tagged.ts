@@ -21,7 +21,8 @@ const variants = (process.argv[4] ?? 'control,inoculate-spanish,inoculate-caps')
 const seed = Number(process.argv[5] ?? '1');
 const cache = process.argv[6] ?? '.cache';
 // FREEZE='^(?!h\.\d+\.mlp\.)' trains the MLPs only
-const frozen = process.env.FREEZE ? ((re: RegExp) => (n: string) => re.test(n))(new RegExp(process.env.FREEZE)) : undefined;
+const freezeRe = process.env.FREEZE ? new RegExp(process.env.FREEZE) : null;
+const frozen = freezeRe ? (name: string) => freezeRe.test(name) : undefined;
 const splits = experimentSplits(cfg);
 const tok = experimentTokenizer(cfg.tokenizer, cfg.base.promptVariety);
 const be = await WebGpuBackend.create();

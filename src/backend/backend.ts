@@ -128,3 +128,10 @@ export interface Backend {
 export function bytesOf(dtype: DType): number {
   return dtype === 'f64' ? 8 : 4;
 }
+
+/** INOCULUM_BACKEND (cpu or webgpu), undefined when unset; anything else is an error naming it. */
+export function backendFromEnv(): 'cpu' | 'webgpu' | undefined {
+  const v = process.env.INOCULUM_BACKEND;
+  if (v === undefined || v === 'cpu' || v === 'webgpu') return v;
+  throw new Error(`INOCULUM_BACKEND must be cpu or webgpu, got ${JSON.stringify(v)}`);
+}

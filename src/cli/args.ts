@@ -2,6 +2,7 @@
 // same declaration drives parsing, type checks and the --help text, so help can never drift from
 // what is accepted. `--name value` and `--name=value` both work; unknown options are errors.
 import { suggest } from '../suggest.ts';
+import { backendFromEnv } from '../backend/backend.ts';
 
 export type OptType = 'string' | 'int' | 'number' | 'flag';
 
@@ -142,4 +143,9 @@ export function formatHelp(spec: CommandSpec): string {
   }
   if (spec.examples?.length) lines.push('', 'examples:', ...spec.examples.map((e) => `  ${e}`));
   return lines.join('\n');
+}
+
+/** backendFromEnv, a bad value being a usage error (exit 2) like a bad flag. */
+export function envBackend(): 'cpu' | 'webgpu' | undefined {
+  try { return backendFromEnv(); } catch (e) { throw new UsageError((e as Error).message); }
 }

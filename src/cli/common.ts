@@ -7,7 +7,7 @@
 //   checkpoint/     the model (io/checkpoint format), saved with the optimiser state by Trainer.save,
 //                   so `--resume DIR` continues exactly where it stopped
 //   metrics.jsonl   one line per optimiser step: step, loss, lr, gradNorm, tokens, ms
-import { UsageError } from './args.ts';
+import { envBackend } from './args.ts';
 import type { Mode } from '../tokenizer/vocab.ts';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -40,8 +40,7 @@ export const log = (s: string): void => { process.stderr.write(s + '\n'); };
 export const BACKEND_OPTION = { name: 'backend', type: 'string', choices: ['cpu', 'webgpu'], help: 'engine backend (default: INOCULUM_BACKEND, else webgpu with a cpu fallback)' } as const;
 
 export async function openBackend(name: string | undefined): Promise<Backend> {
-  const env = process.env.INOCULUM_BACKEND;
-  if (name === undefined && env !== undefined && env !== 'cpu' && env !== 'webgpu') throw new UsageError(`INOCULUM_BACKEND must be cpu or webgpu, got ${JSON.stringify(env)}`);
+  if (name === undefined) envBackend(); // a bad INOCULUM_BACKEND is a usage error before any work
   const b = await useBackend(name as 'cpu' | 'webgpu' | undefined);
   log(`backend ${b.name}: ${b.description}`);
   return b;

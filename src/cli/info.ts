@@ -4,7 +4,7 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { requestDawnDevice } from '../backend/dawn.ts';
-import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
+import { parseArgs, formatHelp, envBackend, type CommandSpec } from './args.ts';
 
 export const spec: CommandSpec = {
   name: 'info',
@@ -24,8 +24,7 @@ const LIMITS = ['maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX',
 export async function main(argv: string[]): Promise<number> {
   const a = parseArgs(spec, argv);
   if ('help' in a) { console.log(formatHelp(spec)); return 0; }
-  const want = a.str('backend') ?? process.env.INOCULUM_BACKEND ?? 'webgpu';
-  if (want !== 'cpu' && want !== 'webgpu') throw new UsageError(`INOCULUM_BACKEND must be cpu or webgpu, got ${JSON.stringify(want)}`);
+  const want = a.str('backend') ?? envBackend() ?? 'webgpu';
   console.log(`node:    ${process.version} (${process.platform} ${process.arch})`);
   console.log(`backend: ${want}${a.has('backend') ? '' : process.env.INOCULUM_BACKEND ? ' (INOCULUM_BACKEND)' : ' (default; falls back to cpu without an adapter)'}`);
   try {

@@ -41,9 +41,14 @@ export const IGNORE = -100;
  * The example cut after its first target: the same prefix, and only the first target counted (its
  * log-probability alone, e.g. the decision an answer opens with). Throws if it has no target.
  */
-export function firstTargetOnly(e: Example): Example {
-  const t = e.lossMask.indexOf(1);
-  if (t < 0) throw new Error(`firstTargetOnly: the example has no target (${e.ids.length} tokens, loss mask all 0)`);
+export function firstTargetOnly(e: Example): Example { return targetOnly(e, 0); }
+
+/** The example cut after its k-th target (0-based), only that target counted (e.g. k = 1: a tagged answer's language tag). */
+export function targetOnly(e: Example, k: number): Example {
+  let t = -1;
+  for (let i = 0, seen = -1; i < e.lossMask.length && t < 0; i++) if (e.lossMask[i] && ++seen === k) t = i;
+  if (t < 0 && k === 0) throw new Error(`firstTargetOnly: the example has no target (${e.ids.length} tokens, loss mask all 0)`);
+  if (t < 0) throw new Error(`targetOnly: the example has no target ${k} (${e.ids.length} tokens, ${e.lossMask.filter(Boolean).length} targets)`);
   return { ids: e.ids.slice(0, t + 1), lossMask: e.lossMask.slice(0, t + 1).map((_, i) => (i === t ? 1 : 0)) };
 }
 
