@@ -21,6 +21,12 @@
 // as vec4s): one 16-byte load per lane instead of four gathered scalars, ~16% faster at 512^3 on
 // llvmpipe. Only when columns are contiguous and 4-aligned: B not transposed, N and strideB multiples
 // of 4 (then a group of 4 columns is all in or all past N, and the clamp keeps it aligned).
+// OUT_VEC4 writes each group of 4 output columns with one vec4 store, and BIAS then reads the bias
+// as vec4s (bias4 is bias again; out is always vec4s, since WebGPU forbids binding a writable buffer
+// twice, and the scalar path writes single components): llvmpipe turns every storage access into a loop over the
+// lanes, so one 16-byte store does a quarter of the work of four scalar ones, which matters where K
+// is short (the model's K = 96: every output is stored after only 96 FMAs). Only when N is a
+// multiple of 4: then every row starts 4-aligned and a group of 4 columns is all in or all past N.
 override TM: u32 = 16u;     // rows per invocation, 1..32
 override TN4: u32 = 8u;     // vec4 columns per invocation, 1..8 (4*TN4 columns)
 override WGX: u32 = 8u;     // invocations along N per workgroup
@@ -28,18 +34,20 @@ override WGY: u32 = 1u;     // invocations along M per workgroup
 override ACCUMULATE: bool = false;
 override B_VEC4: bool = false;
 override BIAS: bool = false; // out = product + bias[n] (first K slice only; else bias is a placeholder)
+override OUT_VEC4: bool = false;
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
   strideA: u32, strideB: u32, am: u32, ak: u32,
   bk: u32, bn: u32, rowBlocks: u32, kStart: u32,
 }
-@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(0) var<storage, read_write> out: array<vec4<f32>>; // element i is out[i / 4][i % 4]
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read> b4: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
-@group(0) @binding(5) var<uniform> params: Params;
+@group(0) @binding(5) var<storage, read> bias4: array<vec4<f32>>;
+@group(0) @binding(6) var<uniform> params: Params;
 
 // 32 columns of one output row (or of one B row), as vec4s
 struct Row { c0: vec4<f32>, c1: vec4<f32>, c2: vec4<f32>, c3: vec4<f32>, c4: vec4<f32>, c5: vec4<f32>, c6: vec4<f32>, c7: vec4<f32> }
@@ -87,22 +95,26 @@ fn fmaRow(acc: Row, x: f32, brow: Row) -> Row {
 // out[o + n .. n+3] (= or +=) v, columns past N dropped; no loop (llvmpipe counts loop iterations)
 fn store4(v: vec4<f32>, o: u32, n: u32) {
   let N = params.N;
-  if (ACCUMULATE) {
-    if (n < N) { out[o + n] += v.x; }
-    if (n + 1u < N) { out[o + n + 1u] += v.y; }
-    if (n + 2u < N) { out[o + n + 2u] += v.z; }
-    if (n + 3u < N) { out[o + n + 3u] += v.w; }
-  } else if (BIAS) {
-    if (n < N) { out[o + n] = v.x + bias[n]; }
-    if (n + 1u < N) { out[o + n + 1u] = v.y + bias[n + 1u]; }
-    if (n + 2u < N) { out[o + n + 2u] = v.z + bias[n + 2u]; }
-    if (n + 3u < N) { out[o + n + 3u] = v.w + bias[n + 3u]; }
-  } else {
-    if (n < N) { out[o + n] = v.x; }
-    if (n + 1u < N) { out[o + n + 1u] = v.y; }
-    if (n + 2u < N) { out[o + n + 2u] = v.z; }
-    if (n + 3u < N) { out[o + n + 3u] = v.w; }
+  if (OUT_VEC4) {
+    if (n >= N) { return; }
+    let i = (o + n) / 4u;
+    if (ACCUMULATE) { out[i] = out[i] + v; } else if (BIAS) { out[i] = v + bias4[n / 4u]; } else { out[i] = v; }
+    return;
   }
+  var w = v;
+  if (BIAS && !ACCUMULATE) {
+    w = v + vec4<f32>(bias[min(n, N - 1u)], bias[min(n + 1u, N - 1u)], bias[min(n + 2u, N - 1u)], bias[min(n + 3u, N - 1u)]);
+  }
+  store1(o + n, w.x, n < N);
+  store1(o + n + 1u, w.y, n + 1u < N);
+  store1(o + n + 2u, w.z, n + 2u < N);
+  store1(o + n + 3u, w.w, n + 3u < N);
+}
+
+// out element i (= or +=) x where ok
+fn store1(i: u32, x: f32, ok: bool) {
+  if (!ok) { return; }
+  if (ACCUMULATE) { out[i / 4u][i % 4u] += x; } else { out[i / 4u][i % 4u] = x; }
 }
 
 // output row m of this batch entry (o = its first element), columns n0 .. n0 + 4*TN4

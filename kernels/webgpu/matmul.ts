@@ -69,7 +69,7 @@ export interface MatmulOptions {
   tile?: MatmulTile;
   /** Longest K slice per dispatch (default matmulKChunk). */
   kChunk?: number;
-  /** false: never use the vec4 B loads, even where B's layout allows them. */
+  /** false: never use the vec4 B loads and output stores, even where the layouts allow them. */
   vec4?: boolean;
   /** (N) added to every output row, in the first K slice (later slices accumulate onto it). */
   bias?: GpuBuf | null;
@@ -96,13 +96,16 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
   const placeholder = bias ? null : gpu.alloc(1, 'f32');
   // vec4 loads of B need 4 contiguous, 4-aligned columns (pool buffers are multiples of 256 bytes)
   const bVec4 = opts.vec4 !== false && !transB && N % 4 === 0 && (batch === 1 || strideB % 4 === 0);
+  // vec4 stores (and bias reads) need every output row 4-aligned: N % 4 == 0
+  const outVec4 = opts.vec4 !== false && N % 4 === 0;
   // K = 0 still runs one slice: it writes the zeros of an empty sum
   for (let k0 = 0; k0 === 0 || k0 < K; k0 += kChunk) {
     const Kc = Math.min(kChunk, K - k0);
     gpu.dispatch({
       shader: 'matmul_forward',
-      constants: { TM: tile.TM, TN4: tile.TN4, WGX: tile.WGX, WGY: tile.WGY, ACCUMULATE: k0 > 0 ? 1 : 0, B_VEC4: bVec4 ? 1 : 0, BIAS: bias && k0 === 0 ? 1 : 0 },
-      buffers: [out, ua, ub, ub, bias ?? placeholder!], // b twice: as f32s and as vec4s
+      constants: { TM: tile.TM, TN4: tile.TN4, WGX: tile.WGX, WGY: tile.WGY, ACCUMULATE: k0 > 0 ? 1 : 0, B_VEC4: bVec4 ? 1 : 0, BIAS: bias && k0 === 0 ? 1 : 0, OUT_VEC4: outVec4 ? 1 : 0 },
+      // b and bias twice: as f32s and as vec4s
+      buffers: [out, ua, ub, ub, bias ?? placeholder!, bias ?? placeholder!],
       uniforms: [M, N, Kc, batch, strideA, strideB, am, ak, bk, bn, rowBlocks, k0],
       workgroups,
     });
