@@ -1,10 +1,12 @@
 // The Tensor: a shape, a dtype and a reference-counted buffer on one backend, plus the autograd
-// fields (requiresGrad, grad, the creating node). Buffers are freed deterministically, never by
-// the garbage collector: dispose() or a tidy() scope (GPU memory cannot wait for GC).
+// fields (requiresGrad, grad, the creating node) and backward(), the reverse pass over the graph
+// that ops record (autograd.ts). Buffers are freed deterministically, never by the garbage
+// collector: dispose() or a tidy() scope (GPU memory cannot wait for GC).
 import type { Backend, Buf, DType, TypedArray } from './backend/backend.ts';
 import { CpuBackend } from './backend/cpu.ts';
-import { checkShape, fmt, numel, type Shape } from './shape.ts';
+import { broadcastShapes, broadcastStrides, checkShape, fmt, numel, type Shape } from './shape.ts';
 import type { Generator } from './random.ts';
+import { noGrad } from './grad_mode.ts';
 
 // ---- the default backend and dtype -------------------------------------------------------------
 let defaultBackend: Backend = new CpuBackend();
@@ -40,6 +42,11 @@ export interface Node {
 }
 
 export type GradHook = (grad: Tensor) => Tensor | void;
+
+export interface BackwardOptions {
+  /** Keep the graph so backward can run through it again. */
+  retainGraph?: boolean;
+}
 
 // ---- scopes ------------------------------------------------------------------------------------
 const scopes: Set<Tensor>[] = [];
@@ -157,6 +164,14 @@ export class Tensor {
     return () => { this.hooks = this.hooks.filter((h) => h !== hook); };
   }
 
+  /** Accumulates d(this)/d(leaf) into every leaf's .grad (this must be a scalar unless grad is given). */
+  backward(grad?: Tensor, opts: BackwardOptions = {}): void {
+    backprop(this, grad, opts.retainGraph ?? false);
+  }
+
+  /** A tensor over the same buffer, cut from the graph. */
+  detach(): Tensor { return this.view(this.shape, 'detach'); }
+
   setRequiresGrad(on = true): this {
     if (on && this.dtype === 'i32') throw new Error('requiresGrad: integer tensors have no gradient');
     this.requiresGrad = on;
@@ -164,6 +179,93 @@ export class Tensor {
   }
 
   toString(): string { return `Tensor${fmt(this.shape)} ${this.dtype} on ${this.backend.name}`; }
+}
+
+// ---- the backward pass -------------------------------------------------------------------------
+/** Fills in .grad of every leaf that requires a gradient, summing where a tensor is used twice. */
+function backprop(root: Tensor, grad: Tensor | undefined, retainGraph: boolean): void {
+  if (!root.requiresGrad) throw new Error(`backward: tensor of shape ${fmt(root.shape)} does not require grad (no input with requiresGrad, or made under noGrad)`);
+  if (!grad && root.size !== 1) {
+    throw new Error(`backward: called on a non-scalar tensor of shape ${fmt(root.shape)} without a gradient; pass one: t.backward(gradOfSameShape)`);
+  }
+  if (grad && (grad.shape.length !== root.shape.length || grad.shape.some((d, i) => d !== root.shape[i]))) {
+    throw new Error(`backward: gradient of shape ${fmt(grad.shape)} does not match tensor of shape ${fmt(root.shape)}`);
+  }
+
+  // topological order: parents before children
+  const topo: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[root, 0]];
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const [t, i] = top;
+    if (i === 0) { if (seen.has(t)) { stack.pop(); continue; } seen.add(t); }
+    const parents = t.ctx?.parents ?? [];
+    if (i < parents.length) { top[1]++; if (parents[i].requiresGrad && !seen.has(parents[i])) stack.push([parents[i], 0]); }
+    else { stack.pop(); topo.push(t); }
+  }
+
+  noGrad(() => {
+    const grads = new Map<Tensor, Tensor>();
+    // tensors handed to a leaf's .grad must be owned by that leaf alone (one may pass through
+    // unchanged to several parents, e.g. add's backward)
+    const handedOut = new Set<Tensor>();
+    const g0 = grad ?? onesLike(root);
+    if (grad) handedOut.add(grad);
+    grads.set(root, g0);
+    for (let i = topo.length - 1; i >= 0; i--) {
+      const t = topo[i];
+      let g = grads.get(t);
+      if (!g) continue;
+      for (const h of t.hooks) { const r = h(g); if (r instanceof Tensor) g = r; }
+      if (!t.ctx) {
+        // a leaf
+        if (handedOut.has(g)) g = copyOf(g);
+        handedOut.add(g);
+        const next = t.grad ? addGrads(t.grad, g) : g;
+        if (t.grad && t.grad !== next) t.grad.dispose();
+        t.grad = keep(next);
+        continue;
+      }
+      const pgrads = t.ctx.backward(g);
+      t.ctx.parents.forEach((p, j) => {
+        const pg = pgrads[j];
+        if (!p.requiresGrad || !pg) return;
+        const have = grads.get(p);
+        grads.set(p, have ? addGrads(have, pg) : pg);
+      });
+      if (!retainGraph) t.ctx = { op: t.ctx.op, parents: [], backward: freedGraph(t.ctx.op) };
+    }
+  });
+}
+
+function freedGraph(op: string): Node['backward'] {
+  return () => { throw new Error(`backward: the graph through ${op} was already freed by a backward(); pass retainGraph to go through it twice`); };
+}
+
+// The three tensor makers the pass needs, straight on the backend (it runs under noGrad, so the
+// ops add, onesLike and clone would record nothing either): the same kernels, so the same bits.
+function onesLike(t: Tensor): Tensor {
+  const b = t.backend.alloc(t.size, t.dtype);
+  t.backend.fill(b, 1);
+  return new Tensor(b, t.shape, t.backend, 'backward');
+}
+
+/** a + b with broadcasting, as the add op (a gradient shares its tensor's backend and dtype). */
+function addGrads(a: Tensor, b: Tensor): Tensor {
+  const ab = a.bufFor('add'), bb = b.bufFor('add');
+  const shape = broadcastShapes('add', a.shape, b.shape);
+  const out = new Tensor(a.backend.alloc(numel(shape), a.dtype), shape, a.backend, 'add');
+  a.backend.binary(out.buf, ab, bb, 'add', shape, broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape));
+  return out;
+}
+
+/** A copy with its own buffer, as the clone op. */
+function copyOf(x: Tensor): Tensor {
+  const xb = x.bufFor('clone');
+  const out = new Tensor(x.backend.alloc(x.size, x.dtype), x.shape, x.backend, 'clone');
+  x.backend.strided(out.buf, [1], 0, xb, [1], 0, [x.size]);
+  return out;
 }
 
 // ---- creation ----------------------------------------------------------------------------------

@@ -1,20 +1,10 @@
-// Element-wise ops with numpy broadcasting, and sumTo, the reduction every broadcast backward needs.
+// Element-wise ops with numpy broadcasting; their backwards sum a broadcast gradient back with sumTo.
 import type { BinaryOp, UnaryOp } from '../backend/backend.ts';
-import { record, backward as runBackward } from '../autograd.ts';
-import { clone } from './shape_ops.ts';
-import { Tensor } from '../tensor.ts';
-import { broadcastShapes, broadcastStrides, sameShape, fmt, type Shape } from '../shape.ts';
+import { record } from '../autograd.ts';
+import type { Tensor } from '../tensor.ts';
+import { broadcastShapes, broadcastStrides, sameShape, fmt } from '../shape.ts';
 import { common, defineOp, empty } from './registry.ts';
-import { sumDims } from './reduce.ts';
-
-/** Sums a broadcast gradient back down to `shape` (the inverse of broadcasting). */
-export function sumTo(g: Tensor, shape: Shape): Tensor {
-  if (sameShape(g.shape, shape)) return g;
-  const off = g.rank - shape.length;
-  const dims: number[] = [];
-  for (let i = 0; i < g.rank; i++) if (i < off || (shape[i - off] === 1 && g.shape[i] !== 1)) dims.push(i);
-  return sumDims(g, dims, true).view(shape, 'sumTo');
-}
+import { sumTo } from './sum_to.ts';
 
 function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const { backend, dtype } = common(op, a, b);
@@ -105,21 +95,3 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   if (!sameShape(out.shape, x.shape)) throw new Error(`maskedFill: mask ${fmt(mask.shape)} broadcasts x ${fmt(x.shape)} to a bigger shape`);
   return out;
 }
-
-// ---- Tensor.backward ---------------------------------------------------------------------------
-// Installed here, next to add (the op that sums gradients), so that any module building a graph
-// from ops has it; the method's type is declared in src/index.ts.
-export interface BackwardOptions {
-  /** Keep the graph so backward can run through it again. */
-  retainGraph?: boolean;
-}
-
-function onesLike(t: Tensor): Tensor {
-  const b = t.backend.alloc(t.size, t.dtype);
-  t.backend.fill(b, 1);
-  return new Tensor(b, t.shape, t.backend, 'backward');
-}
-
-(Tensor.prototype as unknown as { backward: (g?: Tensor, o?: BackwardOptions) => void }).backward = function (this: Tensor, grad?: Tensor, opts: BackwardOptions = {}): void {
-  runBackward(this, grad, add, onesLike, clone, opts.retainGraph ?? false);
-};

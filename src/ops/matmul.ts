@@ -5,7 +5,7 @@ import { Tensor } from '../tensor.ts';
 import { broadcastShapes, fmt, numel, sameShape } from '../shape.ts';
 import { common, defineOp, empty } from './registry.ts';
 import { expand } from './shape_ops.ts';
-import { sumTo } from './elementwise.ts';
+import { sumTo } from './sum_to.ts';
 
 /** One backend matmul: out (batch, M, N) from opA(a), opB(b) with per-batch strides. */
 function mm(a: Tensor, b: Tensor, batch: number, M: number, N: number, K: number, tA: boolean, tB: boolean, sA: number, sB: number, outShape: number[]): Tensor {

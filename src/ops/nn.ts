@@ -4,8 +4,7 @@ import { isGradEnabled, record } from '../autograd.ts';
 import { Tensor } from '../tensor.ts';
 import { fmt, normDim } from '../shape.ts';
 import { common, defineOp, empty } from './registry.ts';
-import './elementwise.ts'; // installs Tensor.backward for graphs made of these ops alone
-import { sumTo } from './elementwise.ts';
+import { sumTo } from './sum_to.ts';
 import type { Generator } from '../random.ts';
 
 function lastDimOnly(op: string, x: Tensor, dim: number): void {

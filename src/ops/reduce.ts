@@ -1,12 +1,12 @@
 // Reductions over dims (sum, mean, max) with keepdim, built on the backend's one reduce kernel
-// over (outer, R, inner): runs of adjacent reduced dims go in one dispatch.
+// over (outer, R, inner) through reduceRaw (sum_to.ts): runs of adjacent reduced dims go in one dispatch.
 import { record } from '../autograd.ts';
 import { Tensor } from '../tensor.ts';
-import { normDim, numel, fmt } from '../shape.ts';
+import { normDim, fmt } from '../shape.ts';
 import { common, defineOp, empty } from './registry.ts';
 import { expand } from './shape_ops.ts';
-import { div, eq, mul, sumTo } from './elementwise.ts';
-import type { ReduceOp } from '../backend/backend.ts';
+import { div, eq, mul } from './elementwise.ts';
+import { reduceRaw, sumTo } from './sum_to.ts';
 
 function normDims(op: string, x: Tensor, dims?: number | number[]): number[] {
   if (dims === undefined) return x.shape.map((_, i) => i);
@@ -15,36 +15,8 @@ function normDims(op: string, x: Tensor, dims?: number | number[]): number[] {
   return list.sort((a, b) => a - b);
 }
 
-/** Reduces the sorted dims to size 1 (the keepdim shape), one dispatch per run of adjacent dims. */
-function reduceRaw(op: ReduceOp, x: Tensor, dims: number[], name: string): Tensor {
-  const { backend, dtype } = common(name, x);
-  let cur = x;
-  const shape = [...x.shape];
-  // runs of adjacent dims, last first, so earlier indices stay valid
-  const runs: [number, number][] = [];
-  for (const d of dims) {
-    const last = runs[runs.length - 1];
-    if (last && last[1] === d) last[1] = d + 1; else runs.push([d, d + 1]);
-  }
-  for (const [s, e] of runs.reverse()) {
-    const outer = numel(shape.slice(0, s)), R = numel(shape.slice(s, e)), inner = numel(shape.slice(e));
-    for (let d = s; d < e; d++) shape[d] = 1;
-    const out = empty(name, shape, dtype, backend);
-    if (R === 0) backend.fill(out.buf, op === 'sum' ? 0 : -Infinity);
-    else backend.reduce(out.buf, cur.buf, op, outer, R, inner);
-    if (cur !== x) cur.dispose();
-    cur = out;
-  }
-  return cur === x ? x.view(x.shape, name) : cur;
-}
-
 function squeezeShape(shape: number[], dims: number[]): number[] {
   return shape.filter((_, i) => !dims.includes(i));
-}
-
-/** Sum over the given dims (all when omitted), keeping them as size 1 when keepdim. */
-export function sumDims(x: Tensor, dims: number[], keepdim: boolean): Tensor {
-  return sum(x, dims, keepdim);
 }
 
 export const sum = defineOp('sum', (x: Tensor, dims?: number | number[], keepdim = false): Tensor => {

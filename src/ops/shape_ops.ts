@@ -4,7 +4,7 @@ import { record } from '../autograd.ts';
 import { Tensor } from '../tensor.ts';
 import { broadcastShapes, broadcastStrides, fmt, normDim, numel, sameShape, stridesOf, type Shape } from '../shape.ts';
 import { defineOp, empty } from './registry.ts';
-import { sumTo } from './elementwise.ts';
+import { sumTo } from './sum_to.ts';
 
 function checkAlive(op: string, ...ts: Tensor[]): void { for (const t of ts) t.bufFor(op); }
 

@@ -1,0 +1,49 @@
+// No import cycles among the engine's files (issue 14 item 3): src/ops, src/nn, src/optim,
+// src/backend, kernels and the core files, and no method put on Tensor by importing a module.
+// Type-only imports count (the helper reads them): the engine is acyclic even so, and a type cycle
+// would still tie two files' designs together.
+import { describe, expect, it } from 'vitest';
+import { cycles, importGraph } from './helpers/imports.ts';
+
+const ENGINE_DIRS = ['src/ops/', 'src/nn/', 'src/optim/', 'src/backend/', 'kernels/'];
+const ENGINE_FILES = ['src/tensor.ts', 'src/autograd.ts', 'src/grad_mode.ts', 'src/index.ts'];
+const isEngine = (f: string): boolean => ENGINE_FILES.includes(f) || ENGINE_DIRS.some((d) => f.startsWith(d));
+
+// the whole of src and kernels, so that a cycle through a file outside the engine is seen too
+const graph = importGraph('.', ['src', 'kernels']);
+const engineCycles = (g: ReadonlyMap<string, readonly string[]>) => cycles(g).filter((c) => c.some(isEngine));
+
+describe('engine import graph', () => {
+  it('reads the engine files, type-only and dynamic imports included', () => {
+    for (const f of ENGINE_FILES) expect(graph.has(f), f).toBe(true);
+    expect([...graph.keys()].filter((f) => f.startsWith('kernels/webgpu/')).length).toBeGreaterThanOrEqual(10);
+    expect(graph.get('kernels/webgpu/fill.ts')).toContain('src/backend/gpu.ts');      // import type { Gpu, GpuBuf }
+    expect(graph.get('src/autograd.ts')).toContain('src/tensor.ts');                  // import type { Node, Tensor }
+    expect(graph.get('src/index.ts')).toContain('src/backend/webgpu.ts');             // import('./backend/webgpu.ts')
+    expect(graph.get('src/ops/reduce.ts')).toEqual(expect.arrayContaining(['src/ops/elementwise.ts', 'src/ops/sum_to.ts']));
+  });
+
+  it('would report the cycle ops had (elementwise <-> reduce)', () => {
+    const g = new Map(graph);
+    g.set('src/ops/elementwise.ts', [...g.get('src/ops/elementwise.ts')!, 'src/ops/reduce.ts']);
+    expect(engineCycles(g)).toEqual([['src/ops/elementwise.ts', 'src/ops/reduce.ts']]);
+  });
+
+  it('has no import cycle', () => {
+    expect(engineCycles(graph)).toEqual([]);
+  });
+});
+
+describe('Tensor methods', () => {
+  it('are the class\'s own: importing the ops, nn and optim adds none', async () => {
+    const { Tensor } = await import('../src/tensor.ts');
+    const methods = () => Object.getOwnPropertyNames(Tensor.prototype).sort();
+    const own = methods();
+    expect(own).toEqual(expect.arrayContaining(['backward', 'detach', 'dispose', 'registerHook']));
+    await import('../src/index.ts');
+    await import('../src/nn/gpt.ts');
+    await import('../src/nn/generate.ts');
+    await import('../src/optim/adamw.ts');
+    expect(methods()).toEqual(own);
+  });
+});
