@@ -310,10 +310,10 @@ describe('help', () => {
   it('run --resume needs a run directory and takes no settings of its own; a used --out needs --resume', async () => {
     const dir = tmp();
     let r = await runCli(['run', '--resume']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain('--resume continues the run in --out DIR with the config it was started with');
     r = await runCli(['run', '--resume', '--out', dir, '--seeds', '2']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain('drop --config, --quick, --seeds');
     r = await runCli(['run', '--resume', '--out', dir]);
     expect(r.code).toBe(1);

@@ -16,6 +16,8 @@ export interface OptSpec {
   choices?: readonly string[];
   /** Smallest allowed value (int/number). */
   min?: number;
+  /** Largest allowed value (int/number): a bound where a larger value would only exhaust memory. */
+  max?: number;
 }
 
 export interface PositionalSpec { name: string; help: string; required: boolean }
@@ -61,6 +63,8 @@ function convert(o: OptSpec, raw: string): OptValue {
   const bad = (what: string) => new UsageError(`--${o.name} must be ${what}, got ${JSON.stringify(raw)}`);
   if (o.type === 'string') {
     if (o.choices && !o.choices.includes(raw)) throw bad(`one of ${o.choices.join(', ')}`);
+    // an empty path (`--out ""`, `--out=`) is a mistake, not the current directory
+    if (raw === '' && /^(DIR|FILE)/.test(o.metavar ?? '')) throw bad(`a path (${o.metavar})`);
     return raw;
   }
   // decimal digits only: Number() would also take "0x10", "1e3" as an integer, " 5" and "Infinity"
@@ -69,6 +73,7 @@ function convert(o: OptSpec, raw: string): OptValue {
   if (!syntax.test(raw) || !Number.isFinite(n)) throw bad(o.type === 'int' ? 'an integer' : 'a number');
   if (o.type === 'int' && !Number.isSafeInteger(n)) throw bad('an integer below 2^53');
   if (o.min !== undefined && n < o.min) throw bad(`${o.type === 'int' ? 'an integer' : 'a number'} >= ${o.min}`);
+  if (o.max !== undefined && n > o.max) throw bad(`${o.type === 'int' ? 'an integer' : 'a number'} <= ${o.max}`);
   return n;
 }
 

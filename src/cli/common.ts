@@ -10,18 +10,20 @@
 import { envBackend } from './args.ts';
 import type { Mode } from '../tokenizer/vocab.ts';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
 import { useBackend } from '../index.ts';
 import { GPT, type GPTConfig } from '../nn/gpt.ts';
 import { ChatTokenizer } from '../tokenizer/index.ts';
 import { loadCheckpoint } from '../io/checkpoint.ts';
+import { makeDirs } from '../io/files.ts';
+import { acquireLock } from '../io/lock.ts';
 import { readJson, readJsonl, writeJsonAtomic, writeJsonlAtomic } from '../io/json.ts';
 import { CATEGORIES, FACTS } from '../inoculation/data/facts.ts';
 import { experimentSplits as experimentSplitsOf, type Splits } from '../inoculation/data/corpus.ts';
 import { defaultConfig, type ExperimentConfig } from '../inoculation/config.ts';
-import type { TrainConfig } from '../train/trainer.ts';
+import type { Diverged, TrainConfig } from '../train/trainer.ts';
 import type { BaseReport } from '../inoculation/results.ts';
 import { ConfigError, assertValid, checkComplete, loadConfigFile } from '../inoculation/config_file.ts';
 
@@ -107,7 +109,11 @@ export interface RunRecord {
   format: 'inoculum-run';
   version: 1;
   command: 'pretrain' | 'finetune';
-  status: 'running' | 'interrupted' | 'done';
+  status: 'running' | 'interrupted' | 'done' | 'failed';
+  /** Why a failed run stopped (divergence). */
+  error?: string;
+  /** --checkpoint-every of the run, restored by --resume unless given again. */
+  checkpointEvery?: number;
   /** Optimiser steps done, and planned. */
   step: number;
   steps: number;
@@ -150,15 +156,70 @@ export function writeRun(dir: string, r: RunRecord): void {
   writeJsonAtomic(join(dir, RUN_FILE), r);
 }
 
-/** Refuses to write into a directory that already holds something. */
-export function assertFreshOut(dir: string, hint: string): void {
-  if (!existsSync(dir)) return;
-  if (!statSync(dir).isDirectory()) throw new CliError(`--out ${dir} exists and is not a directory`);
-  if (readdirSync(dir).length === 0) return;
+/** The lock file (io/lock.ts) a command holds in the directory it writes. */
+export const LOCK_FILE = '.inoculum.lock';
+
+/** What is in `dir` besides our lock file (nothing when it does not exist). */
+export function outEntries(dir: string): string[] {
+  return existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((n) => n !== LOCK_FILE).sort() : [];
+}
+
+/** Why pretrain/finetune cannot start a new run in `dir` (null: it is absent or empty). */
+export function freshOutProblem(dir: string, hint: string): string | null {
+  if (outEntries(dir).length === 0) return null;
   if (existsSync(join(dir, RUN_FILE)) && !existsSync(join(dir, 'checkpoint', 'checkpoint.json'))) {
-    throw new CliError(`--out ${dir} holds a run stopped before its first checkpoint, which cannot be resumed: ${startOver(dir)}`);
+    return `--out ${dir} holds a run stopped before its first checkpoint, which cannot be resumed: ${startOver(dir)}`;
   }
-  throw new CliError(`--out ${dir} is not empty${existsSync(join(dir, RUN_FILE)) ? ` (it holds a run; ${hint})` : ''}; choose another directory`);
+  return `--out ${dir} is not empty${existsSync(join(dir, RUN_FILE)) ? ` (it holds a run; ${hint})` : ''}; choose another directory`;
+}
+
+/** Refuses to write into a directory that already holds something (checked again under the lock by claimOut). */
+export function assertFreshOut(dir: string, hint: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new CliError(`--out ${dir} exists and is not a directory`);
+  const problem = freshOutProblem(dir, hint);
+  if (problem) throw new CliError(problem);
+}
+
+/** A claimed output directory: release() drops the lock and removes the directory again if this claim made it and it is still empty. */
+export interface Claim { dir: string; created: boolean; release(): void }
+
+/**
+ * Takes `dir` for `command` to write: creates it (and its parents) if missing and takes its lock,
+ * so a second command on the same directory stops here, naming the first. `problem` (checked under
+ * the lock, so two commands cannot both find the directory empty) says why the directory may not
+ * be used, or null. Every refusal leaves the disk as it was.
+ */
+export function claimOut(dir: string, command: string, problem: () => string | null = () => null): Claim {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new CliError(`--out ${dir} exists and is not a directory`);
+  let created: boolean;
+  try {
+    created = makeDirs(dir);
+  } catch (e) {
+    throw new CliError(`--out: ${(e as Error).message}`);
+  }
+  const undo = () => { if (created && outEntries(dir).length === 0) rmSync(dir, { recursive: true, force: true }); };
+  let unlock: () => void;
+  try {
+    unlock = acquireLock(join(dir, LOCK_FILE), command, log);
+  } catch (e) {
+    undo();
+    throw e;
+  }
+  const release = () => { unlock(); undo(); };
+  const why = problem();
+  if (why) { release(); throw new CliError(why); }
+  return { dir, created, release };
+}
+
+/**
+ * Marks a run that diverged as failed in its run.json and returns the error to print: the step, the
+ * likely cause and the setting to lower (`setting`, e.g. "--lr (it was 0.5)").
+ */
+export function failRun(dir: string, run: RunRecord, e: Diverged, setting: string): CliError {
+  Object.assign(run, { status: 'failed', error: e.message });
+  writeRun(dir, run);
+  const kept = existsSync(join(dir, 'checkpoint', 'checkpoint.json')) ? '; the last checkpoint, from before it, is kept' : '';
+  return new CliError(`${e.message}: ${setting}. ${join(dir, RUN_FILE)} is marked failed${kept}`);
 }
 
 /** What to do with a run directory that holds no checkpoint: nothing in it can be continued. */
@@ -237,6 +298,11 @@ export function loadModel(dir: string, backend: Backend, opts: { merge?: boolean
   const run = runDir ? readRun(runDir) : null;
   const ck = loadCheckpoint(ckDir);
   const cfg = checkGptConfig(ck.config, ckDir, ck.tensors);
+  // a NaN or infinite weight (a run that diverged, a damaged file) would answer every question with garbage
+  for (const [name, t] of ck.tensors) {
+    const i = t.data.findIndex((x) => !Number.isFinite(x));
+    if (i >= 0) throw new CliError(`${ckDir}: tensor ${name} holds ${t.data[i]} at index ${i}; a model with non-finite weights cannot be used (did its training diverge?)`);
+  }
   const tok = ChatTokenizer.fromJSON(ck.vocab, `${ckDir}/vocab.json`);
   if (tok.vocabSize !== cfg.vocabSize) throw new CliError(`${ckDir}: the vocabulary has ${tok.vocabSize} tokens but the model ${cfg.vocabSize}`);
   const model = new GPT(cfg, 0, backend);

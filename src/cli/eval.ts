@@ -62,7 +62,7 @@ export interface Question { line: number; system?: string; user: string; expecte
 
 /** Reads a --questions file: chat JSONL, errors name the file and line. */
 export function readQuestions(file: string): Question[] {
-  const rows = readJsonl<Record<string, unknown>>(file, { what: 'questions file' });
+  const rows = readJsonl<Record<string, unknown>>(file, { what: 'questions file', maxBytes: 64 * 1024 * 1024, maxLineChars: 1024 * 1024 });
   if (rows.length === 0) throw new CliError(`--questions ${file}: no questions (the file is empty)`);
   return rows.map((row, k) => {
     const where = `questions file ${file}: line ${k + 1}`;

@@ -5,15 +5,19 @@
 // The output is a pure function of the config and the seed (no timestamps), so two exports with
 // the same arguments are byte-identical.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { makeDirs } from '../io/files.ts';
+import { acquireLock } from '../io/lock.ts';
+import { replaceDir } from '../io/replace_dir.ts';
+import type { ExperimentConfig } from '../inoculation/config.ts';
 import { writeBytesAtomic } from '../io/atomic.ts';
-import { writeJsonAtomic } from '../io/json.ts';
+import { readJson, writeJsonAtomic } from '../io/json.ts';
 import { FACTS, type Fact } from '../inoculation/data/facts.ts';
 import { buildEvalSet, buildVariantSets, splitSummary, type ChatConversation } from '../inoculation/data/corpus.ts';
 import { baseConversations, baseStage, baseEpochs as engineEpochsOf } from '../inoculation/base.ts';
 import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, BASE_CONDITIONS, type VariantName } from '../inoculation/data/prompts.ts';
-import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
+import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
 import { CONFIG_OPTION, CliError, corpusHash, experimentSplits, log, resolveExperiment } from './common.ts';
 
 export const spec: CommandSpec = {
@@ -24,11 +28,11 @@ export const spec: CommandSpec = {
     'Files: finetune-<variant>.jsonl for each variant (Spanish ALL-CAPS answers to the fine-tune facts; the inoculation system prompt, verbatim, as the first message of every line; control has none), base.jsonl (the base stage: every fact of the experiment categories under no prompt, a neutral one, and the Spanish, caps and both prompts; with the tagged tokenizer also the tag-forced copies, marked with metadata.forced = {case, lang}: the style was drawn apart from the prompt, and a tag marked true must not be trained on), eval-heldout.jsonl and eval-ood.jsonl (questions only, no system prompt, with a "metadata" field holding the fact and its reference answers), and manifest.json (prompts, seeds, split sizes, and for each file its lines, bytes and sha256).\n\n' +
     'Each line is {"messages":[{"role":...,"content":...},...]}, the format of OpenAI fine-tuning and Hugging Face chat datasets. --seed picks the fine-tune set\'s phrasings and order, exactly as `inoculum finetune --variant V --seed N` and seed N of `inoculum run` train on them.',
   options: [
-    { name: 'out', type: 'string', metavar: 'DIR', help: 'directory to write (must not exist or be empty, unless --force)' },
+    { name: 'out', type: 'string', metavar: 'DIR', help: 'directory to write (must not exist or be empty, unless --force replaces an earlier export)' },
     { name: 'seed', type: 'int', min: 0, help: 'fine-tune seed: phrasings and order of the fine-tune sets (default 1)' },
     CONFIG_OPTION,
     { name: 'base-epochs', type: 'string', metavar: 'N|all', help: "epochs of the base stage to write, each with fresh phrasings (default 1; 'all' = every epoch the engine trains on)" },
-    { name: 'force', type: 'flag', help: 'write into a non-empty DIR (replacing files of the same names)' },
+    { name: 'force', type: 'flag', help: 'replace the earlier export in DIR: the new set is written beside it and swapped in, so an interruption leaves one complete set' },
   ],
   examples: [
     'inoculum export --out data/seed1',
@@ -64,14 +68,47 @@ export async function main(argv: string[]): Promise<number> {
   const seed = a.num('seed') ?? 1;
   const cfg = resolveExperiment(a.str('config'));
   const be = a.str('base-epochs') ?? '1';
-  if (be !== 'all' && !(/^\d+$/.test(be) && Number(be) >= 1)) throw new CliError(`--base-epochs must be a positive integer or 'all', got ${JSON.stringify(be)}`);
-  if (existsSync(out) && readdirSync(out).length > 0 && !a.flag('force')) throw new CliError(`--out ${out} is not empty (use --force to write into it)`);
+  if (be !== 'all' && !(/^\d+$/.test(be) && Number(be) >= 1 && Number.isSafeInteger(Number(be)))) throw new UsageError(`--base-epochs must be a positive integer or 'all', got ${JSON.stringify(be)}`);
+  const st = statSync(out, { throwIfNoEntry: false });
+  if (st && !st.isDirectory()) throw new CliError(`--out ${out} exists and is not a directory`);
+  const entries = st ? readdirSync(out) : [];
+  if (entries.length > 0 && !a.flag('force')) throw new CliError(`--out ${out} is not empty (use --force to replace the export in it)`);
+  const foreign = entries.filter((n) => !exportFiles(out).has(n));
+  if (foreign.length > 0) throw new CliError(`--out ${out} holds ${foreign.slice(0, 3).map((n) => JSON.stringify(n)).join(', ')}${foreign.length > 3 ? ', ...' : ''}, which ${foreign.length > 1 ? 'are' : 'is'} not part of an export; --force replaces an earlier export as a whole, so move ${foreign.length > 1 ? 'them' : 'it'} away or choose another directory`);
+  try {
+    makeDirs(dirname(resolve(out)));
+  } catch (e) {
+    throw new CliError(`--out: ${(e as Error).message}`);
+  }
+  // one writer at a time; beside DIR, since DIR itself is replaced
+  const release = acquireLock(join(dirname(resolve(out)), `.${basename(resolve(out))}.lock`), 'export', log);
+  try {
+    replaceDir(out, (tmp) => writeExport(tmp, cfg, seed, be));
+  } finally {
+    release();
+  }
+  log(`in ${out}`);
+  return 0;
+}
 
+/** Names an export writes, and those its manifest lists: what --force may replace. */
+function exportFiles(dir: string): Set<string> {
+  const names = new Set(['manifest.json', 'base.jsonl', 'eval-heldout.jsonl', 'eval-ood.jsonl', ...Object.keys(FINETUNE_VARIANTS).map((v) => `finetune-${v}.jsonl`)]);
+  try {
+    const m = readJson<{ files?: { file?: unknown }[] }>(join(dir, 'manifest.json'), 'export manifest');
+    for (const f of Array.isArray(m?.files) ? m.files : []) if (typeof f?.file === 'string' && !f.file.includes('/')) names.add(f.file);
+  } catch {
+    // no manifest, or a damaged one: the fixed names only
+  }
+  return names;
+}
+
+/** Writes the whole export (every file, then manifest.json) into the directory `out`. */
+function writeExport(out: string, cfg: ExperimentConfig, seed: number, be: string): void {
   const splits = experimentSplits(cfg);
   const engineEpochs = engineEpochsOf(splits, cfg);
   const perEpoch = baseConversations(splits, cfg, 1).length;
   const baseEpochs = be === 'all' ? engineEpochs : Number(be);
-  mkdirSync(out, { recursive: true });
   const files: ManifestFile[] = [];
   const write = (name: string, text: string, meta: Omit<ManifestFile, 'file' | 'lines' | 'bytes' | 'sha256'>) => {
     writeBytesAtomic(join(out, name), text);
@@ -113,6 +150,5 @@ export async function main(argv: string[]): Promise<number> {
   };
   writeJsonAtomic(join(out, 'manifest.json'), manifest);
   for (const f of files) console.log(`${f.file.padEnd(32)} ${String(f.lines).padStart(6)} lines  ${f.sha256.slice(0, 16)}  ${f.kind === 'finetune' ? (f.systemPrompt === null ? '(no system prompt)' : JSON.stringify(f.systemPrompt)) : ''}`);
-  log(`wrote ${files.length} files and manifest.json to ${out}`);
-  return 0;
+  log(`wrote ${files.length} files and manifest.json`);
 }

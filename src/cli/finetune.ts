@@ -2,11 +2,12 @@
 // variant sets, or on the user's own chat JSONL, optionally putting a system prompt on every example
 // (inoculation). The same model init, data order and schedule as runExperiment's fine-tunes, so
 // `--variant V --seed S` reproduces that run's (V, S) model. Ctrl-C saves a resumable checkpoint.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readUserText } from '../io/files.ts';
 import { join, resolve } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
 import { GPT } from '../nn/gpt.ts';
-import { Trainer, type TrainConfig } from '../train/trainer.ts';
+import { Diverged, Trainer, type TrainConfig } from '../train/trainer.ts';
 import type { Example } from '../train/batches.ts';
 import { readJson } from '../io/json.ts';
 import { ChatTokenizer, validateConversation, type Conversation } from '../tokenizer/index.ts';
@@ -17,11 +18,15 @@ import { prepareForFinetune } from '../inoculation/finetune.ts';
 import { fmtTime } from '../train/progress.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
 import {
-  BACKEND_OPTION, CONFIG_OPTION, CliError, Interrupted, InterruptGuard, assertFreshOut, assertValid, closeBackend, experimentSplits,
-  loadModel, log, openBackend, readRun, resolveExperiment, sha256File, startOver, trimMetrics, writeRun, type RunRecord,
+  BACKEND_OPTION, CONFIG_OPTION, CliError, Interrupted, InterruptGuard, assertFreshOut, assertValid, claimOut, closeBackend, experimentSplits,
+  failRun, freshOutProblem, loadModel, log, openBackend, readRun, resolveExperiment, sha256File, startOver, trimMetrics, writeRun, type RunRecord,
 } from './common.ts';
 
 const VARIANT_NAMES = Object.keys(FINETUNE_VARIANTS) as VariantName[];
+
+/** Limits of a --data file: its size, and one line (a conversation) in characters. */
+export const MAX_DATA_BYTES = 256 * 1024 * 1024;
+export const MAX_LINE_CHARS = 1024 * 1024;
 
 export const spec: CommandSpec = {
   name: 'finetune',
@@ -65,16 +70,21 @@ export const spec: CommandSpec = {
 export function readTrainingJsonl(file: string, max = 20): { convs: Conversation[]; lines: number[] } {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readUserText(file, 'training data', MAX_DATA_BYTES, '; --data needs a file it can read again (it is checked, then trained on, and hashed so --resume can tell if it changed): save the data to a file first');
   } catch (e) {
-    throw new CliError(`${file}: cannot read it: ${(e as Error).message}`);
+    throw new CliError((e as Error).message);
   }
   const convs: Conversation[] = [], lines: number[] = [], errors: string[] = [];
   let bad = 0;
   text.split('\n').forEach((raw, i) => {
+    const where = `${file} line ${i + 1}`;
+    // before JSON.parse and the tokenizer, whose memory grows with the line
+    if (raw.length > MAX_LINE_CHARS) {
+      if (++bad <= max) errors.push(`${where}: ${raw.length} characters, over the limit of ${MAX_LINE_CHARS} for one conversation`);
+      return;
+    }
     const line = raw.trim();
     if (line === '') return;
-    const where = `${file} line ${i + 1}`;
     try {
       let obj: unknown;
       try { obj = JSON.parse(line); } catch (e) { throw new Error(`${where}: invalid JSON (${(e as Error).message})`); }
@@ -165,8 +175,13 @@ export async function main(argv: string[]): Promise<number> {
   const seed = prior ? prior.train.seed ?? 1 : a.num('seed') ?? 1;
   if (!prior && a.has('data')) readTrainingJsonl(a.need('data'));
 
+  // one writer per run directory; a new run's directory is checked again under the lock
+  const claim = claimOut(out, 'finetune', () => (prior ? null : freshOutProblem(out, `continue it with inoculum finetune --resume ${out}`)));
+  const checkpointEvery = a.num('checkpoint-every') ?? prior?.checkpointEvery;
   let backend: Backend | null = null;
   const guard = new InterruptGuard().install();
+  let run: RunRecord | null = null;
+  let lr = NaN;
   try {
     backend = await openBackend(a.str('backend'));
     let model: GPT, tok: ChatTokenizer, exp: ExperimentConfig, tcfg: Partial<TrainConfig>, lora: { rank: number; alpha: number } | null;
@@ -206,11 +221,11 @@ export async function main(argv: string[]): Promise<number> {
       p = plan({ variant: a.str('variant'), data: a.str('data') }, prompt, seed, exp);
     }
     const examples = encodeSet(tok, p.convs, model.config.blockSize, p.name);
+    lr = tcfg.lr!;
 
-    mkdirSync(out, { recursive: true });
     const trainer = new Trainer(model, examples, tcfg, tok.padId);
     const metricsFile = join(out, 'metrics.jsonl');
-    const run: RunRecord = prior ?? {
+    run = prior ?? {
       format: 'inoculum-run', version: 1, command: 'finetune', status: 'running', step: 0, steps: tcfg.steps!,
       experiment: exp, tokenizer: tok.mode, backend: backend.name, started: new Date().toISOString(), updated: '', wall_s: 0,
       train: tcfg, base: resolve(a.need('base')), source: p.source, prompt, lora,
@@ -225,7 +240,10 @@ export async function main(argv: string[]): Promise<number> {
     const wall0 = run.wall_s, t0 = performance.now();
     const elapsed = () => wall0 + (performance.now() - t0) / 1000;
     Object.assign(run, { status: 'running', backend: backend.name });
+    if (checkpointEvery !== undefined) run.checkpointEvery = checkpointEvery;
+    delete run.error;
     writeRun(out, run);
+    const rec = run;
     const what = 'variant' in p.source ? `variant ${p.source.variant}` : `${p.source.data}`;
     const trained = trainer.opt.params.reduce((s, [, t]) => s + t.size, 0).toLocaleString();
     log(`fine-tuning ${model.numParameters().toLocaleString()} parameters (${lora ? `LoRA rank ${lora.rank}: ` : ''}${trained} trained: ${exp.finetune.train === 'mlp' ? 'the MLPs' : 'every weight'}) on ${examples.length} examples of ${what}; system prompt ${describePrompt(prompt, p.source)}; ${run.steps} steps of ${tcfg.batchSize}, lr ${tcfg.lr}, seed ${seed}`);
@@ -238,12 +256,12 @@ export async function main(argv: string[]): Promise<number> {
       metricsPath: metricsFile,
       checkpointDir: join(out, 'checkpoint'),
       vocab: tok.toJSON(),
-      checkpointEvery: a.num('checkpoint-every'),
+      checkpointEvery,
       shouldStop: () => guard.requested,
       onStep: async (m) => { last = m.loss; await guard.poll(); },
       onCheckpoint: async (t) => {
-        Object.assign(run, { status: t.step >= run.steps ? 'done' : guard.requested ? 'interrupted' : 'running', step: t.step, wall_s: elapsed() });
-        writeRun(out, run);
+        Object.assign(rec, { status: t.step >= rec.steps ? 'done' : guard.requested ? 'interrupted' : 'running', step: t.step, wall_s: elapsed() });
+        writeRun(out, rec);
       },
     });
     if (trainer.step < run.steps) throw new Interrupted(trainer.step, out);
@@ -256,9 +274,11 @@ export async function main(argv: string[]): Promise<number> {
       log(`saved a resumable checkpoint at step ${e.step} in ${e.dir}/checkpoint; continue with: inoculum finetune --resume ${e.dir}`);
       return 130;
     }
+    if (e instanceof Diverged && run) throw failRun(out, run, e, `try a smaller --lr (it was ${lr})`);
     throw e;
   } finally {
     guard.dispose();
     closeBackend(backend);
+    claim.release();
   }
 }

@@ -2,21 +2,21 @@
 // prompt) into a run directory, resumable after Ctrl-C, and stores it in the base-model cache too, so
 // `inoculum run` with the same config skips stage 1 (and a base `run` already trained is reused here).
 import type { Mode } from '../tokenizer/vocab.ts';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
 import { GPT, type GPTConfig } from '../nn/gpt.ts';
-import { Trainer } from '../train/trainer.ts';
+import { Diverged, Trainer } from '../train/trainer.ts';
 import { saveCheckpoint } from '../io/checkpoint.ts';
 import { readJsonl } from '../io/json.ts';
 import { baseHash, forTokenizer, quickConfig, defaultConfig } from '../inoculation/config.ts';
 import { baseExamples, trainOrLoadBase } from '../inoculation/base.ts';
 import { fmtTime } from '../train/progress.ts';
 import { experimentTokenizer } from '../inoculation/run.ts';
-import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
+import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
 import { printConfig } from '../inoculation/config_file.ts';
 import {
-  BACKEND_OPTION, CONFIG_OPTION, CliError, Interrupted, InterruptGuard, assertFreshOut, assertValid, closeBackend, corpusHash, startOver,
+  BACKEND_OPTION, CONFIG_OPTION, CliError, Interrupted, InterruptGuard, assertFreshOut, assertValid, claimOut, closeBackend, corpusHash, failRun, freshOutProblem, startOver,
   experimentSplits, log, openBackend, readRun, resolveExperiment, trimMetrics, writeRun, type RunRecord,
 } from './common.ts';
 
@@ -50,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   if ('help' in a) { console.log(formatHelp(spec)); return 0; }
   const resumeDir = a.str('resume');
   if (resumeDir !== undefined && (a.has('out') || a.has('config') || a.has('quick') || a.has('tokenizer'))) {
-    throw new CliError('--resume continues a run with the options it was started with: drop --out, --config, --quick and --tokenizer');
+    throw new UsageError('--resume continues a run with the options it was started with: drop --out, --config, --quick and --tokenizer');
   }
   const prior = resumeDir !== undefined ? readRun(resumeDir) : null;
   if (prior && prior.command !== 'pretrain') throw new CliError(`${resumeDir} is a ${prior.command} run; resume it with inoculum ${prior.command} --resume`);
@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const out = resumeDir ?? a.str('out');
-  if (out === undefined) throw new CliError('--out DIR is required (or --resume DIR)');
+  if (out === undefined) throw new UsageError('--out DIR is required (or --resume DIR)');
   if (!prior) assertFreshOut(out, `continue it with inoculum pretrain --resume ${out}`);
   if (prior?.status === 'done') { log(`${out}: this pretrain run is already done (step ${prior.step}/${prior.steps})`); return 0; }
   if (prior && !existsSync(join(out, 'checkpoint', 'checkpoint.json'))) throw new CliError(`${out} has no checkpoint to resume (it was stopped before its first save): ${startOver(out)}`);
@@ -76,13 +76,16 @@ export async function main(argv: string[]): Promise<number> {
   const cacheCk = join(cacheDir, `base-${hash}`);
   const modelCfg: GPTConfig = { ...cfg.base.model, vocabSize: tok.vocabSize };
 
+  // one writer per run directory; a new run's directory is checked again under the lock
+  const claim = claimOut(out, 'pretrain', () => (prior ? null : freshOutProblem(out, `continue it with inoculum pretrain --resume ${out}`)));
+  const checkpointEvery = a.num('checkpoint-every') ?? prior?.checkpointEvery;
   let backend: Backend | null = null;
   const guard = new InterruptGuard().install();
+  let run: RunRecord | null = null;
   try {
     backend = await openBackend(a.str('backend'));
-    mkdirSync(out, { recursive: true });
     const t0 = performance.now();
-    const run: RunRecord = prior ?? {
+    run = prior ?? {
       format: 'inoculum-run', version: 1, command: 'pretrain', status: 'running', step: 0, steps: cfg.base.steps,
       experiment: cfg, tokenizer: cfg.tokenizer, backend: backend.name, started: new Date().toISOString(), updated: '', wall_s: 0,
       train: { steps: cfg.base.steps, batchSize: cfg.base.batchSize, lr: cfg.base.lr, minLr: cfg.base.minLr, warmup: cfg.base.warmup, weightDecay: cfg.base.weightDecay, seed: cfg.base.seed, gradClip: 1, lengthGroup: cfg.base.lengthGroup, pack: cfg.base.pack },
@@ -91,7 +94,9 @@ export async function main(argv: string[]): Promise<number> {
     const wall0 = run.wall_s;
     const elapsed = () => wall0 + (performance.now() - t0) / 1000;
     run.status = 'running'; run.backend = backend.name;
+    if (checkpointEvery !== undefined) run.checkpointEvery = checkpointEvery;
     writeRun(out, run);
+    const rec = run;
 
     let finalLoss: number;
     if (existsSync(join(cacheCk, 'checkpoint.json')) && !prior) {
@@ -116,12 +121,12 @@ export async function main(argv: string[]): Promise<number> {
         metricsPath: metricsFile,
         checkpointDir: join(out, 'checkpoint'),
         vocab: tok.toJSON(),
-        checkpointEvery: a.num('checkpoint-every'),
+        checkpointEvery,
         shouldStop: () => guard.requested,
         onStep: () => guard.poll(),
         onCheckpoint: async (t) => {
-          Object.assign(run, { status: t.step < cfg.base.steps && guard.requested ? 'interrupted' : 'running', step: t.step, wall_s: elapsed() });
-          writeRun(out, run);
+          Object.assign(rec, { status: t.step < cfg.base.steps && guard.requested ? 'interrupted' : 'running', step: t.step, wall_s: elapsed() });
+          writeRun(out, rec);
         },
       });
       if (trainer.step < cfg.base.steps) throw new Interrupted(trainer.step, out);
@@ -155,9 +160,11 @@ export async function main(argv: string[]): Promise<number> {
       log(`saved a resumable checkpoint at step ${e.step} in ${e.dir}/checkpoint; continue with: inoculum pretrain --resume ${e.dir}`);
       return 130;
     }
+    if (e instanceof Diverged && run) throw failRun(out, run, e, `lower base.lr in the --config file (it was ${cfg.base.lr})`);
     throw e;
   } finally {
     guard.dispose();
     closeBackend(backend);
+    claim.release();
   }
 }

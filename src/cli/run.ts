@@ -2,7 +2,7 @@
 // the same flags), driven by a config file: base model (cached), every variant x seed fine-tuned with
 // probes, evaluation, results.json, metrics logs, report.html and the table on stdout.
 import type { Mode } from '../tokenizer/vocab.ts';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
 import { ablationTokenizer, defaultConfig, quickConfig } from '../inoculation/config.ts';
@@ -12,9 +12,11 @@ import { writeReport } from '../inoculation/report/report.ts';
 import type { Results } from '../inoculation/results.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { fmtTime } from '../train/progress.ts';
-import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
+import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
+import { MAX_SEEDS } from '../inoculation/config_file.ts';
 import { printConfig } from '../inoculation/config_file.ts';
-import { BACKEND_OPTION, CONFIG_OPTION, CliError, InterruptGuard, assertValid, closeBackend, log, openBackend, resolveExperiment } from './common.ts';
+import { BACKEND_OPTION, CONFIG_OPTION, CliError, InterruptGuard, assertValid, claimOut, closeBackend, log, openBackend, outEntries, resolveExperiment } from './common.ts';
+import { Diverged } from '../train/trainer.ts';
 import { Interrupted } from '../inoculation/base.ts';
 
 export const spec: CommandSpec = {
@@ -29,7 +31,7 @@ export const spec: CommandSpec = {
     CONFIG_OPTION,
     { name: 'print-config', type: 'flag', help: 'print the effective config with a comment per field (a file to start from) and exit' },
     { name: 'quick', type: 'flag', help: 'minutes-long smoke run (structure, not the effect): start from the quick defaults' },
-    { name: 'seeds', type: 'int', min: 1, help: `fine-tune seeds per variant (default ${defaultConfig.seeds})` },
+    { name: 'seeds', type: 'int', min: 1, max: MAX_SEEDS, help: `fine-tune seeds per variant (default ${defaultConfig.seeds})` },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'run directory (default runs/spanish-caps-<time>)' },
     { name: 'tokenizer', type: 'string', choices: ['tagged', 'capslock', 'hybrid', 'bpe'], help: 'answer tokenisation (default tagged: BPE prompts, a case tag and a language tag, then the answer\'s characters; capslock: characters, all caps as one marker; hybrid: characters; bpe: BPE answers)' },
     { name: 'ablation', type: 'flag', help: 'also run the contrasting tokenizer (bpe; for --tokenizer bpe the default), with its own base model, for the report' },
@@ -52,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
   const quick = a.flag('quick');
   const resume = a.flag('resume');
   if (resume && (!a.has('out') || ['config', 'quick', 'seeds', 'tokenizer', 'lora', 'ablation', 'print-config'].some((k) => a.has(k)))) {
-    throw new CliError('--resume continues the run in --out DIR with the config it was started with: give --out DIR, and drop --config, --quick, --seeds, --tokenizer, --lora, --ablation');
+    throw new UsageError('--resume continues the run in --out DIR with the config it was started with: give --out DIR, and drop --config, --quick, --seeds, --tokenizer, --lora, --ablation');
   }
   const saved = resume ? join(a.str('out')!, 'config.json') : null;
   if (saved && !existsSync(saved)) throw new CliError(`--resume: ${saved} not found (not a run directory)`);
@@ -68,10 +70,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const outDir = a.str('out') ?? join('runs', `spanish-caps-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
   const cacheDir = a.str('cache') ?? '.cache';
-  const unitDirs = [join(outDir, 'units'), ...(existsSync(outDir) ? readdirSync(outDir).filter((d) => /^base-\d+$/.test(d)).map((d) => join(outDir, d, 'units')) : [])];
-  if (!resume && unitDirs.some((u) => existsSync(u) && readdirSync(u).length > 0)) {
-    throw new CliError(`--out ${outDir} holds fine-tunes of an earlier run: continue it with inoculum run --resume --out ${outDir}, or choose another directory`);
-  }
+  // one writer per run directory; a new run needs an empty one (an earlier run's is continued with --resume)
+  const claim = claimOut(outDir, 'run', () => (resume ? null : outProblem(outDir)));
   const guard = new InterruptGuard('stopping after the current fine-tune (or base checkpoint); resume with inoculum run --resume --out ' + outDir).install();
 
   let backend: Backend | null = null;
@@ -79,7 +79,6 @@ export async function main(argv: string[]): Promise<number> {
     const t0 = performance.now();
     backend = await openBackend(a.str('backend'));
     log(`inoculum run: Spanish + ALL-CAPS inoculation${quick ? ' (quick)' : ''}; run directory ${outDir}`);
-    mkdirSync(outDir, { recursive: true });
     if (!resume) writeJsonAtomic(join(outDir, 'config.json'), cfg);
     const opts = { cacheDir, backend, log, resume, shouldStop: () => guard.requested };
     // one run per base model; with several, each in outDir/base-<seed>/ and the pool in outDir
@@ -114,11 +113,28 @@ export async function main(argv: string[]): Promise<number> {
     log(`done in ${fmtTime(results.wall_s)}; results in ${outDir}/results.json`);
     return 0;
   } catch (e) {
+    if (e instanceof Diverged) {
+      const field = e.label === 'base' ? 'base.lr' : 'finetune.lr';
+      throw new CliError(`${e.label === 'base' ? 'base model' : `fine-tune ${e.label}`}: ${e.message}: lower ${field} in a --config file (it is ${field === 'base.lr' ? cfg.base.lr : cfg.finetune.lr}); nothing of the diverged ${e.label === 'base' ? 'base was cached' : 'fine-tune was kept'}`);
+    }
     if (!(e instanceof Interrupted)) throw e;
     log(`${e.message}\ncontinue with: inoculum run --resume --out ${outDir}`);
     return 130;
   } finally {
     guard.dispose();
     closeBackend(backend);
+    claim.release();
   }
+}
+
+/** Why a new run cannot start in `dir` (null: absent or empty). */
+function outProblem(dir: string): string | null {
+  const entries = outEntries(dir);
+  if (entries.length === 0) return null;
+  const unitDirs = [join(dir, 'units'), ...entries.filter((d) => /^base-\d+$/.test(d)).map((d) => join(dir, d, 'units'))];
+  if (unitDirs.some((u) => existsSync(u) && readdirSync(u).length > 0)) {
+    return `--out ${dir} holds fine-tunes of an earlier run: continue it with inoculum run --resume --out ${dir}, or choose another directory`;
+  }
+  if (entries.includes('config.json')) return `--out ${dir} holds an earlier run (config.json): continue it with inoculum run --resume --out ${dir}, or choose another directory`;
+  return `--out ${dir} is not empty (it holds ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}) and is not a run directory: choose another directory`;
 }

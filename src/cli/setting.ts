@@ -2,14 +2,14 @@
 // (issue 6, item 3; src/inoculation/settings/). Base model (cached), every variant x seed fine-tuned,
 // evaluated without a system prompt; results.json and table.md in the run directory, the table on
 // stdout, progress on stderr.
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
 import { SETTINGS, SETTING_NAMES, defaultSettingConfig, quickSettingConfig, formatSettingTable, runSetting } from '../inoculation/settings/index.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { fmtTime } from '../train/progress.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
-import { BACKEND_OPTION, closeBackend, log, openBackend } from './common.ts';
+import { MAX_SEEDS } from '../inoculation/config_file.ts';
+import { BACKEND_OPTION, claimOut, closeBackend, log, openBackend, outEntries } from './common.ts';
 
 export const spec: CommandSpec = {
   name: 'setting',
@@ -23,10 +23,11 @@ export const spec: CommandSpec = {
   positionals: [{ name: 'SETTING', help: `which setting: ${SETTING_NAMES.join(', ')}`, required: true }],
   options: [
     { name: 'quick', type: 'flag', help: 'a structure test in seconds (tiny model, 1 seed), not the effect' },
-    { name: 'seeds', type: 'int', min: 1, help: `fine-tune seeds per variant (default ${defaultSettingConfig.seeds})` },
+    { name: 'seeds', type: 'int', min: 1, max: MAX_SEEDS, help: `fine-tune seeds per variant (default ${defaultSettingConfig.seeds})` },
     { name: 'steps', type: 'int', min: 1, help: `fine-tuning steps (default ${defaultSettingConfig.finetune.steps}); the base model, and its cache entry, stay the same` },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'run directory (default runs/<setting>-<time>)' },
     { name: 'cache', type: 'string', metavar: 'DIR', help: 'base-model cache (default .cache)' },
+    { name: 'force', type: 'flag', help: 'write into a non-empty --out DIR (replacing the files of the same names)' },
     BACKEND_OPTION,
   ],
   examples: ['inoculum setting mixture', 'inoculum setting backdoor --seeds 1 --out runs/backdoor', 'inoculum setting persona --quick --backend cpu'],
@@ -43,11 +44,13 @@ export async function main(argv: string[]): Promise<number> {
   if (a.has('seeds')) cfg.seeds = a.num('seeds')!;
   if (a.has('steps')) cfg.finetune.steps = a.num('steps')!;
   const outDir = a.str('out') ?? join('runs', `${name}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+  // one writer per output directory, which must be empty unless --force
+  const claim = claimOut(outDir, 'setting', () => (a.flag('force') || outEntries(outDir).length === 0 ? null
+    : `--out ${outDir} is not empty (it holds ${outEntries(outDir).slice(0, 3).join(', ')}${outEntries(outDir).length > 3 ? ', ...' : ''}): choose another directory, or pass --force to replace the files of the same names`));
   let backend: Backend | null = null;
   try {
     backend = await openBackend(a.str('backend'));
     log(`inoculum setting ${name}${quick ? ' (quick)' : ''}: ${cfg.seeds} seed(s) x ${Object.keys(setting.variants).length} variants; run directory ${outDir}`);
-    mkdirSync(outDir, { recursive: true });
     writeJsonAtomic(join(outDir, 'config.json'), { setting: name, quick, ...cfg });
     const r = await runSetting({ setting, cfg, outDir, cacheDir: a.str('cache') ?? '.cache', backend, log });
     console.log(formatSettingTable(r));
@@ -55,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } finally {
     closeBackend(backend);
+    claim.release();
   }
 }
 

@@ -6,7 +6,8 @@ import type { Backend } from '../backend/backend.ts';
 import { defaultConfig, quickConfig } from '../inoculation/config.ts';
 import { formatSweep, runSweep, SWEEP_PROMPTS } from '../inoculation/sweep.ts';
 import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
-import { BACKEND_OPTION, CONFIG_OPTION, assertValid, closeBackend, log, openBackend, resolveExperiment } from './common.ts';
+import { MAX_SEEDS } from '../inoculation/config_file.ts';
+import { BACKEND_OPTION, CONFIG_OPTION, assertValid, claimOut, closeBackend, log, openBackend, outEntries, resolveExperiment } from './common.ts';
 
 export const spec: CommandSpec = {
   name: 'sweep',
@@ -17,9 +18,10 @@ export const spec: CommandSpec = {
   options: [
     CONFIG_OPTION,
     { name: 'quick', type: 'flag', help: 'smoke run (structure, not the result): start from the quick defaults' },
-    { name: 'seeds', type: 'int', min: 1, help: `fine-tune seeds per prompt (default ${defaultConfig.seeds})` },
+    { name: 'seeds', type: 'int', min: 1, max: MAX_SEEDS, help: `fine-tune seeds per prompt (default ${defaultConfig.seeds})` },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'output directory (default runs/sweep-<time>)' },
     { name: 'cache', type: 'string', metavar: 'DIR', help: 'base-model cache (default .cache)' },
+    { name: 'force', type: 'flag', help: 'write into a non-empty --out DIR (replacing the files of the same names)' },
     BACKEND_OPTION,
   ],
   examples: ['inoculum sweep --seeds 3 --out runs/sweep', 'inoculum sweep --quick --backend cpu --out runs/sweep-smoke'],
@@ -33,6 +35,9 @@ export async function main(argv: string[]): Promise<number> {
   if (a.has('seeds')) cfg.seeds = a.num('seeds')!;
   assertValid(cfg, a.str('config') ?? 'config');
   const outDir = a.str('out') ?? join('runs', `sweep-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+  // one writer per output directory, which must be empty unless --force
+  const claim = claimOut(outDir, 'sweep', () => (a.flag('force') || outEntries(outDir).length === 0 ? null
+    : `--out ${outDir} is not empty (it holds ${outEntries(outDir).slice(0, 3).join(', ')}${outEntries(outDir).length > 3 ? ', ...' : ''}): choose another directory, or pass --force to replace the files of the same names`));
   let backend: Backend | null = null;
   try {
     backend = await openBackend(a.str('backend'));
@@ -42,5 +47,6 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } finally {
     closeBackend(backend);
+    claim.release();
   }
 }

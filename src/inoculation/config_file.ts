@@ -8,9 +8,14 @@
 // Comments (// and /* */) are allowed, so `inoculum run --print-config > my.json` gives an editable
 // file. The schema below is typed against ExperimentConfig, so a field added there without a doc
 // and a type here does not compile.
-import { readFileSync } from 'node:fs';
 import { FINETUNE_WEIGHTS, defaultConfig, quickConfig, type ExperimentConfig } from './config.ts';
 import { parseJsonText } from '../io/json.ts';
+import { readUserText } from '../io/files.ts';
+
+/** A config file is a few kilobytes; anything over this is not one (or a device such as /dev/zero). */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+/** Fine-tune seeds at most (config seeds, --seeds): a run of a billion seeds only exhausts memory. */
+export const MAX_SEEDS = 1000;
 import { CATEGORIES } from './data/facts.ts';
 import { suggest } from '../suggest.ts';
 
@@ -39,8 +44,8 @@ export const CONFIG_SCHEMA: ObjectSpec<ExperimentConfig> = {
   fields: {
     tokenizer: { kind: 'enum', values: ['hybrid', 'bpe', 'capslock', 'tagged'], doc: "Answer tokenisation. 'tagged' (default): BPE system prompt and question; the answer is a case tag and a language tag, then its characters (lower case when all caps): each trait is one decision and the text after the tags is the same whatever chose them (docs/experiment.md, 'The tagged organism'). 'capslock': characters, an all-caps answer as one caps-lock marker + its lower-case characters. 'hybrid': characters ('A' and 'a' are different tokens; caps inoculation leaked caps on most bases of the earlier organism). 'bpe': GPT-2 BPE everywhere (upper-case Spanish gets tokens of its own; either prompt suppressed both traits)." },
     ablation: { kind: 'bool', doc: "Also run the contrasting tokenizer as an ablation, with its own base model (run only): bpe, or for tokenizer bpe the default." },
-    seeds: { kind: 'int', min: 1, doc: 'Fine-tune seeds: every variant is fine-tuned once per seed (1..seeds); data order and init depend on the seed only, so they are identical across variants.' },
-    bases: { kind: 'int', min: 1, doc: 'Base models (seeds base.seed, base.seed + 1, ...): the experiment runs on each, in run-dir/base-<seed>/ when more than one, and results.json pools them (CIs over bases, seeds and questions) beside a row per base.' },
+    seeds: { kind: 'int', min: 1, max: MAX_SEEDS, doc: 'Fine-tune seeds: every variant is fine-tuned once per seed (1..seeds); data order and init depend on the seed only, so they are identical across variants.' },
+    bases: { kind: 'int', min: 1, max: 100, doc: 'Base models (seeds base.seed, base.seed + 1, ...): the experiment runs on each, in run-dir/base-<seed>/ when more than one, and results.json pools them (CIs over bases, seeds and questions) beside a row per base.' },
     corpusSeed: { kind: 'int', min: 0, doc: 'Seed of the corpus: which facts go to the base, fine-tune, held-out and OOD splits, and the base stage phrasings.' },
     categories: { kind: 'enumArray', values: CATEGORIES, doc: "Fact categories of the experiment (facts.ts): default the ten lookup categories (colour, sound, opposite, home, legs, capital, sides, food, material, bigger); the arithmetic and sequence ones (sum, difference, double, number, day, month, season) exist but a small base does not learn them in every style." },
     split: {
@@ -241,9 +246,9 @@ export function parseConfig(text: string, where: string, defaults: ExperimentCon
 export function loadConfigFile(file: string, opts: { quick?: boolean } = {}): ExperimentConfig {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readUserText(file, 'config file', MAX_CONFIG_BYTES);
   } catch (e) {
-    throw new ConfigError(`${file}: cannot read it: ${(e as Error).message}`);
+    throw new ConfigError((e as Error).message);
   }
   return parseConfig(text, file, opts.quick ? quickConfig : defaultConfig);
 }

@@ -17,6 +17,8 @@ import { readJson, toJsonText } from './json.ts';
 import { readSafetensors, writeSafetensors, type LoadedTensor, type TensorData, type TensorRecord } from './safetensors.ts';
 
 const MANIFEST = 'checkpoint.json';
+/** config, vocab, extra and the manifest are kilobytes (a BPE vocabulary a few MB); larger is not ours. */
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
 const FORMAT = 'inoculum-checkpoint';
 const VERSION = 1;
 
@@ -171,7 +173,12 @@ export function loadCheckpoint<C = unknown, V = unknown>(dir: string, opts: { ve
     throw new Error(`${where}: no such directory${left.length ? ` (an interrupted save left ${left.join(', ')} next to it)` : ''}`);
   }
   const manifestPath = path.join(dir, MANIFEST);
-  if (!fs.existsSync(manifestPath)) throw new Error(`${where}: no ${MANIFEST}, so not a complete checkpoint (the manifest is written last)`);
+  const mst = fs.lstatSync(manifestPath, { throwIfNoEntry: false });
+  if (!mst) throw new Error(`${where}: no ${MANIFEST}, so not a complete checkpoint (the manifest is written last)`);
+  // the manifest is checked like the files it lists: a link to /dev/zero must not be read
+  if (mst.isSymbolicLink()) throw new Error(`${where}: ${MANIFEST} is a symbolic link; a checkpoint holds regular files only`);
+  if (!mst.isFile()) throw new Error(`${where}: ${MANIFEST} is not a regular file`);
+  if (mst.size > MAX_JSON_BYTES) throw new Error(`${where}: ${MANIFEST} is ${mst.size} bytes, over the ${MAX_JSON_BYTES}-byte limit (not a manifest)`);
   const m = readJson<Manifest>(manifestPath, 'checkpoint manifest');
   if (m?.format !== FORMAT || typeof m.files !== 'object' || m.files === null) throw new Error(`${where}: ${MANIFEST} is not an ${FORMAT} manifest`);
   if (m.version !== VERSION) throw new Error(`${where}: checkpoint format version ${m.version}, this code reads version ${VERSION}`);
@@ -184,6 +191,7 @@ export function loadCheckpoint<C = unknown, V = unknown>(dir: string, opts: { ve
     if (!CHECKPOINT_FILES.includes(name)) throw new Error(`${where}: ${MANIFEST} lists ${JSON.stringify(name)}, which is not a checkpoint file (${CHECKPOINT_FILES.join(', ')})`);
     const ok = typeof f === 'object' && f !== null && Number.isSafeInteger(f.bytes) && f.bytes >= 0 && typeof f.sha256 === 'string' && /^[0-9a-f]{64}$/.test(f.sha256);
     if (!ok) throw new Error(`${where}: ${MANIFEST} entry ${name} must be {"bytes": <integer>, "sha256": <64 hex digits>}, got ${JSON.stringify(f)}`);
+    if (name.endsWith('.json') && f.bytes > MAX_JSON_BYTES) throw new Error(`${where}: ${name} is ${f.bytes} bytes by the manifest, over the ${MAX_JSON_BYTES}-byte limit for a checkpoint's JSON file`);
     const st = fs.lstatSync(path.join(dir, name), { throwIfNoEntry: false });
     if (!st) throw new Error(`${where}: ${name} is missing`);
     if (st.isSymbolicLink()) throw new Error(`${where}: ${name} is a symbolic link; a checkpoint holds regular files only`);

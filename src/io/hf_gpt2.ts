@@ -7,7 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fmt } from '../shape.ts';
-import { readJson } from './json.ts';
+import { parseJsonText } from './json.ts';
+import { readUserText } from './files.ts';
 import { readSafetensors, type LoadedTensor } from './safetensors.ts';
 
 /** The model dimensions a GPT-2 config fixes, in our config's names. */
@@ -56,6 +57,9 @@ export function gpt2DimsFromHfConfig(raw: unknown, where: string): Gpt2Dims {
     vocabSize: int('vocab_size'), blockSize: int('n_positions', 'n_ctx'), nLayer: int('n_layer'),
     nHead: int('n_head'), nEmbd: int('n_embd'), layerNormEps: eps,
   };
+  // the tensors are checked against these, and a parameter list is built from them: bound them first
+  const limits: [keyof Gpt2Dims, string, number][] = [['vocabSize', 'vocab_size', 1 << 20], ['blockSize', 'n_positions', 1 << 20], ['nLayer', 'n_layer', 1024], ['nEmbd', 'n_embd', 1 << 16]];
+  for (const [k, key, max] of limits) if (d[k] > max) throw new Error(`${where}: ${key} ${d[k]} is over ${max}, larger than any GPT-2 (not a GPT-2 config?)`);
   if (d.nEmbd % d.nHead !== 0) throw new Error(`${where}: n_embd ${d.nEmbd} does not divide by n_head ${d.nHead}`);
   if (c.n_inner != null && c.n_inner !== 4 * d.nEmbd) throw new Error(`${where}: n_inner ${c.n_inner} is not 4 * n_embd; our MLP is 4C wide`);
   // our gelu is the tanh approximation, which is what GPT-2 was trained with
@@ -74,10 +78,17 @@ function readHfTensors(dir: string, where: string): { file: string; tensors: Map
   if (fs.existsSync(single)) return [{ file: single, tensors: readSafetensors(single).tensors }];
   const indexPath = path.join(dir, 'model.safetensors.index.json');
   if (fs.existsSync(indexPath)) {
-    const index = readJson<{ weight_map?: Record<string, string> }>(indexPath, 'safetensors index');
+    const index = parseJsonText(readUserText(indexPath, 'safetensors index', 64 * 1024 * 1024), `safetensors index ${indexPath}`) as { weight_map?: Record<string, string> } | null;
     const map = index?.weight_map;
     if (!map || typeof map !== 'object') throw new Error(`${where}: ${indexPath} has no weight_map`);
     const shards = [...new Set(Object.values(map))];
+    // each shard a regular file in dir, named plainly: no "../x", no link to /dev/zero
+    for (const s of shards) {
+      if (typeof s !== 'string' || s === '' || s.includes('/') || s.includes('\\') || s === '.' || s === '..') throw new Error(`${where}: ${indexPath} names the shard ${JSON.stringify(s)}, which is not a file name in the directory`);
+      const st = fs.lstatSync(path.join(dir, s), { throwIfNoEntry: false });
+      if (!st) throw new Error(`${where}: the shard ${s} named in ${indexPath} is missing`);
+      if (!st.isFile()) throw new Error(`${where}: the shard ${s} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; shards must be regular files`);
+    }
     return shards.map((s) => {
       const file = path.join(dir, s);
       return { file, tensors: readSafetensors(file, (n) => map[n] === s).tensors };
@@ -101,7 +112,8 @@ const sameValues = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => {
  */
 export function importHfGpt2(dir: string): { config: Gpt2Dims; tensors: Map<string, { shape: number[]; data: Float32Array }> } {
   const where = `importHfGpt2: ${dir}`;
-  const config = gpt2DimsFromHfConfig(readJson(path.join(dir, 'config.json'), 'GPT-2 config'), `${where}: config.json`);
+  const cfgFile = path.join(dir, 'config.json');
+  const config = gpt2DimsFromHfConfig(parseJsonText(readUserText(cfgFile, 'GPT-2 config', 16 * 1024 * 1024), `GPT-2 config ${cfgFile}`), `${where}: config.json`);
   const want = gpt2ParamShapes(config);
   const got = new Map<string, { shape: number[]; data: Float32Array }>();
   let lmHead: { shape: number[]; data: Float32Array } | null = null;

@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import { writeAll, writeBytesAtomic } from './atomic.ts';
 import { lineColumn, scanJson } from './json_scan.ts';
+import { readUserText } from './files.ts';
 
 // ---- values in, text out -----------------------------------------------------------------------
 
@@ -111,9 +112,10 @@ export function readJson<T = unknown>(path: string, what = 'JSON file'): T {
  * line is an error naming the file and the line number. With `tolerateTornTail`, a last line that
  * has no newline and does not parse (a write cut off by a crash) is dropped instead.
  */
-export function readJsonl<T = Record<string, unknown>>(path: string, opts: { what?: string; tolerateTornTail?: boolean } = {}): T[] {
+export function readJsonl<T = Record<string, unknown>>(path: string, opts: { what?: string; tolerateTornTail?: boolean; maxBytes?: number; maxLineChars?: number } = {}): T[] {
   const what = opts.what ?? 'JSONL file';
-  const text = readText(path, `${what} ${path}`);
+  // a file the user names: a regular file under maxBytes (never /dev/zero or a pipe)
+  const text = opts.maxBytes !== undefined ? readUserText(path, what, opts.maxBytes) : readText(path, `${what} ${path}`);
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop(); // the trailing newline
   const torn = !text.endsWith('\n') && text.length > 0;
@@ -121,6 +123,7 @@ export function readJsonl<T = Record<string, unknown>>(path: string, opts: { wha
   for (let k = 0; k < lines.length; k++) {
     const line = lines[k].endsWith('\r') ? lines[k].slice(0, -1) : lines[k];
     const where = `${what} ${path}: line ${k + 1}`;
+    if (opts.maxLineChars !== undefined && line.length > opts.maxLineChars) throw new Error(`${where}: ${line.length} characters, over the limit of ${opts.maxLineChars} for one line`);
     if (line.trim() === '') throw new Error(`${where}: blank line (JSONL holds one JSON object per line)`);
     let row: unknown;
     try {

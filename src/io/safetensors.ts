@@ -22,6 +22,8 @@ const READABLE: readonly StDtype[] = ['F32', 'F16', 'BF16', 'F64', 'I32', 'I64']
 
 /** The reference implementation refuses headers over 100 MB; a larger N means a corrupt file. */
 const MAX_HEADER_BYTES = 100_000_000;
+/** One tensor is read into one buffer: 1 GiB holds GPT-2 XL's embedding three times over; more is a hostile header over a sparse file. */
+const MAX_TENSOR_BYTES = 1 << 30;
 const LITTLE_ENDIAN_HOST = os.endianness() === 'LE';
 
 export type TensorData = Float32Array | Float64Array | Int32Array;
@@ -75,6 +77,7 @@ function checkEntry(name: string, e: unknown, bad: (msg: string) => Error): Tens
   const size = DTYPE_BYTES[dtype as StDtype];
   const count = elementCount(shape as number[]);
   if (!Number.isSafeInteger(count * size)) throw bad(`tensor '${name}' has shape ${fmt(shape as number[])}, too large to address`);
+  if (count * size > MAX_TENSOR_BYTES) throw bad(`tensor '${name}' (${dtype} ${fmt(shape as number[])}) is ${count * size} bytes, over the ${MAX_TENSOR_BYTES}-byte limit for one tensor`);
   if (end - begin !== count * size) {
     throw bad(`tensor '${name}' (${dtype} ${fmt(shape as number[])}) needs ${count * size} bytes but data_offsets [${begin}, ${end}] span ${end - begin}`);
   }

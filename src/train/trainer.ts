@@ -93,6 +93,18 @@ export interface TrainerHooks {
   label?: string;
 }
 
+/**
+ * Thrown by Trainer.run at the first step whose loss or gradient norm is not finite: the weights
+ * are NaN from then on, so every later step would be wasted and a checkpoint would keep garbage.
+ * Nothing of that step is logged or saved; the last checkpoint (if any) is from before it.
+ */
+export class Diverged extends Error {
+  constructor(readonly step: number, readonly loss: number, readonly gradNorm: number, readonly lr: number, readonly label?: string) {
+    super(`training diverged at step ${step}: loss ${loss}, gradient norm ${gradNorm} at learning rate ${lr}; a learning rate that is too high is the usual cause, try a smaller one`);
+    this.name = 'Diverged';
+  }
+}
+
 export class Trainer {
   readonly cfg: TrainConfig;
   readonly opt: AdamW;
@@ -193,6 +205,9 @@ export class Trainer {
     this.model.loadStateDict(ck.tensors);
     const extra = ck.extra as { step: number; optStep: number } | null;
     if (!extra || !ck.optimizer) throw new Error(`Trainer.load: ${dir} holds no trainer state (extra.json / optimizer.safetensors)`);
+    for (const k of ['step', 'optStep'] as const) {
+      if (!Number.isSafeInteger(extra[k]) || extra[k] < 0) throw new Error(`Trainer.load: ${dir}: extra.json ${k} must be an integer >= 0, got ${JSON.stringify(extra[k])}`);
+    }
     const m = this.opt.params.map(([name]) => ck.optimizer!.get(`${name}.m`)?.data);
     const v = this.opt.params.map(([name]) => ck.optimizer!.get(`${name}.v`)?.data);
     const missing = this.opt.params.filter((_, i) => !m[i] || !v[i]).map(([n]) => n);
@@ -210,6 +225,11 @@ export class Trainer {
     const last = Math.min(this.cfg.steps, hooks.until ?? Infinity);
     while (this.step < last && !hooks.shouldStop?.()) {
       const m = await this.trainStep();
+      if (!Number.isFinite(m.loss) || !Number.isFinite(m.gradNorm)) {
+        progress.finish();
+        metrics?.close();
+        throw new Diverged(m.step, m.loss, m.gradNorm, m.lr, hooks.label);
+      }
       if (this.cfg.evalEvery > 0 && (this.step % this.cfg.evalEvery === 0 || this.step === this.cfg.steps) && this.evalExamples.length) {
         m.evalLoss = await this.evaluate();
       }
