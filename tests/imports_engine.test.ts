@@ -1,7 +1,7 @@
 // No import cycles among the engine's files (issue 14 item 3): src/ops, src/nn, src/optim,
-// src/backend, kernels and the core files, and no method put on Tensor by importing a module.
-// Type-only imports count (the helper reads them): the engine is acyclic even so, and a type cycle
-// would still tie two files' designs together.
+// src/backend, kernels and the core files; every import goes down the layers; and no method put on
+// Tensor by importing a module. Type-only imports count (the helper reads them): the engine is
+// acyclic even so, and a type cycle would still tie two files' designs together.
 import { describe, expect, it } from 'vitest';
 import { cycles, importGraph } from './helpers/imports.ts';
 
@@ -31,6 +31,45 @@ describe('engine import graph', () => {
 
   it('has no import cycle', () => {
     expect(engineCycles(graph)).toEqual([]);
+  });
+});
+
+// The engine's layers, lowest first; a file may import its own layer or lower ones only. src/backend
+// holds two: the contract's vocabulary and the WebGPU runtime, which kernels build on, and the two
+// backends, which call the kernels.
+const LAYERS: [string, (f: string) => boolean][] = [
+  ['shape, random', (f) => f === 'src/shape.ts' || f === 'src/random.ts'],
+  ['runtime', (f) => ['backend.ts', 'gpu.ts', 'dawn.ts', 'wgsl.ts'].some((n) => f === `src/backend/${n}`)],
+  ['kernels', (f) => f.startsWith('kernels/')],
+  ['backends', (f) => f === 'src/backend/cpu.ts' || f === 'src/backend/webgpu.ts'],
+  ['tensor, autograd', (f) => ['src/grad_mode.ts', 'src/tensor.ts', 'src/autograd.ts'].includes(f)],
+  ['ops, optim', (f) => f.startsWith('src/ops/') || f.startsWith('src/optim/')],
+  ['nn', (f) => f.startsWith('src/nn/')],
+  ['api', (f) => f === 'src/index.ts'],
+];
+const layerOf = (f: string): number => LAYERS.findIndex(([, has]) => has(f));
+
+/** The imports of engine files that go up a layer, as 'file (layer) -> file (layer)'. */
+function upward(g: ReadonlyMap<string, readonly string[]>): string[] {
+  const up: string[] = [];
+  for (const [f, deps] of g) {
+    if (!isEngine(f)) continue;
+    for (const d of deps) if (layerOf(d) > layerOf(f)) up.push(`${f} (${LAYERS[layerOf(f)][0]}) -> ${d} (${LAYERS[layerOf(d)][0]})`);
+  }
+  return up;
+}
+
+describe('engine layers', () => {
+  it('place every engine file', () => {
+    expect([...graph.keys()].filter((f) => isEngine(f) && layerOf(f) < 0)).toEqual([]);
+  });
+  it('are imported downwards only', () => {
+    expect(upward(graph)).toEqual([]);
+  });
+  it('would report an upward import (tensor.ts -> an op, as a Tensor.add method would need)', () => {
+    const g = new Map(graph);
+    g.set('src/tensor.ts', [...g.get('src/tensor.ts')!, 'src/ops/elementwise.ts']);
+    expect(upward(g)).toEqual(['src/tensor.ts (tensor, autograd) -> src/ops/elementwise.ts (ops, optim)']);
   });
 });
 
