@@ -312,7 +312,12 @@ export function loadModel(dir: string, backend: Backend, opts: { merge?: boolean
     if (alpha === undefined) throw new CliError(`${ckDir} holds LoRA adapters but no run.json beside it gives their alpha`);
     model.addLoRA(loraA.shape[1], alpha, 0);
   }
-  model.loadStateDict(ck.tensors);
+  try {
+    model.loadStateDict(ck.tensors);
+  } catch (e) {
+    model.dispose();
+    throw new CliError(`${ckDir}: ${(e as Error).message}`);
+  }
   if (loraA && opts.merge) model.mergeLoRA();
   model.eval();
   const step = typeof ck.extra?.step === 'number' ? ck.extra.step : null;

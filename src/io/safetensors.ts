@@ -11,6 +11,7 @@ import type { DType } from '../backend/backend.ts';
 import { fmt } from '../shape.ts';
 import { writeAll, writeFileAtomic } from './atomic.ts';
 import { parseJsonText } from './json.ts';
+import { kindOf } from './files.ts';
 
 /** Bytes per element of every dtype the format defines; the ones we cannot convert are still validated. */
 const DTYPE_BYTES = {
@@ -87,7 +88,9 @@ function checkEntry(name: string, e: unknown, bad: (msg: string) => Error): Tens
 /** Validates the header against the file size; entries come back sorted by offset. */
 function parseHeader(fd: number, file: string): SafetensorsHeader {
   const bad = (msg: string) => new Error(`readSafetensors: ${file}: ${msg}`);
-  const size = fs.fstatSync(fd).size;
+  const st = fs.fstatSync(fd);
+  if (!st.isFile()) throw bad(`is ${kindOf(st)}, not a regular file`);
+  const size = st.size;
   if (size < 8) throw bad(`file is ${size} bytes, too short to hold the 8-byte header length`);
   const lenBytes = new Uint8Array(8);
   readExactly(fd, lenBytes, 0, () => bad('file shrank while being read'));
