@@ -69,7 +69,12 @@ export function makeDirs(dir: string): boolean {
   const abs = path.resolve(dir);
   const missing: string[] = [];
   for (let p = abs; ; p = path.dirname(p)) {
-    const st = fs.statSync(p, { throwIfNoEntry: false });
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(p, { throwIfNoEntry: false });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOTDIR') throw new Error(`cannot create ${dir}: ${describeFsError(e, p)}`);
+    }
     if (st) {
       if (!st.isDirectory()) throw new Error(`cannot create ${dir}: ${p} is ${kindOf(st)}, not a directory`);
       break;
