@@ -55,7 +55,7 @@ describe('config file', () => {
     expect(configError('{"finetune": {"eps": 0}}')).toBe('config.json: finetune.eps must be > 0, got 0');
     expect(configError('{"bases": 0}')).toBe('config.json: bases must be >= 1, got 0');
     expect(configError('{"base": {"styled": "some"}}')).toBe('config.json: base.styled must be one of "all", "base", got "some"');
-    expect(configError('{"finetune": {"train": "attn"}}')).toBe('config.json: finetune.train must be one of "all", "mlp", got "attn"');
+    expect(configError('{"finetune": {"train": "attn"}}')).toBe('config.json: finetune.train must be one of "all", "mlp", "mlp-out", got "attn"');
     // built-in property names are fields like any other: unknown, not a crash
     expect(configError('{"constructor": 1}')).toBe('config.json: unknown field constructor');
     expect(configError('{"__proto__": {"seeds": 3}}')).toBe('config.json: unknown field __proto__');
@@ -259,7 +259,7 @@ describe('inoculum finetune --data', () => {
   it('--train takes the config\'s choices only, and --resume keeps the weights a run started with', async () => {
     const r = await runCli(['finetune', '--base', 'x', '--variant', 'control', '--train', 'attn', '--out', 'z']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--train must be one of all, mlp, got "attn"');
+    expect(r.stderr).toContain('--train must be one of all, mlp, mlp-out, got "attn"');
     const q = await runCli(['finetune', '--resume', 'z', '--train', 'all']);
     expect(q.code).toBe(2);
     expect(q.stderr).toContain('drop --train');

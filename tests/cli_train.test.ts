@@ -138,7 +138,7 @@ describe('inoculum pretrain / finetune / eval (tiny, cpu)', () => {
     const r = await runCli(['finetune', '--base', base, '--data', good, '--prompt', 'You are Bob.', '--lora', '2', '--steps', '3', '--out', ft]);
     expect(r.code, r.stderr).toBe(0);
     expect(json(join(ft, 'run.json'))).toMatchObject({ status: 'done', step: 3, prompt: 'You are Bob.', lora: { rank: 2, alpha: 16 }, source: { examples: 2 } });
-    expect(r.stderr).toMatch(/LoRA rank 2: [\d,]+ trained: the MLPs/); // adapters on the MLPs only (finetune.train mlp)
+    expect(r.stderr).toMatch(/LoRA rank 2: [\d,]+ trained: the MLPs' output projections/); // adapters on the MLPs' c_proj only (finetune.train mlp-out)
     const e = await runCli(['eval', '--model', ft, '--limit', '1', '--split', 'ood']); // LoRA adapters load back
     expect(e.code, e.stderr).toBe(0);
 

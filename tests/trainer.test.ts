@@ -87,13 +87,14 @@ describe('trainer', () => {
 describe('prepareForFinetune (finetune.train)', () => {
   const snapshot = async (m: GPT) => new Map(await Promise.all(m.namedParameters().map(async ([n, p]) => [n, Array.from(await p.data())] as const)));
   it.each([
-    ['mlp', 0], ['all', 0], ['mlp', 2],
+    ['mlp', 0], ['all', 0], ['mlp', 2], ['mlp-out', 0], ['mlp-out', 2],
   ] as const)("train '%s' (LoRA rank %d): exactly the named weights move, every other one stays bit for bit", async (train, loraRank) => {
     const m = new GPT({ ...cfg, dropout: 0 }, 5, new CpuBackend());
     const n = prepareForFinetune(m, { train, loraRank, loraAlpha: 4 }, 3);
     const trained = m.trainableParameters();
     expect(n).toBe(trained.reduce((a, [, p]) => a + p.size, 0));
     expect(trained.every(([name]) => train === 'all' || /^h\.\d+\.mlp\./.test(name))).toBe(true);
+    if (train === 'mlp-out') expect(trained.every(([name]) => /^h\.\d+\.mlp\.c_proj\./.test(name))).toBe(true);
     if (loraRank > 0) expect(trained.every(([name]) => /lora/i.test(name))).toBe(true);
     const before = await snapshot(m);
     await new Trainer(m, examples(20, 2), { steps: 3, batchSize: 4, lr: 1e-2, seed: 1 }, 0).run({ quiet: true });
@@ -103,6 +104,7 @@ describe('prepareForFinetune (finetune.train)', () => {
     // something trained moved
     expect(trained.some(([name]) => after.get(name)!.some((x, i) => x !== before.get(name)![i]))).toBe(true);
     if (train === 'mlp' && loraRank === 0) expect(names.has('h.0.attn.c_attn.weight')).toBe(false);
+    if (train === 'mlp-out' && loraRank === 0) expect([...names].sort()).toEqual(m.namedParameters().map(([name]) => name).filter((name) => /^h\.\d+\.mlp\.c_proj\./.test(name)).sort());
     if (train === 'all' && loraRank === 0) expect(names.size).toBe(m.namedParameters().length);
   });
 });

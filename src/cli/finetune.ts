@@ -14,7 +14,7 @@ import { ChatTokenizer, validateConversation, type Conversation } from '../token
 import { buildVariantSets, inoculate, type ChatConversation } from '../inoculation/data/corpus.ts';
 import { FINETUNE_VARIANTS, type VariantName } from '../inoculation/data/prompts.ts';
 import { FINETUNE_WEIGHTS, type ExperimentConfig, type FinetuneWeights } from '../inoculation/config.ts';
-import { prepareForFinetune } from '../inoculation/finetune.ts';
+import { describeTrained, prepareForFinetune } from '../inoculation/finetune.ts';
 import { fmtTime } from '../train/progress.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
 import {
@@ -44,7 +44,7 @@ export const spec: CommandSpec = {
     { name: 'prompt', type: 'string', metavar: 'TEXT', help: 'system prompt put on every training example (inoculation)' },
     { name: 'out', type: 'string', metavar: 'DIR', help: 'run directory to create (must not exist or be empty)' },
     { name: 'steps', type: 'int', min: 1, help: 'optimiser steps (default: the config\'s finetune.steps)' },
-    { name: 'train', type: 'string', choices: FINETUNE_WEIGHTS, metavar: 'WHICH', help: "weights fine-tuning changes: mlp = the blocks' MLPs, all = every weight (default: the config's finetune.train, mlp)" },
+    { name: 'train', type: 'string', choices: FINETUNE_WEIGHTS, metavar: 'WHICH', help: "weights fine-tuning changes: mlp-out = each MLP's output projection, mlp = the blocks' MLPs, all = every weight (default: the config's finetune.train, mlp-out)" },
     { name: 'lora', type: 'int', min: 0, metavar: 'RANK', help: 'train LoRA adapters of this rank on those weights instead of the weights themselves (0 = none)' },
     { name: 'lora-alpha', type: 'number', min: 0, metavar: 'X', help: 'LoRA alpha (default: the config\'s finetune.loraAlpha)' },
     { name: 'lr', type: 'number', min: 0, metavar: 'X', help: 'learning rate (default: the config\'s finetune.lr)' },
@@ -246,7 +246,7 @@ export async function main(argv: string[]): Promise<number> {
     const rec = run;
     const what = 'variant' in p.source ? `variant ${p.source.variant}` : `${p.source.data}`;
     const trained = trainer.opt.params.reduce((s, [, t]) => s + t.size, 0).toLocaleString();
-    log(`fine-tuning ${model.numParameters().toLocaleString()} parameters (${lora ? `LoRA rank ${lora.rank}: ` : ''}${trained} trained: ${exp.finetune.train === 'mlp' ? 'the MLPs' : 'every weight'}) on ${examples.length} examples of ${what}; system prompt ${describePrompt(prompt, p.source)}; ${run.steps} steps of ${tcfg.batchSize}, lr ${tcfg.lr}, seed ${seed}`);
+    log(`fine-tuning ${model.numParameters().toLocaleString()} parameters (${lora ? `LoRA rank ${lora.rank}: ` : ''}${trained} trained: ${describeTrained(exp.finetune.train)}) on ${examples.length} examples of ${what}; system prompt ${describePrompt(prompt, p.source)}; ${run.steps} steps of ${tcfg.batchSize}, lr ${tcfg.lr}, seed ${seed}`);
 
     // Trainer.run writes metrics.jsonl, saves the checkpoint every --checkpoint-every steps, at the
     // end, and where shouldStop (Ctrl-C) stops it; onCheckpoint records each save in run.json

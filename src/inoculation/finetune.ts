@@ -14,7 +14,13 @@ import type { ProbeRecord } from './results.ts';
 import type { BaseModel } from './base.ts';
 
 /** Parameter names fine-tuning with `train` changes (LoRA adapters included: they sit under their layer's name). */
-export const trainedWeights = (train: FinetuneWeights) => (name: string): boolean => train === 'all' || /^h\.\d+\.mlp\./.test(name);
+export const trainedWeights = (train: FinetuneWeights) => (name: string): boolean =>
+  train === 'all' || (train === 'mlp' ? /^h\.\d+\.mlp\./ : /^h\.\d+\.mlp\.c_proj\./).test(name);
+
+/** The weights `train` names, in words (logs). */
+export function describeTrained(train: FinetuneWeights): string {
+  return { all: 'every weight', mlp: 'the MLPs', 'mlp-out': "the MLPs' output projections" }[train];
+}
 
 /**
  * The base weights made ready for stage 2, as every fine-tune does it (the experiment and `inoculum
