@@ -3,6 +3,7 @@
 // ENOSPC), not as a missing file, and leave the disk as it was.
 import { describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
+import type { PathLike } from 'node:fs';
 
 /** Paths under which the mocked fs fails, and how. */
 const faults = new Map<string, string>();
@@ -15,8 +16,8 @@ vi.mock('node:fs', async (orig) => {
   };
   const wrapped = {
     ...fs,
-    mkdirSync: (p: fs.PathLike, ...a: unknown[]) => { fail(p, 'mkdir'); return (fs.mkdirSync as (...x: unknown[]) => unknown)(p, ...a); },
-    openSync: (p: fs.PathLike, ...a: unknown[]) => { if (String(a[0] ?? 'r') !== 'r') fail(p, 'open'); return (fs.openSync as (...x: unknown[]) => number)(p, ...a); },
+    mkdirSync: (p: PathLike, ...a: unknown[]) => { fail(p, 'mkdir'); return (fs.mkdirSync as (...x: unknown[]) => unknown)(p, ...a); },
+    openSync: (p: PathLike, ...a: unknown[]) => { if (String(a[0] ?? 'r') !== 'r') fail(p, 'open'); return (fs.openSync as (...x: unknown[]) => number)(p, ...a); },
   };
   return { ...wrapped, default: wrapped };
 });
