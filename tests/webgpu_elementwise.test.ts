@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { BINARY_OPS, UNARY_OPS, type Backend, type Buf, type UnaryOp } from '../src/backend/backend.ts';
 import { cpu, expectClose, randomArray, upload, webgpu } from './helpers/backends.ts';
-import { pickReduce, reduce, rowsWg, sumSquaresLanes, type ReduceVariant } from '../kernels/webgpu/reduce.ts';
+import { pickReduce, reduce, rowsWg, sumSquares as gpuSumSquares, sumSquaresLanes, type ReduceVariant } from '../kernels/webgpu/reduce.ts';
 import type { GpuBuf } from '../src/backend/gpu.ts';
 
 const u = 2 ** -24;
@@ -360,6 +360,19 @@ describe('webgpu reduce and sumSquares', () => {
       }
       sizes.forEach((n, i) => expectClose([res[1][i]], [res[0][i]], 0, sqTol(Math.max(...sizes), rowsWg(gpu.gpu.dawn.kind)), `sumSquares input ${i} of ${sizes.length} (n=${n})`));
       expect(Number.isNaN(res[1][sizes.length])).toBe(true); // nothing written past count
+    }), RUNS);
+  }, 60_000);
+
+  // up to 8 inputs share a dispatch; the sums must not depend on how they are grouped
+  it('sumSquares gives the same bits with 8 inputs per dispatch as with one each', async () => {
+    const gpu = await webgpu();
+    await fc.assert(fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 30_000 }), { minLength: 1, maxLength: 19 }), fc.integer({ min: 1, max: 8 }), seedArb, async (sizes, per, seed) => {
+      const inps = sizes.map((n, i) => upload(gpu, randomArray(n, seed + i, -2, 2)));
+      const one = upload(gpu, sizes.length), grouped = upload(gpu, sizes.length);
+      gpuSumSquares(gpu.gpu, one as GpuBuf, inps as GpuBuf[], 1);
+      gpuSumSquares(gpu.gpu, grouped as GpuBuf, inps as GpuBuf[], per);
+      const [a, b] = await readAll(gpu, [one, grouped, ...inps]);
+      expect(Array.from(b)).toEqual(Array.from(a));
     }), RUNS);
   }, 60_000);
 });

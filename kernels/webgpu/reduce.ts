@@ -13,6 +13,8 @@ export interface ReduceVariant { rows: boolean; WG: number }
 const WG = 64;
 /** sum_squares.wgsl: lanes per workgroup, most workgroups, least elements per lane. */
 const SQ_WG = 64, SQ_MAX_GROUPS = 1024, SQ_MIN_PER_LANE = 16;
+/** Inputs per sum_squares dispatch (its bindings: partial + 8 inputs, under the 16 storage buffers a stage may have). */
+export const SQ_PER_DISPATCH = 8;
 
 /** Lanes per output in reduce_rows.wgsl (a power of two): a GPU wants many; llvmpipe's barriers are slow. */
 export function rowsWg(kind: Kind): number {
@@ -58,10 +60,11 @@ export function sumSquaresLanes(n: number): number {
   return groups * SQ_WG;
 }
 
-// out[i] (count) = sum of inps[i][j]^2 over each whole buffer: one sum_squares per input into its
-// row of a shared partial (count, P), P the lanes of the largest input (smaller inputs leave lanes
-// at 0), then one reduce_rows over the rows.
-export function sumSquares(gpu: Gpu, out: GpuBuf, inps: GpuBuf[]): void {
+// out[i] (count) = sum of inps[i][j]^2 over each whole buffer: the inputs go up to SQ_PER_DISPATCH at
+// a time through sum_squares, each into its row of a shared partial (count, P), P the lanes of the
+// largest input (smaller inputs leave lanes at 0), then one reduce_rows over the rows.
+export function sumSquares(gpu: Gpu, out: GpuBuf, inps: GpuBuf[], perDispatch = SQ_PER_DISPATCH): void {
+  if (!(perDispatch >= 1 && perDispatch <= SQ_PER_DISPATCH)) throw new Error(`webgpu: sumSquares: perDispatch must be 1..${SQ_PER_DISPATCH}, got ${perDispatch}`);
   for (const inp of [out, ...inps]) {
     if (inp.dtype !== 'f32') throw new Error(`webgpu: sumSquares: needs f32 buffers, got ${inp.dtype}`);
   }
@@ -70,9 +73,15 @@ export function sumSquares(gpu: Gpu, out: GpuBuf, inps: GpuBuf[]): void {
   if (out.length < count) throw new Error(`webgpu: sumSquares: out has ${out.length} elements for ${count} inputs`);
   const P = Math.max(...inps.map((b) => sumSquaresLanes(b.length)));
   const partial = gpu.alloc(count * P, 'f32');
-  inps.forEach((inp, i) => {
-    gpu.dispatch({ shader: 'sum_squares', constants: { WG: SQ_WG }, buffers: [partial, inp], uniforms: [inp.length, i * P], workgroups: [P / SQ_WG] });
-  });
+  for (let row = 0; row < count; row += perDispatch) {
+    const group = inps.slice(row, row + perDispatch);
+    const n = Array.from({ length: SQ_PER_DISPATCH }, (_, j) => group[j]?.length ?? 0);
+    gpu.dispatch({
+      shader: 'sum_squares', constants: { WG: SQ_WG, COUNT: group.length },
+      buffers: [partial, ...Array.from({ length: SQ_PER_DISPATCH }, (_, j) => group[j] ?? group[0])], // unused slots: any buffer
+      uniforms: [...n, row], workgroups: [P / SQ_WG],
+    });
+  }
   const W = rowsWg(gpu.dawn.kind);
   gpu.dispatch({ shader: 'reduce_rows', constants: { WG: W }, buffers: [out, partial], uniforms: [count, P, 1, 0], workgroups: grid1d(count, 1) });
   gpu.free(partial); // the queue runs in order: later users of this buffer come after these dispatches
