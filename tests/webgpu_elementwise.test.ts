@@ -10,6 +10,7 @@ import { BINARY_OPS, UNARY_OPS, type Backend, type Buf, type UnaryOp } from '../
 import { cpu, expectClose, randomArray, upload, webgpu } from './helpers/backends.ts';
 import { pickReduce, reduce, rowsWg, sumSquares as gpuSumSquares, sumSquaresLanes, type ReduceVariant } from '../kernels/webgpu/reduce.ts';
 import type { GpuBuf } from '../src/backend/gpu.ts';
+import { adamwMany as gpuAdamwMany, type AdamwItem } from '../kernels/webgpu/adamw.ts';
 
 const u = 2 ** -24;
 const seedArb = fc.integer({ min: 1, max: 0x7fffffff });
@@ -458,6 +459,32 @@ describe('webgpu dropout and adamw', () => {
           expectClose(o.am, o.bm, 0, 8 * u, `adamw clip n=${n} normSq=${normSq} maxNorm=${maxNorm}: m`);
           expectClose(o.ap, o.bp, 1e-9, 4 * u, `adamw clip n=${n} normSq=${normSq} maxNorm=${maxNorm}: param`);
         }
+      }), RUNS);
+  });
+});
+
+describe('webgpu adamw over several parameters per dispatch', () => {
+  // the batched call must change nothing but the dispatch count: any grouping gives the bits of one
+  // parameter per dispatch (and, with clipping, each parameter's own weight decay)
+  it('adamwMany with 1, 2 or 3 parameters per dispatch equals one adamw per parameter, bit for bit', async () => {
+    const gpu = await webgpu();
+    await fc.assert(fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 3 }),
+      seedArb, fc.boolean(), async (sizes, slots, seed, clipped) => {
+        const lr = 1e-3, b1 = 0.9, b2 = 0.95, eps = 1e-2, step = 4;
+        const state = (be: Backend) => sizes.map((n, i) => ({
+          param: upload(be, randomArray(n, seed + 10 * i)), grad: upload(be, randomArray(n, seed + 10 * i + 1, -0.3, 0.3)),
+          m: upload(be, randomArray(n, seed + 10 * i + 2, -0.01, 0.01)), v: upload(be, randomArray(n, seed + 10 * i + 3, 0, 0.01)),
+          weightDecay: i % 2 ? 0.1 : 0,
+        }));
+        const nsq = upload(gpu, [clipped ? 9 : 0.25]);
+        const clip = { normSq: nsq, maxNorm: 1 };
+        const one = state(gpu), many = state(gpu);
+        for (const it of one) gpu.adamw(it.param, it.grad, it.m, it.v, lr, b1, b2, eps, it.weightDecay, step, clip);
+        gpuAdamwMany(gpu.gpu, many as unknown as AdamwItem[], lr, b1, b2, eps, step, clip as { normSq: GpuBuf; maxNorm: number }, { slots });
+        const bufs = (xs: typeof one) => xs.flatMap((x) => [x.param, x.m, x.v]);
+        const a = await readAll(gpu, [...bufs(one), ...one.map((x) => x.grad)]);
+        const b = await readAll(gpu, [...bufs(many), ...many.map((x) => x.grad), nsq]);
+        a.forEach((x, i) => expect(Array.from(b[i]), `buffer ${i} of ${a.length} (sizes ${sizes}, ${slots} per dispatch)`).toEqual(Array.from(x)));
       }), RUNS);
   });
 });

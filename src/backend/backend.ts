@@ -120,6 +120,9 @@ export interface Backend {
    */
   adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
     clip?: { normSq: Buf; maxNorm: number }): void;
+  /** adamw on several parameters at once (each with its weight decay): fewer dispatches, the same bits. */
+  adamwMany(items: { param: Buf; grad: Buf; m: Buf; v: Buf; weightDecay: number }[], lr: number, beta1: number, beta2: number, eps: number, step: number,
+    clip?: { normSq: Buf; maxNorm: number }): void;
   /** out[i] (count) = sum of squares of inps[i]: the pieces a global gradient norm is made of. */
   sumSquares(out: Buf, inps: Buf[]): void;
 }

@@ -95,5 +95,9 @@ export class CpuBackend implements Backend {
     clip?: { normSq: Buf; maxNorm: number }): void {
     adamw(f(param), f(grad), f(m), f(v), lr, beta1, beta2, eps, weightDecay, step, clip && { normSq: f(clip.normSq), maxNorm: clip.maxNorm });
   }
+  adamwMany(items: { param: Buf; grad: Buf; m: Buf; v: Buf; weightDecay: number }[], lr: number, beta1: number, beta2: number, eps: number, step: number,
+    clip?: { normSq: Buf; maxNorm: number }): void {
+    for (const it of items) this.adamw(it.param, it.grad, it.m, it.v, lr, beta1, beta2, eps, it.weightDecay, step, clip);
+  }
   sumSquares(out: Buf, inps: Buf[]): void { sumSquares(f(out), inps.map(f)); }
 }

@@ -14,7 +14,7 @@ import { unary, unaryBackward } from '../../kernels/webgpu/unary.ts';
 import { binary, where } from '../../kernels/webgpu/binary.ts';
 import { reduce, sumSquares } from '../../kernels/webgpu/reduce.ts';
 import { dropout } from '../../kernels/webgpu/dropout.ts';
-import { adamw } from '../../kernels/webgpu/adamw.ts';
+import { adamw, adamwMany, type AdamwItem } from '../../kernels/webgpu/adamw.ts';
 import { matmul } from '../../kernels/webgpu/matmul.ts';
 
 const todo = (k: string): never => { throw new Error(`webgpu: kernel ${k} is not implemented yet`); };
@@ -87,6 +87,10 @@ export class WebGpuBackend implements Backend {
     clip?: { normSq: Buf; maxNorm: number }): void {
     adamw(this.gpu, param as GpuBuf, grad as GpuBuf, m as GpuBuf, v as GpuBuf, lr, beta1, beta2, eps, weightDecay, step,
       clip && { normSq: clip.normSq as GpuBuf, maxNorm: clip.maxNorm });
+  }
+  adamwMany(items: { param: Buf; grad: Buf; m: Buf; v: Buf; weightDecay: number }[], lr: number, beta1: number, beta2: number, eps: number, step: number,
+    clip?: { normSq: Buf; maxNorm: number }): void {
+    adamwMany(this.gpu, items as AdamwItem[], lr, beta1, beta2, eps, step, clip && { normSq: clip.normSq as GpuBuf, maxNorm: clip.maxNorm });
   }
   sumSquares(out: Buf, inps: Buf[]): void { sumSquares(this.gpu, out as GpuBuf, inps as GpuBuf[]); }
 }

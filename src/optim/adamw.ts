@@ -30,11 +30,11 @@ export class AdamW {
   update(lr = this.cfg.lr, clip?: { normSq: Buf; maxNorm: number }): void {
     this.step++;
     const { beta1, beta2, eps, weightDecay } = this.cfg;
-    this.params.forEach(([, p], i) => {
-      if (!p.grad) return;
-      const wd = p.rank >= 2 ? weightDecay : 0;
-      p.backend.adamw(p.bufFor('adamw'), p.grad.bufFor('adamw'), this.m[i], this.v[i], lr, beta1, beta2, eps, wd, this.step, clip);
-    });
+    // one batched call: a backend may update several parameters per dispatch (same arithmetic)
+    const items = this.params.flatMap(([, p], i) => p.grad
+      ? [{ param: p.bufFor('adamw'), grad: p.grad.bufFor('adamw'), m: this.m[i], v: this.v[i], weightDecay: p.rank >= 2 ? weightDecay : 0 }]
+      : []);
+    if (items.length) this.params[0][1].backend.adamwMany(items, lr, beta1, beta2, eps, this.step, clip);
   }
 
   /**
