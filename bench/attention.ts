@@ -1,10 +1,10 @@
 // Causal attention family (llm.c dev/cuda style): the fused flash-style kernels
-// (kernels/webgpu/attention.ts) against an UNFUSED baseline, what an engine without a fused kernel
+// (kernels/attention.ts) against an UNFUSED baseline, what an engine without a fused kernel
 // runs: scores = scale * q @ k^T (a batched matmul), causal mask + softmax, out = P @ v, and for the
 // backward dP = dout @ v^T, dv = P^T @ dout, dS = softmax backward, dq = dS @ k, dk = dS^T @ q,
 // all through (BH, T, T) buffers. The baseline's WGSL is bench-only (shaders/attention_unfused_*);
 // its matmul tile is swept and the best kept. Where the engine's own matmul works, a second baseline
-// uses it. Everything is validated against the CPU reference (kernels/cpu/attention.ts) first.
+// uses it. Everything is validated against the CPU reference (kernels/attention.ts) first.
 // The fused kernels read q, k, v straight from the qkv projection's (B, T, 3, NH, HS) layout and
 // write (B, T, NH, HS); the baselines get q, k, v already split into (B, NH, T, HS), so they are
 // not charged for the head split/merge copies the fused kernels make unnecessary.
@@ -15,7 +15,7 @@ import { CpuBackend } from '../src/backend/cpu.ts';
 import type { Buf } from '../src/backend/backend.ts';
 import type { Gpu, GpuBuf } from '../src/backend/gpu.ts';
 import type { WebGpuBackend } from '../src/backend/webgpu.ts';
-import { grid1d } from '../kernels/webgpu/grid.ts';
+import { grid1d } from '../kernels/lib/grid.ts';
 
 const cpu = new CpuBackend();
 

@@ -8,10 +8,9 @@ import { benchBackend, report, timeCpu, timeGpu, type BenchOptions } from './com
 import { CpuBackend } from '../src/backend/cpu.ts';
 import type { Backend, Buf } from '../src/backend/backend.ts';
 import type { Gpu, GpuBuf } from '../src/backend/gpu.ts';
-import { binary } from '../kernels/webgpu/binary.ts';
-import { unary } from '../kernels/webgpu/unary.ts';
-import { adamw } from '../kernels/webgpu/adamw.ts';
-import { reduce, pickReduce, type ReduceVariant } from '../kernels/webgpu/reduce.ts';
+import { binary, unary } from '../kernels/elementwise.ts';
+import { adamw } from '../kernels/adamw.ts';
+import { reduce, pickReduce, type ReduceVariant } from '../kernels/reduce.ts';
 
 const cpu = new CpuBackend();
 const gb = (b: Buf) => b as GpuBuf;

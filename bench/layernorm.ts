@@ -5,8 +5,8 @@
 import { report, timeCpu, timeGpu, benchBackend, type BenchOptions } from './common.ts';
 import { benchRows, gb, gpuOf, seeded, type RowCase } from './softmax.ts';
 import { CpuBackend } from '../src/backend/cpu.ts';
-import { layernormForward as cpuForward } from '../kernels/cpu/layernorm.ts';
-import * as K from '../kernels/webgpu/layernorm.ts';
+import * as K from '../kernels/layernorm.ts';
+import { layernormForwardCpu as cpuForward } from '../kernels/layernorm.ts';
 
 const cpu = new CpuBackend();
 

@@ -5,13 +5,12 @@
 //   v3 row structs shaders/matmul_forward.wgsl: the same tile as straight-line struct members
 //   v4 + vec4      the same with B's 4 neighbouring columns read as one vec4 (where B allows it)
 // plus a sweep of v4's tile and workgroup sizes at the headline shape; 'promoted' is what the engine
-// runs (kernels/webgpu/matmul.ts picks the tile), and the CPU reference is timed at 512^3.
+// runs (kernels/matmul.ts picks the tile), and the CPU reference is timed at 512^3.
 // Shapes are written M x K @ K x N as the product sees them; ^T marks an operand stored transposed.
 import { benchBackend, report, timeCpu, timeGpu, type BenchOptions } from './common.ts';
 import type { WebGpuBackend } from '../src/backend/webgpu.ts';
 import type { GpuBuf } from '../src/backend/gpu.ts';
-import { matmul as cpuMatmul } from '../kernels/cpu/matmul.ts';
-import { matmul, matmulGrid, matmulTile, MATMUL_TILES, type MatmulTile } from '../kernels/webgpu/matmul.ts';
+import { matmulCpu as cpuMatmul, matmul, matmulGrid, matmulTile, MATMUL_TILES, type MatmulTile } from '../kernels/matmul.ts';
 import { seeded } from './softmax.ts';
 
 interface Shape { batch: number; M: number; N: number; K: number; transA: boolean; transB: boolean; label: string }
@@ -156,7 +155,7 @@ export async function bench(opts: BenchOptions): Promise<void> {
     if (s === HEADLINE) {
       const cpuOut = new Float32Array(lenO);
       const ms = timeCpu(() => cpuMatmul(cpuOut, a, b, 1, s.M, s.N, s.K, false, false, 0, 0), 1, opts.quick ? 1 : 3);
-      report({ kernel: 'matmul', variant: 'cpu reference (kernels/cpu/matmul.ts)', shape: s.label, ms, gflops: (2 * s.M * s.N * s.K) / ms / 1e6, backend: 'cpu', adapter: 'TypeScript, one thread' }, opts);
+      report({ kernel: 'matmul', variant: 'cpu reference (kernels/matmul.ts)', shape: s.label, ms, gflops: (2 * s.M * s.N * s.K) / ms / 1e6, backend: 'cpu', adapter: 'TypeScript, one thread' }, opts);
     }
     for (const x of [ga, gb, go]) be.free(x);
   }

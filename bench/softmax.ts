@@ -1,5 +1,5 @@
 // Row-wise softmax family (llm.c dev/cuda style): softmax and log-softmax forward/backward and the
-// fused cross-entropy, each run with several row geometries (kernels/webgpu/rows.ts: WG invocations
+// fused cross-entropy, each run with several row geometries (kernels/lib/rows.ts: WG invocations
 // per workgroup, TPR of them per row), validated against the CPU reference, then timed.
 // GB/s counts each input read once and each output written once: the floor any kernel must move.
 // `benchRows` is shared with bench/layernorm.ts.
@@ -7,10 +7,9 @@ import { benchBackend, report, timeCpu, timeGpu, type BenchOptions } from './com
 import { CpuBackend } from '../src/backend/cpu.ts';
 import type { Backend, Buf, DType } from '../src/backend/backend.ts';
 import type { GpuBuf } from '../src/backend/gpu.ts';
-import { rowGeometry, type RowGeometry } from '../kernels/webgpu/rows.ts';
-import * as K from '../kernels/webgpu/softmax.ts';
-import { crossEntropyForward } from '../kernels/webgpu/crossentropy.ts';
-import * as cpuK from '../kernels/cpu/softmax.ts';
+import { rowGeometry, type RowGeometry } from '../kernels/lib/rows.ts';
+import * as K from '../kernels/softmax.ts';
+import { crossEntropyForward } from '../kernels/crossentropy.ts';
 
 export interface RowCase {
   kernel: string;
@@ -51,7 +50,7 @@ export async function benchRows(c: RowCase, opts: BenchOptions): Promise<void> {
   for (const g of GEOMETRIES) {
     for (const b of gOuts) be.fill(b, NaN);
     try { c.run(be, gOuts, gIns, g); } catch (e) {
-      // rows too long for this geometry on the software adapter's loop limit (kernels/webgpu/rows.ts)
+      // rows too long for this geometry on the software adapter's loop limit (kernels/lib/rows.ts)
       if (!opts.json) console.log(`${c.kernel.padEnd(14)} wg${g.WG}-tpr${g.TPR} skipped: ${(e as Error).message.split(';')[0]}`);
       continue;
     }
@@ -78,8 +77,8 @@ function softmaxCases(N: number, C: number): RowCase[] {
   const shape = `N=${N} C=${C}`;
   const inp = seeded(N * C, 1, -4, 4);
   const probs = new Float32Array(N * C), logp = new Float32Array(N * C);
-  cpuK.softmaxForward(probs, inp, N, C);
-  cpuK.logSoftmaxForward(logp, inp, N, C);
+  K.softmaxForwardCpu(probs, inp, N, C);
+  K.logSoftmaxForwardCpu(logp, inp, N, C);
   const dout = seeded(N * C, 2);
   const fwd = 8 * N * C, bwd = 12 * N * C;
   return [

@@ -1,5 +1,5 @@
 // adamw: one AdamW step in place (decoupled weight decay, bias-corrected moments), as
-// kernels/cpu/adamw.ts:  m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
+// kernels/adamw.ts:  m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
 //   param -= lr * ((m / c1) / (sqrt(v / c2) + eps) + wd * param),  c1 = 1 - b1^step, c2 = 1 - b2^step
 // with g = grad * s first: global-norm clipping on the device (torch's clip_grad_norm_), s =
 // maxNorm / (sqrt(normSq[0]) + 1e-6) when maxNorm > 0 and sqrt(normSq[0]) > maxNorm, else 1. The

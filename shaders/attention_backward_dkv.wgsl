@@ -9,10 +9,10 @@
 // One invocation owns two adjacent key rows (ja, jb = ja+1) of one (b, h) slice, so each q and
 // dout element it loads serves both (loads dominate on llvmpipe: ~1.6x faster than one row).
 // Each dk/dv row is owned by one invocation and summed in a fixed order: no atomics, deterministic.
-// Head loops: see "register rows" in kernels/webgpu/attention.ts (CH, HSP, llvmpipe's loop cap).
+// Head loops: see "register rows" in kernels/attention.ts (CH, HSP, llvmpipe's loop cap).
 // params {rows = B*NH*T, T, scale, NH}
 // dispatch: B*NH*ceil(T/2) invocations, ceil(that / WG) workgroups of WG folded into x/y past
-// 65535 (kernels/webgpu/grid.ts). When T is odd the last pair of a slice is one row (jb = ja).
+// 65535 (kernels/lib/grid.ts). When T is odd the last pair of a slice is one row (jb = ja).
 
 override WG: u32 = 32u;
 

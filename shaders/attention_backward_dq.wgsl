@@ -9,10 +9,10 @@
 // v element it loads serves both (loads dominate on llvmpipe: 1.7-2x faster than one row).
 // Each dq row is owned by one invocation and summed in a fixed order: no atomics, deterministic.
 // The second pass (attention_backward_dkv) owns the dk, dv rows the same way.
-// Head loops: see "register rows" in kernels/webgpu/attention.ts (CH, HSP, llvmpipe's loop cap).
+// Head loops: see "register rows" in kernels/attention.ts (CH, HSP, llvmpipe's loop cap).
 // params {rows = B*NH*T, T, scale, NH}
 // dispatch: B*NH*ceil(T/2) invocations, ceil(that / WG) workgroups of WG folded into x/y past
-// 65535 (kernels/webgpu/grid.ts). When T is odd the last pair of a slice is one row (tb = ta).
+// 65535 (kernels/lib/grid.ts). When T is odd the last pair of a slice is one row (tb = ta).
 
 override WG: u32 = 32u;
 

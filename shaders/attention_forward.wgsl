@@ -10,10 +10,10 @@
 // invocation measured ~1.6x faster than one; four rows compiled for seconds and ran slower).
 // Each row's q, running max, running sum and output accumulator live in registers; keys are
 // folded in one at a time (online softmax). No shared memory and no barriers, both slow on llvmpipe.
-// Head loops: see "register rows" in kernels/webgpu/attention.ts (CH, HSP, llvmpipe's loop cap).
+// Head loops: see "register rows" in kernels/attention.ts (CH, HSP, llvmpipe's loop cap).
 // params {rows = B*NH*T, T, scale, NH}
 // dispatch: B*NH*ceil(T/2) invocations, ceil(that / WG) workgroups of WG folded into x/y past
-// 65535 (kernels/webgpu/grid.ts). When T is odd the last pair of a slice is one row (tb = ta).
+// 65535 (kernels/lib/grid.ts). When T is odd the last pair of a slice is one row (tb = ta).
 
 override WG: u32 = 32u;
 const NEG_BIG: f32 = -1e30; // a finite -inf (WGSL implementations may assume no infinities)

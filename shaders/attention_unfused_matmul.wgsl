@@ -8,7 +8,7 @@
 // clamp their loads into range and skip out-of-range stores.
 // params {M, N, K, alpha, tilesM, tilesN, batch}
 // dispatch: batch * tilesM * tilesN invocations, ceil(that / WG) workgroups of WG, folded into
-// x/y past 65535 (kernels/webgpu/grid.ts)
+// x/y past 65535 (kernels/lib/grid.ts)
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;

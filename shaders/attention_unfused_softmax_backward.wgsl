@@ -3,7 +3,7 @@
 // dscores (BH, T, T) = scale * probs * (dprobs - sum_j probs[t, j] dprobs[t, j]); masked entries
 // have probs = 0, so they get 0.
 // One invocation per row. params {rows = BH*T, T, scale}
-// dispatch: ceil(rows / WG) workgroups of WG, folded into x/y past 65535 (kernels/webgpu/grid.ts)
+// dispatch: ceil(rows / WG) workgroups of WG, folded into x/y past 65535 (kernels/lib/grid.ts)
 
 override WG: u32 = 32u;
 

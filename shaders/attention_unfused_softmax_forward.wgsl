@@ -3,7 +3,7 @@
 // probs (BH, T, T) from scores (BH, T, T): row t is softmax(scores[t, 0..t]), zeros after t.
 // One invocation per row (no barriers; the measured winner for rows on llvmpipe, docs/webgpu-notes.md).
 // params {rows = BH*T, T}
-// dispatch: ceil(rows / WG) workgroups of WG, folded into x/y past 65535 (kernels/webgpu/grid.ts)
+// dispatch: ceil(rows / WG) workgroups of WG, folded into x/y past 65535 (kernels/lib/grid.ts)
 
 override WG: u32 = 32u;
 

@@ -5,7 +5,7 @@
 // The row reduction is the online max/sum of softmax_forward.wgsl.
 // losses (N), dlogits (N, V) (a 1-element dummy when !DLOGITS), logits (N, V) f32, targets (N) i32
 //   | params {N, V, ignoreIndex: i32}
-// dispatch: ceil(N / (WG / TPR)) workgroups of WG (kernels/webgpu/rows.ts), folded into x/y past
+// dispatch: ceil(N / (WG / TPR)) workgroups of WG (kernels/lib/rows.ts), folded into x/y past
 //   65535; TPR consecutive invocations share a row; TPR = 1 uses no workgroup memory or barriers.
 override WG: u32 = 64u;
 override TPR: u32 = 8u;

@@ -4,7 +4,7 @@
 // Work is V * C invocations plus N * C loads along the lists.
 // dweight (V, C), dout (N, C) f32, next (N) i32, head (V) i32 | params {N, C, V}
 // dispatch: ceil(V * C / WG) workgroups of WG, one invocation per (v, c) with c fastest (neighbours
-//   walk the same list), folded into x/y past 65535 (kernels/webgpu/grid.ts)
+//   walk the same list), folded into x/y past 65535 (kernels/lib/grid.ts)
 override WG: u32 = 64u;
 
 struct Params { N: u32, C: u32, V: u32 }

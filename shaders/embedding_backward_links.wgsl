@@ -6,7 +6,7 @@
 // Each invocation scans forward from its own position until the next match: O(N^2 / 2) id reads in
 // the worst case (all ids distinct), cheap next to the matmuls of a step of N tokens.
 // next (N) i32, head (V) atomic i32, ids (N) i32 | params {N, V}
-// dispatch: ceil(N / WG) workgroups of WG, folded into x/y past 65535 (kernels/webgpu/grid.ts)
+// dispatch: ceil(N / WG) workgroups of WG, folded into x/y past 65535 (kernels/lib/grid.ts)
 override WG: u32 = 64u;
 
 struct Params { N: u32, V: u32 }

@@ -2,7 +2,7 @@
 // reference reads past the table the same way), so a bad token id cannot pass unnoticed.
 // out (N, C) f32, ids (N) i32, weight (V, C) f32 | params {N, C, V}
 // dispatch: ceil(N * C / WG) workgroups of WG, one invocation per output element, folded into x/y
-//   past 65535 (kernels/webgpu/grid.ts)
+//   past 65535 (kernels/lib/grid.ts)
 override WG: u32 = 256u;
 
 struct Params { N: u32, C: u32, V: u32 }

@@ -3,7 +3,7 @@
 // The two row means come from one vec2 reduction. dweight and dbias are column sums over the N rows:
 // layernorm_backward_dweight.wgsl computes them, deterministically, in its own dispatch.
 // dinp (N, C), dout (N, C), inp (N, C), weight (C), mean (N), rstd (N) f32 | params {N, C}
-// dispatch: ceil(N / (WG / TPR)) workgroups of WG (kernels/webgpu/rows.ts), folded into x/y past
+// dispatch: ceil(N / (WG / TPR)) workgroups of WG (kernels/lib/rows.ts), folded into x/y past
 //   65535; TPR consecutive invocations share a row; TPR = 1 uses no workgroup memory or barriers.
 override WG: u32 = 64u;
 override TPR: u32 = 8u;

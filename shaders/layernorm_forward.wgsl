@@ -2,7 +2,7 @@
 // rstd = 1 / sqrt(var + eps) for the backward. Two passes over the row (mean, then the sum of squared
 // deviations) as in the CPU reference: E[x^2] - E[x]^2 in one pass cancels badly when |mean| >> std.
 // out (N, C), mean (N), rstd (N), inp (N, C), weight (C), bias (C) f32 | params {N, C, eps}
-// dispatch: ceil(N / (WG / TPR)) workgroups of WG (kernels/webgpu/rows.ts), folded into x/y past
+// dispatch: ceil(N / (WG / TPR)) workgroups of WG (kernels/lib/rows.ts), folded into x/y past
 //   65535; TPR consecutive invocations share a row; TPR = 1 uses no workgroup memory or barriers.
 override WG: u32 = 64u;
 override TPR: u32 = 8u;

@@ -1,5 +1,5 @@
 // matmul_forward: out (batch, M, N) = opA(a) (M, K) @ opB(b) (K, N), or out += that when ACCUMULATE
-// (the K loop split over dispatches, see kernels/webgpu/matmul.ts). Each invocation owns a register
+// (the K loop split over dispatches, see kernels/matmul.ts). Each invocation owns a register
 // tile of TM rows x 4*TN4 columns and walks k once: per k it loads 4*TN4 values of B and TM of A,
 // then does TM*TN4 vec4 FMAs, so each loaded value is used TM (or 4*TN4) times.
 // out (batch, M, N) f32 | a, b f32 (b4: b again, as vec4s) | bias (N) f32 with BIAS, added to every

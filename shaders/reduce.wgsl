@@ -1,6 +1,6 @@
 // reduce: inp viewed as (outer, R, inner); out (outer, inner) = sum or max over R, one invocation
 // per output, walking R in order (deterministic). Neighbouring invocations read neighbouring inner
-// positions. kernels/webgpu/reduce.ts sends few, long rows to reduce_rows.wgsl instead (on a GPU
+// positions. kernels/reduce.ts sends few, long rows to reduce_rows.wgsl instead (on a GPU
 // also contiguous rows, inner == 1); on llvmpipe this serial loop is the faster one almost always.
 // out (outer * inner), inp (outer * R * inner) f32 | params {outer, R, inner, op: 0 sum, 1 max}
 // dispatch: ceil(outer * inner / WG) workgroups of WG, folded into x/y past 65535

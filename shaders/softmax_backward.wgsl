@@ -3,7 +3,7 @@
 // log-probabilities (logSoftmaxBackward). The row sum is folded per invocation, then merged by a
 // tree in workgroup memory over TPR lanes.
 // dinp (N, C), dout (N, C), out (N, C) f32 | params {N, C}
-// dispatch: ceil(N / (WG / TPR)) workgroups of WG (kernels/webgpu/rows.ts), folded into x/y past
+// dispatch: ceil(N / (WG / TPR)) workgroups of WG (kernels/lib/rows.ts), folded into x/y past
 //   65535; TPR consecutive invocations share a row; TPR = 1 uses no workgroup memory or barriers.
 override WG: u32 = 64u;
 override TPR: u32 = 8u;

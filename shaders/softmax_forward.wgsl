@@ -3,7 +3,7 @@
 // and a sum s of exp(x - m) rescaled whenever m grows (one read of the row for both), then the (m, s)
 // pairs of a row's TPR invocations are merged by a tree in workgroup memory; lse = m + log(s).
 // out (N, C), inp (N, C) f32 | params {N, C}
-// dispatch: ceil(N / (WG / TPR)) workgroups of WG (kernels/webgpu/rows.ts), folded into x/y past
+// dispatch: ceil(N / (WG / TPR)) workgroups of WG (kernels/lib/rows.ts), folded into x/y past
 //   65535; TPR consecutive invocations share a row; TPR = 1 uses no workgroup memory or barriers.
 override WG: u32 = 64u;
 override TPR: u32 = 8u;

@@ -3,7 +3,7 @@
 //   out[outOffset + idx . outStrides] = inp[inOffset + idx . inStrides]
 // Elements move as u32 bits, so one pipeline copies f32 and i32 alike (NaN payloads, -0 kept).
 // out, inp: flat 4-byte buffers | params: n = prod(shape), offsets, shape/strides padded to 8
-// dispatch: ceil(n / WG) workgroups of WG, folded into x/y past 65535 (kernels/webgpu/grid.ts)
+// dispatch: ceil(n / WG) workgroups of WG, folded into x/y past 65535 (kernels/lib/grid.ts)
 struct Params {
   n: u32, outOffset: i32, inOffset: i32, _pad: u32,
   shape: array<vec4<u32>, 2>,

@@ -7,7 +7,7 @@
 // whether it shares a dispatch or has one of its own (same P, same order): batching only saves
 // dispatches (a test checks it bit for bit).
 // partial (>= (row + COUNT) * P), inp0..inp7 (n0..n7) f32, unused slots bound to any buffer |
-// params {n0..n7, row} | dispatch: P / WG workgroups of WG (P chosen by kernels/webgpu/reduce.ts)
+// params {n0..n7, row} | dispatch: P / WG workgroups of WG (P chosen by kernels/reduce.ts)
 struct Params { n0: u32, n1: u32, n2: u32, n3: u32, n4: u32, n5: u32, n6: u32, n7: u32, row: u32 }
 @group(0) @binding(0) var<storage, read_write> partial: array<f32>;
 @group(0) @binding(1) var<storage, read> inp0: array<f32>;

@@ -1,7 +1,7 @@
 // unary: out[i] = op(inp[i]), op = override OP (the index in UNARY_OPS).
 // out, inp (n) f32 | params {n, alpha}: alpha is pow's exponent, mulScalar's and addScalar's scalar
 // dispatch: ceil(n / WG) workgroups of WG, folded into x/y past 65535
-// Numerics (the CPU reference in kernels/cpu/elementwise.ts is the truth):
+// Numerics (the CPU reference in kernels/elementwise.ts is the truth):
 // - tanh is ours, not the builtin: some drivers build tanh from exp(2x) and give NaN past |x|~44;
 //   ours uses exp(-2|x|) (never overflows) and a series near 0 (no cancellation).
 // - gelu is GPT-2's tanh form; 1 + tanh(u) is computed as 2e/(1+e) for u < 0 so the tail keeps

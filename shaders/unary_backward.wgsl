@@ -1,7 +1,7 @@
 // unary_backward: dinp[i] = dout[i] * op'(inp[i]), given the forward's input and output out[i].
 // dinp, dout, inp, out (n) f32 | params {n, alpha}, override OP as in unary.wgsl (index in UNARY_OPS)
 // dispatch: ceil(n / WG) workgroups of WG, folded into x/y past 65535
-// Derivatives mirror unaryDerivative in kernels/cpu/elementwise.ts. GELU's uses sech^2 = c (2 - c)
+// Derivatives mirror unaryDerivative in kernels/elementwise.ts. GELU's uses sech^2 = c (2 - c)
 // with c = 1 - |tanh| computed without cancellation; past |x| = 10 (tanh(u) == 1 even in f64, and
 // x^2 * sech^2 would be Inf * 0) it is exactly 1 or 0, as the f64 reference gives.
 struct Params { n: u32, alpha: f32 }

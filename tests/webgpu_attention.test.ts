@@ -1,6 +1,6 @@
 // WebGPU flash-style causal attention (attentionForward / attentionBackward) over the fused qkv
 // layout, with and without packed-row segment starts, against the CPU reference
-// (kernels/cpu/attention.ts), plus causality and determinism on the GPU itself.
+// (kernels/attention.ts), plus causality and determinism on the GPU itself.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { cpu, expectClose, randomArray, upload, webgpu } from './helpers/backends.ts';
@@ -89,7 +89,7 @@ describe('webgpu attention', () => {
   }, 120_000);
 
   // llvmpipe stops an invocation's loops after 65535 iterations in all: at HS = 64, T = 1024 this
-  // once truncated rows silently (see kernels/webgpu/attention.ts)
+  // once truncated rows silently (see kernels/attention.ts)
   it('matches the CPU reference at T = 1024 (HS = 32, 64)', async () => {
     for (const HS of [32, 64]) await checkParity({ B: 1, NH: 1, T: 1024, HS, seed: 3 });
   }, 120_000);

@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { BINARY_OPS, UNARY_OPS, type Backend, type Buf, type UnaryOp } from '../src/backend/backend.ts';
 import { cpu, expectClose, randomArray, upload, webgpu } from './helpers/backends.ts';
-import { pickReduce, reduce, rowsWg, sumSquares as gpuSumSquares, sumSquaresLanes, type ReduceVariant } from '../kernels/webgpu/reduce.ts';
+import { pickReduce, reduce, rowsWg, sumSquares as gpuSumSquares, sumSquaresLanes, type ReduceVariant } from '../kernels/reduce.ts';
 import type { GpuBuf } from '../src/backend/gpu.ts';
-import { adamwMany as gpuAdamwMany, type AdamwItem } from '../kernels/webgpu/adamw.ts';
+import { adamwMany as gpuAdamwMany, type AdamwItem } from '../kernels/adamw.ts';
 
 const u = 2 ** -24;
 const seedArb = fc.integer({ min: 1, max: 0x7fffffff });

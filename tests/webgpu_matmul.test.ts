@@ -13,8 +13,7 @@ import fc from 'fast-check';
 import { randomArray, upload, webgpu } from './helpers/backends.ts';
 import type { TypedArray } from '../src/backend/backend.ts';
 import type { GpuBuf } from '../src/backend/gpu.ts';
-import { matmul as cpuMatmul } from '../kernels/cpu/matmul.ts';
-import { matmul as gpuMatmul, MATMUL_TILES, matmulTile, type MatmulTile } from '../kernels/webgpu/matmul.ts';
+import { matmulCpu as cpuMatmul, matmul as gpuMatmul, MATMUL_TILES, matmulTile, type MatmulTile } from '../kernels/matmul.ts';
 
 const EPS = 2 ** -24;
 

@@ -8,10 +8,10 @@ import fc from 'fast-check';
 import { cpu, expectClose, randomArray, upload, webgpu } from './helpers/backends.ts';
 import type { Backend, Buf, DType, TypedArray } from '../src/backend/backend.ts';
 import type { GpuBuf } from '../src/backend/gpu.ts';
-import type { RowGeometry } from '../kernels/webgpu/rows.ts';
-import * as softmaxK from '../kernels/webgpu/softmax.ts';
-import * as layernormK from '../kernels/webgpu/layernorm.ts';
-import * as crossentropyK from '../kernels/webgpu/crossentropy.ts';
+import type { RowGeometry } from '../kernels/lib/rows.ts';
+import * as softmaxK from '../kernels/softmax.ts';
+import * as layernormK from '../kernels/layernorm.ts';
+import * as crossentropyK from '../kernels/crossentropy.ts';
 
 const EPS = 2 ** -24;
 const RUNS = { numRuns: 20 };

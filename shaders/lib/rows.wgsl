@@ -1,5 +1,5 @@
 // lib/rows.wgsl: reductions over the TPR consecutive invocations of a workgroup that share a row
-// (kernels/webgpu/rows.ts picks TPR and WG; the including shader declares `override WG` and
+// (kernels/lib/rows.ts picks TPR and WG; the including shader declares `override WG` and
 // `override TPR`). Each is a fixed tree in workgroup memory, so results are deterministic, and
 // every invocation of the workgroup must call it, dead rows too: no early return before it (in
 // GLSL a barrier after a return is undefined; on llvmpipe the last barrier was then skipped and

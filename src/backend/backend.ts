@@ -2,7 +2,7 @@
 // A backend owns flat buffers and runs kernels on them; it knows shapes only as the dimensions
 // each kernel is handed, and knows nothing of autograd (tinygrad's op/backend split, burn's layering).
 // Every kernel is named as in llm.c: outputs first, `d`-prefixed gradients, dimensions last.
-// CPU reference kernels live in kernels/cpu, their WGSL twins in shaders/ + kernels/webgpu.
+// Each kernel's CPU reference and WebGPU binding live in kernels/<kernel>.ts, its WGSL in shaders/.
 
 export type DType = 'f32' | 'f64' | 'i32';
 export type TypedArray = Float32Array | Float64Array | Int32Array;

@@ -1,17 +1,18 @@
-// The CPU backend: typed arrays and the reference kernels in kernels/cpu. It runs in float64
-// (gradient checks) and float32 (the same numbers a GPU would see), and is the numerical truth.
+// The CPU backend: typed arrays and the reference kernels (the <name>Cpu functions of kernels/<kernel>.ts).
+// It runs in float64 (gradient checks) and float32 (the same numbers a GPU would see), and is the
+// numerical truth.
 import type { Backend, BackendStats, Buf, DType, TypedArray } from './backend.ts';
 import { bytesOf } from './backend.ts';
-import { strided, unary, unaryBackward, binary, where } from '../../kernels/cpu/elementwise.ts';
-import { reduce, sumSquares } from '../../kernels/cpu/reduce.ts';
-import { matmul } from '../../kernels/cpu/matmul.ts';
-import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from '../../kernels/cpu/softmax.ts';
-import { layernormForward, layernormBackward } from '../../kernels/cpu/layernorm.ts';
-import { embeddingForward, embeddingBackward } from '../../kernels/cpu/embedding.ts';
-import { crossEntropyForward } from '../../kernels/cpu/crossentropy.ts';
-import { attentionForward, attentionBackward } from '../../kernels/cpu/attention.ts';
-import { dropout } from '../../kernels/cpu/dropout.ts';
-import { adamw } from '../../kernels/cpu/adamw.ts';
+import { stridedCpu, unaryCpu, unaryBackwardCpu, binaryCpu, whereCpu } from '../../kernels/elementwise.ts';
+import { reduceCpu, sumSquaresCpu } from '../../kernels/reduce.ts';
+import { matmulCpu } from '../../kernels/matmul.ts';
+import { softmaxForwardCpu, softmaxBackwardCpu, logSoftmaxForwardCpu, logSoftmaxBackwardCpu } from '../../kernels/softmax.ts';
+import { layernormForwardCpu, layernormBackwardCpu } from '../../kernels/layernorm.ts';
+import { embeddingForwardCpu, embeddingBackwardCpu } from '../../kernels/embedding.ts';
+import { crossEntropyForwardCpu } from '../../kernels/crossentropy.ts';
+import { attentionForwardCpu, attentionBackwardCpu } from '../../kernels/attention.ts';
+import { dropoutCpu } from '../../kernels/dropout.ts';
+import { adamwCpu } from '../../kernels/adamw.ts';
 
 class CpuBuf implements Buf {
   constructor(readonly data: TypedArray, readonly dtype: DType) {}
@@ -50,54 +51,54 @@ export class CpuBackend implements Backend {
 
   fill(out: Buf, value: number): void { (out as CpuBuf).data.fill(value); }
   strided(out: Buf, outStrides: number[], outOffset: number, inp: Buf, inStrides: number[], inOffset: number, shape: number[]): void {
-    strided((out as CpuBuf).data as F, outStrides, outOffset, (inp as CpuBuf).data as F, inStrides, inOffset, shape);
+    stridedCpu((out as CpuBuf).data as F, outStrides, outOffset, (inp as CpuBuf).data as F, inStrides, inOffset, shape);
   }
-  unary(out: Buf, inp: Buf, op: Parameters<Backend['unary']>[2], alpha: number): void { unary(f(out), f(inp), op, alpha); }
+  unary(out: Buf, inp: Buf, op: Parameters<Backend['unary']>[2], alpha: number): void { unaryCpu(f(out), f(inp), op, alpha); }
   unaryBackward(dinp: Buf, dout: Buf, inp: Buf, out: Buf, op: Parameters<Backend['unary']>[2], alpha: number): void {
-    unaryBackward(f(dinp), f(dout), f(inp), f(out), op, alpha);
+    unaryBackwardCpu(f(dinp), f(dout), f(inp), f(out), op, alpha);
   }
   binary(out: Buf, a: Buf, b: Buf, op: Parameters<Backend['binary']>[3], shape: number[], aStrides: number[], bStrides: number[]): void {
-    binary(f(out), f(a), f(b), op, shape, aStrides, bStrides);
+    binaryCpu(f(out), f(a), f(b), op, shape, aStrides, bStrides);
   }
   where(out: Buf, cond: Buf, a: Buf, b: Buf, shape: number[], condStrides: number[], aStrides: number[], bStrides: number[]): void {
-    where(f(out), (cond as CpuBuf).data as F, f(a), f(b), shape, condStrides, aStrides, bStrides);
+    whereCpu(f(out), (cond as CpuBuf).data as F, f(a), f(b), shape, condStrides, aStrides, bStrides);
   }
-  reduce(out: Buf, inp: Buf, op: 'sum' | 'max', outer: number, R: number, inner: number): void { reduce(f(out), f(inp), op, outer, R, inner); }
+  reduce(out: Buf, inp: Buf, op: 'sum' | 'max', outer: number, R: number, inner: number): void { reduceCpu(f(out), f(inp), op, outer, R, inner); }
   matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number, bias?: Buf | null): void {
-    matmul(f(out), f(a), f(b), batch, M, N, K, transA, transB, strideA, strideB, bias ? f(bias) : null);
+    matmulCpu(f(out), f(a), f(b), batch, M, N, K, transA, transB, strideA, strideB, bias ? f(bias) : null);
   }
-  softmaxForward(out: Buf, inp: Buf, N: number, C: number): void { softmaxForward(f(out), f(inp), N, C); }
-  softmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { softmaxBackward(f(dinp), f(dout), f(out), N, C); }
-  logSoftmaxForward(out: Buf, inp: Buf, N: number, C: number): void { logSoftmaxForward(f(out), f(inp), N, C); }
-  logSoftmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { logSoftmaxBackward(f(dinp), f(dout), f(out), N, C); }
+  softmaxForward(out: Buf, inp: Buf, N: number, C: number): void { softmaxForwardCpu(f(out), f(inp), N, C); }
+  softmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { softmaxBackwardCpu(f(dinp), f(dout), f(out), N, C); }
+  logSoftmaxForward(out: Buf, inp: Buf, N: number, C: number): void { logSoftmaxForwardCpu(f(out), f(inp), N, C); }
+  logSoftmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { logSoftmaxBackwardCpu(f(dinp), f(dout), f(out), N, C); }
   layernormForward(out: Buf, mean: Buf, rstd: Buf, inp: Buf, weight: Buf, bias: Buf, N: number, C: number, eps: number): void {
-    layernormForward(f(out), f(mean), f(rstd), f(inp), f(weight), f(bias), N, C, eps);
+    layernormForwardCpu(f(out), f(mean), f(rstd), f(inp), f(weight), f(bias), N, C, eps);
   }
   layernormBackward(dinp: Buf, dweight: Buf, dbias: Buf, dout: Buf, inp: Buf, weight: Buf, mean: Buf, rstd: Buf, N: number, C: number): void {
-    layernormBackward(f(dinp), f(dweight), f(dbias), f(dout), f(inp), f(weight), f(mean), f(rstd), N, C);
+    layernormBackwardCpu(f(dinp), f(dweight), f(dbias), f(dout), f(inp), f(weight), f(mean), f(rstd), N, C);
   }
-  embeddingForward(out: Buf, ids: Buf, weight: Buf, N: number, C: number): void { embeddingForward(f(out), i32(ids), f(weight), N, C); }
+  embeddingForward(out: Buf, ids: Buf, weight: Buf, N: number, C: number): void { embeddingForwardCpu(f(out), i32(ids), f(weight), N, C); }
   embeddingBackward(dweight: Buf, dout: Buf, ids: Buf, N: number, C: number, V: number): void {
-    embeddingBackward(f(dweight), f(dout), i32(ids), N, C, V);
+    embeddingBackwardCpu(f(dweight), f(dout), i32(ids), N, C, V);
   }
   crossEntropyForward(losses: Buf, dlogits: Buf | null, logits: Buf, targets: Buf, N: number, V: number, ignoreIndex: number): void {
-    crossEntropyForward(f(losses), dlogits ? f(dlogits) : null, f(logits), i32(targets), N, V, ignoreIndex);
+    crossEntropyForwardCpu(f(losses), dlogits ? f(dlogits) : null, f(logits), i32(targets), N, V, ignoreIndex);
   }
   attentionForward(out: Buf, lse: Buf, qkv: Buf, starts: Buf | null, B: number, T: number, NH: number, HS: number, scale: number): void {
-    attentionForward(f(out), f(lse), f(qkv), starts ? i32(starts) : null, B, T, NH, HS, scale);
+    attentionForwardCpu(f(out), f(lse), f(qkv), starts ? i32(starts) : null, B, T, NH, HS, scale);
   }
   attentionBackward(dqkv: Buf, dout: Buf, qkv: Buf, out: Buf, lse: Buf, starts: Buf | null, B: number, T: number, NH: number, HS: number, scale: number): void {
-    attentionBackward(f(dqkv), f(dout), f(qkv), f(out), f(lse), starts ? i32(starts) : null, B, T, NH, HS, scale);
+    attentionBackwardCpu(f(dqkv), f(dout), f(qkv), f(out), f(lse), starts ? i32(starts) : null, B, T, NH, HS, scale);
   }
 
-  dropout(out: Buf, inp: Buf, p: number, seed: number): void { dropout(f(out), f(inp), p, seed); }
+  dropout(out: Buf, inp: Buf, p: number, seed: number): void { dropoutCpu(f(out), f(inp), p, seed); }
   adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
     clip?: { normSq: Buf; maxNorm: number }): void {
-    adamw(f(param), f(grad), f(m), f(v), lr, beta1, beta2, eps, weightDecay, step, clip && { normSq: f(clip.normSq), maxNorm: clip.maxNorm });
+    adamwCpu(f(param), f(grad), f(m), f(v), lr, beta1, beta2, eps, weightDecay, step, clip && { normSq: f(clip.normSq), maxNorm: clip.maxNorm });
   }
   adamwMany(items: { param: Buf; grad: Buf; m: Buf; v: Buf; weightDecay: number }[], lr: number, beta1: number, beta2: number, eps: number, step: number,
     clip?: { normSq: Buf; maxNorm: number }): void {
     for (const it of items) this.adamw(it.param, it.grad, it.m, it.v, lr, beta1, beta2, eps, it.weightDecay, step, clip);
   }
-  sumSquares(out: Buf, inps: Buf[]): void { sumSquares(f(out), inps.map(f)); }
+  sumSquares(out: Buf, inps: Buf[]): void { sumSquaresCpu(f(out), inps.map(f)); }
 }

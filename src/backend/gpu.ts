@@ -1,6 +1,6 @@
 // The WebGPU runtime under the backend: buffer pool, pipeline cache, one command encoder per
 // batch of dispatches, readback at sync points, validation errors turned into thrown Errors.
-// Kernel binding specs (kernels/webgpu/*.ts) call `dispatch`; nothing here knows any kernel.
+// Kernel binding specs (kernels/*.ts) call `dispatch`; nothing here knows any kernel.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Buf, DType, TypedArray } from './backend.ts';

@@ -1,21 +1,18 @@
 // The WebGPU backend: the backend contract on Dawn, each kernel a WGSL file in shaders/ whose
-// binding spec lives in kernels/webgpu/<kernel>.ts. Only f32 and i32 buffers (WGSL has no f64).
+// binding spec lives in kernels/<kernel>.ts. Only f32 and i32 buffers (WGSL has no f64).
 import type { Backend, BackendStats, Buf, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp } from './backend.ts';
 import { Gpu, type GpuBuf } from './gpu.ts';
 import { requestDawnDevice } from './dawn.ts';
-import { fill } from '../../kernels/webgpu/fill.ts';
-import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from '../../kernels/webgpu/softmax.ts';
-import { layernormForward, layernormBackward } from '../../kernels/webgpu/layernorm.ts';
-import { embeddingForward, embeddingBackward } from '../../kernels/webgpu/embedding.ts';
-import { crossEntropyForward } from '../../kernels/webgpu/crossentropy.ts';
-import { attentionForward, attentionBackward } from '../../kernels/webgpu/attention.ts';
-import { strided } from '../../kernels/webgpu/strided.ts';
-import { unary, unaryBackward } from '../../kernels/webgpu/unary.ts';
-import { binary, where } from '../../kernels/webgpu/binary.ts';
-import { reduce, sumSquares } from '../../kernels/webgpu/reduce.ts';
-import { dropout } from '../../kernels/webgpu/dropout.ts';
-import { adamw, adamwMany, type AdamwItem } from '../../kernels/webgpu/adamw.ts';
-import { matmul } from '../../kernels/webgpu/matmul.ts';
+import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from '../../kernels/softmax.ts';
+import { layernormForward, layernormBackward } from '../../kernels/layernorm.ts';
+import { embeddingForward, embeddingBackward } from '../../kernels/embedding.ts';
+import { crossEntropyForward } from '../../kernels/crossentropy.ts';
+import { attentionForward, attentionBackward } from '../../kernels/attention.ts';
+import { fill, strided, unary, unaryBackward, binary, where } from '../../kernels/elementwise.ts';
+import { reduce, sumSquares } from '../../kernels/reduce.ts';
+import { dropout } from '../../kernels/dropout.ts';
+import { adamw, adamwMany, type AdamwItem } from '../../kernels/adamw.ts';
+import { matmul } from '../../kernels/matmul.ts';
 
 const todo = (k: string): never => { throw new Error(`webgpu: kernel ${k} is not implemented yet`); };
 

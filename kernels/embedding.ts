@@ -1,9 +1,31 @@
+// embedding: the CPU reference and the WebGPU bindings of shaders/embedding_{forward,backward_links,backward}.wgsl.
+
+import type { Gpu, GpuBuf } from '../src/backend/gpu.ts';
+import type { F } from './lib/util.ts';
+import { fill } from './elementwise.ts';
+import { grid1d } from './lib/grid.ts';
+
+// CPU reference embedding lookup and its (deterministic) backward.
+
+// out (N, C) = weight (V, C) rows picked by ids (N)
+export function embeddingForwardCpu(out: F, ids: Int32Array, weight: F, N: number, C: number): void {
+  for (let n = 0; n < N; n++) {
+    const w = ids[n] * C;
+    for (let c = 0; c < C; c++) out[n * C + c] = weight[w + c];
+  }
+}
+
+// dweight (V, C) = sum over n with ids[n] == v of dout[n] (written, not accumulated)
+export function embeddingBackwardCpu(dweight: F, dout: F, ids: Int32Array, N: number, C: number, V: number): void {
+  dweight.fill(0, 0, V * C);
+  for (let n = 0; n < N; n++) {
+    const w = ids[n] * C;
+    for (let c = 0; c < C; c++) dweight[w + c] += dout[n * C + c];
+  }
+}
+
 // Binding specs of shaders/embedding_forward.wgsl and the two passes of the deterministic backward,
 // embedding_backward_links.wgsl (position lists per token id) and embedding_backward.wgsl (sums).
-import type { Gpu, GpuBuf } from '../../src/backend/gpu.ts';
-import { fill } from './fill.ts';
-import { grid1d } from './grid.ts';
-
 const WG = 64;
 
 // out (N, C) = weight (V, C) rows picked by ids (N) i32; V is read off the weight buffer

@@ -1,9 +1,54 @@
+// layernorm: the CPU reference and the WebGPU bindings of shaders/layernorm_*.wgsl.
+
+import type { Gpu, GpuBuf } from '../src/backend/gpu.ts';
+import type { F } from './lib/util.ts';
+import { rowDispatch, rowGeometry, type RowGeometry } from './lib/rows.ts';
+
+// CPU reference layer norm over the last dim (llm.c's layernorm_forward/backward).
+
+// out (N, C), mean (N), rstd (N) from inp (N, C), weight (C), bias (C)
+export function layernormForwardCpu(out: F, mean: F, rstd: F, inp: F, weight: F, bias: F, N: number, C: number, eps: number): void {
+  for (let n = 0; n < N; n++) {
+    const o = n * C;
+    let m = 0;
+    for (let c = 0; c < C; c++) m += inp[o + c];
+    m /= C;
+    let v = 0;
+    for (let c = 0; c < C; c++) { const d = inp[o + c] - m; v += d * d; }
+    v /= C;
+    const s = 1 / Math.sqrt(v + eps);
+    for (let c = 0; c < C; c++) out[o + c] = (inp[o + c] - m) * s * weight[c] + bias[c];
+    mean[n] = m; rstd[n] = s;
+  }
+}
+
+// dinp (N, C), dweight (C), dbias (C) written, not accumulated
+export function layernormBackwardCpu(dinp: F, dweight: F, dbias: F, dout: F, inp: F, weight: F, mean: F, rstd: F, N: number, C: number): void {
+  dweight.fill(0); dbias.fill(0);
+  for (let n = 0; n < N; n++) {
+    const o = n * C;
+    // two row reductions: mean of dnorm and mean of dnorm * norm
+    let dnormMean = 0, dnormNormMean = 0;
+    for (let c = 0; c < C; c++) {
+      const norm = (inp[o + c] - mean[n]) * rstd[n];
+      const dnorm = weight[c] * dout[o + c];
+      dnormMean += dnorm; dnormNormMean += dnorm * norm;
+    }
+    dnormMean /= C; dnormNormMean /= C;
+    for (let c = 0; c < C; c++) {
+      const norm = (inp[o + c] - mean[n]) * rstd[n];
+      const dnorm = weight[c] * dout[o + c];
+      dbias[c] += dout[o + c];
+      dweight[c] += norm * dout[o + c];
+      dinp[o + c] = (dnorm - dnormMean - norm * dnormNormMean) * rstd[n];
+    }
+  }
+}
+
 // Binding specs of shaders/layernorm_forward.wgsl, layernorm_backward.wgsl,
 // layernorm_backward_dweight.wgsl and layernorm_backward_dweight_sum.wgsl. The backward is dinp row
 // by row, then the column sums dweight/dbias (deterministic, no float atomics), which do not depend
 // on dinp: two dispatches, three when N > DWEIGHT_ROWS.
-import type { Gpu, GpuBuf } from '../../src/backend/gpu.ts';
-import { rowDispatch, rowGeometry, type RowGeometry } from './rows.ts';
 
 /** Invocations per workgroup of the column-sum kernels (one column each). */
 const DWEIGHT_WG = 64;

@@ -1,9 +1,39 @@
-// Binding specs of shaders/reduce.wgsl, shaders/reduce_rows.wgsl and shaders/sum_squares.wgsl.
-import type { ReduceOp } from '../../src/backend/backend.ts';
-import type { Gpu, GpuBuf } from '../../src/backend/gpu.ts';
-import type { DawnDevice } from '../../src/backend/dawn.ts';
-import { grid1d } from './grid.ts';
+// reduce: sum or max over an axis, and the sum of squares of whole buffers (the gradient norm):
+// the CPU references and the WebGPU bindings of shaders/reduce.wgsl, reduce_rows.wgsl and sum_squares.wgsl.
 
+import type { ReduceOp } from '../src/backend/backend.ts';
+import type { Gpu, GpuBuf } from '../src/backend/gpu.ts';
+import type { DawnDevice } from '../src/backend/dawn.ts';
+import type { F } from './lib/util.ts';
+import { grid1d } from './lib/grid.ts';
+
+// CPU reference for reductions over the middle axis of (outer, R, inner), and sum of squares.
+
+// out (outer, inner) = reduce over R of inp (outer, R, inner)
+export function reduceCpu(out: F, inp: F, op: ReduceOp, outer: number, R: number, inner: number): void {
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const base = o * R * inner + i;
+      let acc = op === 'sum' ? 0 : -Infinity;
+      for (let r = 0; r < R; r++) {
+        const x = inp[base + r * inner];
+        acc = op === 'sum' ? acc + x : (x > acc || Number.isNaN(x) ? x : acc);
+      }
+      out[o * inner + i] = acc;
+    }
+  }
+}
+
+// out[i] (count) = sum of inps[i][j]^2 over each whole buffer
+export function sumSquaresCpu(out: F, inps: F[]): void {
+  inps.forEach((inp, k) => {
+    let acc = 0;
+    for (let i = 0; i < inp.length; i++) acc += inp[i] * inp[i];
+    out[k] = acc;
+  });
+}
+
+// Binding specs of shaders/reduce.wgsl, shaders/reduce_rows.wgsl and shaders/sum_squares.wgsl.
 type Kind = DawnDevice['kind'];
 
 /** rows: one workgroup of WG lanes per output (reduce_rows.wgsl), else one invocation per output. */
