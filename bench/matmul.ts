@@ -11,7 +11,7 @@ import { benchBackend, report, timeCpu, timeGpu, type BenchOptions } from './com
 import type { WebGpuBackend } from '../src/backend/webgpu.ts';
 import type { GpuBuf } from '../src/backend/gpu.ts';
 import { matmulCpu as cpuMatmul, matmul, matmulGrid, matmulTile, MATMUL_TILES, type MatmulTile } from '../kernels/matmul.ts';
-import { seeded } from './softmax.ts';
+import { seeded } from './lib/rows.ts';
 
 interface Shape { batch: number; M: number; N: number; K: number; transA: boolean; transB: boolean; label: string }
 const shape = (M: number, K: number, N: number, transA = false, transB = false, batch = 1): Shape => ({

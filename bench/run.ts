@@ -5,8 +5,12 @@ import { closeBench, type BenchOptions } from './common.ts';
 type BenchFn = (opts: BenchOptions) => Promise<void>;
 const FAMILIES: Record<string, () => Promise<{ bench: BenchFn }>> = {
   elementwise: () => import('./elementwise.ts'),
+  reduce: () => import('./reduce.ts'),
+  adamw: () => import('./adamw.ts'),
   softmax: () => import('./softmax.ts'),
+  crossentropy: () => import('./crossentropy.ts'),
   layernorm: () => import('./layernorm.ts'),
+  embedding: () => import('./embedding.ts'),
   attention: () => import('./attention.ts'),
   matmul: () => import('./matmul.ts'),
 };

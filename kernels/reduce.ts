@@ -55,7 +55,7 @@ export function rowsWg(kind: Kind): number {
  * Whether a reduction runs one workgroup per output (reduce_rows) rather than one invocation.
  * A GPU wants it when rows are contiguous (inner == 1: lanes then read neighbouring elements) and
  * not short, or when there are too few outputs to fill the device. On llvmpipe a serial loop per
- * invocation is cheap (1M adds in < 1 ms) and barriers are not: measured (bench/elementwise.ts),
+ * invocation is cheap (1M adds in < 1 ms) and barriers are not: measured (bench/reduce.ts),
  * the workgroup variant only won with a handful of outputs on rows of tens of thousands.
  */
 export function useRows(kind: Kind, outer: number, R: number, inner: number): boolean {
