@@ -9,7 +9,7 @@
 #    info        bench/device_info.ts: the adapter at core level and the engine's kind; fails when it
 #                is software unless --allow-software (then the other steps are skipped, and every
 #                step runs with INOCULUM_ADAPTER=hardware so none falls back to the software adapter)
-#    tests       vitest run tests/webgpu_*.test.ts
+#    tests       vitest run the kernel parity tests (tests/<kernel>.test.ts, wgsl, webgpu_*)
 #    matmul      npm run bench -- matmul --json      (--quick: bench/device_bench.ts matmul, the quick set)
 #    attention   npm run bench -- attention --json   (--quick: bench/device_bench.ts attention)
 #    train_step  bench/train_step.ts --backend webgpu --config base --json   (--quick: --steps 2)
@@ -144,14 +144,17 @@ TSX=node_modules/.bin/tsx
 if [ $QUICK = 1 ]; then
   BENCH_MATMUL=($TSX bench/device_bench.ts matmul) BENCH_ATTN=($TSX bench/device_bench.ts attention)
   TRAIN_STEPS=(--steps 2) EXAMPLE_ARGS=(--quick)
+  TESTS=(tests/{matmul,attention,wgsl}.test.ts tests/webgpu_*.test.ts) # CI ran them all already
 else
   BENCH_MATMUL=($TSX bench/run.ts matmul --json) BENCH_ATTN=($TSX bench/run.ts attention --json)
   TRAIN_STEPS=() EXAMPLE_ARGS=()
+  # every kernel's parity tests (tests/<kernel>.test.ts, README's kernel map) and the runtime's
+  TESTS=(tests/{matmul,attention,layernorm,softmax,crossentropy,embedding,dropout,adamw,reduce,elementwise,wgsl}.test.ts tests/webgpu_*.test.ts)
 fi
 
 run_step info 120 $TSX bench/device_info.ts $([ $ALLOW_SW = 1 ] && echo --allow-software)
 [[ " ${FAILED[*]:-} " == *" info "* ]] && SKIP_ALL="the adapter check failed (see logs/info.log)"
-run_step tests 300 node_modules/.bin/vitest run tests/webgpu_*.test.ts
+run_step tests 300 node_modules/.bin/vitest run "${TESTS[@]}"
 run_step matmul 300 "${BENCH_MATMUL[@]}"
 run_step attention 180 "${BENCH_ATTN[@]}"
 run_step train_step 300 $TSX bench/train_step.ts --backend webgpu --config base --json "${TRAIN_STEPS[@]}"
