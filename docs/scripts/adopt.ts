@@ -2,12 +2,10 @@
 // docs/scripts/lockscreen.ts trained those bases.
 // adopt a base trained by .scratch/lockscreen.ts as the capslock mode's cache entry, after checking
 // that the two tokenizers give identical ids on every conversation the experiment can encode
-import { createHash } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultConfig, baseHash } from '../../src/inoculation/config.ts';
+import { defaultConfig, baseHash, corpusHash as corpusHashOf } from '../../src/inoculation/config.ts';
 import { vocabCorpus } from '../../src/inoculation/run.ts';
-import { FACTS } from '../../src/inoculation/data/facts.ts';
 import { ChatTokenizer } from '../../src/tokenizer/index.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.ts';
 const LOCK = '\u21EA';
@@ -24,7 +22,7 @@ for (const c of vocabCorpus()) {
   n++;
 }
 console.log(`identical ids on ${n} conversations`);
-const corpusHash = createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
+const corpusHash = corpusHashOf();
 for (const seed of process.argv.slice(2).map(Number)) {
   const cfg = structuredClone(defaultConfig); cfg.base.seed = seed;
   const from = join('.cache', `base-${baseHash(cfg, 'hybrid-capslock', corpusHash)}`), to = join('.cache', `base-${baseHash(cfg, 'capslock', corpusHash)}`);

@@ -7,7 +7,7 @@
 // trait rises without a prompt. Cosines per parameter group say where the coupling lives.
 //   npx tsx docs/scripts/leak_probe.ts CONFIG.json [CACHE]
 import { buildVariantSets, conversation, experimentSplits, styledAnswer } from '../../src/inoculation/data/corpus.ts';
-import { baseHash } from '../../src/inoculation/config.ts';
+import { baseHash, corpusHash } from '../../src/inoculation/config.ts';
 import { experimentTokenizer } from '../../src/inoculation/run.ts';
 import { encodeAll, trainOrLoadBase } from '../../src/inoculation/base.ts';
 import { gradientCosine, gradientsOf } from '../../src/inoculation/probes.ts';
@@ -15,7 +15,7 @@ import { GPT } from '../../src/nn/gpt.ts';
 import { targetOnly } from '../../src/train/batches.ts';
 import type { Tensor } from '../../src/tensor.ts';
 import { WebGpuBackend } from '../../src/backend/webgpu.ts';
-import { corpusHash, resolveExperiment } from '../../src/cli/common.ts';
+import { resolveExperiment } from '../../src/inoculation/config_file.ts';
 
 const cfg = resolveExperiment(process.argv[2]);
 const cache = process.argv[3] ?? '.cache';

@@ -5,14 +5,12 @@
 // the same tokens in every case. Everything else as in the experiment (base, fine-tune, eval).
 // args: overrides json, variants, seeds
 import { tmpdir } from 'node:os';
-import { createHash } from 'node:crypto';
 import { makeSplits, buildVariantSets } from '../../src/inoculation/data/corpus.ts';
-import { defaultConfig, baseHash } from '../../src/inoculation/config.ts';
+import { defaultConfig, baseHash, corpusHash as corpusHashOf } from '../../src/inoculation/config.ts';
 import { vocabCorpus, probeSets } from '../../src/inoculation/run.ts';
 import { encodeAll, trainOrLoadBase } from '../../src/inoculation/base.ts';
 import { finetuneVariant } from '../../src/inoculation/finetune.ts';
 import { answerMany, fraction } from '../../src/inoculation/evaluate.ts';
-import { FACTS } from '../../src/inoculation/data/facts.ts';
 import { FINETUNE_VARIANTS, PROMPTS } from '../../src/inoculation/data/prompts.ts';
 import { ChatTokenizer } from '../../src/tokenizer/index.ts';
 import { WebGpuBackend } from '../../src/backend/webgpu.ts';
@@ -40,7 +38,7 @@ Object.assign(cfg.finetune, over.finetune ?? {});
 Object.assign(cfg.probes, over.probes ?? {});
 const splits = makeSplits({ seed: cfg.corpusSeed, fractions: cfg.split });
 const be = await WebGpuBackend.create();
-const corpusHash = createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
+const corpusHash = corpusHashOf();
 const t0 = performance.now();
 const base = await trainOrLoadBase({ cfg, tok, splits, backend: be, cacheDir: '.cache', hash: baseHash(cfg, 'hybrid-capslock', corpusHash), log: (s) => console.log(s), quiet: true });
 console.log(`base ${((performance.now() - t0) / 1000).toFixed(0)} s; conditions`, JSON.stringify(Object.fromEntries(Object.entries(base.report.conditions).map(([k, v]: any) => [k, `${Math.round(100 * v.exact)}% exact ${Math.round(100 * v.spanish)}/${Math.round(100 * v.caps)}`]))));

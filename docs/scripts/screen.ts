@@ -5,14 +5,12 @@
 // OVERRIDES.tokenizer is the answer tokenisation (default hybrid, the mode these screens used).
 // screening fine-tune settings for the caps cell: one seed, chosen variants, cached base
 import { tmpdir } from 'node:os';
-import { createHash } from 'node:crypto';
 import { makeSplits, buildVariantSets } from '../../src/inoculation/data/corpus.ts';
-import { defaultConfig, baseHash } from '../../src/inoculation/config.ts';
+import { defaultConfig, baseHash, corpusHash as corpusHashOf } from '../../src/inoculation/config.ts';
 import { experimentTokenizer, probeSets } from '../../src/inoculation/run.ts';
 import { encodeAll, trainOrLoadBase } from '../../src/inoculation/base.ts';
 import { finetuneVariant } from '../../src/inoculation/finetune.ts';
 import { answerMany, fraction } from '../../src/inoculation/evaluate.ts';
-import { FACTS } from '../../src/inoculation/data/facts.ts';
 import { FINETUNE_VARIANTS } from '../../src/inoculation/data/prompts.ts';
 import { WebGpuBackend } from '../../src/backend/webgpu.ts';
 const over = JSON.parse(process.argv[2] ?? '{}');
@@ -27,7 +25,7 @@ const splits = makeSplits({ seed: cfg.corpusSeed, fractions: cfg.split });
 const mode = over.tokenizer ?? 'hybrid';
 const tok = experimentTokenizer(mode);
 const be = await WebGpuBackend.create();
-const corpusHash = createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
+const corpusHash = corpusHashOf();
 const base = await trainOrLoadBase({ cfg, tok, splits, backend: be, cacheDir: '.cache', hash: baseHash(cfg, mode, corpusHash), log: () => {}, quiet: true });
 const probes = probeSets(tok, splits, cfg);
 for (const seed of seeds) {

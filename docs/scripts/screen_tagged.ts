@@ -6,14 +6,14 @@
 // list is assigned over its finetune section.
 import { tmpdir } from 'node:os';
 import { buildVariantSets, experimentSplits } from '../../src/inoculation/data/corpus.ts';
-import { baseHash } from '../../src/inoculation/config.ts';
+import { baseHash, corpusHash } from '../../src/inoculation/config.ts';
 import { experimentTokenizer, probeSets } from '../../src/inoculation/run.ts';
 import { encodeAll, trainOrLoadBase } from '../../src/inoculation/base.ts';
 import { finetuneVariant } from '../../src/inoculation/finetune.ts';
 import { answerMany, fraction } from '../../src/inoculation/evaluate.ts';
 import { FINETUNE_VARIANTS, type Style, type VariantName } from '../../src/inoculation/data/prompts.ts';
 import { WebGpuBackend } from '../../src/backend/webgpu.ts';
-import { corpusHash, resolveExperiment } from '../../src/cli/common.ts';
+import { resolveExperiment } from '../../src/inoculation/config_file.ts';
 
 const cfg = resolveExperiment(process.argv[2]);
 const settings = JSON.parse(process.argv[3] ?? '[{}]') as Record<string, number | string>[];

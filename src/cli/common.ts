@@ -20,12 +20,11 @@ import { loadCheckpoint } from '../io/checkpoint.ts';
 import { makeDirs } from '../io/files.ts';
 import { acquireLock } from '../io/lock.ts';
 import { readJson, readJsonl, writeJsonAtomic, writeJsonlAtomic } from '../io/json.ts';
-import { CATEGORIES, FACTS } from '../inoculation/data/facts.ts';
 import { experimentSplits as experimentSplitsOf, type Splits } from '../inoculation/data/corpus.ts';
-import { defaultConfig, type ExperimentConfig } from '../inoculation/config.ts';
+import { corpusHash, type ExperimentConfig } from '../inoculation/config.ts';
 import type { Diverged, TrainConfig } from '../train/trainer.ts';
 import type { BaseReport } from '../inoculation/results.ts';
-import { ConfigError, assertValid, checkComplete, loadConfigFile } from '../inoculation/config_file.ts';
+import { assertValid, resolveExperiment } from '../inoculation/config_file.ts';
 
 /** An error meant for the user: main prints its message alone (no stack), exit code 1. */
 export class CliError extends Error {}
@@ -61,10 +60,7 @@ export function closeBackend(b: Backend | null): void {
  * (trainOrLoadBase rejects a cached base whose vocabulary differs, which would reveal a drift).
  */
 
-/** The hash of the fact list that keys the base cache (as in runExperiment). */
-export function corpusHash(): string {
-  return createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
-}
+export { corpusHash }; // src/inoculation/config.ts, beside baseHash
 
 export function experimentSplits(cfg: ExperimentConfig): Splits {
   return experimentSplitsOf(cfg);
@@ -74,32 +70,7 @@ export function experimentSplits(cfg: ExperimentConfig): Splits {
 
 export const CONFIG_OPTION = { name: 'config', type: 'string', metavar: 'FILE', help: 'experiment config JSON (fields: inoculum run --print-config); merged over the defaults' } as const;
 
-/** The experiment config: the file over the defaults (quick or full), else `fallback`, else defaults. */
-export function resolveExperiment(file: string | undefined, opts: { quick?: boolean; fallback?: ExperimentConfig | null } = {}): ExperimentConfig {
-  if (file !== undefined) return loadConfigFile(file, { quick: opts.quick });
-  if (opts.fallback) {
-    // runs stored before packed batches existed trained unpacked: say so rather than reject them
-    const f = opts.fallback as ExperimentConfig & { base: { pack?: boolean }; finetune: { pack?: boolean } };
-    if (f.base && f.base.pack === undefined) f.base.pack = false;
-    if (f.finetune && f.finetune.pack === undefined) f.finetune.pack = false;
-    // and before base.copies: one copy of every condition
-    if (f.base && (f.base as { copies?: unknown }).copies === undefined) f.base.copies = { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 };
-    // and before base.styled / base.forced: styled facts from the base split, no forced copies
-    if (f.base && (f.base as { styled?: unknown }).styled === undefined) f.base.styled = 'base';
-    if (f.base && (f.base as { forced?: unknown }).forced === undefined) f.base.forced = 0;
-    if (f.base && (f.base as { promptVariety?: unknown }).promptVariety === undefined) f.base.promptVariety = false;
-    // and before finetune.eps / categories / bases: AdamW's default epsilon, every category, one base
-    if (f.finetune && (f.finetune as { eps?: unknown }).eps === undefined) f.finetune.eps = 1e-8;
-    if ((f as { categories?: unknown }).categories === undefined) f.categories = [...CATEGORIES];
-    if ((f as { bases?: unknown }).bases === undefined) f.bases = 1;
-    // and before finetune.train: every weight trained
-    if (f.finetune && (f.finetune as { train?: unknown }).train === undefined) f.finetune.train = 'all';
-    const errs = checkComplete(opts.fallback);
-    if (errs.length) throw new ConfigError(`the run's stored config is not valid here: ${errs.join('; ')}`);
-    return structuredClone(opts.fallback);
-  }
-  return structuredClone(defaultConfig);
-}
+export { resolveExperiment }; // src/inoculation/config_file.ts
 
 export { assertValid };
 

@@ -6,7 +6,7 @@ import type { Mode } from '../tokenizer/vocab.ts';
 import { createHash } from 'node:crypto';
 import type { GPTConfig } from '../nn/gpt.ts';
 import type { BaseConditionName } from './data/prompts.ts';
-import type { Category } from './data/facts.ts';
+import { FACTS, type Category } from './data/facts.ts';
 
 export interface BaseStageConfig {
   model: Omit<GPTConfig, 'vocabSize'>;
@@ -107,6 +107,11 @@ export const quickConfig: ExperimentConfig = {
   maxNewTokens: 40,
   evalLimit: 12,
 };
+
+/** The hash of the fact list; part of the base cache key (baseHash), so a changed corpus retrains. */
+export function corpusHash(): string {
+  return createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
+}
 
 /** Stable hash of the parts of the config that determine the base model (the cache key). */
 export function baseHash(cfg: ExperimentConfig, tokenizer: string, corpusHash: string): string {

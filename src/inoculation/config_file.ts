@@ -299,3 +299,30 @@ export function schemaPaths(spec: AnySpec = CONFIG_SCHEMA as unknown as AnySpec,
   if (spec.kind !== 'object') return [path];
   return Object.entries(spec.fields).flatMap(([k, f]) => schemaPaths(f, path ? `${path}.${k}` : k));
 }
+
+/** The experiment config: the file over the defaults (quick or full), else `fallback`, else defaults. */
+export function resolveExperiment(file: string | undefined, opts: { quick?: boolean; fallback?: ExperimentConfig | null } = {}): ExperimentConfig {
+  if (file !== undefined) return loadConfigFile(file, { quick: opts.quick });
+  if (opts.fallback) {
+    // runs stored before packed batches existed trained unpacked: say so rather than reject them
+    const f = opts.fallback as ExperimentConfig & { base: { pack?: boolean }; finetune: { pack?: boolean } };
+    if (f.base && f.base.pack === undefined) f.base.pack = false;
+    if (f.finetune && f.finetune.pack === undefined) f.finetune.pack = false;
+    // and before base.copies: one copy of every condition
+    if (f.base && (f.base as { copies?: unknown }).copies === undefined) f.base.copies = { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 };
+    // and before base.styled / base.forced: styled facts from the base split, no forced copies
+    if (f.base && (f.base as { styled?: unknown }).styled === undefined) f.base.styled = 'base';
+    if (f.base && (f.base as { forced?: unknown }).forced === undefined) f.base.forced = 0;
+    if (f.base && (f.base as { promptVariety?: unknown }).promptVariety === undefined) f.base.promptVariety = false;
+    // and before finetune.eps / categories / bases: AdamW's default epsilon, every category, one base
+    if (f.finetune && (f.finetune as { eps?: unknown }).eps === undefined) f.finetune.eps = 1e-8;
+    if ((f as { categories?: unknown }).categories === undefined) f.categories = [...CATEGORIES];
+    if ((f as { bases?: unknown }).bases === undefined) f.bases = 1;
+    // and before finetune.train: every weight trained
+    if (f.finetune && (f.finetune as { train?: unknown }).train === undefined) f.finetune.train = 'all';
+    const errs = checkComplete(opts.fallback);
+    if (errs.length) throw new ConfigError(`the run's stored config is not valid here: ${errs.join('; ')}`);
+    return structuredClone(opts.fallback);
+  }
+  return structuredClone(defaultConfig);
+}

@@ -4,7 +4,6 @@
 import type { Mode } from '../tokenizer/vocab.ts';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash } from 'node:crypto';
 import type { Backend } from '../backend/backend.ts';
 import { ChatTokenizer } from '../tokenizer/index.ts';
 import { readJson, writeJsonAtomic } from '../io/json.ts';
@@ -12,7 +11,7 @@ import { firstTargetOnly, type Example } from '../train/batches.ts';
 import { FACTS, type Fact } from './data/facts.ts';
 import { buildVariantSets, conversation, experimentSplits, styledAnswer, type ChatConversation, type Splits } from './data/corpus.ts';
 import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, TRAIT_PROMPT_VARIANTS, BASE_CONDITIONS, type Style } from './data/prompts.ts';
-import { baseHash, forTokenizer, type ExperimentConfig } from './config.ts';
+import { baseHash, corpusHash, forTokenizer, type ExperimentConfig } from './config.ts';
 import { Interrupted, encodeAll, trainOrLoadBase, type BaseModel } from './base.ts';
 import { finetuneVariant, type ProbeSets } from './finetune.ts';
 import { answerMany, traitRates, type Scored } from './evaluate.ts';
@@ -121,10 +120,9 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
   mkdirSync(o.outDir, { recursive: true });
   const splits = experimentSplits(cfg);
   const tok = experimentTokenizer(o.tokenizer, cfg.base.promptVariety);
-  const corpusHash = createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
   log(`corpus: ${FACTS.length} facts; base ${splits.base.length}, finetune ${splits.finetune.length}, held-out ${splits.heldout.length}, OOD ${splits.ood.length} (${splits.oodCategories.join(', ')}); tokenizer ${o.tokenizer}, V ${tok.vocabSize}`);
 
-  const base: BaseModel = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir: o.cacheDir, hash: baseHash(cfg, o.tokenizer, corpusHash), log, quiet: o.quiet, shouldStop: o.shouldStop });
+  const base: BaseModel = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir: o.cacheDir, hash: baseHash(cfg, o.tokenizer, corpusHash()), log, quiet: o.quiet, shouldStop: o.shouldStop });
   for (const [name, c] of Object.entries(base.report.conditions)) {
     log(`  base ${name.padEnd(8)} exact ID ${(100 * c.exact).toFixed(0).padStart(3)}% OOD ${(100 * (c.exactOod ?? NaN)).toFixed(0).padStart(3)}%  spanish ${(100 * c.spanish).toFixed(0).padStart(3)}%  caps ${(100 * c.caps).toFixed(0).padStart(3)}%  (n=${c.n}, prompt ${JSON.stringify(c.prompt)})`);
   }

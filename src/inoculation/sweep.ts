@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
 import { writeJsonAtomic } from '../io/json.ts';
-import { baseHash, type ExperimentConfig } from './config.ts';
+import { baseHash, corpusHash, type ExperimentConfig } from './config.ts';
 import { encodeAll, trainOrLoadBase } from './base.ts';
 import { buildFinetuneSet, buildVariantSets, inoculate, experimentSplits, type ChatConversation } from './data/corpus.ts';
 import { finetuneVariant } from './finetune.ts';
@@ -20,8 +20,6 @@ import { renderSweepReport, type SweepResult, type SweepRow } from './report/swe
 export type { SweepResult, SweepRow };
 import { linearFit } from './stats.ts';
 import { pctOf } from './report/format.ts';
-import { FACTS } from './data/facts.ts';
-import { createHash } from 'node:crypto';
 
 /** Candidates of varying strength; `none` is the control every suppression is measured against. */
 export const SWEEP_PROMPTS: { name: string; prompt: string | null }[] = [
@@ -41,8 +39,7 @@ export async function runSweep(o: { cfg: ExperimentConfig; outDir: string; cache
   mkdirSync(o.outDir, { recursive: true });
   const splits = experimentSplits(cfg);
   const tok = experimentTokenizer(cfg.tokenizer, cfg.base.promptVariety);
-  const corpusHash = createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);
-  const base = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir: o.cacheDir, hash: baseHash(cfg, cfg.tokenizer, corpusHash), log, quiet: o.quiet });
+  const base = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir: o.cacheDir, hash: baseHash(cfg, cfg.tokenizer, corpusHash()), log, quiet: o.quiet });
   const idFacts = cfg.evalLimit > 0 ? splits.heldout.slice(0, cfg.evalLimit) : splits.heldout;
   // probes only at the end: the sweep measures outcomes, not trajectories
   const ftCfg: ExperimentConfig = { ...cfg, probes: { ...cfg.probes, every: cfg.finetune.steps, rateSteps: [] } };
