@@ -1,8 +1,8 @@
 // The experiment's --quick run end to end on the CPU backend: asserts structure (files, fields,
 // rates in [0, 1], probes logged), not the effect, which needs the full run.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuBackend } from '../src/backend/cpu.ts';
 import { quickConfig } from '../src/inoculation/config.ts';
@@ -81,6 +81,28 @@ describe('spanish-caps --quick', () => {
     const resumed = await trainOrLoadBase({ ...opts, backend: new CpuBackend(), cacheDir: join(root, 'b') });
     expect(existsSync(join(root, 'b', 'base-h.partial'))).toBe(false);
     for (const [name, t] of whole.state) expect(resumed.state.get(name)!.data, name).toEqual(t.data);
+  });
+
+  // two runs training the same cache entry at once would share its .partial checkpoint
+  it('a base model another live process is training is refused, naming the lock; a dead holder\'s lock is replaced', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'inoculum-baselock-'));
+    const cfg = structuredClone(quickConfig);
+    cfg.base.steps = 2;
+    const splits = makeSplits({ seed: cfg.corpusSeed, fractions: cfg.split });
+    const opts = { cfg, tok: experimentTokenizer('tagged'), splits, quiet: true, hash: 'h', cacheDir: root };
+    const lock = join(root, 'base-h.lock');
+    const holder = (pid: number) => writeFileSync(lock, JSON.stringify({ pid, host: hostname(), command: 'run', started: '2026-12-02T00:00:00Z' }));
+    holder(process.ppid); // alive
+    await expect(trainOrLoadBase({ ...opts, backend: new CpuBackend(), log: () => {} })).rejects.toThrow(`${lock}: another command is writing this directory: inoculum run (pid ${process.ppid}`);
+    expect(existsSync(join(root, 'base-h'))).toBe(false);
+    expect(existsSync(join(root, 'base-h.partial'))).toBe(false);
+    holder(2 ** 22 + 12345); // no such process
+    const logs: string[] = [];
+    const b = await trainOrLoadBase({ ...opts, backend: new CpuBackend(), log: (x) => logs.push(x) });
+    expect(b.report.cached).toBe(false);
+    expect(logs.some((x) => x.includes(`removed a stale lock ${lock}`))).toBe(true);
+    expect(existsSync(lock)).toBe(false); // released after saving
+    expect(existsSync(join(root, 'base-h', 'checkpoint.json'))).toBe(true);
   });
 
   it.each(['tagged', 'capslock', 'hybrid'] as const)('the caps-start probe (%s) counts the first token of each caps-English probe answer', (mode) => {

@@ -1,7 +1,8 @@
 // Stage 1: the base model, trained from scratch so that behaviour follows the system prompt
 // (none/neutral -> English, Spanish prompt -> Spanish, caps prompt -> English caps, both -> Spanish
 // caps). Cached as a checkpoint under a hash of everything that determines it, so re-runs skip it.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { acquireLock } from '../io/lock.ts';
 import { join } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
 import { GPT, type GPTConfig } from '../nn/gpt.ts';
@@ -86,39 +87,50 @@ export async function trainOrLoadBase(opts: {
   const model = new GPT(modelCfg, cfg.base.seed, backend);
   const t0 = performance.now();
   let cached = false, finalLoss = NaN;
-  if (existsSync(join(dir, 'checkpoint.json'))) {
-    const ck = loadCheckpoint<{ model: GPTConfig; finalLoss: number }, VocabJSON>(dir);
-    if (JSON.stringify(ck.vocab) !== JSON.stringify(tok.toJSON())) throw new Error(`base cache ${dir}: vocabulary differs from this run's; delete the directory`);
-    model.loadStateDict(ck.tensors);
-    finalLoss = ck.config.finalLoss;
-    cached = true;
-    log(`base model: loaded from cache ${dir}`);
-  } else {
-    // enough epochs of fresh phrasings to cover the steps
-    const examples = baseExamples(tok, splits, cfg);
-    log(`base model: training ${model.numParameters().toLocaleString()} parameters, ${cfg.base.steps} steps of ${cfg.base.batchSize} on ${examples.length} examples (${modelCfg.nLayer} layers, d${modelCfg.nEmbd}, V ${modelCfg.vocabSize})`);
-    const trainer = new Trainer(model, examples, {
-      steps: cfg.base.steps, batchSize: cfg.base.batchSize, lr: cfg.base.lr, minLr: cfg.base.minLr, warmup: cfg.base.warmup,
-      weightDecay: cfg.base.weightDecay, seed: cfg.base.seed, gradClip: 1, lengthGroup: cfg.base.lengthGroup, pack: cfg.base.pack,
-    }, tok.padId);
-    // an interrupted base continues from its last checkpoint (exact resume: trainer.ts)
-    const partial = `${dir}.partial`;
-    if (existsSync(join(partial, 'extra.json'))) {
-      trainer.load(partial);
-      log(`base model: resuming from step ${trainer.step} (${partial})`);
+  // one trainer per cache entry: a second run training the same base at once would share its
+  // .partial checkpoint (the lock says who holds it; a dead holder's lock is replaced)
+  let release: (() => void) | null = null;
+  if (!existsSync(join(dir, 'checkpoint.json'))) {
+    mkdirSync(opts.cacheDir, { recursive: true });
+    try { release = acquireLock(`${dir}.lock`, 'base-model training', log); } catch (e) { model.dispose(); throw e; }
+  }
+  try {
+    if (existsSync(join(dir, 'checkpoint.json'))) { // cached, possibly by the run that held the lock
+      const ck = loadCheckpoint<{ model: GPTConfig; finalLoss: number }, VocabJSON>(dir);
+      if (JSON.stringify(ck.vocab) !== JSON.stringify(tok.toJSON())) throw new Error(`base cache ${dir}: vocabulary differs from this run's; delete the directory`);
+      model.loadStateDict(ck.tensors);
+      finalLoss = ck.config.finalLoss;
+      cached = true;
+      log(`base model: loaded from cache ${dir}`);
+    } else {
+      // enough epochs of fresh phrasings to cover the steps
+      const examples = baseExamples(tok, splits, cfg);
+      log(`base model: training ${model.numParameters().toLocaleString()} parameters, ${cfg.base.steps} steps of ${cfg.base.batchSize} on ${examples.length} examples (${modelCfg.nLayer} layers, d${modelCfg.nEmbd}, V ${modelCfg.vocabSize})`);
+      const trainer = new Trainer(model, examples, {
+        steps: cfg.base.steps, batchSize: cfg.base.batchSize, lr: cfg.base.lr, minLr: cfg.base.minLr, warmup: cfg.base.warmup,
+        weightDecay: cfg.base.weightDecay, seed: cfg.base.seed, gradClip: 1, lengthGroup: cfg.base.lengthGroup, pack: cfg.base.pack,
+      }, tok.padId);
+      // an interrupted base continues from its last checkpoint (exact resume: trainer.ts)
+      const partial = `${dir}.partial`;
+      if (existsSync(join(partial, 'extra.json'))) {
+        trainer.load(partial);
+        log(`base model: resuming from step ${trainer.step} (${partial})`);
+      }
+      const hist = await trainer.run({
+        label: 'base', quiet: opts.quiet, checkpointDir: partial, checkpointEvery: BASE_CHECKPOINT_EVERY, vocab: tok.toJSON(), shouldStop: opts.shouldStop,
+      });
+      if (trainer.step < cfg.base.steps) {
+        trainer.opt.dispose(); model.dispose();
+        throw new Interrupted(`base model at step ${trainer.step} of ${cfg.base.steps}, checkpoint in ${partial}`);
+      }
+      finalLoss = hist.slice(-20).reduce((a, m) => a + m.loss, 0) / Math.max(1, Math.min(20, hist.length));
+      trainer.opt.dispose();
+      await saveCheckpoint(dir, { config: { model: modelCfg, finalLoss, experiment: cfg.base }, state: model.stateDict(), vocab: tok.toJSON() });
+      rmSync(partial, { recursive: true, force: true });
+      log(`base model: final loss ${finalLoss.toFixed(3)}, saved to ${dir}`);
     }
-    const hist = await trainer.run({
-      label: 'base', quiet: opts.quiet, checkpointDir: partial, checkpointEvery: BASE_CHECKPOINT_EVERY, vocab: tok.toJSON(), shouldStop: opts.shouldStop,
-    });
-    if (trainer.step < cfg.base.steps) {
-      trainer.opt.dispose(); model.dispose();
-      throw new Interrupted(`base model at step ${trainer.step} of ${cfg.base.steps}, checkpoint in ${partial}`);
-    }
-    finalLoss = hist.slice(-20).reduce((a, m) => a + m.loss, 0) / Math.max(1, Math.min(20, hist.length));
-    trainer.opt.dispose();
-    await saveCheckpoint(dir, { config: { model: modelCfg, finalLoss, experiment: cfg.base }, state: model.stateDict(), vocab: tok.toJSON() });
-    rmSync(partial, { recursive: true, force: true });
-    log(`base model: final loss ${finalLoss.toFixed(3)}, saved to ${dir}`);
+  } finally {
+    release?.();
   }
   const trainS = (performance.now() - t0) / 1000;
   const report = await baseReport(model, tok, splits, cfg, cached, trainS, finalLoss);
