@@ -238,6 +238,9 @@ export class Trainer {
       await hooks.onStep?.(m, this);
       metrics?.append({ step: m.step, loss: m.loss, lr: m.lr, gradNorm: m.gradNorm, tokens: m.tokens, ms: m.ms,
         ...(m.evalLoss !== undefined ? { evalLoss: m.evalLoss } : {}) });
+      // let queued events (a Ctrl-C's signal handler) run: on the CPU backend a step awaits only
+      // promises that are already resolved, so without this the loop never yields to them
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const every = hooks.checkpointEvery ?? 0;
       const stopping = this.step === last || !!hooks.shouldStop?.();
       if ((every > 0 && this.step % every === 0) || (stopping && hooks.checkpointDir)) {
