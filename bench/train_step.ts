@@ -19,7 +19,7 @@ import type { Example } from '../src/train/batches.ts';
 import { defaultConfig } from '../src/inoculation/config.ts';
 import { experimentSplits } from '../src/inoculation/data/corpus.ts';
 import { experimentTokenizer } from '../src/inoculation/run.ts';
-import { baseExamples } from '../src/inoculation/base.ts';
+import { baseExamples, baseTrainConfig } from '../src/inoculation/base.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, def: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : def; };
@@ -47,7 +47,7 @@ function baseSetup(): Setup {
   const examples = baseExamples(tok, experimentSplits(cfg), cfg);
   return {
     config: { ...b.model, vocabSize: tok.vocabSize }, examples, padId: tok.padId, seed: b.seed,
-    train: { steps: b.steps, batchSize: b.batchSize, lr: b.lr, minLr: b.minLr, warmup: b.warmup, weightDecay: b.weightDecay, seed: b.seed, gradClip: 1, lengthGroup: b.lengthGroup, pack: b.pack },
+    train: baseTrainConfig(cfg),
   };
 }
 const setup = configName === 'base' ? baseSetup() : refSetup();

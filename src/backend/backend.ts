@@ -121,11 +121,14 @@ export interface Backend {
   adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
     clip?: { normSq: Buf; maxNorm: number }): void;
   /** adamw on several parameters at once (each with its weight decay): fewer dispatches, the same bits. */
-  adamwMany(items: { param: Buf; grad: Buf; m: Buf; v: Buf; weightDecay: number }[], lr: number, beta1: number, beta2: number, eps: number, step: number,
+  adamwMany(items: AdamwParam[], lr: number, beta1: number, beta2: number, eps: number, step: number,
     clip?: { normSq: Buf; maxNorm: number }): void;
   /** out[i] (count) = sum of squares of inps[i]: the pieces a global gradient norm is made of. */
   sumSquares(out: Buf, inps: Buf[]): void;
 }
+
+/** One parameter's AdamW update: param, m, v updated in place from grad, with its weight decay. */
+export interface AdamwParam { param: Buf; grad: Buf; m: Buf; v: Buf; weightDecay: number }
 
 /** Bytes per element of a dtype. */
 export function bytesOf(dtype: DType): number {

@@ -1,7 +1,7 @@
 // The CPU backend: typed arrays and the reference kernels (the <name>Cpu functions of kernels/<kernel>.ts).
 // It runs in float64 (gradient checks) and float32 (the same numbers a GPU would see), and is the
 // numerical truth.
-import type { Backend, BackendStats, Buf, DType, TypedArray } from './backend.ts';
+import type { Backend, BackendStats, Buf, DType, TypedArray, AdamwParam } from './backend.ts';
 import { bytesOf } from './backend.ts';
 import { stridedCpu, unaryCpu, unaryBackwardCpu, binaryCpu, whereCpu } from '../../kernels/elementwise.ts';
 import { reduceCpu, sumSquaresCpu } from '../../kernels/reduce.ts';
@@ -96,7 +96,7 @@ export class CpuBackend implements Backend {
     clip?: { normSq: Buf; maxNorm: number }): void {
     adamwCpu(f(param), f(grad), f(m), f(v), lr, beta1, beta2, eps, weightDecay, step, clip && { normSq: f(clip.normSq), maxNorm: clip.maxNorm });
   }
-  adamwMany(items: { param: Buf; grad: Buf; m: Buf; v: Buf; weightDecay: number }[], lr: number, beta1: number, beta2: number, eps: number, step: number,
+  adamwMany(items: AdamwParam[], lr: number, beta1: number, beta2: number, eps: number, step: number,
     clip?: { normSq: Buf; maxNorm: number }): void {
     for (const it of items) this.adamw(it.param, it.grad, it.m, it.v, lr, beta1, beta2, eps, it.weightDecay, step, clip);
   }

@@ -1,6 +1,6 @@
 // The WebGPU backend: the backend contract on Dawn, each kernel a WGSL file in shaders/ whose
 // binding spec lives in kernels/<kernel>.ts. Only f32 and i32 buffers (WGSL has no f64).
-import type { Backend, BackendStats, Buf, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp } from './backend.ts';
+import type { Backend, BackendStats, Buf, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp, AdamwParam } from './backend.ts';
 import { Gpu, type GpuBuf } from './gpu.ts';
 import { requestDawnDevice } from './dawn.ts';
 import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from '../../kernels/softmax.ts';
@@ -85,7 +85,7 @@ export class WebGpuBackend implements Backend {
     adamw(this.gpu, param as GpuBuf, grad as GpuBuf, m as GpuBuf, v as GpuBuf, lr, beta1, beta2, eps, weightDecay, step,
       clip && { normSq: clip.normSq as GpuBuf, maxNorm: clip.maxNorm });
   }
-  adamwMany(items: { param: Buf; grad: Buf; m: Buf; v: Buf; weightDecay: number }[], lr: number, beta1: number, beta2: number, eps: number, step: number,
+  adamwMany(items: AdamwParam[], lr: number, beta1: number, beta2: number, eps: number, step: number,
     clip?: { normSq: Buf; maxNorm: number }): void {
     adamwMany(this.gpu, items as AdamwItem[], lr, beta1, beta2, eps, step, clip && { normSq: clip.normSq as GpuBuf, maxNorm: clip.maxNorm });
   }

@@ -10,7 +10,7 @@ import { Diverged, Trainer } from '../train/trainer.ts';
 import { saveCheckpoint } from '../io/checkpoint.ts';
 import { readJsonl } from '../io/json.ts';
 import { baseHash, forTokenizer, quickConfig, defaultConfig } from '../inoculation/config.ts';
-import { baseExamples, trainOrLoadBase } from '../inoculation/base.ts';
+import { baseExamples, baseTrainConfig, trainOrLoadBase } from '../inoculation/base.ts';
 import { fmtTime } from '../train/progress.ts';
 import { experimentTokenizer } from '../inoculation/run.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
@@ -88,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
     run = prior ?? {
       format: 'inoculum-run', version: 1, command: 'pretrain', status: 'running', step: 0, steps: cfg.base.steps,
       experiment: cfg, tokenizer: cfg.tokenizer, backend: backend.name, started: new Date().toISOString(), updated: '', wall_s: 0,
-      train: { steps: cfg.base.steps, batchSize: cfg.base.batchSize, lr: cfg.base.lr, minLr: cfg.base.minLr, warmup: cfg.base.warmup, weightDecay: cfg.base.weightDecay, seed: cfg.base.seed, gradClip: 1, lengthGroup: cfg.base.lengthGroup, pack: cfg.base.pack },
+      train: baseTrainConfig(cfg),
       baseHash: hash, corpusHash: corpusHash(), cache: resolve(cacheDir),
     };
     const wall0 = run.wall_s;

@@ -6,7 +6,7 @@ import { acquireLock } from '../io/lock.ts';
 import { join } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
 import { GPT, type GPTConfig } from '../nn/gpt.ts';
-import { Trainer } from '../train/trainer.ts';
+import { Trainer, type TrainConfig } from '../train/trainer.ts';
 import type { Example } from '../train/batches.ts';
 import { saveCheckpoint, loadCheckpoint } from '../io/checkpoint.ts';
 import { ChatTokenizer, type VocabJSON } from '../tokenizer/index.ts';
@@ -67,6 +67,12 @@ export function baseExamples(tok: ChatTokenizer, splits: Splits, cfg: Experiment
   });
 }
 
+/** The base stage's trainer settings: one place for trainOrLoadBase, `inoculum pretrain` and bench/train_step.ts. */
+export function baseTrainConfig(cfg: ExperimentConfig): Partial<TrainConfig> {
+  const b = cfg.base;
+  return { steps: b.steps, batchSize: b.batchSize, lr: b.lr, minLr: b.minLr, warmup: b.warmup, weightDecay: b.weightDecay, seed: b.seed, gradClip: 1, lengthGroup: b.lengthGroup, pack: b.pack };
+}
+
 /** Thrown when a run stops at a request (Ctrl-C) with its progress saved; `resume` says how to go on. */
 export class Interrupted extends Error {
   constructor(what: string) { super(`interrupted: ${what}`); this.name = 'Interrupted'; }
@@ -106,10 +112,7 @@ export async function trainOrLoadBase(opts: {
       // enough epochs of fresh phrasings to cover the steps
       const examples = baseExamples(tok, splits, cfg);
       log(`base model: training ${model.numParameters().toLocaleString()} parameters, ${cfg.base.steps} steps of ${cfg.base.batchSize} on ${examples.length} examples (${modelCfg.nLayer} layers, d${modelCfg.nEmbd}, V ${modelCfg.vocabSize})`);
-      const trainer = new Trainer(model, examples, {
-        steps: cfg.base.steps, batchSize: cfg.base.batchSize, lr: cfg.base.lr, minLr: cfg.base.minLr, warmup: cfg.base.warmup,
-        weightDecay: cfg.base.weightDecay, seed: cfg.base.seed, gradClip: 1, lengthGroup: cfg.base.lengthGroup, pack: cfg.base.pack,
-      }, tok.padId);
+      const trainer = new Trainer(model, examples, baseTrainConfig(cfg), tok.padId);
       // an interrupted base continues from its last checkpoint (exact resume: trainer.ts)
       const partial = `${dir}.partial`;
       if (existsSync(join(partial, 'extra.json'))) {
