@@ -38,3 +38,8 @@ export async function useBackend(name?: 'cpu' | 'webgpu'): Promise<Backend> {
   }
   return getBackend();
 }
+
+/** Frees what useBackend opened (the WebGPU device, so the process can exit); the cpu backend holds nothing. */
+export function closeBackend(b: Backend | null): void {
+  if (b && 'destroy' in b && typeof (b as { destroy?: unknown }).destroy === 'function') (b as unknown as { destroy(): void }).destroy();
+}

@@ -12,8 +12,8 @@ import { FINETUNE_VARIANTS, type VariantName } from '../src/inoculation/data/pro
 import { buildVariantSets, experimentSplits, makeSplits } from '../src/inoculation/data/corpus.ts';
 import { CATEGORIES } from '../src/inoculation/data/facts.ts';
 import { parseChatJsonl } from '../src/tokenizer/index.ts';
-import { ConfigError, checkComplete, parseConfig, printConfig, schemaPaths, stripComments } from '../src/inoculation/config_file.ts';
-import { loadModel, resolveExperiment } from '../src/cli/common.ts';
+import { ConfigError, checkComplete, parseConfig, printConfig, resolveExperiment, schemaPaths, stripComments } from '../src/inoculation/config_file.ts';
+import { loadModel } from '../src/inoculation/load_model.ts';
 import { ChatTokenizer } from '../src/tokenizer/index.ts';
 import { GPT, type GPTConfig } from '../src/nn/gpt.ts';
 import { CpuBackend } from '../src/backend/cpu.ts';

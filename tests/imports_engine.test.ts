@@ -1,7 +1,8 @@
 // No import cycles among the engine's files (issue 14 item 3): src/ops, src/nn, src/optim,
-// src/backend, kernels and the core files; every import goes down the layers; and no method put on
-// Tensor by importing a module. Type-only imports count (the helper reads them): the engine is
-// acyclic even so, and a type cycle would still tie two files' designs together.
+// src/backend, kernels and the core files; every import goes down the layers (the engine's, and
+// above it io < train < inoculation < cli); and no method put on Tensor by importing a module.
+// Type-only imports count (the helper reads them): the engine is acyclic even so, and a type cycle
+// would still tie two files' designs together.
 import { describe, expect, it } from 'vitest';
 import { cycles, importGraph } from './helpers/imports.ts';
 
@@ -70,6 +71,50 @@ describe('engine layers', () => {
     const g = new Map(graph);
     g.set('src/tensor.ts', [...g.get('src/tensor.ts')!, 'src/ops/elementwise.ts']);
     expect(upward(g)).toEqual(['src/tensor.ts (tensor, autograd) -> src/ops/elementwise.ts (ops, optim)']);
+  });
+});
+
+// Above the engine the folders go one way too (issue 14 item 4): cli -> inoculation -> train, io
+// below them, so the library (run directories, model loading, the user's JSONL, output-directory
+// claims) never reaches into the command line; and no file outside src/cli imports one in it.
+// Engine files and the rest of src (tokenizer, shape, ...) are placed by the layers above.
+const ABOVE: [string, (f: string) => boolean][] = [
+  ['io', (f) => f.startsWith('src/io/')],
+  ['train', (f) => f.startsWith('src/train/')],
+  ['inoculation', (f) => f.startsWith('src/inoculation/')],
+  ['cli', (f) => f.startsWith('src/cli/')],
+];
+const aboveOf = (f: string): number => ABOVE.findIndex(([, has]) => has(f));
+
+/** Imports among io, train, inoculation and cli that go up, and imports of src/cli from outside it. */
+function upwardAbove(g: ReadonlyMap<string, readonly string[]>): string[] {
+  const up: string[] = [];
+  for (const [f, deps] of g) {
+    for (const d of deps) {
+      const [lf, ld] = [aboveOf(f), aboveOf(d)];
+      if (lf >= 0 && ld > lf) up.push(`${f} (${ABOVE[lf][0]}) -> ${d} (${ABOVE[ld][0]})`);
+      else if (lf < 0 && d.startsWith('src/cli/')) up.push(`${f} -> ${d} (cli)`);
+    }
+  }
+  return up;
+}
+
+describe('library layers', () => {
+  it('hold the modules the CLI calls', () => {
+    for (const f of ['src/io/out_dir.ts', 'src/io/user_error.ts', 'src/inoculation/run_dir.ts', 'src/inoculation/load_model.ts', 'src/inoculation/jsonl.ts']) {
+      expect(graph.has(f), f).toBe(true);
+      expect(aboveOf(f), f).toBeLessThan(aboveOf('src/cli/common.ts'));
+    }
+    expect(graph.get('src/cli/finetune.ts')).toEqual(expect.arrayContaining(['src/inoculation/load_model.ts', 'src/inoculation/run_dir.ts', 'src/io/out_dir.ts']));
+  });
+  it('are imported downwards only, and src/cli by nothing outside it', () => {
+    expect(upwardAbove(graph)).toEqual([]);
+  });
+  it('would report an upward import (run_dir.ts -> cli/common.ts) and the CLI imported from the engine', () => {
+    const g = new Map(graph);
+    g.set('src/inoculation/run_dir.ts', [...g.get('src/inoculation/run_dir.ts')!, 'src/cli/common.ts']);
+    g.set('src/index.ts', [...g.get('src/index.ts')!, 'src/cli/common.ts']);
+    expect(upwardAbove(g).sort()).toEqual(['src/index.ts -> src/cli/common.ts (cli)', 'src/inoculation/run_dir.ts (inoculation) -> src/cli/common.ts (cli)']);
   });
 });
 

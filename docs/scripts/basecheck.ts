@@ -1,6 +1,9 @@
 // Exact match of a base model per category and condition, over chosen splits (diagnostic):
 //   npx tsx docs/scripts/basecheck.ts CHECKPOINT_DIR [--config FILE] [--splits heldout,ood,finetune]
-import { loadModel, openBackend, resolveExperiment, experimentSplits } from '../../src/cli/common.ts';
+import { openBackend } from '../../src/cli/common.ts';
+import { loadModel } from '../../src/inoculation/load_model.ts';
+import { resolveExperiment } from '../../src/inoculation/config_file.ts';
+import { experimentSplits } from '../../src/inoculation/data/corpus.ts';
 import { answerMany, exactRate } from '../../src/inoculation/evaluate.ts';
 import { BASE_CONDITIONS } from '../../src/inoculation/data/prompts.ts';
 import type { Fact } from '../../src/inoculation/data/facts.ts';

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError, type CommandSpec } from './args.ts';
 import { suggest } from '../suggest.ts';
-import { CliError } from './common.ts';
+import { UserError } from '../io/user_error.ts';
 import { ConfigError } from '../inoculation/config_file.ts';
 import { LockError } from '../io/lock.ts';
 
@@ -78,7 +78,7 @@ export async function cli(argv: string[]): Promise<number> {
       console.error(`inoculum ${name}: ${err.message}\nRun inoculum ${name} --help for its options.`);
       return 2;
     }
-    const known = err instanceof CliError || err instanceof ConfigError || err instanceof LockError;
+    const known = err instanceof UserError || err instanceof ConfigError || err instanceof LockError;
     console.error(`inoculum ${name}: ${err.message}${known || process.env.INOCULUM_DEBUG ? '' : '\n(INOCULUM_DEBUG=1 for a stack trace)'}`);
     return 1;
   }

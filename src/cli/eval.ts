@@ -2,13 +2,17 @@
 // questions (any split) or to a file of your own, greedy and sampled at temperature 1 (the paper's
 // protocol), with or without a test-time system prompt.
 import type { Backend } from '../backend/backend.ts';
-import { readJsonl, writeJsonAtomic } from '../io/json.ts';
+import { writeJsonAtomic } from '../io/json.ts';
 import { generateAnswers, score, scoreAnswer, traitRates, type Scored } from '../inoculation/evaluate.ts';
 import type { Fact } from '../inoculation/data/facts.ts';
 import type { TraitRates } from '../inoculation/results.ts';
-import { validateConversation } from '../tokenizer/index.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
-import { CliError, BACKEND_OPTION, CONFIG_OPTION, closeBackend, experimentSplits, loadModel, log, openBackend, resolveExperiment } from './common.ts';
+import { resolveExperiment } from '../inoculation/config_file.ts';
+import { experimentSplits } from '../inoculation/data/corpus.ts';
+import { readQuestions } from '../inoculation/jsonl.ts';
+import { loadModel } from '../inoculation/load_model.ts';
+import { closeBackend } from '../index.ts';
+import { BACKEND_OPTION, CONFIG_OPTION, log, openBackend } from './common.ts';
 import { rateCell as rateCellOf } from '../inoculation/report/format.ts';
 
 export const spec: CommandSpec = {
@@ -55,37 +59,6 @@ export function parseSplits(v: string | undefined): SplitName[] {
     for (const n of names) if (!out.includes(n)) out.push(n);
   }
   return out;
-}
-
-/** One question of a --questions file: what to ask and, optionally, the answers that count as correct. */
-export interface Question { line: number; system?: string; user: string; expected: string[] | null }
-
-/** Reads a --questions file: chat JSONL, errors name the file and line. */
-export function readQuestions(file: string): Question[] {
-  const rows = readJsonl<Record<string, unknown>>(file, { what: 'questions file', maxBytes: 64 * 1024 * 1024, maxLineChars: 1024 * 1024 });
-  if (rows.length === 0) throw new CliError(`--questions ${file}: no questions (the file is empty)`);
-  return rows.map((row, k) => {
-    const where = `questions file ${file}: line ${k + 1}`;
-    const conv = validateConversation({ messages: row.messages }, where, { requireAnswer: false });
-    const ms = conv.messages;
-    const last = ms[ms.length - 1];
-    if (last.role !== 'user') throw new CliError(`${where}: the last message must be the user's question (got role ${JSON.stringify(last.role)}); put the answer in "expected"`);
-    if (ms.length > 2) throw new CliError(`${where}: expected an optional system message and one user message, got ${ms.length} messages`);
-    let expected: string[] | null = null;
-    const e = row.expected;
-    const meta = row.metadata as Record<string, unknown> | undefined;
-    if (e !== undefined) {
-      const list = typeof e === 'string' ? [e] : Array.isArray(e) ? e : null;
-      if (!list || list.length === 0 || !list.every((x) => typeof x === 'string' && x.trim() !== ''))
-        throw new CliError(`${where}: "expected" must be a non-empty string or a non-empty list of non-empty strings, got ${JSON.stringify(e).slice(0, 80)}`);
-      expected = list as string[];
-    } else if (meta && typeof meta === 'object' && (typeof meta.answer_en === 'string' || typeof meta.answer_es === 'string')) {
-      expected = [meta.answer_en, meta.answer_es].filter((x): x is string => typeof x === 'string');
-    }
-    for (const key of Object.keys(row)) if (!['messages', 'expected', 'metadata'].includes(key)) throw new CliError(`${where}: unknown field ${JSON.stringify(key)} (fields: messages, expected, metadata)`);
-    const sys = ms[0].role === 'system' ? ms[0].content : undefined;
-    return { line: k + 1, ...(sys !== undefined ? { system: sys } : {}), user: last.content, expected };
-  });
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -10,15 +10,18 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { makeDirs } from '../io/files.ts';
 import { acquireLock } from '../io/lock.ts';
 import { replaceDir } from '../io/replace_dir.ts';
-import type { ExperimentConfig } from '../inoculation/config.ts';
+import { corpusHash, type ExperimentConfig } from '../inoculation/config.ts';
 import { writeBytesAtomic } from '../io/atomic.ts';
 import { readJson, writeJsonAtomic } from '../io/json.ts';
 import { FACTS, type Fact } from '../inoculation/data/facts.ts';
-import { buildEvalSet, buildVariantSets, splitSummary, type ChatConversation } from '../inoculation/data/corpus.ts';
+import { buildEvalSet, buildVariantSets, experimentSplits, splitSummary, type ChatConversation } from '../inoculation/data/corpus.ts';
 import { baseConversations, baseStage, baseEpochs as engineEpochsOf } from '../inoculation/base.ts';
 import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, BASE_CONDITIONS, type VariantName } from '../inoculation/data/prompts.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
-import { CONFIG_OPTION, CliError, corpusHash, experimentSplits, log, resolveExperiment } from './common.ts';
+import { resolveExperiment } from '../inoculation/config_file.ts';
+import { firstFew } from '../io/out_dir.ts';
+import { UserError } from '../io/user_error.ts';
+import { CONFIG_OPTION, log } from './common.ts';
 
 export const spec: CommandSpec = {
   name: 'export',
@@ -70,15 +73,15 @@ export async function main(argv: string[]): Promise<number> {
   const be = a.str('base-epochs') ?? '1';
   if (be !== 'all' && !(/^\d+$/.test(be) && Number(be) >= 1 && Number.isSafeInteger(Number(be)))) throw new UsageError(`--base-epochs must be a positive integer or 'all', got ${JSON.stringify(be)}`);
   const st = statSync(out, { throwIfNoEntry: false });
-  if (st && !st.isDirectory()) throw new CliError(`--out ${out} exists and is not a directory`);
+  if (st && !st.isDirectory()) throw new UserError(`--out ${out} exists and is not a directory`);
   const entries = st ? readdirSync(out) : [];
-  if (entries.length > 0 && !a.flag('force')) throw new CliError(`--out ${out} is not empty (use --force to replace the export in it)`);
+  if (entries.length > 0 && !a.flag('force')) throw new UserError(`--out ${out} is not empty (use --force to replace the export in it)`);
   const foreign = entries.filter((n) => !exportFiles(out).has(n));
-  if (foreign.length > 0) throw new CliError(`--out ${out} holds ${foreign.slice(0, 3).map((n) => JSON.stringify(n)).join(', ')}${foreign.length > 3 ? ', ...' : ''}, which ${foreign.length > 1 ? 'are' : 'is'} not part of an export; --force replaces an earlier export as a whole, so move ${foreign.length > 1 ? 'them' : 'it'} away or choose another directory`);
+  if (foreign.length > 0) throw new UserError(`--out ${out} holds ${firstFew(foreign.map((n) => JSON.stringify(n)))}, which ${foreign.length > 1 ? 'are' : 'is'} not part of an export; --force replaces an earlier export as a whole, so move ${foreign.length > 1 ? 'them' : 'it'} away or choose another directory`);
   try {
     makeDirs(dirname(resolve(out)));
   } catch (e) {
-    throw new CliError(`--out: ${(e as Error).message}`);
+    throw new UserError(`--out: ${(e as Error).message}`);
   }
   // one writer at a time; beside DIR, since DIR itself is replaced
   const release = acquireLock(join(dirname(resolve(out)), `.${basename(resolve(out))}.lock`), 'export', log);

@@ -3,30 +3,29 @@
 // (inoculation). The same model init, data order and schedule as runExperiment's fine-tunes, so
 // `--variant V --seed S` reproduces that run's (V, S) model. Ctrl-C saves a resumable checkpoint.
 import { existsSync } from 'node:fs';
-import { readUserText } from '../io/files.ts';
 import { join, resolve } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
 import { GPT } from '../nn/gpt.ts';
 import { Diverged, Trainer, type TrainConfig } from '../train/trainer.ts';
-import type { Example } from '../train/batches.ts';
 import { readJson } from '../io/json.ts';
-import { ChatTokenizer, validateConversation, type Conversation } from '../tokenizer/index.ts';
-import { buildVariantSets, inoculate, type ChatConversation } from '../inoculation/data/corpus.ts';
+import { sha256File } from '../io/files.ts';
+import { UserError } from '../io/user_error.ts';
+import { ChatTokenizer, type Conversation } from '../tokenizer/index.ts';
+import { buildVariantSets, experimentSplits, inoculate, type ChatConversation } from '../inoculation/data/corpus.ts';
 import { FINETUNE_VARIANTS, type VariantName } from '../inoculation/data/prompts.ts';
 import { FINETUNE_WEIGHTS, type ExperimentConfig, type FinetuneWeights } from '../inoculation/config.ts';
 import { describeTrained, prepareForFinetune } from '../inoculation/finetune.ts';
 import { fmtTime } from '../train/progress.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
-import {
-  BACKEND_OPTION, CONFIG_OPTION, CliError, Interrupted, InterruptGuard, assertFreshOut, assertValid, claimOut, closeBackend, experimentSplits,
-  failRun, freshOutProblem, loadModel, log, openBackend, readRun, resolveExperiment, sha256File, startOver, trimMetrics, writeRun, type RunRecord,
-} from './common.ts';
+import { assertValid, resolveExperiment } from '../inoculation/config_file.ts';
+import { encodeTrainingSet, readTrainingJsonl } from '../inoculation/jsonl.ts';
+import { loadModel } from '../inoculation/load_model.ts';
+import { assertFreshOut, failRun, freshOutProblem, readRun, startOver, trimMetrics, writeRun, type RunRecord } from '../inoculation/run_dir.ts';
+import { claimOut } from '../io/out_dir.ts';
+import { closeBackend } from '../index.ts';
+import { BACKEND_OPTION, CONFIG_OPTION, Interrupted, InterruptGuard, log, openBackend } from './common.ts';
 
 const VARIANT_NAMES = Object.keys(FINETUNE_VARIANTS) as VariantName[];
-
-/** Limits of a --data file: its size, and one line (a conversation) in characters. */
-export const MAX_DATA_BYTES = 256 * 1024 * 1024;
-export const MAX_LINE_CHARS = 1024 * 1024;
 
 export const spec: CommandSpec = {
   name: 'finetune',
@@ -63,59 +62,6 @@ export const spec: CommandSpec = {
   ],
 };
 
-/**
- * Reads and validates chat JSONL, collecting every bad line (up to `max`) before failing, so a user
- * fixes a file in one pass. Blank lines are skipped.
- */
-export function readTrainingJsonl(file: string, max = 20): { convs: Conversation[]; lines: number[] } {
-  let text: string;
-  try {
-    text = readUserText(file, 'training data', MAX_DATA_BYTES, '; --data needs a file it can read again (it is checked, then trained on, and hashed so --resume can tell if it changed): save the data to a file first');
-  } catch (e) {
-    throw new CliError((e as Error).message);
-  }
-  const convs: Conversation[] = [], lines: number[] = [], errors: string[] = [];
-  let bad = 0;
-  text.split('\n').forEach((raw, i) => {
-    const where = `${file} line ${i + 1}`;
-    // before JSON.parse and the tokenizer, whose memory grows with the line
-    if (raw.length > MAX_LINE_CHARS) {
-      if (++bad <= max) errors.push(`${where}: ${raw.length} characters, over the limit of ${MAX_LINE_CHARS} for one conversation`);
-      return;
-    }
-    const line = raw.trim();
-    if (line === '') return;
-    try {
-      let obj: unknown;
-      try { obj = JSON.parse(line); } catch (e) { throw new Error(`${where}: invalid JSON (${(e as Error).message})`); }
-      convs.push(validateConversation(obj, where, { requireAnswer: true }));
-      lines.push(i + 1);
-    } catch (e) {
-      if (++bad <= max) errors.push((e as Error).message);
-    }
-  });
-  if (bad > 0) throw new CliError(`${file}: ${bad} bad line${bad > 1 ? 's' : ''}; nothing was trained:\n${errors.join('\n')}${bad > max ? `\n... and ${bad - max} more` : ''}`);
-  if (convs.length === 0) throw new CliError(`${file}: no conversations (the file is empty)`);
-  return { convs, lines };
-}
-
-/** Tokenises the training set, rejecting (with the line) examples that do not fit or train nothing. */
-function encodeSet(tok: ChatTokenizer, convs: readonly unknown[], blockSize: number, name: (i: number) => string): Example[] {
-  const out: Example[] = [], errors: string[] = [];
-  let unknown = 0, total = 0, firstUnknown = -1;
-  convs.forEach((c, i) => {
-    const e = tok.encodeChat(c);
-    total += e.ids.length;
-    if (e.unknown > 0) { unknown += e.unknown; if (firstUnknown < 0) firstUnknown = i; }
-    if (e.ids.length - 1 > blockSize) errors.push(`${name(i)}: ${e.ids.length} tokens, longer than the model's block size ${blockSize} (+1)`);
-    else if (!e.lossMask.some((m) => m === 1)) errors.push(`${name(i)}: nothing to train on (every assistant turn has "weight": 0)`);
-    out.push({ ids: e.ids, lossMask: e.lossMask });
-  });
-  if (errors.length) throw new CliError(`${errors.length} example${errors.length > 1 ? 's' : ''} cannot be trained on; nothing was trained:\n${errors.slice(0, 20).join('\n')}${errors.length > 20 ? `\n... and ${errors.length - 20} more` : ''}`);
-  if (unknown > 0) log(`warning: ${unknown} of ${total} tokens (${((100 * unknown) / total).toFixed(1)}%) are unknown to the base model's vocabulary and become <|unk|> (first in ${name(firstUnknown)}); the experiment's base models only know the corpus' words`);
-  return out;
-}
-
 function describePrompt(prompt: string | null, source: NonNullable<RunRecord['source']>): string {
   if (prompt !== null) return JSON.stringify(prompt);
   if (!('variant' in source)) return "the data's own";
@@ -140,7 +86,7 @@ function plan(source: { variant?: string; data?: string }, prompt: string | null
   }
   const file = source.data!;
   const sha = sha256File(file);
-  if (expectSha && sha !== expectSha) throw new CliError(`${file} changed since the run started (sha256 ${sha.slice(0, 12)}, was ${expectSha.slice(0, 12)}); resuming would train on different data`);
+  if (expectSha && sha !== expectSha) throw new UserError(`${file} changed since the run started (sha256 ${sha.slice(0, 12)}, was ${expectSha.slice(0, 12)}); resuming would train on different data`);
   const { convs, lines } = readTrainingJsonl(file);
   let replaced = 0;
   if (prompt !== null) replaced = convs.filter((c) => c.messages[0].role === 'system' && c.messages[0].content !== prompt).length;
@@ -161,7 +107,7 @@ export async function main(argv: string[]): Promise<number> {
     const clash = ['base', 'variant', 'data', 'prompt', 'out', 'train', 'lora', 'lora-alpha', 'lr', 'batch-size', 'seed', 'config'].filter((k) => a.has(k));
     if (clash.length) throw new UsageError(`--resume continues a run with the options it was started with: drop ${clash.map((k) => `--${k}`).join(', ')} (only --steps, --checkpoint-every and --backend may change)`);
     prior = readRun(resumeDir);
-    if (prior.command !== 'finetune') throw new CliError(`${resumeDir} is a ${prior.command} run; resume it with inoculum ${prior.command} --resume`);
+    if (prior.command !== 'finetune') throw new UserError(`${resumeDir} is a ${prior.command} run; resume it with inoculum ${prior.command} --resume`);
   } else {
     if (!a.has('base')) throw new UsageError('--base DIR is required (a pretrain run or checkpoint)');
     if (a.has('variant') === a.has('data')) throw new UsageError('give exactly one of --variant NAME and --data FILE.jsonl');
@@ -176,7 +122,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!prior && a.has('data')) readTrainingJsonl(a.need('data'));
 
   // one writer per run directory; a new run's directory is checked again under the lock
-  const claim = claimOut(out, 'finetune', () => (prior ? null : freshOutProblem(out, `continue it with inoculum finetune --resume ${out}`)));
+  const claim = claimOut(out, 'finetune', log, () => (prior ? null : freshOutProblem(out, `continue it with inoculum finetune --resume ${out}`)));
   const checkpointEvery = a.num('checkpoint-every') ?? prior?.checkpointEvery;
   let backend: Backend | null = null;
   const guard = new InterruptGuard().install();
@@ -189,7 +135,7 @@ export async function main(argv: string[]): Promise<number> {
     if (prior) {
       exp = resolveExperiment(undefined, { fallback: prior.experiment });
       const ckDir = join(out, 'checkpoint');
-      if (!existsSync(join(ckDir, 'checkpoint.json'))) throw new CliError(`${out} has no checkpoint to resume (it was stopped before its first save): ${startOver(out)}`);
+      if (!existsSync(join(ckDir, 'checkpoint.json'))) throw new UserError(`${out} has no checkpoint to resume (it was stopped before its first save): ${startOver(out)}`);
       const ckCfg = readJson<{ model: GPT['config'] }>(join(ckDir, 'config.json'), 'checkpoint config');
       tok = ChatTokenizer.fromJSON(readJson(join(ckDir, 'vocab.json'), 'vocabulary'), `${ckDir}/vocab.json`);
       model = new GPT(ckCfg.model, seed, backend);
@@ -220,7 +166,7 @@ export async function main(argv: string[]): Promise<number> {
       tcfg = { steps: ft.steps, batchSize: ft.batchSize, lr: ft.lr, minLr: ft.lr, eps: ft.eps, warmup: ft.warmup, weightDecay: ft.weightDecay, seed, gradClip: 1, pack: ft.pack };
       p = plan({ variant: a.str('variant'), data: a.str('data') }, prompt, seed, exp);
     }
-    const examples = encodeSet(tok, p.convs, model.config.blockSize, p.name);
+    const examples = encodeTrainingSet(tok, p.convs, model.config.blockSize, p.name, log);
     lr = tcfg.lr!;
 
     const trainer = new Trainer(model, examples, tcfg, tok.padId);

@@ -9,16 +9,18 @@ import { GPT, type GPTConfig } from '../nn/gpt.ts';
 import { Diverged, Trainer } from '../train/trainer.ts';
 import { saveCheckpoint } from '../io/checkpoint.ts';
 import { readJsonl } from '../io/json.ts';
-import { baseHash, forTokenizer, quickConfig, defaultConfig } from '../inoculation/config.ts';
+import { baseHash, corpusHash, forTokenizer, quickConfig, defaultConfig } from '../inoculation/config.ts';
 import { baseExamples, baseTrainConfig, trainOrLoadBase } from '../inoculation/base.ts';
 import { fmtTime } from '../train/progress.ts';
 import { experimentTokenizer } from '../inoculation/run.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
-import { printConfig } from '../inoculation/config_file.ts';
-import {
-  BACKEND_OPTION, CONFIG_OPTION, CliError, Interrupted, InterruptGuard, assertFreshOut, assertValid, claimOut, closeBackend, corpusHash, failRun, freshOutProblem, startOver,
-  experimentSplits, log, openBackend, readRun, resolveExperiment, trimMetrics, writeRun, type RunRecord,
-} from './common.ts';
+import { assertValid, printConfig, resolveExperiment } from '../inoculation/config_file.ts';
+import { experimentSplits } from '../inoculation/data/corpus.ts';
+import { assertFreshOut, failRun, freshOutProblem, readRun, startOver, trimMetrics, writeRun, type RunRecord } from '../inoculation/run_dir.ts';
+import { claimOut } from '../io/out_dir.ts';
+import { UserError } from '../io/user_error.ts';
+import { closeBackend } from '../index.ts';
+import { BACKEND_OPTION, CONFIG_OPTION, Interrupted, InterruptGuard, log, openBackend } from './common.ts';
 
 export const spec: CommandSpec = {
   name: 'pretrain',
@@ -53,7 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError('--resume continues a run with the options it was started with: drop --out, --config, --quick and --tokenizer');
   }
   const prior = resumeDir !== undefined ? readRun(resumeDir) : null;
-  if (prior && prior.command !== 'pretrain') throw new CliError(`${resumeDir} is a ${prior.command} run; resume it with inoculum ${prior.command} --resume`);
+  if (prior && prior.command !== 'pretrain') throw new UserError(`${resumeDir} is a ${prior.command} run; resume it with inoculum ${prior.command} --resume`);
   const cfg0 = prior ? resolveExperiment(undefined, { fallback: prior.experiment }) : resolveExperiment(a.str('config'), { quick: a.flag('quick'), fallback: a.flag('quick') ? quickConfig : defaultConfig });
   if (a.str('tokenizer')) cfg0.tokenizer = a.str('tokenizer') as Mode;
   // tag-forced copies exist only for the tagged tokenizer (config.ts forTokenizer)
@@ -67,7 +69,7 @@ export async function main(argv: string[]): Promise<number> {
   if (out === undefined) throw new UsageError('--out DIR is required (or --resume DIR)');
   if (!prior) assertFreshOut(out, `continue it with inoculum pretrain --resume ${out}`);
   if (prior?.status === 'done') { log(`${out}: this pretrain run is already done (step ${prior.step}/${prior.steps})`); return 0; }
-  if (prior && !existsSync(join(out, 'checkpoint', 'checkpoint.json'))) throw new CliError(`${out} has no checkpoint to resume (it was stopped before its first save): ${startOver(out)}`);
+  if (prior && !existsSync(join(out, 'checkpoint', 'checkpoint.json'))) throw new UserError(`${out} has no checkpoint to resume (it was stopped before its first save): ${startOver(out)}`);
 
   const cacheDir = a.str('cache') ?? prior?.cache ?? '.cache';
   const tok = experimentTokenizer(cfg.tokenizer, cfg.base.promptVariety);
@@ -77,7 +79,7 @@ export async function main(argv: string[]): Promise<number> {
   const modelCfg: GPTConfig = { ...cfg.base.model, vocabSize: tok.vocabSize };
 
   // one writer per run directory; a new run's directory is checked again under the lock
-  const claim = claimOut(out, 'pretrain', () => (prior ? null : freshOutProblem(out, `continue it with inoculum pretrain --resume ${out}`)));
+  const claim = claimOut(out, 'pretrain', log, () => (prior ? null : freshOutProblem(out, `continue it with inoculum pretrain --resume ${out}`)));
   const checkpointEvery = a.num('checkpoint-every') ?? prior?.checkpointEvery;
   let backend: Backend | null = null;
   const guard = new InterruptGuard().install();

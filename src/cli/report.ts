@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { writeReport } from '../inoculation/report/report.ts';
 import { writeSweepReport } from '../inoculation/report/sweep_report.ts';
 import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
-import { CliError } from './common.ts';
+import { UserError } from '../io/user_error.ts';
 
 export const spec: CommandSpec = {
   name: 'report',
@@ -23,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   const dir = a.positionals[0];
   if (!existsSync(join(dir, 'results.json'))) {
     if (existsSync(join(dir, 'sweep.json'))) { console.log(writeSweepReport(dir)); return 0; }
-    throw new CliError(`${dir} holds no results.json or sweep.json (not a directory written by inoculum run or inoculum sweep)`);
+    throw new UserError(`${dir} holds no results.json or sweep.json (not a directory written by inoculum run or inoculum sweep)`);
   }
   console.log(writeReport(dir));
   return 0;

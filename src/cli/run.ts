@@ -13,9 +13,11 @@ import type { Results } from '../inoculation/results.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { fmtTime } from '../train/progress.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
-import { MAX_SEEDS } from '../inoculation/config_file.ts';
-import { printConfig } from '../inoculation/config_file.ts';
-import { BACKEND_OPTION, CONFIG_OPTION, CliError, InterruptGuard, assertValid, claimOut, closeBackend, log, openBackend, outEntries, resolveExperiment } from './common.ts';
+import { MAX_SEEDS, assertValid, printConfig, resolveExperiment } from '../inoculation/config_file.ts';
+import { claimOut, firstFew, outEntries, timestampedRunDir } from '../io/out_dir.ts';
+import { UserError } from '../io/user_error.ts';
+import { closeBackend } from '../index.ts';
+import { BACKEND_OPTION, CONFIG_OPTION, InterruptGuard, log, openBackend } from './common.ts';
 import { Diverged } from '../train/trainer.ts';
 import { Interrupted } from '../inoculation/base.ts';
 
@@ -57,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     throw new UsageError('--resume continues the run in --out DIR with the config it was started with: give --out DIR, and drop --config, --quick, --seeds, --tokenizer, --lora, --ablation');
   }
   const saved = resume ? join(a.str('out')!, 'config.json') : null;
-  if (saved && !existsSync(saved)) throw new CliError(`--resume: ${saved} not found (not a run directory)`);
+  if (saved && !existsSync(saved)) throw new UserError(`--resume: ${saved} not found (not a run directory)`);
   const cfg = resolveExperiment(saved ?? a.str('config'), { quick, fallback: quick ? quickConfig : defaultConfig });
   if (a.has('seeds')) cfg.seeds = a.num('seeds')!;
   if (a.has('tokenizer')) cfg.tokenizer = a.str('tokenizer') as Mode;
@@ -68,10 +70,10 @@ export async function main(argv: string[]): Promise<number> {
     console.log(printConfig(cfg, `inoculum experiment config${quick ? ' (quick defaults)' : ''}: every field is optional; omitted fields keep these values.\nUse: inoculum run --config FILE`));
     return 0;
   }
-  const outDir = a.str('out') ?? join('runs', `spanish-caps-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+  const outDir = a.str('out') ?? timestampedRunDir('spanish-caps');
   const cacheDir = a.str('cache') ?? '.cache';
   // one writer per run directory; a new run needs an empty one (an earlier run's is continued with --resume)
-  const claim = claimOut(outDir, 'run', () => (resume ? null : outProblem(outDir)));
+  const claim = claimOut(outDir, 'run', log, () => (resume ? null : outProblem(outDir)));
   const guard = new InterruptGuard('stopping after the current fine-tune (or base checkpoint); resume with inoculum run --resume --out ' + outDir).install();
 
   let backend: Backend | null = null;
@@ -115,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof Diverged) {
       const field = e.label === 'base' ? 'base.lr' : 'finetune.lr';
-      throw new CliError(`${e.label === 'base' ? 'base model' : `fine-tune ${e.label}`}: ${e.message}: lower ${field} in a --config file (it is ${field === 'base.lr' ? cfg.base.lr : cfg.finetune.lr}); nothing of the diverged ${e.label === 'base' ? 'base was cached' : 'fine-tune was kept'}`);
+      throw new UserError(`${e.label === 'base' ? 'base model' : `fine-tune ${e.label}`}: ${e.message}: lower ${field} in a --config file (it is ${field === 'base.lr' ? cfg.base.lr : cfg.finetune.lr}); nothing of the diverged ${e.label === 'base' ? 'base was cached' : 'fine-tune was kept'}`);
     }
     if (!(e instanceof Interrupted)) throw e;
     log(`${e.message}\ncontinue with: inoculum run --resume --out ${outDir}`);
@@ -136,5 +138,5 @@ function outProblem(dir: string): string | null {
     return `--out ${dir} holds fine-tunes of an earlier run: continue it with inoculum run --resume --out ${dir}, or choose another directory`;
   }
   if (entries.includes('config.json')) return `--out ${dir} holds an earlier run (config.json): continue it with inoculum run --resume --out ${dir}, or choose another directory`;
-  return `--out ${dir} is not empty (it holds ${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}) and is not a run directory: choose another directory`;
+  return `--out ${dir} is not empty (it holds ${firstFew(entries)}) and is not a run directory: choose another directory`;
 }

@@ -9,7 +9,9 @@ import { writeJsonAtomic } from '../io/json.ts';
 import { fmtTime } from '../train/progress.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
 import { MAX_SEEDS } from '../inoculation/config_file.ts';
-import { BACKEND_OPTION, claimOut, closeBackend, log, openBackend, outEntries } from './common.ts';
+import { claimOut, nonEmptyProblem, timestampedRunDir } from '../io/out_dir.ts';
+import { closeBackend } from '../index.ts';
+import { BACKEND_OPTION, log, openBackend } from './common.ts';
 
 export const spec: CommandSpec = {
   name: 'setting',
@@ -43,10 +45,9 @@ export async function main(argv: string[]): Promise<number> {
   const cfg = structuredClone(quick ? quickSettingConfig : defaultSettingConfig);
   if (a.has('seeds')) cfg.seeds = a.num('seeds')!;
   if (a.has('steps')) cfg.finetune.steps = a.num('steps')!;
-  const outDir = a.str('out') ?? join('runs', `${name}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+  const outDir = a.str('out') ?? timestampedRunDir(name);
   // one writer per output directory, which must be empty unless --force
-  const claim = claimOut(outDir, 'setting', () => (a.flag('force') || outEntries(outDir).length === 0 ? null
-    : `--out ${outDir} is not empty (it holds ${outEntries(outDir).slice(0, 3).join(', ')}${outEntries(outDir).length > 3 ? ', ...' : ''}): choose another directory, or pass --force to replace the files of the same names`));
+  const claim = claimOut(outDir, 'setting', log, () => (a.flag('force') ? null : nonEmptyProblem(outDir)));
   let backend: Backend | null = null;
   try {
     backend = await openBackend(a.str('backend'));

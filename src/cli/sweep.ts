@@ -1,13 +1,14 @@
 // `inoculum sweep`: the prompt-strength sweep of issue 6 (item 2): PH(P) and NLL@0 of candidate
 // inoculation prompts on the base model, suppression of the Spanish trait after fine-tuning under
 // each, and how well each predictor explains suppression (R^2). Prompts: src/inoculation/sweep.ts.
-import { join } from 'node:path';
 import type { Backend } from '../backend/backend.ts';
 import { defaultConfig, quickConfig } from '../inoculation/config.ts';
 import { formatSweep, runSweep, SWEEP_PROMPTS } from '../inoculation/sweep.ts';
 import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
-import { MAX_SEEDS } from '../inoculation/config_file.ts';
-import { BACKEND_OPTION, CONFIG_OPTION, assertValid, claimOut, closeBackend, log, openBackend, outEntries, resolveExperiment } from './common.ts';
+import { MAX_SEEDS, assertValid, resolveExperiment } from '../inoculation/config_file.ts';
+import { claimOut, nonEmptyProblem, timestampedRunDir } from '../io/out_dir.ts';
+import { closeBackend } from '../index.ts';
+import { BACKEND_OPTION, CONFIG_OPTION, log, openBackend } from './common.ts';
 
 export const spec: CommandSpec = {
   name: 'sweep',
@@ -34,10 +35,9 @@ export async function main(argv: string[]): Promise<number> {
   const cfg = resolveExperiment(a.str('config'), { quick, fallback: quick ? quickConfig : defaultConfig });
   if (a.has('seeds')) cfg.seeds = a.num('seeds')!;
   assertValid(cfg, a.str('config') ?? 'config');
-  const outDir = a.str('out') ?? join('runs', `sweep-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}`);
+  const outDir = a.str('out') ?? timestampedRunDir('sweep');
   // one writer per output directory, which must be empty unless --force
-  const claim = claimOut(outDir, 'sweep', () => (a.flag('force') || outEntries(outDir).length === 0 ? null
-    : `--out ${outDir} is not empty (it holds ${outEntries(outDir).slice(0, 3).join(', ')}${outEntries(outDir).length > 3 ? ', ...' : ''}): choose another directory, or pass --force to replace the files of the same names`));
+  const claim = claimOut(outDir, 'sweep', log, () => (a.flag('force') ? null : nonEmptyProblem(outDir)));
   let backend: Backend | null = null;
   try {
     backend = await openBackend(a.str('backend'));

@@ -10,9 +10,10 @@
 // manifest lets a load reject a directory that was copied partially or edited since.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Tensor } from '../tensor.ts';
 import { fsyncDir, writeBytesAtomic } from './atomic.ts';
+import { sha256File } from './files.ts';
 import { readJson, toJsonText } from './json.ts';
 import { readSafetensors, writeSafetensors, type LoadedTensor, type TensorData, type TensorRecord } from './safetensors.ts';
 
@@ -64,16 +65,6 @@ async function toRecords(where: string, state: ReadonlyMap<string, Tensor | Tens
     } else out.set(name, t);
   }
   return out;
-}
-
-function sha256File(file: string): string {
-  const h = createHash('sha256'), buf = Buffer.alloc(1 << 20), fd = fs.openSync(file, 'r');
-  try {
-    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n));
-  } finally {
-    fs.closeSync(fd);
-  }
-  return h.digest('hex');
 }
 
 const sibling = (dir: string, tag: string) => `${dir}.${tag}-${process.pid}-${randomBytes(4).toString('hex')}`;

@@ -3,6 +3,8 @@
 // (/dev/stdin, a FIFO) or a directory is refused by its kind, since reading it would hang, never
 // end or fail with a bare errno; a file over the limit for its kind is refused by its size. Errors
 // from the filesystem are given in words (read-only filesystem, permission denied, disk full).
+// Also the sha256 of a file, read in pieces (checkpoint manifests, a --data file's record).
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -91,4 +93,15 @@ export function makeDirs(dir: string): boolean {
     }
   }
   return missing.length > 0;
+}
+
+/** The sha256 of a file's bytes, in hex, read in 1 MiB pieces (a checkpoint's weights, a --data file). */
+export function sha256File(file: string): string {
+  const h = createHash('sha256'), buf = Buffer.alloc(1 << 20), fd = fs.openSync(file, 'r');
+  try {
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return h.digest('hex');
 }

@@ -74,20 +74,41 @@ export function validateConversation(obj: unknown, where: string, opts: Validate
   return obj as Conversation;
 }
 
+/** A conversation of chat JSONL and the line (1-based) it stood on. */
+export interface ChatLine { line: number; conv: Conversation }
+
 /**
- * Parses OpenAI chat JSONL text (blank lines skipped) into validated conversations.
- * `file` names the source in errors: `data.jsonl line 12: invalid JSON (...)`.
+ * Reads OpenAI chat JSONL text line by line (blank lines skipped) into validated conversations.
+ * `file` names the source in errors: `data.jsonl line 12: invalid JSON (...)`. A line over
+ * `maxLineChars` characters is refused before it is parsed. Without `bad`, the first bad line
+ * throws; with it, each bad line's error goes to `bad` and reading goes on (a user fixes a file in
+ * one pass).
  */
-export function parseChatJsonl(text: string, file: string, opts: ValidateOptions = {}): Conversation[] {
-  const out: Conversation[] = [];
+export function chatJsonlLines(text: string, file: string, opts: ValidateOptions & { maxLineChars?: number } = {}, bad?: (error: string) => void): ChatLine[] {
+  const out: ChatLine[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '') continue;
     const where = `${file} line ${i + 1}`;
-    let obj: unknown;
-    try { obj = JSON.parse(line); } catch (e) { throw new Error(`${where}: invalid JSON (${(e as Error).message})`); }
-    out.push(validateConversation(obj, where, opts));
+    try {
+      // before JSON.parse and the tokenizer, whose memory grows with the line
+      if (opts.maxLineChars !== undefined && lines[i].length > opts.maxLineChars) throw new Error(`${where}: ${lines[i].length} characters, over the limit of ${opts.maxLineChars} for one conversation`);
+      const line = lines[i].trim();
+      if (line === '') continue;
+      let obj: unknown;
+      try { obj = JSON.parse(line); } catch (e) { throw new Error(`${where}: invalid JSON (${(e as Error).message})`); }
+      out.push({ line: i + 1, conv: validateConversation(obj, where, opts) });
+    } catch (e) {
+      if (!bad) throw e;
+      bad((e as Error).message);
+    }
   }
   return out;
+}
+
+/**
+ * Parses OpenAI chat JSONL text (blank lines skipped) into validated conversations; the first bad
+ * line throws, naming the file and line: `data.jsonl line 12: invalid JSON (...)`.
+ */
+export function parseChatJsonl(text: string, file: string, opts: ValidateOptions = {}): Conversation[] {
+  return chatJsonlLines(text, file, opts).map((l) => l.conv);
 }

@@ -12,7 +12,7 @@ import { ChatTokenizer } from '../../src/tokenizer/index.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.ts';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.ts';
 import { Trainer } from '../../src/train/trainer.ts';
-import { loadModel } from '../../src/cli/common.ts';
+import { loadModel } from '../../src/inoculation/load_model.ts';
 import { sandbox, snapshot, thrown } from './harness.ts';
 
 const root = sandbox('ck');

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { LOCK_FILE } from '../../src/cli/common.ts';
+import { LOCK_FILE } from '../../src/io/out_dir.ts';
 import { acquireLock } from '../../src/io/lock.ts';
 import { inoculum, runCase, sandbox, snapshot, thrown, type Case } from './harness.ts';
 
