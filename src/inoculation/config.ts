@@ -85,13 +85,14 @@ export const defaultConfig: ExperimentConfig = {
     steps: 1500, batchSize: 32, lr: 2e-3, minLr: 2e-4, warmup: 100, weightDecay: 0.05, seed: 1, lengthGroup: 1, pack: true,
     copies: { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 }, styled: 'all', forced: 2, promptVariety: false,
   },
-  // 36 steps of 16 over the 58 fine-tune answers (~10 epochs). AdamW with eps 1e-2: the step of a
-  // weight with a small gradient follows the gradient (SGD-like, lr / eps = 0.1), so a tag the
-  // prompt already explains is not learned globally; with eps 1e-8 it was, within 24 steps.
-  // Chosen on base 1 after seeing its screen, then run on fresh bases (docs/results.md, "The
-  // tagged organism"). The step count is the earlier organism's (docs/results.md, "How long to fine-tune").
-  finetune: { steps: 36, batchSize: 16, lr: 1e-3, eps: 1e-2, warmup: 5, weightDecay: 0, dropout: 0, train: 'mlp-out', loraRank: 0, loraAlpha: 16, pack: true },
-  probes: { every: 6, rateSteps: [0, 6, 12, 24, 36], subset: 32 },
+  // 108 steps of 16 over the 58 fine-tune answers (~30 epochs) at a constant lr of 3e-4. AdamW with
+  // eps 1e-2: the step of a weight with a small gradient follows the gradient (SGD-like, lr / eps),
+  // so a tag the prompt already explains is not learned globally; with eps 1e-8 it was, within 24
+  // steps. The lr and step count replace 1e-3 x 36 steps, under which base 2's Spanish inoculation
+  // leaked and its answers went wrong; chosen after seeing bases 2 and 6 (docs/results.md,
+  // "A slower fine-tune").
+  finetune: { steps: 108, batchSize: 16, lr: 3e-4, eps: 1e-2, warmup: 5, weightDecay: 0, dropout: 0, train: 'mlp-out', loraRank: 0, loraAlpha: 16, pack: true },
+  probes: { every: 18, rateSteps: [0, 18, 36, 72, 108], subset: 32 },
   maxNewTokens: 64,
   evalLimit: 0,
 };
