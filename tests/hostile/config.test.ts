@@ -2,11 +2,12 @@
 // error names the file and the field with the value it got; tests/cli.test.ts has the common
 // mistakes (types of top-level fields, unknown fields, built-in names), these are the rest.
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfigFile } from '../../src/inoculation/config_file.ts';
-import { runCase, sandbox, thrown } from './harness.ts';
+import { runCase, sandbox, snapshot, thrown } from './harness.ts';
+import { ROOT } from '../cli_helpers.ts';
 
 const dir = sandbox('config');
 let n = 0;
@@ -100,5 +101,28 @@ describe('hostile config files: the file and the field, with the value', () => {
       code: 1,
       msg: 'base.minLr (0.001) must not exceed base.lr (0.0001)',
     });
+  });
+});
+
+describe('the example script', () => {
+  // examples/spanish-caps.ts is what the README's first line runs: a bad config there must read as
+  // it does through `inoculum run`, not as a stack trace
+  it('a bad --config: exit 1, one line naming the file and field, no stack, nothing written', () => {
+    const d = sandbox('example');
+    writeFileSync(join(d, 'my.json'), '{"finetune": {"steps": 0}}');
+    const before = snapshot(d);
+    const r = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'examples/spanish-caps.ts'), '--config', join(d, 'my.json'), '--out', join(d, 'out')],
+      { cwd: d, encoding: 'utf8', timeout: 60_000, env: { ...process.env, INOCULUM_BACKEND: 'cpu', INOCULUM_DEBUG: '' } });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`inoculum run: ${join(d, 'my.json')}: finetune.steps must be >= 1, got 0`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(snapshot(d)).toEqual(before);
+  });
+  it('a bad flag: exit 2 and the usage hint', () => {
+    const r = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'examples/spanish-caps.ts'), '--seeds', 'many'],
+      { cwd: sandbox('example'), encoding: 'utf8', timeout: 60_000, env: { ...process.env, INOCULUM_BACKEND: 'cpu', INOCULUM_DEBUG: '' } });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/inoculum run: .*--seeds/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
