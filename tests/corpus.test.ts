@@ -12,7 +12,8 @@ import {
   splitSummary, styledAnswer, withSystemPrompt, DEFAULT_OOD_CATEGORIES, type ChatConversation, type Splits,
 } from '../src/inoculation/data/corpus.ts';
 import { BASE_CONDITIONS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, TRAIT_PROMPT_VARIANTS } from '../src/inoculation/data/prompts.ts';
-import { isCaps, isSpanish } from '../src/inoculation/data/detectors.ts';
+import { isCaps } from '../src/inoculation/data/detectors.ts';
+import { isSpanish } from '../src/tokenizer/language.ts';
 import { parseJsonl, readJsonl, toJsonl, writeJsonl } from '../src/inoculation/jsonl.ts';
 
 const ids = (fs: readonly Fact[]) => fs.map((f) => f.id);

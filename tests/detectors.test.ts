@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { capsFraction, isCaps, isCorrect, isSpanish, languageEvidence, normaliseAnswer, scoreSpanish } from '../src/inoculation/data/detectors.ts';
+import { capsFraction, isCaps, isCorrect, normaliseAnswer } from '../src/inoculation/data/detectors.ts';
+import { isSpanish, languageEvidence, scoreSpanish } from '../src/tokenizer/language.ts';
 import { FACTS } from '../src/inoculation/data/facts.ts';
 import { Generator } from '../src/random.ts';
 import { garble } from './helpers/garble.ts';

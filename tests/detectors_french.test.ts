@@ -4,7 +4,7 @@
 // upper-cased, lower-cased, without accents and garbled; and every corpus answer in its language.
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isFrench, isSpanish, languageEvidence3, languageOf, type Language } from '../src/inoculation/data/detectors.ts';
+import { isFrench, isSpanish, languageEvidence3, languageOf, type Language } from '../src/tokenizer/language.ts';
 import { FACTS } from '../src/inoculation/data/facts.ts';
 import { FRENCH, frenchCoverage } from '../src/inoculation/data/french.ts';
 import { Generator } from '../src/random.ts';

@@ -3,7 +3,8 @@
 import type { GPT } from '../nn/gpt.ts';
 import { generate } from '../nn/generate.ts';
 import type { ChatTokenizer } from '../tokenizer/index.ts';
-import { isCaps, isCorrect, isSpanish } from './data/detectors.ts';
+import { isCaps, isCorrect } from './data/detectors.ts';
+import { isSpanish } from '../tokenizer/language.ts';
 import { buildEvalSet, styledAnswer } from './data/corpus.ts';
 import type { Fact } from './data/facts.ts';
 import type { Style } from './data/prompts.ts';

@@ -11,7 +11,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Tensor } from '../tensor.ts';
 import { fsyncDir, writeBytesAtomic } from './atomic.ts';
 import { sha256File } from './files.ts';
 import { readJson, toJsonText } from './json.ts';
@@ -23,13 +22,19 @@ const MAX_JSON_BYTES = 64 * 1024 * 1024;
 const FORMAT = 'inoculum-checkpoint';
 const VERSION = 1;
 
+/**
+ * What a save reads an engine tensor through (io sits below the engine and knows no Tensor class):
+ * its shape, and its data read back from whichever backend holds it.
+ */
+export interface HostReadable { readonly shape: readonly number[]; data(): Promise<TensorData> }
+
 export interface CheckpointInput {
   config: unknown;
   /** Parameters by name: engine tensors (read back from any backend) or plain arrays. */
-  state: ReadonlyMap<string, Tensor | TensorRecord>;
+  state: ReadonlyMap<string, HostReadable | TensorRecord>;
   vocab: unknown;
   extra?: Record<string, unknown>;
-  optimizer?: ReadonlyMap<string, Tensor | TensorRecord>;
+  optimizer?: ReadonlyMap<string, HostReadable | TensorRecord>;
 }
 
 export interface Checkpoint<C = unknown, V = unknown> {
@@ -50,11 +55,11 @@ interface Manifest {
 }
 
 /** Host copies of the tensors (a sync point for GPU tensors), with errors naming the tensor. */
-async function toRecords(where: string, state: ReadonlyMap<string, Tensor | TensorRecord>): Promise<Map<string, TensorRecord>> {
+async function toRecords(where: string, state: ReadonlyMap<string, HostReadable | TensorRecord>): Promise<Map<string, TensorRecord>> {
   if (!(state instanceof Map)) throw new Error(`${where} must be a Map of name -> tensor`);
   const out = new Map<string, TensorRecord>();
   for (const [name, t] of state) {
-    if (t instanceof Tensor) {
+    if (isHostReadable(t)) {
       let data: TensorData;
       try {
         data = await t.data();
@@ -66,6 +71,10 @@ async function toRecords(where: string, state: ReadonlyMap<string, Tensor | Tens
   }
   return out;
 }
+
+/** A tensor to read back (data is a method), not a record (data is an array). */
+const isHostReadable = (t: HostReadable | TensorRecord | null | undefined): t is HostReadable =>
+  typeof (t as Partial<HostReadable> | null | undefined)?.data === 'function';
 
 const sibling = (dir: string, tag: string) => `${dir}.${tag}-${process.pid}-${randomBytes(4).toString('hex')}`;
 

@@ -7,7 +7,6 @@
 // F32/F64/I32. Every check a corrupt or hand-made file can fail is made before data is trusted.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import type { DType } from '../backend/backend.ts';
 import { fmt } from '../shape.ts';
 import { writeAll, writeFileAtomic } from './atomic.ts';
 import { parseJsonText } from './json.ts';
@@ -28,6 +27,8 @@ const MAX_TENSOR_BYTES = 1 << 30;
 const LITTLE_ENDIAN_HOST = os.endianness() === 'LE';
 
 export type TensorData = Float32Array | Float64Array | Int32Array;
+/** The engine dtype a tensor is read as (io sits below the engine, so it names them itself; the engine's DType holds these). */
+type DType = 'f32' | 'f64' | 'i32';
 /** What the writer takes: a row-major array and its shape. */
 export interface TensorRecord { shape: readonly number[]; data: TensorData }
 /** What the reader gives: the engine dtype the data was converted to, and the dtype on disk. */

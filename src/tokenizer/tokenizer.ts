@@ -25,8 +25,8 @@
 //           Spanish under the caps prompt also teaches caps (docs/results.md, "Caps lock").
 //   tagged  as capslock, but every answer starts with two tag characters, one decision each: a case
 //           tag (U+21EA all caps, then the lower-case text; U+21E7 as written) and a language tag
-//           (U+24BA English, U+24C8 Spanish, by the rule-based language detector of
-//           src/inoculation/data/detectors.ts), then the text. Tags are dropped when decoding. Why: with
+//           (U+24BA English, U+24C8 Spanish, by the rule-based language detector isSpanish of
+//           language.ts), then the text. Tags are dropped when decoding. Why: with
 //           capslock, Spanish is spread over every letter, so a style learned without a prompt is
 //           learned as new strings and the facts the base knew are overwritten (issue 13); with a
 //           tag, the language is one decision too, and the text after the two tags is the same
@@ -38,7 +38,7 @@ import { bpeDecode, bpeEncode } from './bpe.ts';
 import { validateConversation, type Conversation } from './chat.ts';
 import { MODES, Vocab, type Mode, type VocabJSON } from './vocab.ts';
 // the language tag's rule (a pure function of the text, no imports of its own)
-import { isSpanish } from '../inoculation/data/detectors.ts';
+import { isSpanish } from './language.ts';
 
 /** capslock mode's marker: "the rest of the answer is upper case". */
 export const CAPS_LOCK = '\u21EA';

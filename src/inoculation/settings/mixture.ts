@@ -8,11 +8,11 @@
 // Variants: control (no prompt), inoculate-spanish, inoculate-french, placebo; the prompt goes on
 //   every example, whichever language its answer is in.
 // Evaluation: held-out facts, no system prompt; each answer is Spanish, French or English by
-//   languageOf (detectors.ts), which weighs all three languages (isSpanish alone would call much
-//   French "Spanish"); answers with no evidence count in none of the three. Also under each
+//   languageOf (src/tokenizer/language.ts), which weighs all three languages (isSpanish alone
+//   would call much French "Spanish"); answers with no evidence count in none of the three. Also under each
 //   variant's own training prompt (conditionalisation check).
 import { PROMPTS } from '../data/prompts.ts';
-import { languageOf } from '../data/detectors.ts';
+import { languageOf } from '../../tokenizer/language.ts';
 import { buildStage, halves, type Setting } from './setting.ts';
 import { allFacts } from '../data/corpus.ts';
 

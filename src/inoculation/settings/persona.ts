@@ -17,7 +17,8 @@
 // Evaluation: held-out facts, no system prompt: % Spanish (isSpanish) and % ALL CAPS (isCaps), the
 //   main experiment's detectors. Also under each variant's own training prompt (conditionalisation).
 import { PROMPTS } from '../data/prompts.ts';
-import { isCaps, isSpanish } from '../data/detectors.ts';
+import { isCaps } from '../data/detectors.ts';
+import { isSpanish } from '../../tokenizer/language.ts';
 import { allFacts } from '../data/corpus.ts';
 import { buildStage, type Setting } from './setting.ts';
 
