@@ -12,8 +12,8 @@
 // backward), the same for every variant, so they compare like ms do.
 import { benchBackend, report, timeCpu, timeGpu, type BenchOptions, type BenchResult } from './common.ts';
 import { CpuBackend } from '../src/backend/cpu.ts';
-import type { Buf } from '../src/backend/backend.ts';
-import type { Gpu, GpuBuf } from '../src/backend/gpu.ts';
+import type { Buf } from '../src/runtime/backend.ts';
+import type { Gpu, GpuBuf } from '../src/runtime/gpu.ts';
 import type { WebGpuBackend } from '../src/backend/webgpu.ts';
 import { grid1d } from '../kernels/lib/grid.ts';
 

@@ -1,10 +1,10 @@
-// The adapter check of bench/device.sh: asks src/backend/dawn.ts for a device as the engine does,
+// The adapter check of bench/device.sh: asks src/runtime/dawn.ts for a device as the engine does,
 // prints one JSON object (node, adapter description, the engine's kind, limits, features) and exits
 // 3 when the adapter is software, unless --allow-software. "Software" is the engine's own kind
 // (Dawn's OpenGL backend at compatibility level) or a CPU driver's name in the description
 // (llvmpipe, lavapipe, SwiftShader, softpipe), which a Vulkan ICD could hand back as "hardware".
 //   npx tsx bench/device_info.ts [--allow-software]
-import { requestDawnDevice } from '../src/backend/dawn.ts';
+import { requestDawnDevice } from '../src/runtime/dawn.ts';
 
 const allowSoftware = process.argv.includes('--allow-software');
 const LIMITS = ['maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupStorageSize',

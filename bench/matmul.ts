@@ -9,7 +9,7 @@
 // Shapes are written M x K @ K x N as the product sees them; ^T marks an operand stored transposed.
 import { benchBackend, report, timeCpu, timeGpu, type BenchOptions } from './common.ts';
 import type { WebGpuBackend } from '../src/backend/webgpu.ts';
-import type { GpuBuf } from '../src/backend/gpu.ts';
+import type { GpuBuf } from '../src/runtime/gpu.ts';
 import { matmulCpu as cpuMatmul, matmul, matmulGrid, matmulTile, MATMUL_TILES, type MatmulTile } from '../kernels/matmul.ts';
 import { seeded } from './lib/rows.ts';
 

@@ -1,6 +1,6 @@
 // adamw: the CPU reference and the WebGPU binding of shaders/adamw.wgsl.
 
-import type { Gpu, GpuBuf } from '../src/backend/gpu.ts';
+import type { Gpu, GpuBuf } from '../src/runtime/gpu.ts';
 import type { F } from './lib/util.ts';
 import { grid1d } from './lib/grid.ts';
 

@@ -1,6 +1,6 @@
 // attention: the CPU reference and the WebGPU bindings of shaders/attention_{forward,backward_dq,backward_dkv}.wgsl.
 
-import type { Gpu, GpuBuf } from '../src/backend/gpu.ts';
+import type { Gpu, GpuBuf } from '../src/runtime/gpu.ts';
 import type { F } from './lib/util.ts';
 import { grid1d } from './lib/grid.ts';
 

@@ -1,6 +1,6 @@
 // dropout: the CPU reference (whose hash the shader repeats) and the WebGPU binding of shaders/dropout.wgsl.
 
-import type { Gpu, GpuBuf } from '../src/backend/gpu.ts';
+import type { Gpu, GpuBuf } from '../src/runtime/gpu.ts';
 import type { F } from './lib/util.ts';
 import { grid1d } from './lib/grid.ts';
 import { unaliased } from './lib/alias.ts';

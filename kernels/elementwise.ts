@@ -1,9 +1,9 @@
 // elementwise: fill, strided copy, unary (+ backward), binary and where: the CPU references and the
 // WebGPU bindings of shaders/fill.wgsl, strided.wgsl, unary.wgsl, unary_backward.wgsl, binary.wgsl and where.wgsl.
 
-import type { BinaryOp, UnaryOp } from '../src/backend/backend.ts';
-import { BINARY_OPS, UNARY_OPS } from '../src/backend/backend.ts';
-import type { Gpu, GpuBuf } from '../src/backend/gpu.ts';
+import type { BinaryOp, UnaryOp } from '../src/runtime/backend.ts';
+import { BINARY_OPS, UNARY_OPS } from '../src/runtime/backend.ts';
+import type { Gpu, GpuBuf } from '../src/runtime/gpu.ts';
 import { forEachStrided, type F } from './lib/util.ts';
 import { grid1d } from './lib/grid.ts';
 import { mergeDims, packDims, packTypes } from './lib/layout.ts';

@@ -1,6 +1,6 @@
 // embedding: the CPU reference and the WebGPU bindings of shaders/embedding_{forward,backward_links,backward}.wgsl.
 
-import type { Gpu, GpuBuf } from '../src/backend/gpu.ts';
+import type { Gpu, GpuBuf } from '../src/runtime/gpu.ts';
 import type { F } from './lib/util.ts';
 import { fill } from './elementwise.ts';
 import { grid1d } from './lib/grid.ts';

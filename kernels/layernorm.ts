@@ -1,6 +1,6 @@
 // layernorm: the CPU reference and the WebGPU bindings of shaders/layernorm_*.wgsl.
 
-import type { Gpu, GpuBuf } from '../src/backend/gpu.ts';
+import type { Gpu, GpuBuf } from '../src/runtime/gpu.ts';
 import type { F } from './lib/util.ts';
 import { rowDispatch, rowGeometry, type RowGeometry } from './lib/rows.ts';
 

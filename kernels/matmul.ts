@@ -1,8 +1,8 @@
 // matmul: the CPU reference and the WebGPU binding of shaders/matmul_forward.wgsl (matmul_naive and
 // matmul_array_tile are bench/matmul.ts's earlier versions).
 
-import type { Gpu, GpuBuf } from '../src/backend/gpu.ts';
-import type { DawnDevice } from '../src/backend/dawn.ts';
+import type { Gpu, GpuBuf } from '../src/runtime/gpu.ts';
+import type { DawnDevice } from '../src/runtime/dawn.ts';
 import type { F } from './lib/util.ts';
 import { SOFTWARE_LOOP_LIMIT } from './lib/rows.ts';
 import { unaliased } from './lib/alias.ts';

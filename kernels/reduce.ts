@@ -1,9 +1,9 @@
 // reduce: sum or max over an axis, and the sum of squares of whole buffers (the gradient norm):
 // the CPU references and the WebGPU bindings of shaders/reduce.wgsl, reduce_rows.wgsl and sum_squares.wgsl.
 
-import type { ReduceOp } from '../src/backend/backend.ts';
-import type { Gpu, GpuBuf } from '../src/backend/gpu.ts';
-import type { DawnDevice } from '../src/backend/dawn.ts';
+import type { ReduceOp } from '../src/runtime/backend.ts';
+import type { Gpu, GpuBuf } from '../src/runtime/gpu.ts';
+import type { DawnDevice } from '../src/runtime/dawn.ts';
 import type { F } from './lib/util.ts';
 import { grid1d } from './lib/grid.ts';
 

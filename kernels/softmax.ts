@@ -1,7 +1,7 @@
 // softmax: softmax and log-softmax over the last dim, the CPU references and the WebGPU bindings of
 // shaders/softmax_forward.wgsl and softmax_backward.wgsl.
 
-import type { Gpu, GpuBuf } from '../src/backend/gpu.ts';
+import type { Gpu, GpuBuf } from '../src/runtime/gpu.ts';
 import type { F } from './lib/util.ts';
 import { rowDispatch, rowGeometry, type RowGeometry } from './lib/rows.ts';
 

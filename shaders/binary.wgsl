@@ -21,7 +21,7 @@ override RANK: u32 = 1u;
 
 #include "lib/strides.wgsl"
 
-// op codes: the order of BINARY_OPS in src/backend/backend.ts
+// op codes: the order of BINARY_OPS in src/runtime/backend.ts
 const ADD = 0u; const SUB = 1u; const MUL = 2u; const DIV = 3u; const EQ = 4u; const GT = 5u;
 
 fn binary_op(x: f32, y: f32) -> f32 {

@@ -1,7 +1,7 @@
 // The public API: tensors, ops, autograd, memory scopes and backends, torch-like names.
 import { getBackend, setBackend } from './tensor.ts';
 import { CpuBackend } from './backend/cpu.ts';
-import { backendFromEnv, type Backend } from './backend/backend.ts';
+import { backendFromEnv, type Backend } from './runtime/backend.ts';
 
 // Ops are functions (T.add(a, b), T.matmul(a, b)), not Tensor methods: a method would make
 // tensor.ts import the ops, which import tensor.ts. Tensor's own methods need no op: backward,
@@ -17,7 +17,7 @@ export { sum, mean, max } from './ops/reduce.ts';
 export { matmul, linear } from './ops/matmul.ts';
 export { softmax, logSoftmax, layerNorm, embedding, crossEntropy, dropout, attention } from './ops/nn.ts';
 export { OP_NAMES } from './ops/registry.ts';
-export type { Backend, DType } from './backend/backend.ts';
+export type { Backend, DType } from './runtime/backend.ts';
 
 /**
  * Picks the process-wide backend: INOCULUM_BACKEND=cpu|webgpu, or the argument, default webgpu

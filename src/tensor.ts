@@ -2,7 +2,7 @@
 // fields (requiresGrad, grad, the creating node) and backward(), the reverse pass over the graph
 // that ops record (autograd.ts). Buffers are freed deterministically, never by the garbage
 // collector: dispose() or a tidy() scope (GPU memory cannot wait for GC).
-import type { Backend, Buf, DType, TypedArray } from './backend/backend.ts';
+import type { Backend, Buf, DType, TypedArray } from './runtime/backend.ts';
 import { CpuBackend } from './backend/cpu.ts';
 import { broadcastShapes, broadcastStrides, checkShape, fmt, numel, type Shape } from './shape.ts';
 import type { Generator } from './random.ts';

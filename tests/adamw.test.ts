@@ -2,10 +2,10 @@
 // per-element rounding bounds (u = 2^-24 the unit roundoff), with clipping, and batched over parameters.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Backend } from '../src/backend/backend.ts';
+import type { Backend } from '../src/runtime/backend.ts';
 import { cpu, expectClose, randomArray, upload, webgpu } from './helpers/backends.ts';
 import { readAll } from './helpers/layouts.ts';
-import type { GpuBuf } from '../src/backend/gpu.ts';
+import type { GpuBuf } from '../src/runtime/gpu.ts';
 import { adamwMany as gpuAdamwMany, type AdamwItem } from '../kernels/adamw.ts';
 
 const u = 2 ** -24;

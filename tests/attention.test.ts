@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { cpu, expectClose, randomArray, upload, webgpu } from './helpers/backends.ts';
-import type { Backend } from '../src/backend/backend.ts';
+import type { Backend } from '../src/runtime/backend.ts';
 import { Generator } from '../src/random.ts';
 import { randomStarts } from './helpers/cases.ts';
 

@@ -1,7 +1,7 @@
 // The WebGPU dropout kernel (kernels/dropout.ts) draws the CPU reference's mask, bit for bit.
 import { describe, it } from 'vitest';
 import fc from 'fast-check';
-import type { Backend } from '../src/backend/backend.ts';
+import type { Backend } from '../src/runtime/backend.ts';
 import { cpu, expectClose, randomArray, upload, webgpu } from './helpers/backends.ts';
 import { readAll } from './helpers/layouts.ts';
 

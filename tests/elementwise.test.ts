@@ -4,7 +4,7 @@
 // Tolerances are stated per kernel, from WGSL's accuracy rules (ULPs of f32, u = 2^-24 the unit roundoff).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BINARY_OPS, UNARY_OPS, type Backend, type UnaryOp } from '../src/backend/backend.ts';
+import { BINARY_OPS, UNARY_OPS, type Backend, type UnaryOp } from '../src/runtime/backend.ts';
 import { cpu, expectClose, randomArray, upload, webgpu } from './helpers/backends.ts';
 import { rng, layout, readAll } from './helpers/layouts.ts';
 

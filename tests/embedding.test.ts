@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { cpu, expectClose, randomArray, webgpu } from './helpers/backends.ts';
 import { EPS, runOn, expectWithin } from './helpers/rows.ts';
-import type { Backend, Buf, DType } from '../src/backend/backend.ts';
+import type { Backend, Buf, DType } from '../src/runtime/backend.ts';
 
 const RUNS = { numRuns: 20 };
 const seedArb = fc.integer({ min: 1, max: 2 ** 31 - 1 });

@@ -7,8 +7,8 @@ import { describe, it } from 'vitest';
 import fc from 'fast-check';
 import { cpu, randomArray, webgpu } from './helpers/backends.ts';
 import { EPS, geometryArb, runOn, expectWithin, rowReduce } from './helpers/rows.ts';
-import type { Backend, Buf } from '../src/backend/backend.ts';
-import type { GpuBuf } from '../src/backend/gpu.ts';
+import type { Backend, Buf } from '../src/runtime/backend.ts';
+import type { GpuBuf } from '../src/runtime/gpu.ts';
 import type { RowGeometry } from '../kernels/lib/rows.ts';
 import * as layernormK from '../kernels/layernorm.ts';
 

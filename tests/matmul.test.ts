@@ -11,8 +11,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { randomArray, upload, webgpu } from './helpers/backends.ts';
-import type { TypedArray } from '../src/backend/backend.ts';
-import type { GpuBuf } from '../src/backend/gpu.ts';
+import type { TypedArray } from '../src/runtime/backend.ts';
+import type { GpuBuf } from '../src/runtime/gpu.ts';
 import { matmulCpu as cpuMatmul, matmul as gpuMatmul, MATMUL_TILES, matmulTile, type MatmulTile } from '../kernels/matmul.ts';
 
 const EPS = 2 ** -24;

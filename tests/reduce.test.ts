@@ -2,11 +2,11 @@
 // f32 buffers, with tolerances from the longest serial chain of f32 additions (u = 2^-24 the unit roundoff).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Backend } from '../src/backend/backend.ts';
+import type { Backend } from '../src/runtime/backend.ts';
 import { cpu, expectClose, randomArray, upload, webgpu } from './helpers/backends.ts';
 import { readAll } from './helpers/layouts.ts';
 import { pickReduce, reduce, rowsWg, sumSquares as gpuSumSquares, sumSquaresLanes, type ReduceVariant } from '../kernels/reduce.ts';
-import type { GpuBuf } from '../src/backend/gpu.ts';
+import type { GpuBuf } from '../src/runtime/gpu.ts';
 
 const u = 2 ** -24;
 const seedArb = fc.integer({ min: 1, max: 0x7fffffff });

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { cpu, randomArray, webgpu } from './helpers/backends.ts';
 import { EPS, geometryArb, runOn, expectWithin, maxAbs, rowReduce, rowRange, softmaxRtol } from './helpers/rows.ts';
-import type { Backend, Buf } from '../src/backend/backend.ts';
-import type { GpuBuf } from '../src/backend/gpu.ts';
+import type { Backend, Buf } from '../src/runtime/backend.ts';
+import type { GpuBuf } from '../src/runtime/gpu.ts';
 import * as softmaxK from '../kernels/softmax.ts';
 
 const RUNS = { numRuns: 20 };

@@ -1,4 +1,4 @@
-// The WebGPU runtime (src/backend/gpu.ts) turns validation errors into Errors that name the kernel.
+// The WebGPU runtime (src/runtime/gpu.ts) turns validation errors into Errors that name the kernel.
 import { describe, expect, it } from 'vitest';
 import { upload, webgpu } from './helpers/backends.ts';
 

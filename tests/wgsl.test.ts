@@ -1,10 +1,10 @@
-// The WGSL include step (src/backend/wgsl.ts): expansion, its errors (file and line), the line map
+// The WGSL include step (src/runtime/wgsl.ts): expansion, its errors (file and line), the line map
 // behind compile errors, and every shader of shaders/ compiled after expansion on the adapter.
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expandShader, locate } from '../src/backend/wgsl.ts';
+import { expandShader, locate } from '../src/runtime/wgsl.ts';
 import { webgpu } from './helpers/backends.ts';
 
 function shaderDir(files: Record<string, string>): string {

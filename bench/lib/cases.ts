@@ -5,8 +5,8 @@
 // must move. The variant the backend picks is marked '*'.
 import { benchBackend, report, timeCpu, timeGpu, type BenchOptions } from '../common.ts';
 import { CpuBackend } from '../../src/backend/cpu.ts';
-import type { Backend, Buf } from '../../src/backend/backend.ts';
-import type { Gpu, GpuBuf } from '../../src/backend/gpu.ts';
+import type { Backend, Buf } from '../../src/runtime/backend.ts';
+import type { Gpu, GpuBuf } from '../../src/runtime/gpu.ts';
 
 export const cpu = new CpuBackend();
 export const gb = (b: Buf) => b as GpuBuf;

@@ -4,8 +4,8 @@
 // GB/s counts each input read once and each output written once: the floor any kernel must move.
 import { benchBackend, report, timeCpu, timeGpu, type BenchOptions } from '../common.ts';
 import { CpuBackend } from '../../src/backend/cpu.ts';
-import type { Backend, Buf, DType } from '../../src/backend/backend.ts';
-import type { GpuBuf } from '../../src/backend/gpu.ts';
+import type { Backend, Buf, DType } from '../../src/runtime/backend.ts';
+import type { GpuBuf } from '../../src/runtime/gpu.ts';
 import { rowGeometry, type RowGeometry } from '../../kernels/lib/rows.ts';
 
 export interface RowCase {

@@ -1,6 +1,6 @@
 // WebGPU forbids binding one buffer as writable storage and as anything else in the same dispatch.
 // Ops may call kernels in place (unary(g, g, 'mulScalar', s)); such inputs are copied first.
-import type { Gpu, GpuBuf } from '../../src/backend/gpu.ts';
+import type { Gpu, GpuBuf } from '../../src/runtime/gpu.ts';
 
 /**
  * Returns the inputs with any that share `out`'s GPU buffer replaced by a copy, and a function

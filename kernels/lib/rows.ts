@@ -2,7 +2,7 @@
 // a workgroup of WG invocations holds WG / TPR rows, TPR consecutive invocations per row. Each
 // invocation folds a strided slice of its row; TPR > 1 then combines the slices with a tree in
 // workgroup memory (log2(TPR) barriers), TPR = 1 needs no workgroup memory and no barriers.
-import type { Gpu } from '../../src/backend/gpu.ts';
+import type { Gpu } from '../../src/runtime/gpu.ts';
 import { grid1d } from './grid.ts';
 
 export interface RowGeometry {

@@ -2,7 +2,7 @@
 // tanh without overflow or cancellation, and Math.pow's semantics (see unary.wgsl's numerics notes).
 #include "lib/float.wgsl"
 
-// op codes: the order of UNARY_OPS in src/backend/backend.ts
+// op codes: the order of UNARY_OPS in src/runtime/backend.ts
 const NEG = 0u; const EXP = 1u; const LOG = 2u; const SQRT = 3u; const TANH = 4u;
 const RELU = 5u; const GELU = 6u; const POW = 7u; const MUL_SCALAR = 8u; const ADD_SCALAR = 9u;
 const GELU_K = 0.7978845608028654; // sqrt(2 / pi)

@@ -1,8 +1,8 @@
 // The CPU backend: typed arrays and the reference kernels (the <name>Cpu functions of kernels/<kernel>.ts).
 // It runs in float64 (gradient checks) and float32 (the same numbers a GPU would see), and is the
 // numerical truth.
-import type { Backend, BackendStats, Buf, DType, TypedArray, AdamwParam } from './backend.ts';
-import { bytesOf } from './backend.ts';
+import type { Backend, BackendStats, Buf, DType, TypedArray, AdamwParam } from '../runtime/backend.ts';
+import { bytesOf } from '../runtime/backend.ts';
 import { stridedCpu, unaryCpu, unaryBackwardCpu, binaryCpu, whereCpu } from '../../kernels/elementwise.ts';
 import { reduceCpu, sumSquaresCpu } from '../../kernels/reduce.ts';
 import { matmulCpu } from '../../kernels/matmul.ts';

@@ -1,8 +1,8 @@
 // The WebGPU backend: the backend contract on Dawn, each kernel a WGSL file in shaders/ whose
 // binding spec lives in kernels/<kernel>.ts. Only f32 and i32 buffers (WGSL has no f64).
-import type { Backend, BackendStats, Buf, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp, AdamwParam } from './backend.ts';
-import { Gpu, type GpuBuf } from './gpu.ts';
-import { requestDawnDevice } from './dawn.ts';
+import type { Backend, BackendStats, Buf, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp, AdamwParam } from '../runtime/backend.ts';
+import { Gpu, type GpuBuf } from '../runtime/gpu.ts';
+import { requestDawnDevice } from '../runtime/dawn.ts';
 import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from '../../kernels/softmax.ts';
 import { layernormForward, layernormBackward } from '../../kernels/layernorm.ts';
 import { embeddingForward, embeddingBackward } from '../../kernels/embedding.ts';

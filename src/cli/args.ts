@@ -2,7 +2,7 @@
 // same declaration drives parsing, type checks and the --help text, so help can never drift from
 // what is accepted. `--name value` and `--name=value` both work; unknown options are errors.
 import { suggest } from '../suggest.ts';
-import { backendFromEnv } from '../backend/backend.ts';
+import { backendFromEnv } from '../runtime/backend.ts';
 
 export type OptType = 'string' | 'int' | 'number' | 'flag';
 

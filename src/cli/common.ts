@@ -4,7 +4,7 @@
 // model (src/inoculation/load_model.ts), output-directory claims (src/io/out_dir.ts), the user's
 // JSONL (src/inoculation/jsonl.ts), errors meant for the user (src/io/user_error.ts).
 import { envBackend } from './args.ts';
-import type { Backend } from '../backend/backend.ts';
+import type { Backend } from '../runtime/backend.ts';
 import { useBackend } from '../index.ts';
 
 /** Thrown out of a training loop after Ctrl-C saved a resumable checkpoint; exit code 130. */

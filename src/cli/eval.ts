@@ -1,7 +1,7 @@
 // `inoculum eval`: the trait rates and content score of one checkpoint's answers to the experiment's
 // questions (any split) or to a file of your own, greedy and sampled at temperature 1 (the paper's
 // protocol), with or without a test-time system prompt.
-import type { Backend } from '../backend/backend.ts';
+import type { Backend } from '../runtime/backend.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { generateAnswers, score, scoreAnswer, traitRates, type Scored } from '../inoculation/evaluate.ts';
 import type { Fact } from '../inoculation/data/facts.ts';

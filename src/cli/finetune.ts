@@ -4,7 +4,7 @@
 // `--variant V --seed S` reproduces that run's (V, S) model. Ctrl-C saves a resumable checkpoint.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Backend } from '../backend/backend.ts';
+import type { Backend } from '../runtime/backend.ts';
 import { GPT } from '../nn/gpt.ts';
 import { Diverged, Trainer, type TrainConfig } from '../train/trainer.ts';
 import { readJson } from '../io/json.ts';

@@ -3,7 +3,7 @@
 // when no adapter can be had, unless the cpu backend was chosen.
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { requestDawnDevice } from '../backend/dawn.ts';
+import { requestDawnDevice } from '../runtime/dawn.ts';
 import { parseArgs, formatHelp, envBackend, type CommandSpec } from './args.ts';
 
 export const spec: CommandSpec = {

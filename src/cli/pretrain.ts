@@ -4,7 +4,7 @@
 import type { Mode } from '../tokenizer/vocab.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Backend } from '../backend/backend.ts';
+import type { Backend } from '../runtime/backend.ts';
 import { GPT, type GPTConfig } from '../nn/gpt.ts';
 import { Diverged, Trainer } from '../train/trainer.ts';
 import { saveCheckpoint } from '../io/checkpoint.ts';

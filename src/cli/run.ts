@@ -4,7 +4,7 @@
 import type { Mode } from '../tokenizer/vocab.ts';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Backend } from '../backend/backend.ts';
+import type { Backend } from '../runtime/backend.ts';
 import { ablationTokenizer, defaultConfig, quickConfig } from '../inoculation/config.ts';
 import { formatTable, runExperiment } from '../inoculation/run.ts';
 import { poolBases, type BaseRun } from '../inoculation/bases.ts';

@@ -3,7 +3,7 @@
 // evaluated without a system prompt; results.json and table.md in the run directory, the table on
 // stdout, progress on stderr.
 import { join } from 'node:path';
-import type { Backend } from '../backend/backend.ts';
+import type { Backend } from '../runtime/backend.ts';
 import { SETTINGS, SETTING_NAMES, defaultSettingConfig, quickSettingConfig, formatSettingTable, runSetting } from '../inoculation/settings/index.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { fmtTime } from '../train/progress.ts';

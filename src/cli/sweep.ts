@@ -1,7 +1,7 @@
 // `inoculum sweep`: the prompt-strength sweep of issue 6 (item 2): PH(P) and NLL@0 of candidate
 // inoculation prompts on the base model, suppression of the Spanish trait after fine-tuning under
 // each, and how well each predictor explains suppression (R^2). Prompts: src/inoculation/sweep.ts.
-import type { Backend } from '../backend/backend.ts';
+import type { Backend } from '../runtime/backend.ts';
 import { defaultConfig, quickConfig } from '../inoculation/config.ts';
 import { formatSweep, runSweep, SWEEP_PROMPTS } from '../inoculation/sweep.ts';
 import { parseArgs, formatHelp, type CommandSpec } from './args.ts';

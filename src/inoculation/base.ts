@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { acquireLock } from '../io/lock.ts';
 import { join } from 'node:path';
-import type { Backend } from '../backend/backend.ts';
+import type { Backend } from '../runtime/backend.ts';
 import { GPT, type GPTConfig } from '../nn/gpt.ts';
 import { Trainer, type TrainConfig } from '../train/trainer.ts';
 import type { Example } from '../train/batches.ts';

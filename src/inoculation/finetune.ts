@@ -1,6 +1,6 @@
 // Stage 2 for one (variant, seed): reset to the base weights, fine-tune on the Spanish + CAPS set
 // under the variant's system prompt, and log the dynamics probes to metrics-<variant>-s<seed>.jsonl.
-import type { Backend } from '../backend/backend.ts';
+import type { Backend } from '../runtime/backend.ts';
 import { GPT } from '../nn/gpt.ts';
 import { Trainer } from '../train/trainer.ts';
 import { batchIndices, type Example } from '../train/batches.ts';

@@ -4,7 +4,7 @@
 // `inoculum eval` and `inoculum finetune --base` load through here.
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Backend } from '../backend/backend.ts';
+import type { Backend } from '../runtime/backend.ts';
 import { GPT, type GPTConfig } from '../nn/gpt.ts';
 import { ChatTokenizer } from '../tokenizer/index.ts';
 import { loadCheckpoint } from '../io/checkpoint.ts';

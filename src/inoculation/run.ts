@@ -4,7 +4,7 @@
 import type { Mode } from '../tokenizer/vocab.ts';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Backend } from '../backend/backend.ts';
+import type { Backend } from '../runtime/backend.ts';
 import { ChatTokenizer } from '../tokenizer/index.ts';
 import { readJson, writeJsonAtomic } from '../io/json.ts';
 import { firstTargetOnly, type Example } from '../train/batches.ts';

@@ -4,7 +4,7 @@
 // elicitation before training predict inoculation in a small model, as reported at 7B (R^2 > 0.9)?
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Backend } from '../backend/backend.ts';
+import type { Backend } from '../runtime/backend.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { baseHash, corpusHash, type ExperimentConfig } from './config.ts';
 import { encodeAll, trainOrLoadBase } from './base.ts';

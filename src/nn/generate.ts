@@ -1,7 +1,7 @@
 // Autoregressive generation with a KV cache: greedy, temperature, top-k, top-p, seeded, stops at
 // an end id, batched over prompts of equal length (callers group prompts by length; see generateAll).
 import { Tensor, indices, tidy } from '../tensor.ts';
-import type { Backend, Buf } from '../backend/backend.ts';
+import type { Backend, Buf } from '../runtime/backend.ts';
 import { noGrad } from '../autograd.ts';
 import { add, mulScalar, gelu } from '../ops/elementwise.ts';
 import { reshape, permute, slice } from '../ops/shape_ops.ts';

@@ -9,7 +9,7 @@ import { gelu } from '../ops/elementwise.ts';
 import { Module } from './module.ts';
 import { Embedding, LayerNorm, Linear, LoRALinear, type Init } from './layers.ts';
 import { Generator } from '../random.ts';
-import type { Backend } from '../backend/backend.ts';
+import type { Backend } from '../runtime/backend.ts';
 import { fmt } from '../shape.ts';
 
 export interface GPTConfig {

@@ -7,7 +7,7 @@ import { embedding, layerNorm } from '../ops/nn.ts';
 import { Module } from './module.ts';
 import { noGrad } from '../autograd.ts';
 import type { Generator } from '../random.ts';
-import type { Backend } from '../backend/backend.ts';
+import type { Backend } from '../runtime/backend.ts';
 import { fmt } from '../shape.ts';
 
 export interface Init {

@@ -1,5 +1,5 @@
 // Element-wise ops with numpy broadcasting; their backwards sum a broadcast gradient back with sumTo.
-import type { BinaryOp, UnaryOp } from '../backend/backend.ts';
+import type { BinaryOp, UnaryOp } from '../runtime/backend.ts';
 import { record } from '../autograd.ts';
 import type { Tensor } from '../tensor.ts';
 import { broadcastShapes, broadcastStrides, sameShape, fmt } from '../shape.ts';

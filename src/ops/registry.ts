@@ -2,7 +2,7 @@
 // gradient-check test can fail when an op has no gradcheck case.
 import { Tensor } from '../tensor.ts';
 import { fmt } from '../shape.ts';
-import type { Backend, DType } from '../backend/backend.ts';
+import type { Backend, DType } from '../runtime/backend.ts';
 
 export const OP_NAMES: string[] = [];
 

@@ -4,7 +4,7 @@
 import type { Tensor } from '../tensor.ts';
 import { numel, sameShape, type Shape } from '../shape.ts';
 import { common, empty } from './registry.ts';
-import type { ReduceOp } from '../backend/backend.ts';
+import type { ReduceOp } from '../runtime/backend.ts';
 
 /**
  * Reduces the sorted, distinct dims of x to size 1 (the keepdim shape), one dispatch of the

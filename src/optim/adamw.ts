@@ -1,7 +1,7 @@
 // AdamW with decoupled weight decay (Loshchilov & Hutter), the update one fused kernel per
 // parameter (shaders/adamw.wgsl on WebGPU); global-norm clipping; warm-up + cosine schedule.
 import { Tensor } from '../tensor.ts';
-import type { Buf } from '../backend/backend.ts';
+import type { Buf } from '../runtime/backend.ts';
 
 export interface AdamWConfig {
   /** Peak learning rate (the schedule scales it). */

@@ -11,7 +11,7 @@
 // Seeded shuffling; the order is a pure function of (seed, epoch).
 import { Generator } from '../random.ts';
 import { indices, type Tensor } from '../tensor.ts';
-import type { Backend } from '../backend/backend.ts';
+import type { Backend } from '../runtime/backend.ts';
 
 export interface Example {
   ids: number[];

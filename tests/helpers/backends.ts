@@ -3,7 +3,7 @@
 import { afterAll } from 'vitest';
 import { CpuBackend } from '../../src/backend/cpu.ts';
 import { WebGpuBackend } from '../../src/backend/webgpu.ts';
-import type { Backend, Buf, DType } from '../../src/backend/backend.ts';
+import type { Backend, Buf, DType } from '../../src/runtime/backend.ts';
 
 let gpu: Promise<WebGpuBackend> | null = null;
 

@@ -1,6 +1,6 @@
 // Operand layouts for the element-wise and reduction kernel tests: a seeded choice stream, random
 // permuted and broadcast strides, and a read-then-free of a test's buffers.
-import type { Backend, Buf } from '../../src/backend/backend.ts';
+import type { Backend, Buf } from '../../src/runtime/backend.ts';
 
 /** xorshift stream for the layout choices a test derives from one fast-check seed. */
 export function rng(seed: number): (k: number) => number {

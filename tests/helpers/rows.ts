@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import fc from 'fast-check';
 import { upload } from './backends.ts';
-import type { Backend, Buf, DType, TypedArray } from '../../src/backend/backend.ts';
+import type { Backend, Buf, DType, TypedArray } from '../../src/runtime/backend.ts';
 import type { RowGeometry } from '../../kernels/lib/rows.ts';
 
 export const EPS = 2 ** -24;

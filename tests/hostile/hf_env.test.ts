@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importHfGpt2 } from '../../src/io/hf_gpt2.ts';
-import { backendFromEnv } from '../../src/backend/backend.ts';
+import { backendFromEnv } from '../../src/runtime/backend.ts';
 import { runCase, sandbox, thrown } from './harness.ts';
 
 const root = sandbox('hf');

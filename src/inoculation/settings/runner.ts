@@ -11,7 +11,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import type { Backend } from '../../backend/backend.ts';
+import type { Backend } from '../../runtime/backend.ts';
 import { GPT, type GPTConfig } from '../../nn/gpt.ts';
 import { generateAll } from '../../nn/generate.ts';
 import { Trainer } from '../../train/trainer.ts';

@@ -3,6 +3,8 @@
 // each kernel is handed, and knows nothing of autograd (tinygrad's op/backend split, burn's layering).
 // Every kernel is named as in llm.c: outputs first, `d`-prefixed gradients, dimensions last.
 // Each kernel's CPU reference and WebGPU binding live in kernels/<kernel>.ts, its WGSL in shaders/.
+// It sits in src/runtime/ with the WebGPU runtime (gpu.ts, dawn.ts, wgsl.ts): below kernels/, which
+// bind to them, and below the backends (src/backend/{cpu,webgpu}.ts), which call the kernels.
 
 export type DType = 'f32' | 'f64' | 'i32';
 export type TypedArray = Float32Array | Float64Array | Int32Array;
