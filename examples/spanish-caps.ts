@@ -7,9 +7,6 @@
 // It is `inoculum run` (src/cli/run.ts), which also takes --config FILE; `--help` lists every flag.
 // Run through cli.ts, as the `inoculum` command is, so a bad flag or config file gets the same
 // one-line message and exit code (2 for usage, 1 otherwise) instead of a stack trace.
-import { cli } from '../src/cli/cli.ts';
+import { runAndExit } from '../src/cli/cli.ts';
 
-const code = await cli(['run', ...process.argv.slice(2)]);
-// Dawn can keep the event loop alive after a run: exit once stdout and stderr have flushed
-await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((r) => s.write('', () => r()))));
-process.exit(code);
+await runAndExit(['run', ...process.argv.slice(2)]);

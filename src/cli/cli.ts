@@ -83,3 +83,14 @@ export async function cli(argv: string[]): Promise<number> {
     return 1;
   }
 }
+
+/**
+ * `cli(argv)` as a process: exits with its status once stdout and stderr have flushed (pipes are
+ * asynchronous on some platforms), since Dawn can keep the event loop alive after a command.
+ * The `inoculum` command (main.ts) and examples/spanish-caps.ts both end this way.
+ */
+export async function runAndExit(argv: string[]): Promise<never> {
+  const code = await cli(argv);
+  await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((r) => s.write('', () => r()))));
+  process.exit(code);
+}

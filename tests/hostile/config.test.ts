@@ -104,6 +104,10 @@ describe('hostile config files: the file and the field, with the value', () => {
   });
 });
 
+/** `npx tsx examples/spanish-caps.ts ...args` in `cwd`, on the cpu backend. */
+const example = (args: string[], cwd: string) => spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'examples/spanish-caps.ts'), ...args],
+  { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, INOCULUM_BACKEND: 'cpu', INOCULUM_DEBUG: '' } });
+
 describe('the example script', () => {
   // examples/spanish-caps.ts is what the README's first line runs: a bad config there must read as
   // it does through `inoculum run`, not as a stack trace
@@ -111,16 +115,14 @@ describe('the example script', () => {
     const d = sandbox('example');
     writeFileSync(join(d, 'my.json'), '{"finetune": {"steps": 0}}');
     const before = snapshot(d);
-    const r = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'examples/spanish-caps.ts'), '--config', join(d, 'my.json'), '--out', join(d, 'out')],
-      { cwd: d, encoding: 'utf8', timeout: 60_000, env: { ...process.env, INOCULUM_BACKEND: 'cpu', INOCULUM_DEBUG: '' } });
+    const r = example(['--config', join(d, 'my.json'), '--out', join(d, 'out')], d);
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain(`inoculum run: ${join(d, 'my.json')}: finetune.steps must be >= 1, got 0`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(snapshot(d)).toEqual(before);
   });
   it('a bad flag: exit 2 and the usage hint', () => {
-    const r = spawnSync(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'examples/spanish-caps.ts'), '--seeds', 'many'],
-      { cwd: sandbox('example'), encoding: 'utf8', timeout: 60_000, env: { ...process.env, INOCULUM_BACKEND: 'cpu', INOCULUM_DEBUG: '' } });
+    const r = example(['--seeds', 'many'], sandbox('example'));
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/inoculum run: .*--seeds/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
