@@ -3,7 +3,7 @@
 // vocabulary), one --quick run end to end on the CPU backend (the structure of results.json and
 // table.md, the base model cache), and the `inoculum setting` command's errors.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuBackend } from '../src/backend/cpu.ts';
@@ -17,6 +17,7 @@ import { GPT } from '../src/nn/gpt.ts';
 import { BASE_TRIGGERS, TRIGGER } from '../src/inoculation/settings/backdoor.ts';
 import type { SettingResults } from '../src/inoculation/settings/results.ts';
 import { runCli } from './cli_helpers.ts';
+import { Interrupted } from '../src/inoculation/base_cache.ts';
 
 const splits: Splits = makeSplits({ seed: defaultSettingConfig.corpusSeed, fractions: defaultSettingConfig.split });
 const byQuestion = new Map<string, Fact>(FACTS.flatMap((f) => f.questions.map((q): [string, Fact] => [q, f])));
@@ -213,6 +214,26 @@ describe('a --quick setting run (cpu)', () => {
     expect(again.base.cached).toBe(true);
     expect(again.base.cacheDir).toBe(r.base.cacheDir);
     expect(existsSync(join(root, 'run2', 'table.md'))).toBe(true);
+  });
+
+  it('a stop request (Ctrl-C) interrupts the base with a resumable checkpoint, and the next run resumes it; results only from a whole run', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'inoculum-setting-stop-'));
+    const cfg = structuredClone(quickSettingConfig);
+    const lines: string[] = [];
+    const opts = { setting: SETTINGS.persona, cfg, cacheDir: join(root, 'cache'), backend: new CpuBackend(), quiet: true, log: (s: string) => { lines.push(s); } };
+    let calls = 0;
+    await expect(runSetting({ ...opts, outDir: join(root, 'run'), shouldStop: () => ++calls > 3 })).rejects.toThrow(Interrupted);
+    expect(existsSync(join(root, 'run', 'results.json'))).toBe(false);
+    const entries = readdirSync(join(root, 'cache'));
+    expect(entries.some((e) => e.endsWith('.partial'))).toBe(true);
+    expect(entries.some((e) => e.endsWith('.lock'))).toBe(false); // released on the way out
+    const r = await runSetting({ ...opts, outDir: join(root, 'run') });
+    expect(lines.some((l) => /base model: resuming from step [1-9]/.test(l))).toBe(true);
+    expect(r.base.cached).toBe(false);
+    expect(readdirSync(join(root, 'cache')).filter((e) => e.endsWith('.partial'))).toEqual([]);
+    // between fine-tunes too: the base comes from the cache, no results are written
+    await expect(runSetting({ ...opts, outDir: join(root, 'run3'), shouldStop: () => true })).rejects.toThrow(/before fine-tune persona control s1/);
+    expect(existsSync(join(root, 'run3', 'results.json'))).toBe(false);
   });
 });
 

@@ -19,7 +19,7 @@ import { UserError } from '../io/user_error.ts';
 import { closeBackend } from '../index.ts';
 import { BACKEND_OPTION, CONFIG_OPTION, InterruptGuard, log, openBackend } from './common.ts';
 import { Diverged } from '../train/trainer.ts';
-import { Interrupted } from '../inoculation/base.ts';
+import { Interrupted } from '../inoculation/base_cache.ts';
 
 export const spec: CommandSpec = {
   name: 'run',

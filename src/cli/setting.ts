@@ -11,7 +11,8 @@ import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
 import { MAX_SEEDS } from '../inoculation/config_file.ts';
 import { claimOut, nonEmptyProblem, timestampedRunDir } from '../io/out_dir.ts';
 import { closeBackend } from '../index.ts';
-import { BACKEND_OPTION, log, openBackend } from './common.ts';
+import { BACKEND_OPTION, InterruptGuard, log, openBackend } from './common.ts';
+import { Interrupted } from '../inoculation/base_cache.ts';
 
 export const spec: CommandSpec = {
   name: 'setting',
@@ -48,16 +49,24 @@ export async function main(argv: string[]): Promise<number> {
   const outDir = a.str('out') ?? timestampedRunDir(name);
   // one writer per output directory, which must be empty unless --force
   const claim = claimOut(outDir, 'setting', log, () => (a.flag('force') ? null : nonEmptyProblem(outDir)));
+  // Ctrl-C: the base stops at its next step with a resumable checkpoint, a fine-tune at its end
+  const guard = new InterruptGuard('stopping at the next base step or after this fine-tune').install();
   let backend: Backend | null = null;
   try {
     backend = await openBackend(a.str('backend'));
     log(`inoculum setting ${name}${quick ? ' (quick)' : ''}: ${cfg.seeds} seed(s) x ${Object.keys(setting.variants).length} variants; run directory ${outDir}`);
     writeJsonAtomic(join(outDir, 'config.json'), { setting: name, quick, ...cfg });
-    const r = await runSetting({ setting, cfg, outDir, cacheDir: a.str('cache') ?? '.cache', backend, log });
+    const r = await runSetting({ setting, cfg, outDir, cacheDir: a.str('cache') ?? '.cache', backend, log, shouldStop: () => guard.requested });
     console.log(formatSettingTable(r));
     log(`done in ${fmtTime(r.wall_s)}; results in ${outDir}/results.json and ${outDir}/table.md`);
     return 0;
+  } catch (e) {
+    if (!(e instanceof Interrupted)) throw e;
+    // no results were written; the base's cache entry (or its .partial checkpoint) is kept
+    log(`${e.message}\nrun it again with --force --out ${outDir} to start over (the base model is reused or resumed)`);
+    return 130;
   } finally {
+    guard.dispose();
     closeBackend(backend);
     claim.release();
   }

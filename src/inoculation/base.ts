@@ -1,15 +1,13 @@
 // Stage 1: the base model, trained from scratch so that behaviour follows the system prompt
 // (none/neutral -> English, Spanish prompt -> Spanish, caps prompt -> English caps, both -> Spanish
 // caps). Cached as a checkpoint under a hash of everything that determines it, so re-runs skip it.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { acquireLock } from '../io/lock.ts';
 import { join } from 'node:path';
 import type { Backend } from '../runtime/backend.ts';
 import { GPT, type GPTConfig } from '../nn/gpt.ts';
-import { Trainer, type TrainConfig } from '../train/trainer.ts';
+import type { TrainConfig } from '../train/trainer.ts';
 import type { Example } from '../train/batches.ts';
-import { saveCheckpoint, loadCheckpoint } from '../io/checkpoint.ts';
-import { ChatTokenizer, type VocabJSON } from '../tokenizer/index.ts';
+import { ChatTokenizer } from '../tokenizer/index.ts';
+import { trainOrLoadCached } from './base_cache.ts';
 import { BASE_CONDITIONS } from './data/prompts.ts';
 import { buildBaseStage, type BaseExample, type ChatConversation, type Splits } from './data/corpus.ts';
 import type { ExperimentConfig } from './config.ts';
@@ -73,14 +71,6 @@ export function baseTrainConfig(cfg: ExperimentConfig): Partial<TrainConfig> {
   return { steps: b.steps, batchSize: b.batchSize, lr: b.lr, minLr: b.minLr, warmup: b.warmup, weightDecay: b.weightDecay, seed: b.seed, gradClip: 1, lengthGroup: b.lengthGroup, pack: b.pack };
 }
 
-/** Thrown when a run stops at a request (Ctrl-C) with its progress saved; `resume` says how to go on. */
-export class Interrupted extends Error {
-  constructor(what: string) { super(`interrupted: ${what}`); this.name = 'Interrupted'; }
-}
-
-/** Base training saves a resumable checkpoint next to the cache entry this often (steps). */
-const BASE_CHECKPOINT_EVERY = 250;
-
 export async function trainOrLoadBase(opts: {
   cfg: ExperimentConfig; tok: ChatTokenizer; splits: Splits; backend: Backend; cacheDir: string; hash: string;
   log: (s: string) => void; quiet?: boolean;
@@ -89,54 +79,23 @@ export async function trainOrLoadBase(opts: {
 }): Promise<BaseModel> {
   const { cfg, tok, splits, backend, log } = opts;
   const modelCfg: GPTConfig = { ...cfg.base.model, vocabSize: tok.vocabSize };
-  const dir = join(opts.cacheDir, `base-${opts.hash}`);
   const model = new GPT(modelCfg, cfg.base.seed, backend);
   const t0 = performance.now();
-  let cached = false, finalLoss = NaN;
-  // one trainer per cache entry: a second run training the same base at once would share its
-  // .partial checkpoint (the lock says who holds it; a dead holder's lock is replaced)
-  let release: (() => void) | null = null;
-  if (!existsSync(join(dir, 'checkpoint.json'))) {
-    mkdirSync(opts.cacheDir, { recursive: true });
-    try { release = acquireLock(`${dir}.lock`, 'base-model training', log); } catch (e) { model.dispose(); throw e; }
-  }
+  let base;
   try {
-    if (existsSync(join(dir, 'checkpoint.json'))) { // cached, possibly by the run that held the lock
-      const ck = loadCheckpoint<{ model: GPTConfig; finalLoss: number }, VocabJSON>(dir);
-      if (JSON.stringify(ck.vocab) !== JSON.stringify(tok.toJSON())) throw new Error(`base cache ${dir}: vocabulary differs from this run's; delete the directory`);
-      model.loadStateDict(ck.tensors);
-      finalLoss = ck.config.finalLoss;
-      cached = true;
-      log(`base model: loaded from cache ${dir}`);
-    } else {
+    base = await trainOrLoadCached({
+      dir: join(opts.cacheDir, `base-${opts.hash}`), model, vocab: tok.toJSON(), padId: tok.padId,
       // enough epochs of fresh phrasings to cover the steps
-      const examples = baseExamples(tok, splits, cfg);
-      log(`base model: training ${model.numParameters().toLocaleString()} parameters, ${cfg.base.steps} steps of ${cfg.base.batchSize} on ${examples.length} examples (${modelCfg.nLayer} layers, d${modelCfg.nEmbd}, V ${modelCfg.vocabSize})`);
-      const trainer = new Trainer(model, examples, baseTrainConfig(cfg), tok.padId);
-      // an interrupted base continues from its last checkpoint (exact resume: trainer.ts)
-      const partial = `${dir}.partial`;
-      if (existsSync(join(partial, 'extra.json'))) {
-        trainer.load(partial);
-        log(`base model: resuming from step ${trainer.step} (${partial})`);
-      }
-      const hist = await trainer.run({
-        label: 'base', quiet: opts.quiet, checkpointDir: partial, checkpointEvery: BASE_CHECKPOINT_EVERY, vocab: tok.toJSON(), shouldStop: opts.shouldStop,
-      });
-      if (trainer.step < cfg.base.steps) {
-        trainer.opt.dispose(); model.dispose();
-        throw new Interrupted(`base model at step ${trainer.step} of ${cfg.base.steps}, checkpoint in ${partial}`);
-      }
-      finalLoss = hist.slice(-20).reduce((a, m) => a + m.loss, 0) / Math.max(1, Math.min(20, hist.length));
-      trainer.opt.dispose();
-      await saveCheckpoint(dir, { config: { model: modelCfg, finalLoss, experiment: cfg.base }, state: model.stateDict(), vocab: tok.toJSON() });
-      rmSync(partial, { recursive: true, force: true });
-      log(`base model: final loss ${finalLoss.toFixed(3)}, saved to ${dir}`);
-    }
-  } finally {
-    release?.();
+      examples: () => baseExamples(tok, splits, cfg), train: baseTrainConfig(cfg), label: 'base',
+      describe: (n) => `base model: training ${model.numParameters().toLocaleString()} parameters, ${cfg.base.steps} steps of ${cfg.base.batchSize} on ${n} examples (${modelCfg.nLayer} layers, d${modelCfg.nEmbd}, V ${modelCfg.vocabSize})`,
+      meta: () => ({ experiment: cfg.base }), log, quiet: opts.quiet, shouldStop: opts.shouldStop,
+    });
+  } catch (e) {
+    model.dispose();
+    throw e;
   }
   const trainS = (performance.now() - t0) / 1000;
-  const report = await baseReport(model, tok, splits, cfg, cached, trainS, finalLoss);
+  const report = await baseReport(model, tok, splits, cfg, base.cached, trainS, base.finalLoss);
   const state = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const [n, p] of model.stateDict()) state.set(n, { shape: p.shape, data: Float32Array.from(await p.data()) });
   return { model, report, state };

@@ -8,23 +8,23 @@
 // a model generated in one batch (on the software adapter a generation costs per dispatch, not per row).
 // Besides the paper's evaluation without a system prompt, each setting evaluates every variant once
 // under its own training prompt (the conditionalisation check; control's is no prompt).
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Backend } from '../../runtime/backend.ts';
 import { GPT, type GPTConfig } from '../../nn/gpt.ts';
-import { generateAll } from '../../nn/generate.ts';
 import { Trainer } from '../../train/trainer.ts';
+import { Interrupted, trainOrLoadCached } from '../base_cache.ts';
 import type { Example } from '../../train/batches.ts';
-import { loadCheckpoint, saveCheckpoint } from '../../io/checkpoint.ts';
 import { writeBytesAtomic } from '../../io/atomic.ts';
 import { writeJsonAtomic } from '../../io/json.ts';
-import { ChatTokenizer, type VocabJSON } from '../../tokenizer/index.ts';
+import { ChatTokenizer } from '../../tokenizer/index.ts';
 import { FACTS, type Fact } from '../data/facts.ts';
 import { conversation, inoculate, makeSplits, type ChatConversation, type Splits } from '../data/corpus.ts';
 import { NEUTRAL_PROMPTS } from '../data/prompts.ts';
 import { answerLogprobs, mean } from '../probes.ts';
 import { rateWithCI } from '../stats.ts';
+import { generateAnswers } from '../evaluate.ts';
 import { answerIn, withSuffix, type Labelled, type Setting, type SettingConfig } from './setting.ts';
 import type { SettingResults, VariantOutcome } from './results.ts';
 import { formatSettingTable } from '../report/setting_table.ts';
@@ -40,6 +40,8 @@ export interface SettingRunOptions {
   log: (s: string) => void;
   /** No progress bars (tests). */
   quiet?: boolean;
+  /** Checked between base-training steps: true stops with a resumable checkpoint and throws Interrupted. */
+  shouldStop?: () => boolean;
 }
 
 /** The setting's tokenizer (hybrid: BPE prompts, one token per answer character): every question, suffix, style and prompt. */
@@ -61,12 +63,10 @@ function encode(tok: ChatTokenizer, convs: readonly ChatConversation[], what: st
   });
 }
 
-/** Greedy answers to (system?, user) prompts, all in one generation batch. */
+/** Greedy answers to (system?, user) prompts, in as few generation batches as evaluate.ts can make. */
 async function answer(model: GPT, tok: ChatTokenizer, rows: { system: string | null; user: string }[], maxNewTokens: number): Promise<string[]> {
-  const prompts = rows.map((r) => tok.encodePrompt(r.system === null ? { user: r.user } : { system: r.system, user: r.user }));
-  const room = model.config.blockSize - Math.max(...prompts.map((p) => p.length));
-  const outs = await generateAll(model, prompts, { maxNewTokens: Math.max(1, Math.min(maxNewTokens, room)), temperature: 0, seed: 0, endId: tok.endId, batchSize: 512 });
-  return outs.map((ids) => tok.decode(ids));
+  const questions = rows.map((r) => (r.system === null ? { user: r.user } : { system: r.system, user: r.user }));
+  return (await generateAnswers(model, tok, [{ questions, temperature: 0, seed: 0 }], maxNewTokens))[0];
 }
 
 interface Base { model: GPT; state: Map<string, { shape: number[]; data: Float32Array }>; report: SettingResults['base'] }
@@ -80,31 +80,23 @@ async function trainOrLoadBase(o: SettingRunOptions, tok: ChatTokenizer, splits:
   const dir = join(o.cacheDir, `setting-${setting.name}-${hash}`);
   const model = new GPT(modelCfg, cfg.base.seed, o.backend);
   const t0 = performance.now();
-  let cached = false, finalLoss = NaN, trainedS: number | null = null;
-  if (existsSync(join(dir, 'checkpoint.json'))) {
-    const ck = loadCheckpoint<{ finalLoss: number; trained_s?: number }, VocabJSON>(dir);
-    model.loadStateDict(ck.tensors);
-    finalLoss = ck.config.finalLoss;
-    trainedS = ck.config.trained_s ?? null;
-    cached = true;
-    log(`base model: loaded from cache ${dir}`);
-  } else {
-    // fresh phrasings (and neutral prompts, and tokens) every epoch, enough epochs to cover the steps
-    const epochs = Math.min(40, Math.max(1, Math.ceil((cfg.base.steps * cfg.base.batchSize) / epoch0.length)));
-    const convs = Array.from({ length: epochs }, (_, e) => setting.baseStage(splits, cfg.corpusSeed * 1000 + e)).flat().map((x) => x.conversation);
-    const examples = encode(tok, convs, 'base stage');
-    log(`base model: training ${model.numParameters().toLocaleString()} parameters, ${cfg.base.steps} steps of ${cfg.base.batchSize} on ${examples.length} examples (${epochs} epochs of ${epoch0.length}; ${modelCfg.nLayer} layers, d${modelCfg.nEmbd}, V ${modelCfg.vocabSize})`);
-    const trainer = new Trainer(model, examples, {
-      steps: cfg.base.steps, batchSize: cfg.base.batchSize, lr: cfg.base.lr, minLr: cfg.base.minLr, warmup: cfg.base.warmup,
-      weightDecay: cfg.base.weightDecay, seed: cfg.base.seed, gradClip: 1,
-    }, tok.padId);
-    const hist = await trainer.run({ label: `${setting.name} base`, quiet: o.quiet });
-    finalLoss = mean(hist.slice(-20).map((m) => m.loss));
-    trainer.opt.dispose();
-    trainedS = (performance.now() - t0) / 1000;
-    await saveCheckpoint(dir, { config: { model: modelCfg, finalLoss, trained_s: trainedS, setting: setting.name, base: cfg.base }, state: model.stateDict(), vocab: tok.toJSON() });
-    log(`base model: final loss ${finalLoss.toFixed(3)}, saved to ${dir}`);
+  // fresh phrasings (and neutral prompts, and tokens) every epoch, enough epochs to cover the steps
+  const epochs = Math.min(40, Math.max(1, Math.ceil((cfg.base.steps * cfg.base.batchSize) / epoch0.length)));
+  let base;
+  try {
+    base = await trainOrLoadCached({
+      dir, model, vocab: tok.toJSON(), padId: tok.padId, label: `${setting.name} base`,
+      examples: () => encode(tok, Array.from({ length: epochs }, (_, e) => setting.baseStage(splits, cfg.corpusSeed * 1000 + e)).flat().map((x) => x.conversation), 'base stage'),
+      train: { steps: cfg.base.steps, batchSize: cfg.base.batchSize, lr: cfg.base.lr, minLr: cfg.base.minLr, warmup: cfg.base.warmup, weightDecay: cfg.base.weightDecay, seed: cfg.base.seed, gradClip: 1 },
+      describe: (n) => `base model: training ${model.numParameters().toLocaleString()} parameters, ${cfg.base.steps} steps of ${cfg.base.batchSize} on ${n} examples (${epochs} epochs of ${epoch0.length}; ${modelCfg.nLayer} layers, d${modelCfg.nEmbd}, V ${modelCfg.vocabSize})`,
+      meta: (trainedS) => ({ trained_s: trainedS, setting: setting.name, base: cfg.base }), log, quiet: o.quiet, shouldStop: o.shouldStop,
+    });
+  } catch (e) {
+    model.dispose();
+    throw e;
   }
+  const { cached, finalLoss } = base;
+  const trainedS = typeof base.config.trained_s === 'number' ? base.config.trained_s : null;
   const wall = (performance.now() - t0) / 1000;
 
   // does the base do what its stage taught? held-out facts, greedy, one batch for every check
@@ -214,6 +206,7 @@ export async function runSetting(o: SettingRunOptions): Promise<SettingResults> 
     const plain = setting.finetuneSet(splits, seed, cfg.corpusSeed).map((x) => x.conversation);
     for (const v of variants) {
       const label = `${setting.name} ${v} s${seed}`;
+      if (o.shouldStop?.()) throw new Interrupted(`setting ${setting.name} before fine-tune ${label}; no results written, the base model is cached`);
       const run = await finetuneAndAnswer(o, base, tok, inoculate(plain, setting.variants[v]), v, seed, facts, label);
       const a = acc[v];
       a.loss.push(run.loss); a.train.push(run.trainS); a.evalS.push(run.evalS);
