@@ -13,6 +13,7 @@ const FAMILIES: Record<string, () => Promise<{ bench: BenchFn }>> = {
   embedding: () => import('./embedding.ts'),
   attention: () => import('./attention.ts'),
   matmul: () => import('./matmul.ts'),
+  peak: () => import('./peak.ts'),
 };
 
 const args = process.argv.slice(2);

@@ -118,7 +118,10 @@ async function run(name: 'cpu' | 'webgpu') {
     tokens_per_step: tokens, backend: name, adapter: be.description, setup: configName, config: { ...config, batch: setup.train.batchSize },
   };
   const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort((a, b) => b[1] - a[1]));
-  if (json) console.log(JSON.stringify({ ...result, breakdown_ms: sorted(breakdown), matmul_by_shape_ms: sorted(byShape) }));
+  // dispatches of one step per shader (the recorded step; bench/table.ts puts them beside each kernel)
+  const counts = new Map<string, number>();
+  for (const sp of specs) counts.set(sp.shader, (counts.get(sp.shader) ?? 0) + 1);
+  if (json) console.log(JSON.stringify({ ...result, breakdown_ms: sorted(breakdown), dispatches_by_kernel: sorted(counts), matmul_by_shape_ms: sorted(byShape) }));
   else {
     console.log(`${name}: ${result.tokens_per_s.toFixed(0)} tokens/s, ${ms.toFixed(1)} ms/step, ${Number.isNaN(dispatches) ? '-' : dispatches.toFixed(0)} dispatches/step  [${be.description}]`);
     const total = [...breakdown.values()].reduce((a, b) => a + b, 0);
