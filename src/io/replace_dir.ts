@@ -2,7 +2,7 @@
 // under a temp name beside the target and swapped in with two renames, so a crash leaves the old
 // set or the new one, never a mix (between the renames: no target, both complete sets beside it,
 // named `<dir>.old-<pid>-*` and `<dir>.tmp-<pid>-*`). The next replacement removes what a killed
-// one left, keeping an old set that may be the only copy.
+// one left: its temp set at once, its old set (which may be the only copy) once the new one is in.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -52,4 +52,7 @@ export function replaceDir(dir: string, build: (tmp: string) => void): void {
   }
   fsyncDir(path.dirname(dir));
   if (old) fs.rmSync(old, { recursive: true, force: true });
+  // a dead process's old set, kept above because dir was missing (killed between its renames), is
+  // no longer the only copy
+  for (const s of staleSiblings(dir)) fs.rmSync(s, { recursive: true, force: true });
 }
