@@ -13,7 +13,7 @@ import { loadCheckpoint, saveCheckpoint } from '../../src/io/checkpoint.ts';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.ts';
 import { Trainer } from '../../src/train/trainer.ts';
 import { loadModel } from '../../src/inoculation/load_model.ts';
-import { sandbox, snapshot, thrown } from './harness.ts';
+import { runBounded, sandbox, snapshot, thrown, thrownBounded } from './harness.ts';
 
 const root = sandbox('ck');
 const be = new CpuBackend();
@@ -68,15 +68,16 @@ const MODEL: [string, (d: string) => void, string | RegExp][] = [
   ['LoRA adapters with no run.json for their alpha', (d) => editTensors(d, (t) => { t.set('h.0.attn.c_attn.lora_A', { shape: [8, 2], data: new Float32Array(16) }); }), 'holds LoRA adapters but no run.json beside it gives their alpha'],
 ];
 
-// [name, the edit (not resealed: the manifest itself is the input), the message loadCheckpoint gives]
-const MANIFEST: [string, (d: string) => void, string][] = [
+// [name, the edit (not resealed: the manifest itself is the input), the message loadCheckpoint gives,
+// true where a regression would hang or exhaust memory: run in a bounded child (harness.ts)]
+const MANIFEST: [string, (d: string) => void, string, boolean?][] = [
   ['a manifest that is an array', (d) => writeFileSync(join(d, 'checkpoint.json'), '[]'), 'checkpoint.json is not an inoculum-checkpoint manifest'],
   ['a manifest of another version', (d) => editJson(d, 'checkpoint.json', (m) => ({ ...m, version: 2 })), 'checkpoint format version 2, this code reads version 1'],
   ['a manifest whose files are null', (d) => editJson(d, 'checkpoint.json', (m) => ({ ...m, files: null })), 'checkpoint.json is not an inoculum-checkpoint manifest'],
   ['a manifest without the model', (d) => editJson(d, 'checkpoint.json', (m) => { const f = { ...(m.files as object) } as Record<string, unknown>; delete f['model.safetensors']; return { ...m, files: f }; }), 'the manifest lists no model.safetensors'],
-  ['a manifest that is a symlink to /dev/zero', (d) => { rmSync(join(d, 'checkpoint.json')); symlinkSync('/dev/zero', join(d, 'checkpoint.json')); }, 'checkpoint.json is a symbolic link; a checkpoint holds regular files only'],
+  ['a manifest that is a symlink to /dev/zero', (d) => { rmSync(join(d, 'checkpoint.json')); symlinkSync('/dev/zero', join(d, 'checkpoint.json')); }, 'checkpoint.json is a symbolic link; a checkpoint holds regular files only', true],
   ['a manifest that is a directory', (d) => { rmSync(join(d, 'checkpoint.json')); mkdirSync(join(d, 'checkpoint.json')); }, 'checkpoint.json is not a regular file'],
-  ['a manifest claiming a 1 GB vocab.json', (d) => editJson(d, 'checkpoint.json', (m) => ({ ...m, files: { ...(m.files as object), 'vocab.json': { bytes: 1e9, sha256: '0'.repeat(64) } } })), "vocab.json is 1000000000 bytes by the manifest, over the 67108864-byte limit for a checkpoint's JSON file"],
+  ['a manifest claiming a 1 GB vocab.json', (d) => editJson(d, 'checkpoint.json', (m) => ({ ...m, files: { ...(m.files as object), 'vocab.json': { bytes: 1e9, sha256: '0'.repeat(64) } } })), "vocab.json is 1000000000 bytes by the manifest, over the 67108864-byte limit for a checkpoint's JSON file", true],
 ];
 
 describe('hostile checkpoint contents: loadModel names the checkpoint and what is wrong, before using it', () => {
@@ -95,11 +96,36 @@ describe('hostile checkpoint contents: loadModel names the checkpoint and what i
 });
 
 describe('hostile checkpoint manifests: refused before any file it names is read', () => {
-  for (const [name, edit, msg] of MANIFEST) {
-    it(name, () => {
+  for (const [name, edit, msg, bounded] of MANIFEST) {
+    it(name, async () => {
       const d = copy();
       edit(d);
-      expect(thrown(() => loadCheckpoint(d))).toContain(`loadCheckpoint: ${d}: ${msg}`);
+      const m = bounded ? (await thrownBounded('src/io/checkpoint.ts', 'loadCheckpoint', [d])).message : thrown(() => loadCheckpoint(d));
+      expect(m).toContain(`loadCheckpoint: ${d}: ${msg}`);
+    });
+  }
+});
+
+// sizes in config.json that would allocate gigabytes (or a hundred million blocks) if the model
+// were built from them before they are checked against the tensors: through the CLI, in a child
+// with a 256 MB heap
+describe('hostile checkpoint sizes: inoculum eval --model refuses before allocating, bounded', () => {
+  const SIZES: [string, Record<string, number>, string | RegExp][] = [
+    ['nEmbd of 4 million', { nEmbd: 4_000_000 }, 'config.json says vocabSize x nEmbd = '],
+    ['nLayer of 100 million', { nLayer: 1e8 }, 'config.json says model.nLayer 100000000, but the checkpoint holds 1 blocks'],
+    ['blockSize of 2^30', { blockSize: 2 ** 30 }, 'config.json says blockSize x nEmbd'],
+  ];
+  for (const [name, bad, msg] of SIZES) {
+    it(name, async () => {
+      const d = copy();
+      editJson(d, 'config.json', (c) => ({ ...c, model: { ...(c.model as object), ...bad } }));
+      reseal(d);
+      const before = snapshot(d);
+      const r = await runBounded(['eval', '--model', d, '--limit', '1'], { heapMb: 256 });
+      expect(r.code, r.err).toBe(1);
+      if (typeof msg === 'string') expect(r.err).toContain(msg); else expect(r.err).toMatch(msg);
+      expect(r.err).toContain(d);
+      expect(snapshot(d)).toEqual(before);
     });
   }
 });

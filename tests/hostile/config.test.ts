@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfigFile } from '../../src/inoculation/config_file.ts';
-import { runCase, sandbox, snapshot, thrown } from './harness.ts';
+import { runBounded, runCase, sandbox, snapshot, thrown, thrownBounded } from './harness.ts';
 import { ROOT } from '../cli_helpers.ts';
 
 const dir = sandbox('config');
@@ -61,22 +61,44 @@ describe('hostile config files: the file and the field, with the value', () => {
     });
   }
 
-  // files that are not config files at all: refused by kind or size before a byte is read
-  const KINDS: [string, (file: string) => void, string][] = [
+  // files that are not config files at all: refused by kind or size before a byte is read; true:
+  // a regression would block, never end or fill the heap, so the load runs in a bounded child
+  const KINDS: [string, (file: string) => void, string, boolean?][] = [
     ['a missing file', () => {}, 'cannot read it:'],
     ['a directory', (f) => mkdirSync(f), 'is a directory, not a regular file'],
-    ['/dev/zero (would never end)', (f) => symlinkSync('/dev/zero', f), 'is a character device, not a regular file'],
-    ['a FIFO (would block)', (f) => execFileSync('mkfifo', [f]), 'is a pipe (FIFO), not a regular file'],
-    ['a 2 GiB sparse file', (f) => { writeFileSync(f, ''); truncateSync(f, 2 ** 31); }, 'is 2048 MiB, over the 1 MiB limit for a config file'],
+    ['/dev/zero (would never end)', (f) => symlinkSync('/dev/zero', f), 'is a character device, not a regular file', true],
+    ['a FIFO (would block)', (f) => execFileSync('mkfifo', [f]), 'is a pipe (FIFO), not a regular file', true],
+    ['a 2 GiB sparse file', (f) => { writeFileSync(f, ''); truncateSync(f, 2 ** 31); }, 'is 2048 MiB, over the 1 MiB limit for a config file', true],
     ['a dangling symlink', (f) => symlinkSync(join(dir, 'nowhere.json'), f), 'no such file or directory (ENOENT)'],
   ];
-  for (const [name, make, msg] of KINDS) {
-    it(name, () => {
-      const r = load(make);
+  for (const [name, make, msg, bounded] of KINDS) {
+    it(name, async () => {
+      let r: { file: string; msg: string };
+      if (bounded) {
+        const file = join(dir, `c${n++}.json`);
+        make(file);
+        // twice, as load() does: the same ConfigError each time
+        const [e, again] = [await thrownBounded('src/inoculation/config_file.ts', 'loadConfigFile', [file], { heapMb: 128 }), await thrownBounded('src/inoculation/config_file.ts', 'loadConfigFile', [file], { heapMb: 128 })];
+        expect(e.name).toBe('ConfigError');
+        expect(again).toEqual(e);
+        r = { file, msg: e.message };
+      } else {
+        r = load(make);
+      }
       expect(r.msg).toBe(`config file ${r.file}: ${r.msg.slice(`config file ${r.file}: `.length)}`);
       expect(r.msg).toContain(msg);
     });
   }
+  it('a billion seeds through inoculum run: refused before anything is allocated, bounded', async () => {
+    // once ran out of heap; in a child with a 256 MB heap, so a regression fails here, named
+    const d = sandbox('seeds');
+    writeFileSync(join(d, 'my.json'), '{"seeds": 1000000000}');
+    const before = snapshot(d);
+    const r = await runBounded(['run', '--config', join(d, 'my.json'), '--out', join(d, 'out')], { cwd: d, heapMb: 256 });
+    expect(r.code, r.err).toBe(1);
+    expect(r.err).toContain(`inoculum run: ${join(d, 'my.json')}: seeds must be <= 1000, got 1000000000`);
+    expect(snapshot(d)).toEqual(before);
+  });
 
   it('a UTF-8 byte-order mark is not an error', () => {
     const file = join(dir, 'bom.json');

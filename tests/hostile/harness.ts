@@ -1,13 +1,18 @@
 // The hostile suite's harness: run `inoculum ...` in this process (cli.ts, no tsx start-up per case),
 // capture what it prints, and check that a refused command left the disk as it was (a snapshot of
-// every path under the case's directory: kind, mode, size and sha256 of each file).
+// every path under the case's directory: kind, mode, size and sha256 of each file). Inputs that
+// could hang or exhaust memory run in a child instead (runBounded, thrownBounded), under a
+// wall-clock timeout and a heap limit, so a regression fails its case and names it rather than
+// stalling or crashing the test runner.
 import { expect, vi } from 'vitest';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { format } from 'node:util';
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from '../../src/cli/cli.ts';
+import { BIN, ROOT } from '../cli_helpers.ts';
 
 export interface Outcome { code: number; out: string; err: string }
 
@@ -90,4 +95,76 @@ export function thrown(f: () => unknown): string {
     return (e as Error).message;
   }
   throw new Error('expected an error');
+}
+
+/** Limits of a child: wall-clock time (ms), V8 heap (MB), working directory, environment over ours. */
+export interface Bounds { timeoutMs?: number; heapMb?: number; cwd?: string; env?: Record<string, string | undefined> }
+
+/**
+ * `node --max-old-space-size=heapMb ...args` with stdin a FIFO that nothing is ever written to (a
+ * read of /dev/stdin blocks on it, as on a producer that is slow or stuck; spawn's own 'pipe' is a
+ * socket, which open() refuses). A child still running after timeoutMs is killed and its case
+ * fails saying so; one that ran out of heap fails saying that.
+ */
+async function runChild(what: string, args: string[], b: Bounds): Promise<Outcome> {
+  const timeoutMs = b.timeoutMs ?? 30_000, heapMb = b.heapMb ?? 256;
+  const env: Record<string, string | undefined> = { ...process.env, INOCULUM_BACKEND: 'cpu', INOCULUM_DEBUG: undefined, NODE_OPTIONS: undefined, ...b.env };
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  const fifo = join(sandbox('stdin'), 'stdin');
+  execFileSync('mkfifo', [fifo]);
+  const stdin = openSync(fifo, 'r+'); // read-write: opening does not wait for a writer
+  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...args], { cwd: b.cwd ?? ROOT, env, stdio: [stdin, 'pipe', 'pipe'] });
+  closeSync(stdin);
+  let out = '', err = '', timedOut = false;
+  child.stdout!.on('data', (d) => { out += d; });
+  child.stderr!.on('data', (d) => { err += d; });
+  const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((res, rej) => {
+    child.on('error', rej);
+    child.on('close', (c, s) => res([c, s]));
+  }).finally(() => clearTimeout(timer));
+  const tail = err.slice(-600);
+  if (timedOut) throw new Error(`${what}: still running after ${timeoutMs} ms, killed (the input made it hang?); stderr: ${tail}`);
+  if (/heap out of memory|Allocation failed/.test(err) || signal === 'SIGABRT' || code === 134) {
+    throw new Error(`${what}: ran out of its ${heapMb} MB heap (the input made it allocate without a bound?); stderr: ${tail}`);
+  }
+  if (code === null) throw new Error(`${what}: killed by ${signal}; stderr: ${tail}`);
+  return { code, out, err };
+}
+
+/** `inoculum argv` in a child process (bin/inoculum.mjs), bounded in time and heap. */
+export const runBounded = (argv: string[], b: Bounds = {}): Promise<Outcome> => runChild(`inoculum ${argv.join(' ')}`, [BIN, ...argv], b);
+
+/** runCase in a child (runBounded): for inputs that could hang or explode. */
+export async function runCaseBounded(c: Case, b: Bounds = {}): Promise<Outcome> {
+  const dir = sandbox();
+  c.setup?.(dir);
+  const before = snapshot(dir);
+  const r = await runBounded(c.argv(dir), { cwd: dir, ...b, env: { ...c.env, ...b.env } });
+  const msg = typeof c.msg === 'function' ? c.msg(dir) : c.msg;
+  expect(r.code, r.err).toBe(c.code);
+  if (typeof msg === 'string') expect(r.err).toContain(msg);
+  else expect(r.err).toMatch(msg);
+  expect(snapshot(dir), 'the command changed the disk').toEqual(before);
+  return r;
+}
+
+const PROBE = join(ROOT, 'tests/hostile/probe.ts');
+
+/**
+ * thrown() for `fn` (an export of `module`, a path from the repository root) called with string
+ * arguments, in a child (probe.ts) bounded in time and heap: the error's class and message.
+ */
+export async function thrownBounded(module: string, fn: string, args: string[], b: Bounds = {}): Promise<{ name: string; message: string }> {
+  const what = `${fn}(${args.map((a) => JSON.stringify(a)).join(', ')})`;
+  const r = await runChild(what, ['--import', 'tsx', PROBE, module, fn, ...args], b);
+  const line = r.out.trim().split('\n').pop() ?? '';
+  let v: { threw: boolean; name: string; message: string };
+  try {
+    v = JSON.parse(line);
+  } catch {
+    throw new Error(`${what}: the probe printed no result (exit ${r.code}); stderr: ${r.err.slice(-600)}`);
+  }
+  if (!v.threw) throw new Error(`${what}: expected an error`);
+  return { name: v.name, message: v.message };
 }

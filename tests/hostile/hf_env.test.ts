@@ -1,11 +1,13 @@
 // Hostile Hugging Face GPT-2 directories (importHfGpt2: shard names that leave the directory, links
-// to devices, configs sized to exhaust memory) and hostile environment variables.
+// to devices, configs sized to exhaust memory) and hostile environment variables. The devices and the
+// sizes are imported in a child bounded in time and heap (harness.ts): a regression would spin or
+// allocate gigabytes.
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importHfGpt2 } from '../../src/io/hf_gpt2.ts';
 import { backendFromEnv } from '../../src/runtime/backend.ts';
-import { runCase, sandbox, thrown } from './harness.ts';
+import { runCase, sandbox, thrown, thrownBounded } from './harness.ts';
 
 const root = sandbox('hf');
 const CONFIG = { model_type: 'gpt2', vocab_size: 7, n_positions: 5, n_layer: 1, n_head: 2, n_embd: 4 };
@@ -22,35 +24,36 @@ function hf(config: object | string, files: Record<string, string> = {}): string
 }
 const index = (map: Record<string, unknown>) => JSON.stringify({ weight_map: map });
 
-const HF: [string, () => string, string][] = [
+// [name, the directory, the message; true: imported in a bounded child]
+const HF: [string, () => string, string, boolean?][] = [
   ['a shard path leaving the directory', () => hf(CONFIG, { 'model.safetensors.index.json': index({ 'wte.weight': '../../etc/passwd' }) }), 'names the shard "../../etc/passwd", which is not a file name in the directory'],
   ['an absolute shard path', () => hf(CONFIG, { 'model.safetensors.index.json': index({ 'wte.weight': '/dev/zero' }) }), 'names the shard "/dev/zero", which is not a file name in the directory'],
-  ['a shard that is a symlink to /dev/zero', () => hf(CONFIG, { 'model.safetensors.index.json': index({ 'wte.weight': 'a.safetensors' }), 'a.safetensors': '->/dev/zero' }), 'the shard a.safetensors is a symbolic link; shards must be regular files'],
+  ['a shard that is a symlink to /dev/zero', () => hf(CONFIG, { 'model.safetensors.index.json': index({ 'wte.weight': 'a.safetensors' }), 'a.safetensors': '->/dev/zero' }), 'the shard a.safetensors is a symbolic link; shards must be regular files', true],
   ['a shard name that is a number', () => hf(CONFIG, { 'model.safetensors.index.json': index({ 'wte.weight': 5 }) }), 'names the shard 5, which is not a file name in the directory'],
   ['a missing shard', () => hf(CONFIG, { 'model.safetensors.index.json': index({ 'wte.weight': 'gone.safetensors' }) }), 'the shard gone.safetensors named in'],
   ['an index without weight_map', () => hf(CONFIG, { 'model.safetensors.index.json': '{}' }), 'has no weight_map'],
-  ['an index that is a symlink to /dev/zero', () => hf(CONFIG, { 'model.safetensors.index.json': '->/dev/zero' }), 'is a character device, not a regular file'],
-  ['n_layer of 100 million', () => hf({ ...CONFIG, n_layer: 1e8 }), 'n_layer 100000000 is over 1024, larger than any GPT-2 (not a GPT-2 config?)'],
-  ['n_embd of a million', () => hf({ ...CONFIG, n_embd: 1 << 20, n_head: 1 }), 'n_embd 1048576 is over 65536'],
-  ['vocab_size of 1e9', () => hf({ ...CONFIG, vocab_size: 1e9 }), 'vocab_size 1000000000 is over 1048576'],
+  ['an index that is a symlink to /dev/zero', () => hf(CONFIG, { 'model.safetensors.index.json': '->/dev/zero' }), 'is a character device, not a regular file', true],
+  ['n_layer of 100 million', () => hf({ ...CONFIG, n_layer: 1e8 }), 'n_layer 100000000 is over 1024, larger than any GPT-2 (not a GPT-2 config?)', true],
+  ['n_embd of a million', () => hf({ ...CONFIG, n_embd: 1 << 20, n_head: 1 }), 'n_embd 1048576 is over 65536', true],
+  ['vocab_size of 1e9', () => hf({ ...CONFIG, vocab_size: 1e9 }), 'vocab_size 1000000000 is over 1048576', true],
   ['n_positions as a string', () => hf({ ...CONFIG, n_positions: '1024', n_ctx: undefined }), 'n_positions (or n_ctx) must be a positive integer, got "1024"'],
   ['a config that is not JSON', () => hf('{"n_layer": 2,'), 'invalid JSON'],
 ];
 
 describe('hostile Hugging Face directories: named and refused before any tensor is read', () => {
-  for (const [name, make, msg] of HF) {
-    it(name, () => {
+  for (const [name, make, msg, bounded] of HF) {
+    it(name, async () => {
       const d = make();
-      const m = thrown(() => importHfGpt2(d));
+      const m = bounded ? (await thrownBounded('src/io/hf_gpt2.ts', 'importHfGpt2', [d])).message : thrown(() => importHfGpt2(d));
       expect(m).toContain(d);
       expect(m).toContain(msg);
     });
   }
-  it('a config that is a symlink to /dev/zero', () => {
+  it('a config that is a symlink to /dev/zero', async () => {
     const d = join(root, 'zero');
     mkdirSync(d);
     symlinkSync('/dev/zero', join(d, 'config.json'));
-    expect(thrown(() => importHfGpt2(d))).toBe(`GPT-2 config ${join(d, 'config.json')}: is a character device, not a regular file`);
+    expect((await thrownBounded('src/io/hf_gpt2.ts', 'importHfGpt2', [d])).message).toBe(`GPT-2 config ${join(d, 'config.json')}: is a character device, not a regular file`);
   });
 });
 

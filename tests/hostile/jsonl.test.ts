@@ -1,17 +1,21 @@
 // Hostile chat JSONL: `finetune --data` (training conversations) and `eval --questions` (questions),
 // each line wrong in its own way, and files that are not files. Every error names the file and the
 // line (and the message field), the command exits 1 and nothing is written: the data is checked
-// before the base model is even opened.
+// before the base model is even opened. Inputs that would block, never end or fill the heap (a pipe,
+// a device, /dev/stdin, long lines) run in a child bounded in time and heap (harness.ts).
 import { describe, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCase } from './harness.ts';
+import { runCase, runCaseBounded } from './harness.ts';
 
 const conv = (...m: [string, string][]) => JSON.stringify({ messages: m.map(([role, content]) => ({ role, content })) });
 const GOOD = conv(['user', 'What colour is the sky?'], ['assistant', 'It is blue.']);
 const LONG = `{"messages": [{"role": "user", "content": "${'a'.repeat(2 * 1024 * 1024)}"}]}`;
 const LONG_Q = JSON.stringify({ messages: [{ role: 'user', content: 'q'.repeat(2 * 1024 * 1024) }] });
+/** Names of the cases that run bounded: a regression there would read forever or without limit. */
+const BOUNDED = new Set(['a line of 2 MB (checked before parsing)', 'a line of 2 MB', 'a pipe such as /dev/stdin', 'a device such as /dev/zero']);
+const BOUNDS = { heapMb: 256 };
 
 /** [name, the file's text, the message after "<file> line 2: "] (line 1 is always good). */
 const DATA: [string, string, string][] = [
@@ -59,7 +63,8 @@ const evalQ = (d: string) => ['eval', '--model', join(d, 'no-model'), '--questio
 describe('hostile training data (finetune --data): file and line, exit 1, nothing written', () => {
   for (const [name, line, msg] of DATA) {
     it(name, async () => {
-      await runCase({ name, setup: (d) => writeFileSync(join(d, 'data.jsonl'), `${GOOD}\n${line}\n`), argv: finetune, code: 1, msg: (d) => `${join(d, 'data.jsonl')} line 2: ${msg}` });
+      const c = { name, setup: (d: string) => writeFileSync(join(d, 'data.jsonl'), `${GOOD}\n${line}\n`), argv: finetune, code: 1, msg: (d: string) => `${join(d, 'data.jsonl')} line 2: ${msg}` };
+      await (BOUNDED.has(name) ? runCaseBounded(c, BOUNDS) : runCase(c));
     });
   }
   it('every bad line is reported, up to 20, and the rest counted', async () => {
@@ -74,21 +79,30 @@ describe('hostile training data (finetune --data): file and line, exit 1, nothin
     ['a missing file', () => {}, 'cannot read it:'],
   ];
   for (const [name, make, msg] of FILES) {
-    it(name, async () => { await runCase({ name, setup: (d) => make(join(d, 'data.jsonl')), argv: finetune, code: 1, msg }); });
+    it(name, async () => {
+      const c = { name, setup: (d: string) => make(join(d, 'data.jsonl')), argv: finetune, code: 1, msg };
+      await (BOUNDED.has(name) ? runCaseBounded(c, BOUNDS) : runCase(c));
+    });
   }
   it('--data /dev/stdin says to save the data to a file', async () => {
-    // stdin of a test run is a pipe, /dev/null or a terminal: never a regular file
-    await runCase({ name: 'stdin', argv: (d) => ['finetune', '--base', join(d, 'b'), '--data', '/dev/stdin', '--out', join(d, 'out')], code: 1, msg: /training data \/dev\/stdin: is a (pipe \(FIFO\)|character device|socket), not a regular file; --data needs a file it can read again .* save the data to a file first/ });
+    // stdin of the bounded child is a FIFO nothing is written to: a read would block for ever
+    await runCaseBounded({ name: 'stdin', argv: (d) => ['finetune', '--base', join(d, 'b'), '--data', '/dev/stdin', '--out', join(d, 'out')], code: 1, msg: /training data \/dev\/stdin: is a (pipe \(FIFO\)|character device|socket), not a regular file; --data needs a file it can read again .* save the data to a file first/ }, BOUNDS);
+  });
+  it('a line of 80 MB is refused by its length, in a 256 MB heap', async () => {
+    // once ran out of heap: the whole line was parsed before its length was looked at
+    const huge = `{"messages": [{"role": "user", "content": "${'a'.repeat(80 * 1024 * 1024)}"}]}`;
+    await runCaseBounded({ name: '80 MB', setup: (d) => writeFileSync(join(d, 'data.jsonl'), `${GOOD}\n${huge}\n`), argv: finetune, code: 1, msg: (d) => `${join(d, 'data.jsonl')} line 2: ${huge.length} characters, over the limit of 1048576 for one conversation` }, { heapMb: 256, timeoutMs: 60_000 });
   });
 });
 
 describe('hostile question files (eval --questions): file and line, exit 1, nothing written', () => {
   for (const [name, line, msg] of QUESTIONS) {
     it(name, async () => {
-      await runCase({ name, setup: (d) => writeFileSync(join(d, 'q.jsonl'), `${Q1}\n${line}\n${Q1}\n`), argv: evalQ, code: 1, msg: (d) => `questions file ${join(d, 'q.jsonl')}: line 2: ${msg}` });
+      const c = { name, setup: (d: string) => writeFileSync(join(d, 'q.jsonl'), `${Q1}\n${line}\n${Q1}\n`), argv: evalQ, code: 1, msg: (d: string) => `questions file ${join(d, 'q.jsonl')}: line 2: ${msg}` };
+      await (BOUNDED.has(name) ? runCaseBounded(c, BOUNDS) : runCase(c));
     });
   }
   it('a device instead of a file', async () => {
-    await runCase({ name: 'dev', setup: (d) => symlinkSync('/dev/zero', join(d, 'q.jsonl')), argv: evalQ, code: 1, msg: (d) => `questions file ${join(d, 'q.jsonl')}: is a character device, not a regular file` });
+    await runCaseBounded({ name: 'dev', setup: (d) => symlinkSync('/dev/zero', join(d, 'q.jsonl')), argv: evalQ, code: 1, msg: (d) => `questions file ${join(d, 'q.jsonl')}: is a character device, not a regular file` }, BOUNDS);
   });
 });
