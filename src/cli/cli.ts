@@ -1,7 +1,7 @@
 // `inoculum <command> [options]` as a function: cli(argv) runs a command and returns its exit
 // status (main.ts, the entry point, exits with it; tests call it in-process). Each command lives in
 // its own file and is imported only when it runs, so `inoculum --help` stays fast. Exit status: 0
-// ok, 1 error, 2 usage error, 130 interrupted (a resumable checkpoint was saved).
+// ok, 1 error, 2 usage error, 130 interrupted by Ctrl-C, 143 by SIGTERM (a resumable checkpoint was saved).
 import { readFileSync } from 'node:fs';
 import { UsageError, type CommandSpec } from './args.ts';
 import { suggest } from '../suggest.ts';

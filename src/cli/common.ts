@@ -7,7 +7,7 @@ import { envBackend } from './args.ts';
 import type { Backend } from '../runtime/backend.ts';
 import { useBackend } from '../index.ts';
 
-/** Thrown out of a training loop after Ctrl-C saved a resumable checkpoint; exit code 130. */
+/** Thrown out of a training loop after Ctrl-C saved a resumable checkpoint; exit code 130 (143 after SIGTERM). */
 export class Interrupted extends Error {
   constructor(readonly step: number, readonly dir: string) { super(`interrupted at step ${step}`); }
 }
@@ -27,19 +27,25 @@ export async function openBackend(name: string | undefined): Promise<Backend> {
 }
 
 /**
- * The first Ctrl-C asks the training loop to save a resumable checkpoint after the current step and
- * stop; a second one exits at once without saving.
+ * The first Ctrl-C (or SIGTERM) asks the training loop to save a resumable checkpoint after the
+ * current step and stop; a second signal exits at once without saving (every save is atomic, so
+ * the last checkpoint stays whole). The exit code is the shell's 128 + signal: 130 for SIGINT,
+ * 143 for SIGTERM (`code`, which the commands return once the loop has stopped).
  */
 export class InterruptGuard {
   requested = false;
+  /** The exit code of the signal that stopped the command: 130 (SIGINT) or 143 (SIGTERM). */
+  code = 130;
   constructor(private readonly what = 'saving a resumable checkpoint after this step') {}
-  private readonly onSignal = (): void => {
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    const name = signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C';
     if (this.requested) {
-      process.stderr.write('\nsecond Ctrl-C: exiting without saving\n');
-      process.exit(130);
+      process.stderr.write(`\nsecond ${name}: exiting without saving\n`);
+      process.exit(signal === 'SIGTERM' ? 143 : 130);
     }
     this.requested = true;
-    process.stderr.write(`\nCtrl-C: ${this.what} (Ctrl-C again to quit at once)\n`);
+    this.code = signal === 'SIGTERM' ? 143 : 130;
+    process.stderr.write(`\n${name}: ${this.what} (Ctrl-C again to quit at once)\n`);
   };
   install(): this { process.on('SIGINT', this.onSignal); process.on('SIGTERM', this.onSignal); return this; }
   /**

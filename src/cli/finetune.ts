@@ -218,7 +218,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof Interrupted) {
       log(`saved a resumable checkpoint at step ${e.step} in ${e.dir}/checkpoint; continue with: inoculum finetune --resume ${e.dir}`);
-      return 130;
+      return guard.code;
     }
     if (e instanceof Diverged && run) throw failRun(out, run, e, `try a smaller --lr (it was ${lr})`);
     throw e;

@@ -160,7 +160,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof Interrupted) {
       log(`saved a resumable checkpoint at step ${e.step} in ${e.dir}/checkpoint; continue with: inoculum pretrain --resume ${e.dir}`);
-      return 130;
+      return guard.code;
     }
     if (e instanceof Diverged && run) throw failRun(out, run, e, `lower base.lr in the --config file (it was ${cfg.base.lr})`);
     throw e;

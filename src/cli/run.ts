@@ -121,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (!(e instanceof Interrupted)) throw e;
     log(`${e.message}\ncontinue with: inoculum run --resume --out ${outDir}`);
-    return 130;
+    return guard.code;
   } finally {
     guard.dispose();
     closeBackend(backend);

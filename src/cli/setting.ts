@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!(e instanceof Interrupted)) throw e;
     // no results were written; the base's cache entry (or its .partial checkpoint) is kept
     log(`${e.message}\nrun it again with --force --out ${outDir} to start over (the base model is reused or resumed)`);
-    return 130;
+    return guard.code;
   } finally {
     guard.dispose();
     closeBackend(backend);
