@@ -69,11 +69,17 @@ describe('checkpoints', () => {
     expect(fs.existsSync(dead) || fs.existsSync(deadOld)).toBe(false);
     expect(fs.existsSync(live)).toBe(true);
     fs.rmSync(live, { recursive: true });
-    // without a complete checkpoint at dir, a leftover may be the only copy: the next save keeps it
+    // without a complete checkpoint at dir, a leftover may be the only copy: a save keeps it until
+    // its own checkpoint is in place (a failed save leaves it), then it is superseded and removed
     const only = `${dir}.old-4194999-05060708`;
     fs.renameSync(dir, only);
-    await expect(saveCheckpoint(dir, ckInput(3))).resolves.toBeUndefined();
+    const badTensor = new Map<string, TensorRecord>([['w', { shape: [2, 2], data: new Float32Array(3) }]]);
+    await expect(saveCheckpoint(dir, { ...ckInput(3), state: badTensor })).rejects.toThrow("tensor 'w' has 3 values");
     expect(fs.existsSync(only)).toBe(true);
+    expect(loadCheckpoint(only).config).toMatchObject({ name: 'scale 2' });
+    await expect(saveCheckpoint(dir, ckInput(3))).resolves.toBeUndefined();
+    expect(loadCheckpoint(dir).config).toMatchObject({ name: 'scale 3' });
+    expect(fs.readdirSync(path.dirname(dir))).toEqual(['ckpt']);
   });
 
   it('a failed save leaves the existing checkpoint intact and no temp directory', async () => {

@@ -10,8 +10,8 @@
 // manifest lets a load reject a directory that was copied partially or edited since.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { fsyncDir, writeBytesAtomic } from './atomic.ts';
+import { writeBytesAtomic } from './atomic.ts';
+import { replaceDir } from './replace_dir.ts';
 import { sha256File } from './files.ts';
 import { readJson, toJsonText } from './json.ts';
 import { readSafetensors, writeSafetensors, type LoadedTensor, type TensorData, type TensorRecord } from './safetensors.ts';
@@ -76,8 +76,6 @@ async function toRecords(where: string, state: ReadonlyMap<string, HostReadable 
 const isHostReadable = (t: HostReadable | TensorRecord | null | undefined): t is HostReadable =>
   typeof (t as Partial<HostReadable> | null | undefined)?.data === 'function';
 
-const sibling = (dir: string, tag: string) => `${dir}.${tag}-${process.pid}-${randomBytes(4).toString('hex')}`;
-
 /**
  * Saves a checkpoint to `dir`, replacing an existing checkpoint there atomically. Refuses to replace
  * a directory that is not a checkpoint (no checkpoint.json) unless it is empty.
@@ -101,10 +99,9 @@ export async function saveCheckpoint(dir: string, ck: CheckpointInput): Promise<
   }
 
   fs.mkdirSync(path.dirname(dir), { recursive: true });
-  removeStaleSiblings(dir);
-  const tmp = sibling(dir, 'tmp');
-  fs.mkdirSync(tmp);
-  try {
+  // a directory cannot be renamed over a non-empty one: replaceDir builds the new set beside it and
+  // swaps it in with two renames (a crash between them leaves no `dir`, but both complete copies)
+  replaceDir(dir, (tmp) => {
     for (const [name, text] of texts) writeBytesAtomic(path.join(tmp, name), text);
     writeSafetensors(path.join(tmp, 'model.safetensors'), state, { format: 'inoculum' });
     if (optimizer) writeSafetensors(path.join(tmp, 'optimizer.safetensors'), optimizer, { format: 'inoculum' });
@@ -114,45 +111,7 @@ export async function saveCheckpoint(dir: string, ck: CheckpointInput): Promise<
       manifest.files[name] = { bytes: fs.statSync(file).size, sha256: sha256File(file) };
     }
     writeBytesAtomic(path.join(tmp, MANIFEST), toJsonText(manifest, where) + '\n');
-    fsyncDir(tmp);
-  } catch (e) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
-
-  // a directory cannot be renamed over a non-empty one: move the old aside, move the new in, drop
-  // the old. A crash between the two renames leaves no `dir`, but both complete copies on disk.
-  let old: string | null = null;
-  if (fs.existsSync(dir)) {
-    old = sibling(dir, 'old');
-    fs.renameSync(dir, old);
-  }
-  try {
-    fs.renameSync(tmp, dir);
-  } catch (e) {
-    if (old) fs.renameSync(old, dir);
-    fs.rmSync(tmp, { recursive: true, force: true });
-    throw new Error(`${where}: cannot move the new checkpoint into place: ${(e as Error).message}`);
-  }
-  fsyncDir(path.dirname(dir));
-  if (old) fs.rmSync(old, { recursive: true, force: true });
-}
-
-/**
- * Removes the `<dir>.tmp-<pid>-*` / `<dir>.old-<pid>-*` siblings a killed save left, when `dir`
- * itself is a complete checkpoint (so none of them is the only copy) and their process is gone.
- */
-function removeStaleSiblings(dir: string): void {
-  if (!fs.existsSync(path.join(dir, MANIFEST))) return;
-  for (const name of leftovers(dir)) {
-    const pid = Number(/\.(?:tmp|old)-(\d+)-/.exec(name)?.[1]);
-    if (!Number.isSafeInteger(pid) || pid === process.pid || alive(pid)) continue;
-    fs.rmSync(path.join(path.dirname(dir), name), { recursive: true, force: true });
-  }
-}
-
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  }, `${where}: cannot move the new checkpoint into place`);
 }
 
 /** Names of `<dir>.tmp-*` / `<dir>.old-*` siblings an interrupted save may have left. */

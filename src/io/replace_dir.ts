@@ -24,8 +24,11 @@ export function staleSiblings(dir: string): string[] {
   }).map((n) => path.join(parent, n));
 }
 
-/** Builds a fresh directory with `build(tmp)` and puts it in place of `dir` (absent, empty or not). */
-export function replaceDir(dir: string, build: (tmp: string) => void): void {
+/**
+ * Builds a fresh directory with `build(tmp)` and puts it in place of `dir` (absent, empty or not).
+ * `moveError`, when given, prefixes the message of a failed swap (the old set is then put back).
+ */
+export function replaceDir(dir: string, build: (tmp: string) => void, moveError?: string): void {
   dir = path.resolve(dir);
   // a dead process's temp set is never the only copy; its old set is, when dir itself is missing
   for (const s of staleSiblings(dir)) if (s.includes('.tmp-') || fs.existsSync(dir)) fs.rmSync(s, { recursive: true, force: true });
@@ -48,7 +51,7 @@ export function replaceDir(dir: string, build: (tmp: string) => void): void {
   } catch (e) {
     if (old) fs.renameSync(old, dir);
     fs.rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    throw moveError ? new Error(`${moveError}: ${(e as Error).message}`) : e;
   }
   fsyncDir(path.dirname(dir));
   if (old) fs.rmSync(old, { recursive: true, force: true });
