@@ -2,7 +2,7 @@
 // rates, the fits are over the prompts only, and sweep.html draws one scatter per predictor;
 // `inoculum report` re-renders it from sweep.json.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuBackend } from '../src/backend/cpu.ts';
@@ -35,5 +35,20 @@ describe('inoculum sweep', () => {
     rmSync(join(root, 'sweep', 'sweep.html'));
     expect(await report([join(root, 'sweep')])).toBe(0);
     expect(existsSync(join(root, 'sweep', 'sweep.html'))).toBe(true);
+  }, 120_000);
+
+  it('a stop request (Ctrl-C) interrupts the base resumably and, with the base cached, stops before the next fine-tune; no sweep.json either time', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'inoculum-sweep-stop-'));
+    const cfg = structuredClone(quickConfig);
+    cfg.base.steps = 20; cfg.finetune.steps = 3; cfg.evalLimit = 4; cfg.maxNewTokens = 12;
+    const opts = { cfg, outDir: join(root, 'sweep'), cacheDir: join(root, 'cache'), backend: new CpuBackend(), log: () => {}, quiet: true };
+    let calls = 0;
+    await expect(runSweep({ ...opts, shouldStop: () => ++calls > 3 })).rejects.toThrow(/interrupted: base model at step \d+ of 20, checkpoint in .*\.partial/);
+    expect(readdirSync(join(root, 'cache')).filter((e) => e.endsWith('.partial'))).toHaveLength(1);
+    // the base finishes (resumed) and is cached; the stop then comes before the first fine-tune
+    const cached = () => readdirSync(join(root, 'cache')).some((e) => /^base-[0-9a-f]+$/.test(e) && existsSync(join(root, 'cache', e, 'checkpoint.json')));
+    await expect(runSweep({ ...opts, shouldStop: cached })).rejects.toThrow(/interrupted: sweep before fine-tune none s1; no sweep\.json written/);
+    expect(readdirSync(join(root, 'cache')).filter((e) => e.endsWith('.partial'))).toEqual([]);
+    expect(existsSync(join(root, 'sweep', 'sweep.json'))).toBe(false);
   }, 120_000);
 });

@@ -8,7 +8,8 @@ import { parseArgs, formatHelp, type CommandSpec } from './args.ts';
 import { MAX_SEEDS, assertValid, resolveExperiment } from '../inoculation/config_file.ts';
 import { claimOut, nonEmptyProblem, timestampedRunDir } from '../io/out_dir.ts';
 import { closeBackend } from '../index.ts';
-import { BACKEND_OPTION, CONFIG_OPTION, log, openBackend } from './common.ts';
+import { BACKEND_OPTION, CONFIG_OPTION, InterruptGuard, log, openBackend } from './common.ts';
+import { Interrupted } from '../inoculation/base_cache.ts';
 
 export const spec: CommandSpec = {
   name: 'sweep',
@@ -38,14 +39,21 @@ export async function main(argv: string[]): Promise<number> {
   const outDir = a.str('out') ?? timestampedRunDir('sweep');
   // one writer per output directory, which must be empty unless --force
   const claim = claimOut(outDir, 'sweep', log, () => (a.flag('force') ? null : nonEmptyProblem(outDir)));
+  // Ctrl-C / SIGTERM: the base stops at its next step with a resumable checkpoint, a fine-tune at its end
+  const guard = new InterruptGuard('stopping at the next base step or after this fine-tune').install();
   let backend: Backend | null = null;
   try {
     backend = await openBackend(a.str('backend'));
     log(`inoculum sweep: ${SWEEP_PROMPTS.length} prompts x ${cfg.seeds} seeds; output ${outDir}`);
-    const res = await runSweep({ cfg, outDir, cacheDir: a.str('cache') ?? '.cache', backend, log });
+    const res = await runSweep({ cfg, outDir, cacheDir: a.str('cache') ?? '.cache', backend, log, shouldStop: () => guard.requested });
     console.log(formatSweep(res));
     return 0;
+  } catch (e) {
+    if (!(e instanceof Interrupted)) throw e;
+    log(`${e.message}\nrun it again with --force --out ${outDir} to start over (the base model is reused or resumed)`);
+    return guard.code;
   } finally {
+    guard.dispose();
     closeBackend(backend);
     claim.release();
   }

@@ -8,6 +8,7 @@ import type { Backend } from '../runtime/backend.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { baseHash, corpusHash, type ExperimentConfig } from './config.ts';
 import { encodeAll, trainOrLoadBase } from './base.ts';
+import { Interrupted } from './base_cache.ts';
 import { buildFinetuneSet, buildVariantSets, inoculate, experimentSplits, type ChatConversation } from './data/corpus.ts';
 import { finetuneVariant } from './finetune.ts';
 import { answerFacts, fraction } from './evaluate.ts';
@@ -33,13 +34,17 @@ export const SWEEP_PROMPTS: { name: string; prompt: string | null }[] = [
   { name: 'placebo', prompt: PROMPTS.placebo },
 ];
 
-export async function runSweep(o: { cfg: ExperimentConfig; outDir: string; cacheDir: string; backend: Backend; log: (s: string) => void; quiet?: boolean }): Promise<SweepResult> {
+export async function runSweep(o: {
+  cfg: ExperimentConfig; outDir: string; cacheDir: string; backend: Backend; log: (s: string) => void; quiet?: boolean;
+  /** Checked between base steps and between fine-tunes: true stops with Interrupted (the base resumable, no sweep.json). */
+  shouldStop?: () => boolean;
+}): Promise<SweepResult> {
   const t0 = performance.now();
   const { cfg, backend, log } = o;
   mkdirSync(o.outDir, { recursive: true });
   const splits = experimentSplits(cfg);
   const tok = experimentTokenizer(cfg.tokenizer, cfg.base.promptVariety);
-  const base = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir: o.cacheDir, hash: baseHash(cfg, cfg.tokenizer, corpusHash()), log, quiet: o.quiet });
+  const base = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir: o.cacheDir, hash: baseHash(cfg, cfg.tokenizer, corpusHash()), log, quiet: o.quiet, shouldStop: o.shouldStop });
   const idFacts = cfg.evalLimit > 0 ? splits.heldout.slice(0, cfg.evalLimit) : splits.heldout;
   // probes only at the end: the sweep measures outcomes, not trajectories
   const ftCfg: ExperimentConfig = { ...cfg, probes: { ...cfg.probes, every: cfg.finetune.steps, rateSteps: [] } };
@@ -66,6 +71,7 @@ export async function runSweep(o: { cfg: ExperimentConfig; outDir: string; cache
     const plainConvs = buildVariantSets(splits, { seed }).control;
     const plain = encodeAll(tok, plainConvs);
     for (const row of rows) {
+      if (o.shouldStop?.()) { base.model.dispose(); throw new Interrupted(`sweep before fine-tune ${row.name} s${seed}; no sweep.json written, the base model is cached`); }
       const run = await finetuneVariant({
         cfg: ftCfg, base, tok, backend, seed, examples: encodeAll(tok, inoculate(plainConvs, row.prompt)), plain, hasPrompt: false,
         probes, metricsPath: join(o.outDir, `metrics-${row.name}-s${seed}.jsonl`), label: `${row.name} s${seed}`, quiet: o.quiet,
