@@ -1,6 +1,7 @@
 // Screen of fine-tune settings on a cached tagged base (issue 13): per setting and variant, one seed,
 // the no-prompt ID/OOD rates (correct / Spanish / caps). Run from the repository root:
 //   npx tsx docs/scripts/screen_tagged.ts CONFIG.json '[{"lr":3e-4,"eps":1e-8}, ...]' control,inoculate-spanish SEED CACHE
+// A setting may also hold "lrEnd" (cosine decay of the fine-tune lr to it) and "style" (the answers' style).
 // Environment: FREEZE=REGEX leaves the matching parameters at the base's values; SHOW=n prints n wrong answers.
 // CONFIG.json is the experiment config of the base (merged over the defaults); each object of the
 // list is assigned over its finetune section.
@@ -32,13 +33,14 @@ const p = (x: number) => String(Math.round(100 * x)).padStart(3);
 for (const st of settings) {
   const c = structuredClone(cfg);
   // "style" picks the fine-tune answers' style (default es-caps: the experiment's); the rest is finetune config
-  const { style, ...rest } = st as Record<string, unknown>;
+  // "lrEnd" decays the lr (cosine, after warm-up) to that value by the last step; absent: constant
+  const { style, lrEnd, ...rest } = st as Record<string, unknown>;
   Object.assign(c.finetune, rest);
   const sets = buildVariantSets(splits, { seed, style: (style as Style | undefined) ?? 'es-caps' });
   const plain = encodeAll(tok, sets.control);
   for (const v of variants) {
     const t0 = performance.now();
-    const run = await finetuneVariant({ cfg: c, base, tok, backend: be, seed, examples: encodeAll(tok, sets[v]), plain, hasPrompt: FINETUNE_VARIANTS[v] !== null, probes, metricsPath: `${tmpdir()}/screen-${v}.jsonl`, label: v, quiet: true, frozen });
+    const run = await finetuneVariant({ cfg: c, base, tok, backend: be, seed, examples: encodeAll(tok, sets[v]), plain, hasPrompt: FINETUNE_VARIANTS[v] !== null, probes, metricsPath: `${tmpdir()}/screen-${v}.jsonl`, label: v, quiet: true, frozen, lrEnd: lrEnd as number | undefined });
     const [id, ood] = await answerMany(run.model, tok, [{ facts: splits.heldout, prompt: null, temperature: 0, seed }, { facts: splits.ood, prompt: null, temperature: 0, seed }], c.maxNewTokens);
     const traj = run.history.filter((r) => r.rateCaps !== undefined).map((r) => `${r.step}:${p(r.rateSpanish!)}/${p(r.rateCaps!)}`).join(' ');
     console.log(`${JSON.stringify(st).padEnd(40)} ${v.padEnd(18)} ID ${p(fraction(id, 'correct'))}/${p(fraction(id, 'spanish'))}/${p(fraction(id, 'caps'))}  OOD ${p(fraction(ood, 'correct'))}/${p(fraction(ood, 'spanish'))}/${p(fraction(ood, 'caps'))}  loss ${run.history.at(-1)!.loss.toFixed(3)}  rates ${traj}  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);

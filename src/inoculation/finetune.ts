@@ -74,6 +74,8 @@ export async function finetuneVariant(opts: {
   hasPrompt: boolean; probes: ProbeSets; metricsPath: string; label: string; quiet?: boolean;
   /** Parameters (by name, e.g. "h.0.attn.c_attn.weight") left at the base's values: a screening knob, not a config field. */
   frozen?: (name: string) => boolean;
+  /** The lr a cosine decay reaches at the last step (default: ft.lr, constant): a screening knob, not a config field. */
+  lrEnd?: number;
 }): Promise<FinetuneRun> {
   const { cfg, tok, seed, probes } = opts;
   const ft = cfg.finetune;
@@ -81,7 +83,7 @@ export async function finetuneVariant(opts: {
   model.loadStateDict(opts.base.state);
   prepareForFinetune(model, ft, seed, opts.frozen);
   const trainer = new Trainer(model, opts.examples, {
-    steps: ft.steps, batchSize: ft.batchSize, lr: ft.lr, minLr: ft.lr, eps: ft.eps, warmup: ft.warmup, weightDecay: ft.weightDecay,
+    steps: ft.steps, batchSize: ft.batchSize, lr: ft.lr, minLr: opts.lrEnd ?? ft.lr, eps: ft.eps, warmup: ft.warmup, weightDecay: ft.weightDecay,
     seed, gradClip: 1, pack: ft.pack, // the data order depends on the seed only: identical across variants
   }, tok.padId);
   const writer = new JsonlWriter(opts.metricsPath, { truncate: true });
