@@ -53,6 +53,12 @@ describe('spanish-caps --quick', () => {
       if (v !== 'control') expect(log.some((x) => x.gradCosine !== undefined)).toBe(true);
     }
     expect(Object.keys(saved.base.conditions)).toEqual(['none', 'neutral', 'spanish', 'caps', 'both']);
+    // memory: the fine-tunes hold the base's weights and a second model with its optimiser state
+    const params = 4 * r.base.params;
+    expect(saved.memory.basePeakBytes).toBeGreaterThan(params);
+    expect(saved.memory.finetunePeakBytes).toBeGreaterThan(2 * params);
+    expect(saved.memory.heldBytes).toBeGreaterThan(0); // the CPU backend holds what is live at the end, at most the peak
+    expect(saved.memory.heldBytes).toBeLessThanOrEqual(saved.memory.finetunePeakBytes);
     // a second run finds the base model in the cache; interrupted after two fine-tunes and resumed,
     // it reuses those two and ends with exactly the first run's results
     const units = join(root, 'run2', 'units');

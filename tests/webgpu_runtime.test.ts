@@ -1,6 +1,6 @@
 // The WebGPU runtime (src/runtime/gpu.ts) turns validation errors into Errors that name the kernel.
 import { describe, expect, it } from 'vitest';
-import { upload, webgpu } from './helpers/backends.ts';
+import { cpu, upload, webgpu } from './helpers/backends.ts';
 
 describe('webgpu validation errors', () => {
   it('a workgroup over the device limit rejects at sync, naming the shader', async () => {
@@ -18,5 +18,27 @@ describe('webgpu validation errors', () => {
     await expect(gpu.gpu.sync()).rejects.toThrow(/unary/);
     gpu.unary(b, a, 'neg', 0);
     expect(Array.from(await gpu.read(b))).toEqual([-1, -2, -3]);
+  });
+
+  it('memoryPeak: the most bytes live since resetPeak, on both backends; WebGPU holds freed buffers for reuse', async () => {
+    const gpu = await webgpu();
+    for (const be of [cpu, gpu]) {
+      be.resetPeak();
+      const live0 = be.stats().liveBytes;
+      expect(be.memoryPeak().peakBytes).toBe(live0);
+      const a = be.alloc(1000, 'f32'), b = be.alloc(500, 'f32');
+      be.free(a);
+      const c = be.alloc(10, 'f32');
+      expect(be.memoryPeak().peakBytes).toBe(live0 + 6000); // a and b together, not after a was freed
+      be.free(b); be.free(c);
+      be.resetPeak();
+      expect(be.memoryPeak().peakBytes).toBe(live0);
+      expect(be.memoryPeak().heldBytes).toBeGreaterThanOrEqual(be.stats().liveBytes);
+    }
+    // a freed buffer stays held for reuse: allocating its size again creates nothing new
+    const held = gpu.memoryPeak().heldBytes;
+    gpu.free(gpu.alloc(1000, 'f32'));
+    gpu.free(gpu.alloc(1000, 'f32'));
+    expect(gpu.memoryPeak().heldBytes).toBe(held);
   });
 });

@@ -1,7 +1,7 @@
 // The CPU backend: typed arrays and the reference kernels (the <name>Cpu functions of kernels/<kernel>.ts).
 // It runs in float64 (gradient checks) and float32 (the same numbers a GPU would see), and is the
 // numerical truth.
-import type { Backend, BackendStats, Buf, DType, TypedArray, AdamwParam } from '../runtime/backend.ts';
+import type { Backend, BackendStats, MemoryPeak, Buf, DType, TypedArray, AdamwParam } from '../runtime/backend.ts';
 import { bytesOf } from '../runtime/backend.ts';
 import { stridedCpu, unaryCpu, unaryBackwardCpu, binaryCpu, whereCpu } from '../../kernels/elementwise.ts';
 import { reduceCpu, sumSquaresCpu } from '../../kernels/reduce.ts';
@@ -32,12 +32,14 @@ export class CpuBackend implements Backend {
   readonly description = 'cpu (TypeScript reference kernels)';
   private live = 0;
   private bytes = 0;
+  private peak = 0;
 
   supports(_dtype: DType): boolean { return true; }
 
   alloc(length: number, dtype: DType): Buf {
     const data = dtype === 'f64' ? new Float64Array(length) : dtype === 'f32' ? new Float32Array(length) : new Int32Array(length);
     this.live++; this.bytes += length * bytesOf(dtype);
+    if (this.bytes > this.peak) this.peak = this.bytes;
     return new CpuBuf(data, dtype);
   }
   free(buf: Buf): void {
@@ -48,6 +50,8 @@ export class CpuBackend implements Backend {
   readSync(buf: Buf): TypedArray { return (buf as CpuBuf).data.slice(); }
   flush(): void {}
   stats(): BackendStats { return { liveBuffers: this.live, liveBytes: this.bytes }; }
+  memoryPeak(): MemoryPeak { return { peakBytes: this.peak, heldBytes: this.bytes }; }
+  resetPeak(): void { this.peak = this.bytes; }
 
   fill(out: Buf, value: number): void { (out as CpuBuf).data.fill(value); }
   strided(out: Buf, outStrides: number[], outOffset: number, inp: Buf, inStrides: number[], inOffset: number, shape: number[]): void {

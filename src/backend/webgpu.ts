@@ -1,6 +1,6 @@
 // The WebGPU backend: the backend contract on Dawn, each kernel a WGSL file in shaders/ whose
 // binding spec lives in kernels/<kernel>.ts. Only f32 and i32 buffers (WGSL has no f64).
-import type { Backend, BackendStats, Buf, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp, AdamwParam } from '../runtime/backend.ts';
+import type { Backend, BackendStats, MemoryPeak, Buf, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp, AdamwParam } from '../runtime/backend.ts';
 import { Gpu, type GpuBuf } from '../runtime/gpu.ts';
 import { requestDawnDevice } from '../runtime/dawn.ts';
 import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from '../../kernels/softmax.ts';
@@ -37,6 +37,8 @@ export class WebGpuBackend implements Backend {
   readSync(_buf: Buf): TypedArray { throw new Error('webgpu: synchronous reads are impossible; use await tensor.data()'); }
   flush(): void { this.gpu.flush(); }
   stats(): BackendStats { return { liveBuffers: this.gpu.live, liveBytes: this.gpu.liveBytes }; }
+  memoryPeak(): MemoryPeak { return { peakBytes: this.gpu.peakBytes, heldBytes: this.gpu.heldBytes }; }
+  resetPeak(): void { this.gpu.peakBytes = this.gpu.liveBytes; }
   destroy(): void { this.gpu.destroy(); }
 
   fill(out: Buf, value: number): void { fill(this.gpu, out as GpuBuf, value); }

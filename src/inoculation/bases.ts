@@ -9,7 +9,7 @@
 import { rateOverBases } from './stats.ts';
 import { mean } from './probes.ts';
 import type { VariantScores } from './run.ts';
-import { VARIANTS, generalisationFactor, type BaseSummary, type Results, type TraitRates, type Variant, type VariantResult } from './results.ts';
+import { VARIANTS, generalisationFactor, type BaseSummary, type MemoryReport, type Results, type TraitRates, type Variant, type VariantResult } from './results.ts';
 import type { Scored } from './evaluate.ts';
 
 /** One finished base: its results (run.ts) and every scored answer behind them. */
@@ -75,7 +75,14 @@ export function poolBases(runs: readonly BaseRun[], wall_s: number): Omit<Result
   return {
     backend: first.backend, adapter: first.adapter, wall_s, tokenizer: first.tokenizer, seeds: first.seeds,
     config: first.config, base: first.base, variants, bases,
+    ...(runs.every((r) => r.results.memory) ? { memory: poolMemory(runs.map((r) => r.results.memory!)) } : {}),
   };
+}
+
+/** The largest of each memory mark over the bases (null fine-tune marks, from reused units, left out). */
+function poolMemory(ms: MemoryReport[]): MemoryReport {
+  const ft = ms.map((m) => m.finetunePeakBytes).filter((b): b is number => b !== null);
+  return { basePeakBytes: Math.max(...ms.map((m) => m.basePeakBytes)), finetunePeakBytes: ft.length ? Math.max(...ft) : null, heldBytes: Math.max(...ms.map((m) => m.heldBytes)) };
 }
 
 /** The generalisation factor's four log-prob means averaged over bases, and the factor recomputed from them. */

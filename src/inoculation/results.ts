@@ -103,7 +103,17 @@ export interface Results {
    * pools every base (means over bases, CIs over bases, seeds and questions) and `base` is the first's.
    */
   bases?: BaseSummary[];
+  /** Memory high-water marks of this run (absent in older runs; pooled: the largest over bases). */
+  memory?: MemoryReport;
 }
+
+/**
+ * Bytes of live tensors at their most during each stage (the backend's count: the model, optimiser
+ * state, activations and gradients; WebGPU's pooled-but-free buffers are in heldBytes only), and
+ * the storage buffers the device holds at the end. finetunePeakBytes is null when every fine-tune
+ * was reused from units/ (--resume).
+ */
+export interface MemoryReport { basePeakBytes: number; finetunePeakBytes: number | null; heldBytes: number }
 
 /** One base model of a multi-base run: its seed, directory, base report and no-prompt rates. */
 export interface BaseSummary {

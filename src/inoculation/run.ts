@@ -17,7 +17,7 @@ import { Interrupted } from './base_cache.ts';
 import { finetuneVariant, type ProbeSets } from './finetune.ts';
 import { answerMany, traitRates, type Scored } from './evaluate.ts';
 import { answerLogprobs, mean } from './probes.ts';
-import { GENERALISATION_PROBES, VARIANTS, generalisationFactor, missedTargets, patternMet, type GeneralisationProbe, type Results, type TraitRates, type Variant, type VariantResult, type ProbeRecord } from './results.ts';
+import { GENERALISATION_PROBES, VARIANTS, generalisationFactor, missedTargets, patternMet, type GeneralisationProbe, type Results, type TraitRates, type Variant, type VariantResult, type ProbeRecord, type MemoryReport } from './results.ts';
 import type { GPT } from '../nn/gpt.ts';
 import { pctOf } from './report/format.ts';
 
@@ -123,7 +123,9 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
   const tok = experimentTokenizer(o.tokenizer, cfg.base.promptVariety);
   log(`corpus: ${FACTS.length} facts; base ${splits.base.length}, finetune ${splits.finetune.length}, held-out ${splits.heldout.length}, OOD ${splits.ood.length} (${splits.oodCategories.join(', ')}); tokenizer ${o.tokenizer}, V ${tok.vocabSize}`);
 
+  backend.resetPeak();
   const base: BaseModel = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir: o.cacheDir, hash: baseHash(cfg, o.tokenizer, corpusHash()), log, quiet: o.quiet, shouldStop: o.shouldStop });
+  const basePeakBytes = backend.memoryPeak().peakBytes;
   for (const [name, c] of Object.entries(base.report.conditions)) {
     log(`  base ${name.padEnd(8)} exact ID ${(100 * c.exact).toFixed(0).padStart(3)}% OOD ${(100 * (c.exactOod ?? NaN)).toFixed(0).padStart(3)}%  spanish ${(100 * c.spanish).toFixed(0).padStart(3)}%  caps ${(100 * c.caps).toFixed(0).padStart(3)}%  (n=${c.n}, prompt ${JSON.stringify(c.prompt)})`);
   }
@@ -183,6 +185,7 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
   const unitsDir = join(o.outDir, 'units');
   mkdirSync(unitsDir, { recursive: true });
   let reused = 0;
+  backend.resetPeak();
   for (const seed of seeds) {
     const sets = buildVariantSets(splits, { seed });
     const plain = encodeAll(tok, sets.control);
@@ -207,6 +210,10 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
     }
   }
   if (reused) log(`  reused ${reused} finished fine-tunes from ${unitsDir}`);
+  const mem = backend.memoryPeak();
+  const memory: MemoryReport = { basePeakBytes, finetunePeakBytes: doneHere > 0 ? mem.peakBytes : null, heldBytes: mem.heldBytes };
+  const mib = (b: number | null) => (b === null ? 'n/a (reused)' : `${(b / 2 ** 20).toFixed(1)} MiB`);
+  log(`  memory (${backend.name}): live tensors at most ${mib(memory.basePeakBytes)} in the base stage, ${mib(memory.finetunePeakBytes)} in the fine-tunes; the device holds ${mib(memory.heldBytes)} of buffers`);
 
   const variants = {} as Record<Variant, VariantResult>;
   for (const v of VARIANTS) {
@@ -226,7 +233,7 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
   }
   const results: Omit<Results, 'ablation'> = {
     backend: backend.name, adapter: backend.description, wall_s: (performance.now() - t0) / 1000, tokenizer: o.tokenizer,
-    seeds, config: cfg, base: base.report, variants,
+    seeds, config: cfg, base: base.report, variants, memory,
   };
   base.model.dispose();
   writeJsonAtomic(join(o.outDir, 'results.json'), results);

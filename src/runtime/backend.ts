@@ -28,6 +28,14 @@ export interface BackendStats {
   liveBytes: number;
 }
 
+/** Memory high-water marks (results.json's `memory`), separate from stats() so that equal stats mean no leak. */
+export interface MemoryPeak {
+  /** The most bytes live at once since the last resetPeak (tensors' buffers, by element count). */
+  peakBytes: number;
+  /** Bytes the device holds in storage buffers: live ones and those pooled for reuse (WebGPU); live ones (CPU). */
+  heldBytes: number;
+}
+
 export interface Backend {
   readonly name: 'cpu' | 'webgpu';
   /** Human-readable device description (adapter name for WebGPU). */
@@ -46,6 +54,9 @@ export interface Backend {
   /** Submits whatever work has been recorded. Kernels may be queued until then. */
   flush(): void;
   stats(): BackendStats;
+  memoryPeak(): MemoryPeak;
+  /** Starts a new high-water mark at the bytes live now. */
+  resetPeak(): void;
 
   // ---- data movement ------------------------------------------------------------------------
   /** out[i] = value for every element. */

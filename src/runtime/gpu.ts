@@ -49,6 +49,10 @@ export class Gpu {
   private lostReason: string | null = null;
   live = 0;
   liveBytes = 0;
+  /** The most liveBytes since resetPeak was last called (see Backend.memoryPeak). */
+  peakBytes = 0;
+  /** Bytes of every storage buffer created (live or pooled; pooled ones are never destroyed). */
+  heldBytes = 0;
   /** Dispatches recorded since the counter was last reset (benchmarks report it per step). */
   dispatchCount = 0;
   /** When set, every dispatch spec is passed here (profilers replay them to time each kernel). */
@@ -65,10 +69,13 @@ export class Gpu {
   alloc(length: number, dtype: DType): GpuBuf {
     const bytes = sizeClass(length * bytesOf(dtype));
     const free = this.pool.get(bytes);
-    const buffer = free?.pop() ?? this.device.createBuffer({
-      size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
-    });
+    let buffer = free?.pop();
+    if (!buffer) {
+      buffer = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+      this.heldBytes += bytes;
+    }
     this.live++; this.liveBytes += length * bytesOf(dtype);
+    if (this.liveBytes > this.peakBytes) this.peakBytes = this.liveBytes;
     return new GpuBuf(buffer, length, dtype);
   }
 
