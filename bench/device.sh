@@ -10,6 +10,8 @@
 #                is software unless --allow-software (then the other steps are skipped, and every
 #                step runs with INOCULUM_ADAPTER=hardware so none falls back to the software adapter)
 #    tests       vitest run the kernel parity tests (tests/<kernel>.test.ts, wgsl, webgpu_*)
+#    peak        npm run bench -- peak --json        the adapter's fma and copy ceilings (bench/peak.ts;
+#                sizes grow until a dispatch takes 10 ms), the denominators of matmul_pct_of_peak_fma
 #    matmul      npm run bench -- matmul --json      (--quick: bench/device_bench.ts matmul, the quick set)
 #    attention   npm run bench -- attention --json   (--quick: bench/device_bench.ts attention)
 #    train_step  bench/train_step.ts --backend webgpu --config base --json   (--quick: --steps 2)
@@ -33,7 +35,7 @@ while [ $# -gt 0 ]; do
     --out) OUTDIR=${2:?--out needs a directory}; shift ;;
     --budget) BUDGET=${2:?--budget needs seconds}; shift ;;
     --only) ONLY=${2:?--only needs step names}; shift ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "device.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -143,18 +145,21 @@ run_step() {  # name limit_s command...
 TSX=node_modules/.bin/tsx
 if [ $QUICK = 1 ]; then
   BENCH_MATMUL=($TSX bench/device_bench.ts matmul) BENCH_ATTN=($TSX bench/device_bench.ts attention)
+  BENCH_PEAK=($TSX bench/device_bench.ts peak)
   TRAIN_STEPS=(--steps 2) EXAMPLE_ARGS=(--quick)
-  TESTS=(tests/{matmul,attention,wgsl}.test.ts tests/webgpu_*.test.ts) # CI ran them all already
+  TESTS=(tests/{matmul,attention,peak,wgsl}.test.ts tests/webgpu_*.test.ts) # CI ran them all already
 else
   BENCH_MATMUL=($TSX bench/run.ts matmul --json) BENCH_ATTN=($TSX bench/run.ts attention --json)
+  BENCH_PEAK=($TSX bench/run.ts peak --json)
   TRAIN_STEPS=() EXAMPLE_ARGS=()
   # every kernel's parity tests (tests/<kernel>.test.ts, README's kernel map) and the runtime's
-  TESTS=(tests/{matmul,attention,layernorm,softmax,crossentropy,embedding,dropout,adamw,reduce,elementwise,wgsl}.test.ts tests/webgpu_*.test.ts)
+  TESTS=(tests/{matmul,attention,layernorm,softmax,crossentropy,embedding,dropout,adamw,reduce,elementwise,peak,wgsl}.test.ts tests/webgpu_*.test.ts)
 fi
 
 run_step info 120 $TSX bench/device_info.ts $([ $ALLOW_SW = 1 ] && echo --allow-software)
 [[ " ${FAILED[*]:-} " == *" info "* ]] && SKIP_ALL="the adapter check failed (see logs/info.log)"
 run_step tests 300 node_modules/.bin/vitest run "${TESTS[@]}"
+run_step peak 120 "${BENCH_PEAK[@]}"
 run_step matmul 300 "${BENCH_MATMUL[@]}"
 run_step attention 180 "${BENCH_ATTN[@]}"
 run_step train_step 300 $TSX bench/train_step.ts --backend webgpu --config base --json "${TRAIN_STEPS[@]}"

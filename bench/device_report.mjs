@@ -68,7 +68,15 @@ if (step('tests')) {
 
 // the benches: one JSON object per result
 report.bench = {};
-for (const family of ['matmul', 'attention']) if (step(family)) report.bench[family] = jsonLines(log(family));
+for (const family of ['peak', 'matmul', 'attention']) if (step(family)) report.bench[family] = jsonLines(log(family));
+// the promoted matmul's GFLOP/s as a share of the measured WGSL fma ceiling (bench/peak.ts)
+const best = (rows, key) => Math.max(0, ...(rows ?? []).filter((r) => r.backend === 'webgpu').map((r) => r[key] ?? 0));
+const peakFlops = best((report.bench.peak ?? []).filter((r) => r.kernel === 'peak_fma'), 'gflops');
+if (peakFlops > 0 && report.bench.matmul) {
+  report.ceilings = { peak_fma_gflops: peakFlops, peak_copy_gbps: best((report.bench.peak ?? []).filter((r) => r.kernel === 'peak_copy'), 'gbps') };
+  report.matmul_pct_of_peak_fma = (report.bench.matmul ?? []).filter((r) => r.backend === 'webgpu' && /^promoted/.test(r.variant))
+    .map((r) => ({ shape: r.shape, gflops: r.gflops, pct: Math.round((1000 * r.gflops) / peakFlops) / 10 }));
+}
 
 // the training step
 if (step('train_step')) report.train_step = jsonLines(log('train_step')).find((o) => 'tokens_per_s' in o) ?? null;

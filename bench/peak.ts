@@ -9,14 +9,25 @@ import { peakCopy, peakCopyCpu, peakFma, peakFmaCpu, peakFmaFlops } from '../ker
 import type { GpuBuf } from '../src/runtime/gpu.ts';
 
 const A = 0.999, B = 0.001;
+/** A ceiling is timed on dispatches of at least this long, so that their fixed cost does not count. */
+const MIN_MS = 10;
+/** Invocations (fma) and f32 elements per buffer (copy: 1 GiB) at most. */
+const MAX_N = 1 << 24, MAX_COPY = 1 << 28;
 
 export async function bench(opts: BenchOptions): Promise<void> {
   const be = await benchBackend();
   const reps = opts.quick ? 3 : 10;
   const adapter = be.description;
 
-  // arithmetic: enough invocations to fill every lane of every core many times over
-  const n = opts.quick ? 16384 : 65536;
+  // arithmetic: enough invocations to fill every lane many times over; on a real GPU 65,536 finish
+  // in microseconds, so n doubles until one dispatch takes MIN_MS (llvmpipe: already ~20 ms)
+  let n = opts.quick ? 16384 : 65536;
+  for (let probe = be.alloc(n, 'f32') as GpuBuf; ; probe = be.alloc(n, 'f32') as GpuBuf) {
+    const ms = await timeGpu(be, () => peakFma(be.gpu, probe, 256, A, B), 1, 1);
+    be.free(probe);
+    if (ms >= MIN_MS || n >= MAX_N) break;
+    n *= 2;
+  }
   const out = be.alloc(n, 'f32') as GpuBuf;
   const rows: BenchResult[] = [];
   for (const iters of opts.quick ? [256] : [256, 1024]) {
@@ -38,8 +49,16 @@ export async function bench(opts: BenchOptions): Promise<void> {
   be.free(out);
   emitBest(rows, 'gflops', opts);
 
-  // memory: a buffer well past the last-level cache (64 MiB each way in full)
-  const len = opts.quick ? 1 << 20 : 1 << 24;
+  // memory: a buffer well past the last-level cache (64 MiB each way in full), doubled (to 1 GiB at
+  // most) until one copy takes MIN_MS: an HBM GPU copies 64 MiB in tens of microseconds
+  let len = opts.quick ? 1 << 20 : 1 << 24;
+  for (;;) {
+    const a = be.alloc(len, 'f32') as GpuBuf, b = be.alloc(len, 'f32') as GpuBuf;
+    const ms = await timeGpu(be, () => peakCopy(be.gpu, b, a), 1, 1);
+    be.free(a); be.free(b);
+    if (ms >= MIN_MS || len >= MAX_COPY || opts.quick) break;
+    len *= 2;
+  }
   const src = seeded(len, 7);
   const inp = be.alloc(len, 'f32') as GpuBuf, dst = be.alloc(len, 'f32') as GpuBuf;
   be.write(inp, src);
