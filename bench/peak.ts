@@ -21,13 +21,12 @@ export async function bench(opts: BenchOptions): Promise<void> {
 
   // arithmetic: enough invocations to fill every lane many times over; on a real GPU 65,536 finish
   // in microseconds, so n doubles until one dispatch takes MIN_MS (llvmpipe: already ~20 ms)
-  let n = opts.quick ? 16384 : 65536;
-  for (let probe = be.alloc(n, 'f32') as GpuBuf; ; probe = be.alloc(n, 'f32') as GpuBuf) {
+  const n = await grow(opts.quick ? 16384 : 65536, MAX_N, async (size) => {
+    const probe = be.alloc(size, 'f32') as GpuBuf;
     const ms = await timeGpu(be, () => peakFma(be.gpu, probe, 256, A, B), 1, 1);
     be.free(probe);
-    if (ms >= MIN_MS || n >= MAX_N) break;
-    n *= 2;
-  }
+    return ms;
+  });
   const out = be.alloc(n, 'f32') as GpuBuf;
   const rows: BenchResult[] = [];
   for (const iters of opts.quick ? [256] : [256, 1024]) {
@@ -51,14 +50,12 @@ export async function bench(opts: BenchOptions): Promise<void> {
 
   // memory: a buffer well past the last-level cache (64 MiB each way in full), doubled (to 1 GiB at
   // most) until one copy takes MIN_MS: an HBM GPU copies 64 MiB in tens of microseconds
-  let len = opts.quick ? 1 << 20 : 1 << 24;
-  for (;;) {
-    const a = be.alloc(len, 'f32') as GpuBuf, b = be.alloc(len, 'f32') as GpuBuf;
+  const len = await grow(opts.quick ? 1 << 20 : 1 << 24, MAX_COPY, async (size) => {
+    const a = be.alloc(size, 'f32') as GpuBuf, b = be.alloc(size, 'f32') as GpuBuf;
     const ms = await timeGpu(be, () => peakCopy(be.gpu, b, a), 1, 1);
     be.free(a); be.free(b);
-    if (ms >= MIN_MS || len >= MAX_COPY || opts.quick) break;
-    len *= 2;
-  }
+    return ms;
+  });
   const src = seeded(len, 7);
   const inp = be.alloc(len, 'f32') as GpuBuf, dst = be.alloc(len, 'f32') as GpuBuf;
   be.write(inp, src);
@@ -75,6 +72,13 @@ export async function bench(opts: BenchOptions): Promise<void> {
   }
   be.free(inp); be.free(dst);
   emitBest(copies, 'gbps', opts);
+}
+
+/** The size, doubled from `start` (to `max` at most), at which one timed call takes MIN_MS. */
+async function grow(start: number, max: number, msAt: (size: number) => Promise<number>): Promise<number> {
+  let size = start;
+  while (size < max && (await msAt(size)) < MIN_MS) size *= 2;
+  return size;
 }
 
 /** Every row, the best marked '*' (the ceiling bench/table.ts divides by). */
