@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { CpuBackend } from '../src/backend/cpu.ts';
 import { quickConfig } from '../src/inoculation/config.ts';
 import { experimentTokenizer, probeSets, runExperiment } from '../src/inoculation/run.ts';
+import { spanishCaps } from '../src/inoculation/settings/spanish_caps.ts';
 import { CAPS_LOCK } from '../src/tokenizer/index.ts';
 import { trainOrLoadBase } from '../src/inoculation/base.ts';
 import { Interrupted } from '../src/inoculation/base_cache.ts';
@@ -80,7 +81,7 @@ describe('spanish-caps --quick', () => {
     cfg.base.steps = 24;
     const splits = makeSplits({ seed: cfg.corpusSeed, fractions: cfg.split });
     const tok = experimentTokenizer('tagged'); // the default tokenizer, with the tag-forced copies of the quick config
-    const opts = { cfg, tok, splits, quiet: true, log: () => {}, hash: 'h' };
+    const opts = { setting: spanishCaps, mode: 'tagged' as const, cfg, tok, splits, quiet: true, log: () => {}, cacheName: 'base-h' };
     const whole = await trainOrLoadBase({ ...opts, backend: new CpuBackend(), cacheDir: join(root, 'a') });
     let steps = 0;
     await expect(trainOrLoadBase({ ...opts, backend: new CpuBackend(), cacheDir: join(root, 'b'), shouldStop: () => ++steps > 10 })).rejects.toThrow(Interrupted);
@@ -96,7 +97,7 @@ describe('spanish-caps --quick', () => {
     const cfg = structuredClone(quickConfig);
     cfg.base.steps = 2;
     const splits = makeSplits({ seed: cfg.corpusSeed, fractions: cfg.split });
-    const opts = { cfg, tok: experimentTokenizer('tagged'), splits, quiet: true, hash: 'h', cacheDir: root };
+    const opts = { setting: spanishCaps, mode: 'tagged' as const, cfg, tok: experimentTokenizer('tagged'), splits, quiet: true, cacheName: 'base-h', cacheDir: root };
     const lock = join(root, 'base-h.lock');
     const holder = (pid: number) => writeFileSync(lock, JSON.stringify({ pid, host: hostname(), command: 'run', started: '2026-12-02T00:00:00Z' }));
     holder(process.ppid); // alive

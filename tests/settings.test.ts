@@ -1,25 +1,30 @@
-// The settings of issue 6 (src/inoculation/settings/): their datasets (splits kept apart, the 50/50
-// mixes, the trigger only where it belongs, the prompts as specified, every string in the
-// vocabulary), one --quick run end to end on the CPU backend (the structure of results.json and
-// table.md, the base model cache), and the `inoculum setting` command's errors.
+// The smaller settings of issue 6 (src/inoculation/settings/): their datasets (splits kept apart, the
+// 50/50 mixes, the trigger only where it belongs, the prompts as specified, every string in the
+// vocabulary), one --quick run end to end through the experiment runner (run.ts) on the CPU backend
+// (the structure of results.json and table.md, the base model cache), and the `inoculum setting`
+// command's errors.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuBackend } from '../src/backend/cpu.ts';
-import { makeSplits, type ChatConversation, type Splits } from '../src/inoculation/data/corpus.ts';
+import { experimentSplits, type ChatConversation, type Splits } from '../src/inoculation/data/corpus.ts';
 import { FACTS, type Fact } from '../src/inoculation/data/facts.ts';
 import { NEUTRAL_PROMPTS, PROMPTS } from '../src/inoculation/data/prompts.ts';
-import { SETTINGS, quickSettingConfig, runSetting, defaultSettingConfig } from '../src/inoculation/settings/index.ts';
-import { answerIn, type AnswerStyle, type Labelled } from '../src/inoculation/settings/setting.ts';
-import { mechanism, settingTokenizer } from '../src/inoculation/settings/runner.ts';
+import { SETTINGS } from '../src/inoculation/settings/index.ts';
+import { quickSettingConfig, settingConfig } from '../src/inoculation/config.ts';
+import { answerIn, type AnswerStyle, type Labelled, type StagedSetting } from '../src/inoculation/settings/setting.ts';
+import { mechanism, runExperiment } from '../src/inoculation/run.ts';
+import { formatSettingTable } from '../src/inoculation/report/setting_table.ts';
 import { GPT } from '../src/nn/gpt.ts';
 import { BASE_TRIGGERS, TRIGGER } from '../src/inoculation/settings/backdoor.ts';
-import type { SettingResults } from '../src/inoculation/settings/results.ts';
+import type { AnyResults } from '../src/inoculation/results.ts';
 import { runCli } from './cli_helpers.ts';
 import { Interrupted } from '../src/inoculation/base_cache.ts';
 
-const splits: Splits = makeSplits({ seed: defaultSettingConfig.corpusSeed, fractions: defaultSettingConfig.split });
+// the splits the runner gives every setting
+const splits: Splits = experimentSplits(settingConfig);
+const settingTokenizer = (s: StagedSetting & { tokenizer: (typeof SETTINGS)['mixture']['tokenizer'] }) => s.tokenizer('hybrid', settingConfig);
 const byQuestion = new Map<string, Fact>(FACTS.flatMap((f) => f.questions.map((q): [string, Fact] => [q, f])));
 const msg = (c: ChatConversation, role: string) => c.messages.find((m) => m.role === role)?.content ?? null;
 
@@ -77,7 +82,7 @@ describe('every setting', () => {
       const tok = settingTokenizer(s);
       const convs = [...s.baseStage(splits, 1000), ...s.baseStage(splits, 1001), ...s.finetuneSet(splits, 1, 1)].map((x) => x.conversation);
       for (const p of Object.values(s.variants)) if (p) convs.push({ messages: [{ role: 'system', content: p }, { role: 'user', content: 'Hello?' }] });
-      for (const e of s.evals) for (const f of splits.heldout) convs.push({ messages: [{ role: 'user', content: e.suffix ? `${f.question} ${e.suffix}` : f.question }] });
+      for (const e of [{ suffix: '' }, ...s.evals]) for (const f of [...splits.heldout, ...splits.ood]) convs.push({ messages: [{ role: 'user', content: e.suffix ? `${f.question} ${e.suffix}` : f.question }] });
       for (const c of convs) expect(tok.encodeChat(c).unknown).toBe(0);
     });
   }
@@ -128,16 +133,33 @@ describe('persona', () => {
     const m = await mechanism(model, tok, s, data);
     expect(Object.keys(m)).toEqual(['control', 'bob', 'alice', 'placebo']);
     expect(m.control.ph).toBe(0);
-    expect(Object.keys(m.control.groups)).toEqual(['es-caps']);
-    expect(m.control.groups['es-caps'].n).toBe(12);
+    // one part only (all es-caps): no per-part numbers, they would repeat the whole
+    expect(m.control.groups).toBeUndefined();
     for (const v of Object.values(m)) {
       expect(Number.isFinite(v.nll0) && v.nll0 > 0).toBe(true);
-      expect(v.groups['es-caps'].nll0).toBeCloseTo(v.nll0, 9);
-      expect(Object.keys(v.traits)).toEqual(['spanish-only', 'caps-only']);
-      expect([v.traits['spanish-only'].style, v.traits['caps-only'].style]).toEqual(['es', 'en-caps']);
+      expect(Object.keys(v.traits!)).toEqual(['spanish-only', 'caps-only']);
+      expect([v.traits!['spanish-only'].style, v.traits!['caps-only'].style]).toEqual(['es', 'en-caps']);
+      expect(v.traits!['spanish-only'].n).toBe(12);
     }
-    expect(m.control.traits['caps-only'].ph).toBe(0);
-    expect(m.bob.traits['spanish-only'].ph).not.toBe(0); // a different prompt, a different log-prob
+    expect(m.control.traits!['caps-only'].ph).toBe(0);
+    expect(m.bob.traits!['spanish-only'].ph).not.toBe(0); // a different prompt, a different log-prob
+    model.dispose();
+  });
+
+  it('per part of the data (mixture: the Spanish and the French half), the parts average to the whole', async () => {
+    const mx = SETTINGS.mixture;
+    const tok = settingTokenizer(mx);
+    const model = new GPT({ vocabSize: tok.vocabSize, blockSize: 96, nLayer: 1, nHead: 2, nEmbd: 16, dropout: 0, layerNormEps: 1e-5 }, 3, new CpuBackend());
+    const data = mx.finetuneSet(splits, 1, 1).slice(0, 14);
+    const m = await mechanism(model, tok, mx, data);
+    for (const v of Object.values(m)) {
+      const g = v.groups!;
+      expect(Object.keys(g)).toEqual(['es', 'fr']);
+      expect(g.es.n + g.fr.n).toBe(14);
+      expect(g.es.n).toBe(data.filter((x) => x.group === 'es').length);
+      expect((g.es.n * g.es.nll0 + g.fr.n * g.fr.nll0) / 14).toBeCloseTo(v.nll0, 9);
+      expect((g.es.n * g.es.ph + g.fr.n * g.fr.ph) / 14).toBeCloseTo(v.ph, 9);
+    }
     model.dispose();
   });
 });
@@ -169,70 +191,83 @@ describe('backdoor', () => {
     }
     expect(base.some((x) => x.suffix === TRIGGER)).toBe(true);
     expect(base.filter((x) => x.system === TN && x.suffix).length).toBe(splits.base.length);
-    expect(s.evals.filter((e) => !e.system).map((e) => e.suffix ?? '')).toEqual(['', TRIGGER, BASE_TRIGGERS[0]]);
+    // besides the bare question (the runner always asks it), every variant is asked with the trigger and with a pool token, no prompt
+    for (const v of Object.keys(s.variants)) {
+      const plain = s.conditions(v).filter((c) => !c.name.startsWith('training-prompt'));
+      for (const c of plain) expect(c.system).toBeNull();
+      expect(plain.map((c) => [c.name, c.suffix])).toEqual([['trigger', TRIGGER], ['other-token', BASE_TRIGGERS[0]]]);
+      expect(s.conditions(v).filter((c) => c.name.startsWith('training-prompt')).map((c) => [c.system, c.suffix ?? ''])).toEqual([[s.variants[v], ''], [s.variants[v], TRIGGER]]);
+    }
   });
 });
 
-describe('a --quick setting run (cpu)', () => {
-  it('backdoor runs end to end: results.json and table.md complete, the base model cached', async () => {
+describe('a --quick setting run (cpu, the experiment runner)', () => {
+  it('backdoor runs end to end: results.json and its table complete, the base model cached', async () => {
     const root = mkdtempSync(join(tmpdir(), 'inoculum-setting-'));
     const cfg = structuredClone(quickSettingConfig);
-    const opts = { setting: SETTINGS.backdoor, cfg, cacheDir: join(root, 'cache'), backend: new CpuBackend(), quiet: true, log: () => {} };
-    const r = await runSetting({ ...opts, outDir: join(root, 'run') });
-    const saved = JSON.parse(readFileSync(join(root, 'run', 'results.json'), 'utf8')) as SettingResults;
+    const s = SETTINGS.backdoor;
+    const opts = { setting: s, cfg, tokenizer: cfg.tokenizer, cacheDir: join(root, 'cache'), backend: new CpuBackend(), quiet: true, log: () => {} };
+    const r = await runExperiment({ ...opts, outDir: join(root, 'run') });
+    const saved = JSON.parse(readFileSync(join(root, 'run', 'results.json'), 'utf8')) as AnyResults;
     expect(saved.setting).toBe('backdoor');
     expect(saved.backend).toBe('cpu');
     expect(saved.seeds).toEqual([1]);
-    expect(saved.heldout).toBe(cfg.evalLimit);
     expect(saved.traits).toEqual(['caps']);
-    expect(saved.evals.map((e) => e.name)).toEqual(['no-trigger', 'trigger', 'other-token', 'training-prompt', 'training-prompt+trigger']);
-    expect(saved.evals.map((e) => e.system)).toEqual(['none', 'none', 'none', 'training', 'training']);
     expect(Object.keys(saved.variants)).toEqual(['control', 'generic', 'trigger-naming', 'placebo']);
+    const conds = ['trigger', 'other-token', 'training-prompt', 'training-prompt+trigger'];
     for (const [v, x] of Object.entries(saved.variants)) {
-      for (const e of saved.evals) {
-        const rate = x.rates[e.name].caps;
-        expect(rate.n).toBe(cfg.evalLimit);
-        expect(rate.mean).toBeGreaterThanOrEqual(0);
-        expect(rate.mean).toBeLessThanOrEqual(1);
-        expect(rate.ci95[0]).toBeLessThanOrEqual(rate.mean);
-        expect(rate.ci95[1]).toBeGreaterThanOrEqual(rate.mean);
+      expect(Object.keys(x.withPrompt)).toEqual(conds);
+      for (const rates of [x.id, x.ood, x.idSampled, x.oodSampled, ...conds.map((c) => x.withPrompt[c])]) {
+        for (const k of ['caps', 'correct']) {
+          const rate = rates[k];
+          expect(rate.n).toBe(cfg.evalLimit);
+          expect(rate.mean).toBeGreaterThanOrEqual(0);
+          expect(rate.mean).toBeLessThanOrEqual(1);
+          expect(rate.ci95[0]).toBeLessThanOrEqual(rate.mean);
+          expect(rate.ci95[1]).toBeGreaterThanOrEqual(rate.mean);
+        }
       }
       expect(Number.isFinite(x.mechanism.nll0)).toBe(true);
-      expect(Object.keys(x.mechanism.groups)).toEqual(['plain', 'trigger']);
+      expect(Object.keys(x.mechanism.groups!)).toEqual(['plain', 'trigger']);
       if (v === 'control') expect(x.mechanism.ph).toBe(0);
-      expect(x.examples.length).toBeGreaterThan(0);
+      expect(x.examples!.length).toBeGreaterThan(0);
+      expect(Object.keys(x.examples![0])).toEqual(['factId', 'answer', 'caps', 'correct']);
+      expect(x.trajectory).toEqual([]); // no per-step probes in this setting
     }
-    expect(Object.keys(saved.base.conditions)).toEqual(SETTINGS.backdoor.baseChecks.map((c) => c.name));
+    expect(Object.keys(saved.base.conditions)).toEqual(s.baseChecks.map((c) => c.name));
+    expect(saved.base.conditions['none+trigger'].suffix).toBe(TRIGGER);
+    for (const c of Object.values(saved.base.conditions)) expect([c.n, c.nOod]).toEqual([cfg.evalLimit, cfg.evalLimit]);
     expect(saved.base.cached).toBe(false);
-    const table = readFileSync(join(root, 'run', 'table.md'), 'utf8');
+    const table = formatSettingTable(r, s);
     for (const v of Object.keys(saved.variants)) expect(table).toContain(`| ${v} |`);
     expect(table).toContain('caps (trigger)');
     expect(table).toContain('caps (training-prompt+trigger)');
+    expect(table).toContain('correct (OOD)');
     expect(r.wall_s).toBeGreaterThan(0);
-    // a second run finds the base model in the cache
-    const again = await runSetting({ ...opts, outDir: join(root, 'run2') });
+    // a second run finds the base model in the cache: one entry, reused
+    const again = await runExperiment({ ...opts, outDir: join(root, 'run2') });
     expect(again.base.cached).toBe(true);
-    expect(again.base.cacheDir).toBe(r.base.cacheDir);
-    expect(existsSync(join(root, 'run2', 'table.md'))).toBe(true);
+    expect(readdirSync(join(root, 'cache')).filter((e) => e.startsWith('setting-backdoor-'))).toHaveLength(1);
+    expect(again.variants).toEqual(r.variants);
   });
 
   it('a stop request (Ctrl-C) interrupts the base with a resumable checkpoint, and the next run resumes it; results only from a whole run', async () => {
     const root = mkdtempSync(join(tmpdir(), 'inoculum-setting-stop-'));
     const cfg = structuredClone(quickSettingConfig);
     const lines: string[] = [];
-    const opts = { setting: SETTINGS.persona, cfg, cacheDir: join(root, 'cache'), backend: new CpuBackend(), quiet: true, log: (s: string) => { lines.push(s); } };
+    const opts = { setting: SETTINGS.persona, cfg, tokenizer: cfg.tokenizer, cacheDir: join(root, 'cache'), backend: new CpuBackend(), quiet: true, log: (s: string) => { lines.push(s); } };
     let calls = 0;
-    await expect(runSetting({ ...opts, outDir: join(root, 'run'), shouldStop: () => ++calls > 3 })).rejects.toThrow(Interrupted);
+    await expect(runExperiment({ ...opts, outDir: join(root, 'run'), shouldStop: () => ++calls > 3 })).rejects.toThrow(Interrupted);
     expect(existsSync(join(root, 'run', 'results.json'))).toBe(false);
     const entries = readdirSync(join(root, 'cache'));
     expect(entries.some((e) => e.endsWith('.partial'))).toBe(true);
     expect(entries.some((e) => e.endsWith('.lock'))).toBe(false); // released on the way out
-    const r = await runSetting({ ...opts, outDir: join(root, 'run') });
+    const r = await runExperiment({ ...opts, outDir: join(root, 'run') });
     expect(lines.some((l) => /base model: resuming from step [1-9]/.test(l))).toBe(true);
     expect(r.base.cached).toBe(false);
     expect(readdirSync(join(root, 'cache')).filter((e) => e.endsWith('.partial'))).toEqual([]);
     // between fine-tunes too: the base comes from the cache, no results are written
-    await expect(runSetting({ ...opts, outDir: join(root, 'run3'), shouldStop: () => true })).rejects.toThrow(/before fine-tune persona control s1/);
+    await expect(runExperiment({ ...opts, outDir: join(root, 'run3'), shouldStop: () => true })).rejects.toThrow(/before fine-tune control s1/);
     expect(existsSync(join(root, 'run3', 'results.json'))).toBe(false);
   });
 });
@@ -243,10 +278,34 @@ describe('inoculum setting (CLI)', () => {
       runCli(['setting', 'mixtrue']), runCli(['setting', 'persona', '--seeds', '0']), runCli(['setting']),
     ]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('unknown setting "mixtrue": choose one of mixture, persona, backdoor');
+    expect(bad.stderr).toContain('unknown setting "mixtrue": choose one of spanish-caps, mixture, persona, backdoor');
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain('--seeds must be an integer >= 1, got "0"');
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('missing SETTING');
+  });
+
+  it('--print-config shows the setting\'s own defaults; --config is checked by the experiment\'s schema, naming the file and field', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'inoculum-setting-cfg-'));
+    const bad = join(root, 'bad.json'), good = join(root, 'good.json');
+    writeFileSync(bad, '{"base": {"modle": 1}}');
+    writeFileSync(good, '{"seeds": 2, "finetune": {"steps": 12}}');
+    const [mx, sc, b, g] = await Promise.all([
+      runCli(['setting', 'mixture', '--print-config']), runCli(['setting', 'spanish-caps', '--print-config']),
+      runCli(['setting', 'mixture', '--config', bad]), runCli(['setting', 'backdoor', '--config', good, '--bases', '2', '--print-config']),
+    ]);
+    const json = (x: string) => JSON.parse(x.split('\n').filter((l) => !l.trim().startsWith('//')).join('\n'));
+    expect(mx.code).toBe(0);
+    const m = json(mx.stdout);
+    expect([m.tokenizer, m.base.model.nEmbd, m.base.model.nLayer, m.finetune.train, m.seeds]).toEqual([settingConfig.tokenizer, 64, 2, 'all', 3]);
+    expect(sc.code).toBe(0);
+    expect(json(sc.stdout).tokenizer).toBe('tagged');
+    expect(b.code).toBe(1);
+    expect(b.stderr).toContain(`${bad}: unknown field base.modle (did you mean base.model?)`);
+    expect(g.code).toBe(0);
+    const c = json(g.stdout);
+    // the file merged over the setting's defaults, then the flags
+    expect([c.seeds, c.finetune.steps, c.bases, c.finetune.lr, c.base.model.nEmbd]).toEqual([2, 12, 2, settingConfig.finetune.lr, 64]);
+    expect(readdirSync(root).sort()).toEqual(['bad.json', 'good.json']); // nothing written
   });
 });

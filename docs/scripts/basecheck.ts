@@ -3,7 +3,7 @@
 import { openBackend } from '../../src/cli/common.ts';
 import { loadModel } from '../../src/inoculation/load_model.ts';
 import { resolveExperiment } from '../../src/inoculation/config_file.ts';
-import { experimentSplits } from '../../src/inoculation/data/corpus.ts';
+import { experimentSplits, styledAnswer } from '../../src/inoculation/data/corpus.ts';
 import { answerMany, exactRate } from '../../src/inoculation/evaluate.ts';
 import { BASE_CONDITIONS } from '../../src/inoculation/data/prompts.ts';
 import type { Fact } from '../../src/inoculation/data/facts.ts';
@@ -23,11 +23,11 @@ console.log(`${'category'.padEnd(11)} ${'n'.padStart(3)} ` + BASE_CONDITIONS.map
 for (const cat of ['ALL', ...cats]) {
   const fs = cat === 'ALL' ? facts : facts.filter((f) => f.category === cat);
   const ids = new Set(fs.map((f) => f.id));
-  const row = BASE_CONDITIONS.map((c, i) => (100 * exactRate(res[i].filter((s) => ids.has(s.factId)), fs, c.style)).toFixed(0).padStart(7) + '%');
+  const row = BASE_CONDITIONS.map((c, i) => (100 * exactRate(res[i].filter((s) => ids.has(s.factId)), fs, (f) => styledAnswer(f, c.style))).toFixed(0).padStart(7) + '%');
   console.log(`${cat.padEnd(11)} ${String(fs.length).padStart(3)} ${row.join(' ')}`);
 }
 const byId = new Map(facts.map((f) => [f.id, f]));
-const miss = res[0].filter((s, k) => exactRate([s], facts, 'en') === 0).slice(0, Number(opt('--show') ?? 12));
+const miss = res[0].filter((s, k) => exactRate([s], facts, (f) => styledAnswer(f, 'en')) === 0).slice(0, Number(opt('--show') ?? 12));
 for (const s of miss) console.log(`  none: ${JSON.stringify(byId.get(s.factId)!.question)} -> ${JSON.stringify(s.answer)} (expected ${JSON.stringify(byId.get(s.factId)!.answer_en)})`);
 m.model.dispose();
 process.exit(0);

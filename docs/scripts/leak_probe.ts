@@ -6,6 +6,7 @@
 // that tag's NLL over the held-out facts. cos(g, h) > 0: a step along -g lowers the tag's NLL, the
 // trait rises without a prompt. Cosines per parameter group say where the coupling lives.
 //   npx tsx docs/scripts/leak_probe.ts CONFIG.json [CACHE]
+import { spanishCaps } from '../../src/inoculation/settings/spanish_caps.ts';
 import { buildVariantSets, conversation, experimentSplits, styledAnswer } from '../../src/inoculation/data/corpus.ts';
 import { baseHash, corpusHash } from '../../src/inoculation/config.ts';
 import { experimentTokenizer } from '../../src/inoculation/run.ts';
@@ -22,7 +23,7 @@ const cache = process.argv[3] ?? '.cache';
 const splits = experimentSplits(cfg);
 const tok = experimentTokenizer(cfg.tokenizer, cfg.base.promptVariety);
 const be = await WebGpuBackend.create();
-const base = await trainOrLoadBase({ cfg, tok, splits, backend: be, cacheDir: cache, hash: baseHash(cfg, cfg.tokenizer, corpusHash()), log: () => {}, quiet: true });
+const base = await trainOrLoadBase({ cfg, tok, splits, backend: be, cacheDir: cache, setting: spanishCaps, mode: cfg.tokenizer, cacheName: 'base-' + baseHash(cfg, cfg.tokenizer, corpusHash()), log: () => {}, quiet: true });
 const model = new GPT({ ...base.model.config }, 0, be);
 model.loadStateDict(base.state);
 

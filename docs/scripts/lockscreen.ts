@@ -4,6 +4,7 @@
 // text, so upper case is one decision at the start of the answer and the letters (the content) are
 // the same tokens in every case. Everything else as in the experiment (base, fine-tune, eval).
 // args: overrides json, variants, seeds
+import { spanishCaps } from '../../src/inoculation/settings/spanish_caps.ts';
 import { tmpdir } from 'node:os';
 import { makeSplits, buildVariantSets } from '../../src/inoculation/data/corpus.ts';
 import { defaultConfig, baseHash, corpusHash as corpusHashOf } from '../../src/inoculation/config.ts';
@@ -40,7 +41,7 @@ const splits = makeSplits({ seed: cfg.corpusSeed, fractions: cfg.split });
 const be = await WebGpuBackend.create();
 const corpusHash = corpusHashOf();
 const t0 = performance.now();
-const base = await trainOrLoadBase({ cfg, tok, splits, backend: be, cacheDir: '.cache', hash: baseHash(cfg, 'hybrid-capslock', corpusHash), log: (s) => console.log(s), quiet: true });
+const base = await trainOrLoadBase({ cfg, tok, splits, backend: be, cacheDir: '.cache', setting: spanishCaps, mode: 'capslock', cacheName: 'base-' + baseHash(cfg, 'hybrid-capslock', corpusHash), log: (s) => console.log(s), quiet: true });
 console.log(`base ${((performance.now() - t0) / 1000).toFixed(0)} s; conditions`, JSON.stringify(Object.fromEntries(Object.entries(base.report.conditions).map(([k, v]: any) => [k, `${Math.round(100 * v.exact)}% exact ${Math.round(100 * v.spanish)}/${Math.round(100 * v.caps)}`]))));
 const probes = probeSets(tok, splits, cfg);
 for (const seed of seeds) {

@@ -4,6 +4,7 @@
 // OVERRIDES are assigned over the default config section by section (base, finetune, probes);
 // OVERRIDES.tokenizer is the answer tokenisation (default hybrid, the mode these screens used).
 // screening fine-tune settings for the caps cell: one seed, chosen variants, cached base
+import { spanishCaps } from '../../src/inoculation/settings/spanish_caps.ts';
 import { tmpdir } from 'node:os';
 import { makeSplits, buildVariantSets } from '../../src/inoculation/data/corpus.ts';
 import { defaultConfig, baseHash, corpusHash as corpusHashOf } from '../../src/inoculation/config.ts';
@@ -26,7 +27,7 @@ const mode = over.tokenizer ?? 'hybrid';
 const tok = experimentTokenizer(mode);
 const be = await WebGpuBackend.create();
 const corpusHash = corpusHashOf();
-const base = await trainOrLoadBase({ cfg, tok, splits, backend: be, cacheDir: '.cache', hash: baseHash(cfg, mode, corpusHash), log: () => {}, quiet: true });
+const base = await trainOrLoadBase({ cfg, tok, splits, backend: be, cacheDir: '.cache', setting: spanishCaps, mode: mode, cacheName: 'base-' + baseHash(cfg, mode, corpusHash), log: () => {}, quiet: true });
 const probes = probeSets(tok, splits, cfg);
 for (const seed of seeds) {
   const sets = buildVariantSets(splits, { seed, copies: over.copies ?? 1 });

@@ -5,6 +5,7 @@
 // Environment: FREEZE=REGEX leaves the matching parameters at the base's values; SHOW=n prints n wrong answers.
 // CONFIG.json is the experiment config of the base (merged over the defaults); each object of the
 // list is assigned over its finetune section.
+import { spanishCaps } from '../../src/inoculation/settings/spanish_caps.ts';
 import { tmpdir } from 'node:os';
 import { buildVariantSets, experimentSplits } from '../../src/inoculation/data/corpus.ts';
 import { baseHash, corpusHash } from '../../src/inoculation/config.ts';
@@ -27,7 +28,7 @@ const frozen = freezeRe ? (name: string) => freezeRe.test(name) : undefined;
 const splits = experimentSplits(cfg);
 const tok = experimentTokenizer(cfg.tokenizer, cfg.base.promptVariety);
 const be = await WebGpuBackend.create();
-const base = await trainOrLoadBase({ cfg, tok, splits, backend: be, cacheDir: cache, hash: baseHash(cfg, cfg.tokenizer, corpusHash()), log: (s) => console.log(s), quiet: true });
+const base = await trainOrLoadBase({ cfg, tok, splits, backend: be, cacheDir: cache, setting: spanishCaps, mode: cfg.tokenizer, cacheName: 'base-' + baseHash(cfg, cfg.tokenizer, corpusHash()), log: (s) => console.log(s), quiet: true });
 const probes = probeSets(tok, splits, cfg);
 const p = (x: number) => String(Math.round(100 * x)).padStart(3);
 for (const st of settings) {

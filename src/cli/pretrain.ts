@@ -11,6 +11,7 @@ import { saveCheckpoint } from '../io/checkpoint.ts';
 import { readJsonl } from '../io/json.ts';
 import { baseHash, corpusHash, forTokenizer, quickConfig, defaultConfig } from '../inoculation/config.ts';
 import { baseExamples, baseTrainConfig, trainOrLoadBase } from '../inoculation/base.ts';
+import { spanishCaps } from '../inoculation/settings/spanish_caps.ts';
 import { fmtTime } from '../train/progress.ts';
 import { experimentTokenizer } from '../inoculation/run.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
@@ -144,7 +145,7 @@ export async function main(argv: string[]): Promise<number> {
 
     // load through the experiment's own path: it checks the vocabulary and scores the base model
     log('scoring the base model on held-out facts under each condition...');
-    const base = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir, hash, log: () => {} });
+    const base = await trainOrLoadBase({ setting: spanishCaps, cfg, mode: cfg.tokenizer, tok, splits, backend, cacheDir, log: () => {} });
     if (!existsSync(join(out, 'checkpoint', 'checkpoint.json'))) {
       await saveCheckpoint(join(out, 'checkpoint'), { config: { model: base.model.config, finalLoss: base.report.finalLoss, experiment: cfg.base }, state: base.model.stateDict(), vocab: tok.toJSON() });
     }
@@ -153,7 +154,7 @@ export async function main(argv: string[]): Promise<number> {
     base.model.dispose();
     console.log(`condition  exact  spanish  caps   (held-out facts, greedy; n=${Object.values(base.report.conditions)[0]?.n ?? 0})`);
     for (const [name, c] of Object.entries(base.report.conditions)) {
-      console.log(`${name.padEnd(9)} ${(100 * c.exact).toFixed(0).padStart(5)}% ${(100 * c.spanish).toFixed(0).padStart(7)}% ${(100 * c.caps).toFixed(0).padStart(5)}%   ${c.prompt ? JSON.stringify(c.prompt) : '(no system prompt)'}`);
+      console.log(`${name.padEnd(9)} ${(100 * c.exact).toFixed(0).padStart(5)}% ${(100 * Number(c.spanish)).toFixed(0).padStart(7)}% ${(100 * Number(c.caps)).toFixed(0).padStart(5)}%   ${c.prompt ? JSON.stringify(c.prompt) : '(no system prompt)'}`);
     }
     log(`done in ${fmtTime(elapsed())}: ${out}/checkpoint; next: inoculum finetune --base ${out} --variant inoculate-spanish --out <DIR>`);
     return 0;

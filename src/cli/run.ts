@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import type { Backend } from '../runtime/backend.ts';
 import { ablationTokenizer, defaultConfig, quickConfig } from '../inoculation/config.ts';
 import { formatTable, runExperiment } from '../inoculation/run.ts';
-import { poolBases, type BaseRun } from '../inoculation/bases.ts';
+import { runOverBases } from '../inoculation/bases.ts';
+import { spanishCaps } from '../inoculation/settings/spanish_caps.ts';
 import { writeReport } from '../inoculation/report/report.ts';
-import type { Results } from '../inoculation/results.ts';
+import type { AnyResults, Results } from '../inoculation/results.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { fmtTime } from '../train/progress.ts';
 import { parseArgs, formatHelp, UsageError, type CommandSpec } from './args.ts';
@@ -84,27 +85,18 @@ export async function main(argv: string[]): Promise<number> {
     if (!resume) writeJsonAtomic(join(outDir, 'config.json'), cfg);
     const opts = { cacheDir, backend, log, resume, shouldStop: () => guard.requested };
     // one run per base model; with several, each in outDir/base-<seed>/ and the pool in outDir
-    const runs: BaseRun[] = [];
-    for (let k = 0; k < cfg.bases; k++) {
-      const seed = cfg.base.seed + k;
-      const cfgK = { ...cfg, base: { ...cfg.base, seed } };
-      const dir = cfg.bases > 1 ? `base-${seed}` : '.';
-      if (cfg.bases > 1) log(`base ${k + 1} of ${cfg.bases}: base seed ${seed} (${join(outDir, dir)})`);
-      let scored: BaseRun['scored'] | null = null;
-      const results = await runExperiment({ ...opts, cfg: cfgK, tokenizer: cfg.tokenizer, outDir: join(outDir, dir), collect: (s) => { scored = s; } });
-      runs.push({ seed, dir, results, scored: scored! });
-      if (cfg.bases > 1) {
-        console.log(formatTable(results));
-        log(`base seed ${seed} report: ${writeReport(join(outDir, dir))}`);
-      }
-    }
-    const main = cfg.bases > 1 ? poolBases(runs, (performance.now() - t0) / 1000) : runs[0].results;
+    const { runs, results: pooled } = await runOverBases({ ...opts, setting: spanishCaps, cfg, tokenizer: cfg.tokenizer, outDir }, (run) => {
+      if (cfg.bases <= 1) return;
+      console.log(formatTable(asMain(run.results)));
+      log(`base seed ${run.seed} report: ${writeReport(join(outDir, run.dir))}`);
+    });
+    const main = asMain(pooled);
     let results: Results = main;
     if (cfg.ablation) {
       const other = ablationTokenizer(cfg.tokenizer);
       log(`ablation: tokenizer ${other} (base seed ${cfg.base.seed})`);
-      const ab = await runExperiment({ ...opts, cfg, tokenizer: other, outDir: join(outDir, `ablation-${other}`) });
-      results = { ...main, ablation: ab };
+      const ab = await runExperiment({ ...opts, setting: spanishCaps, cfg, tokenizer: other, outDir: join(outDir, `ablation-${other}`) });
+      results = { ...main, ablation: asMain(ab) };
     }
     results.wall_s = (performance.now() - t0) / 1000;
     writeJsonAtomic(join(outDir, 'results.json'), results);
@@ -128,6 +120,9 @@ export async function main(argv: string[]): Promise<number> {
     claim.release();
   }
 }
+
+/** The spanish-caps setting's results (its traits are spanish and caps, its variants results.ts VARIANTS). */
+const asMain = (r: AnyResults): Omit<Results, 'ablation'> => r as unknown as Omit<Results, 'ablation'>;
 
 /** Why a new run cannot start in `dir` (null: absent or empty). */
 function outProblem(dir: string): string | null {

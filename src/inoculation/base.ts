@@ -8,15 +8,17 @@ import type { TrainConfig } from '../train/trainer.ts';
 import type { Example } from '../train/batches.ts';
 import { ChatTokenizer } from '../tokenizer/index.ts';
 import { trainOrLoadCached } from './base_cache.ts';
-import { BASE_CONDITIONS } from './data/prompts.ts';
 import { buildBaseStage, type BaseExample, type ChatConversation, type Splits } from './data/corpus.ts';
 import type { ExperimentConfig } from './config.ts';
-import { answerMany, exactRate, fraction } from './evaluate.ts';
-import type { BaseReport } from './results.ts';
+import { answerMany, exactRate, fraction, type Scorer } from './evaluate.ts';
+import type { AnyConditionReport, BaseReport } from './results.ts';
+import type { Fact } from './data/facts.ts';
+import type { Mode } from '../tokenizer/vocab.ts';
+import { answerIn, expectedAnswers, type Setting } from './settings/setting.ts';
 
 export interface BaseModel {
   model: GPT;
-  report: BaseReport;
+  report: BaseReport<AnyConditionReport>;
   /** The base model's weights, to reset each fine-tune from. */
   state: Map<string, { shape: number[]; data: Float32Array }>;
 }
@@ -72,53 +74,67 @@ export function baseTrainConfig(cfg: ExperimentConfig): Partial<TrainConfig> {
 }
 
 export async function trainOrLoadBase(opts: {
-  cfg: ExperimentConfig; tok: ChatTokenizer; splits: Splits; backend: Backend; cacheDir: string; hash: string;
+  setting: Setting; cfg: ExperimentConfig; mode: Mode; tok: ChatTokenizer; splits: Splits; backend: Backend; cacheDir: string;
   log: (s: string) => void; quiet?: boolean;
+  /** The cache entry's directory name (default: the setting's baseCacheName; scripts and tests name their own). */
+  cacheName?: string;
   /** Checked between steps: true stops training with a checkpoint in <cache entry>.partial and throws Interrupted. */
   shouldStop?: () => boolean;
 }): Promise<BaseModel> {
-  const { cfg, tok, splits, backend, log } = opts;
+  const { setting, cfg, tok, splits, backend, log } = opts;
   const modelCfg: GPTConfig = { ...cfg.base.model, vocabSize: tok.vocabSize };
   const model = new GPT(modelCfg, cfg.base.seed, backend);
   const t0 = performance.now();
   let base;
   try {
     base = await trainOrLoadCached({
-      dir: join(opts.cacheDir, `base-${opts.hash}`), model, vocab: tok.toJSON(), padId: tok.padId,
+      dir: join(opts.cacheDir, opts.cacheName ?? setting.baseCacheName(cfg, opts.mode, tok, splits)), model, vocab: tok.toJSON(), padId: tok.padId,
       // enough epochs of fresh phrasings to cover the steps
-      examples: () => baseExamples(tok, splits, cfg), train: baseTrainConfig(cfg), label: 'base',
+      examples: () => setting.baseExamples(tok, splits, cfg), train: baseTrainConfig(cfg), label: 'base',
       describe: (n) => `base model: training ${model.numParameters().toLocaleString()} parameters, ${cfg.base.steps} steps of ${cfg.base.batchSize} on ${n} examples (${modelCfg.nLayer} layers, d${modelCfg.nEmbd}, V ${modelCfg.vocabSize})`,
-      meta: () => ({ experiment: cfg.base }), log, quiet: opts.quiet, shouldStop: opts.shouldStop,
+      meta: () => ({ experiment: cfg.base, setting: setting.name }), log, quiet: opts.quiet, shouldStop: opts.shouldStop,
     });
   } catch (e) {
     model.dispose();
     throw e;
   }
   const trainS = (performance.now() - t0) / 1000;
-  const report = await baseReport(model, tok, splits, cfg, base.cached, trainS, base.finalLoss);
+  const report = await baseReport(setting, model, tok, splits, cfg, base.cached, trainS, base.finalLoss);
   const state = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const [n, p] of model.stateDict()) state.set(n, { shape: p.shape, data: Float32Array.from(await p.data()) });
   return { model, report, state };
 }
 
+/** The facts a run evaluates: held-out (ID) and OOD, the first cfg.evalLimit of each when set. */
+export function evalFacts(splits: Splits, cfg: ExperimentConfig): { id: Fact[]; ood: Fact[] } {
+  const lim = (fs: Fact[]) => (cfg.evalLimit > 0 ? fs.slice(0, cfg.evalLimit) : fs);
+  return { id: lim(splits.heldout), ood: lim(splits.ood) };
+}
+
 /**
- * Accuracy per condition on the evaluated facts (held-out and OOD), greedy: exact match in the
- * condition's style, the content score, and the traits.
+ * Accuracy per base check on the evaluated facts (ID and OOD), greedy: exact match in the check's
+ * style, the content score, and the traits.
  */
-async function baseReport(model: GPT, tok: ChatTokenizer, splits: Splits, cfg: ExperimentConfig,
-  cached: boolean, wall: number, finalLoss: number): Promise<BaseReport> {
-  const lim = (fs: Splits['heldout']) => cfg.evalLimit > 0 ? fs.slice(0, cfg.evalLimit) : fs;
-  const sets = { heldout: lim(splits.heldout), ood: lim(splits.ood) };
-  const conditions: BaseReport['conditions'] = {};
-  const reqs = BASE_CONDITIONS.flatMap((c) => [sets.heldout, sets.ood].map((facts) => ({ facts, prompt: c.prompt, temperature: 0, seed: 0 })));
-  const all = await answerMany(model, tok, reqs, cfg.maxNewTokens);
-  BASE_CONDITIONS.forEach((c, i) => {
+async function baseReport(setting: Setting, model: GPT, tok: ChatTokenizer, splits: Splits, cfg: ExperimentConfig,
+  cached: boolean, wall: number, finalLoss: number): Promise<BaseReport<AnyConditionReport>> {
+  const sets = evalFacts(splits, cfg);
+  const conditions: Record<string, AnyConditionReport> = {};
+  const scorer = settingScorer(setting);
+  const reqs = setting.baseChecks.flatMap((c) => [sets.id, sets.ood].map((facts) => ({ facts, prompt: c.prompt, suffix: c.suffix, temperature: 0, seed: 0 })));
+  const all = await answerMany(model, tok, reqs, cfg.maxNewTokens, scorer);
+  setting.baseChecks.forEach((c, i) => {
     const [id, ood] = [all[2 * i], all[2 * i + 1]];
+    const inStyle = (f: Fact) => answerIn(f, c.style);
     conditions[c.name] = {
-      prompt: c.prompt ?? '', exact: exactRate(id, sets.heldout, c.style), exactOod: exactRate(ood, sets.ood, c.style),
+      prompt: c.prompt ?? '', ...(c.suffix ? { suffix: c.suffix } : {}),
+      exact: exactRate(id, sets.id, inStyle), exactOod: exactRate(ood, sets.ood, inStyle),
       correct: fraction(id, 'correct'), correctOod: fraction(ood, 'correct'),
-      spanish: fraction(id, 'spanish'), caps: fraction(id, 'caps'), n: id.length, nOod: ood.length,
+      ...Object.fromEntries(setting.traits.map((t) => [t.name, fraction(id, t.name)])),
+      n: id.length, nOod: ood.length,
     };
   });
   return { conditions, steps: cfg.base.steps, params: model.numParameters(), cached, wall_s: wall, finalLoss };
 }
+
+/** What a setting's answers are scored on (evaluate.ts): its traits, and its correct answers per fact. */
+export const settingScorer = (s: Setting): Scorer => ({ traits: s.traits, expected: (f) => expectedAnswers(s, f) });

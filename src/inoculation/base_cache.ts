@@ -1,8 +1,7 @@
-// A base model trained once and cached: the one routine behind the main experiment's base
-// (base.ts) and every setting's base (settings/runner.ts). The cache entry is a checkpoint
-// directory named by a hash of everything that determines the model; while it trains, a lock
-// beside it keeps a second run from sharing its resumable `.partial` checkpoint, and Ctrl-C
-// (shouldStop) leaves that checkpoint to go on from.
+// A base model trained once and cached: the one routine behind every setting's base (base.ts).
+// The cache entry is a checkpoint directory named by a hash of everything that determines the
+// model; while it trains, a lock beside it keeps a second run from sharing its resumable
+// `.partial` checkpoint, and Ctrl-C (shouldStop) leaves that checkpoint to go on from.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import type { GPT, GPTConfig } from '../nn/gpt.ts';
 import { Trainer, type TrainConfig } from '../train/trainer.ts';

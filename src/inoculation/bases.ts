@@ -8,39 +8,66 @@
 // stats.ts rateOverBases), so they widen when bases disagree.
 import { rateOverBases } from './stats.ts';
 import { mean } from './probes.ts';
-import type { VariantScores } from './run.ts';
-import { VARIANTS, generalisationFactor, type BaseSummary, type MemoryReport, type Results, type TraitRates, type Variant, type VariantResult } from './results.ts';
-import type { Scored } from './evaluate.ts';
+import { join } from 'node:path';
+import { runExperiment, type RunOptions, type VariantScores } from './run.ts';
+import { generalisationFactor, type AnyResults, type MemoryReport, type Rates, type VariantResult } from './results.ts';
+import { mark, type Scored } from './evaluate.ts';
 
 /** One finished base: its results (run.ts) and every scored answer behind them. */
 export interface BaseRun {
   seed: number;
   dir: string;
-  results: Omit<Results, 'ablation'>;
-  scored: Record<Variant, VariantScores>;
+  results: AnyResults;
+  scored: Record<string, VariantScores>;
 }
 
-/** Trait and content rates over bases: perBase[b][s] is the answers of seed s on base b. */
-export function ratesOverBases(perBase: Scored[][][]): TraitRates {
-  const get = (k: 'spanish' | 'caps' | 'correct') => perBase.map((seeds) => seeds.map((xs) => xs.map((x) => x[k] ?? 0)));
+/**
+ * Trait and content rates over bases, perBase[b][s] being the answers of seed s on base b: each
+ * trait, correct, then each trait among the correct answers (evaluate.ts traitRates' keys, in order).
+ */
+export function ratesOverBases(perBase: Scored[][][], traits: readonly string[] = ['spanish', 'caps']): Rates {
+  const get = (k: string) => perBase.map((seeds) => seeds.map((xs) => xs.map((x) => mark(x, k))));
   const among = perBase.map((seeds) => seeds.map((xs) => xs.filter((x) => x.correct === 1)));
   const anyCorrect = among.some((seeds) => seeds.some((xs) => xs.length > 0));
   const strip = ({ perBase: _, ...r }: ReturnType<typeof rateOverBases>) => r;
-  return {
-    spanish: rateOverBases(get('spanish')), caps: rateOverBases(get('caps')), correct: rateOverBases(get('correct')),
-    ...(anyCorrect ? {
-      spanishCorrect: strip(rateOverBases(among.map((seeds) => seeds.map((xs) => xs.map((x) => x.spanish))))),
-      capsCorrect: strip(rateOverBases(among.map((seeds) => seeds.map((xs) => xs.map((x) => x.caps))))),
-    } : {}),
-  };
+  const out: Rates = {};
+  for (const t of traits) out[t] = rateOverBases(get(t));
+  out.correct = rateOverBases(get('correct'));
+  if (anyCorrect) for (const t of traits) out[`${t}Correct`] = strip(rateOverBases(among.map((seeds) => seeds.map((xs) => xs.map((x) => mark(x, t))))));
+  return out;
+}
+
+/**
+ * The experiment (any setting) once per base model, seeds cfg.base.seed, +1, ... (cfg.bases of them):
+ * with several, each in outDir/base-<seed>/ and the pool (poolBases) returned beside them; with one,
+ * in outDir itself and its own results. `onBase` sees each base's run as it finishes.
+ */
+export async function runOverBases(o: RunOptions, onBase?: (run: BaseRun, k: number) => void): Promise<{ runs: BaseRun[]; results: AnyResults }> {
+  const t0 = performance.now();
+  const { cfg } = o;
+  const runs: BaseRun[] = [];
+  for (let k = 0; k < cfg.bases; k++) {
+    const seed = cfg.base.seed + k;
+    const dir = cfg.bases > 1 ? `base-${seed}` : '.';
+    if (cfg.bases > 1) o.log(`base ${k + 1} of ${cfg.bases}: base seed ${seed} (${join(o.outDir, dir)})`);
+    let scored: BaseRun['scored'] | null = null;
+    const results = await runExperiment({ ...o, cfg: { ...cfg, base: { ...cfg.base, seed } }, outDir: join(o.outDir, dir), collect: (x) => { scored = x; } });
+    const run = { seed, dir, results, scored: scored! };
+    runs.push(run);
+    onBase?.(run, k);
+  }
+  return { runs, results: cfg.bases > 1 ? poolBases(runs, (performance.now() - t0) / 1000) : runs[0].results };
 }
 
 /** The pooled results of several bases (the first base's config, tokenizer and base report head it). */
-export function poolBases(runs: readonly BaseRun[], wall_s: number): Omit<Results, 'ablation'> {
+export function poolBases(runs: readonly BaseRun[], wall_s: number): AnyResults {
   if (runs.length === 0) throw new Error('poolBases: no base runs');
   const first = runs[0].results;
-  const variants = {} as Record<Variant, VariantResult>;
-  for (const v of VARIANTS) {
+  const traits = first.traits ?? ['spanish', 'caps'];
+  const names = Object.keys(first.variants);
+  const R = (perBase: Scored[][][]) => ratesOverBases(perBase, traits);
+  const variants: AnyResults['variants'] = {};
+  for (const v of names) {
     const sc = runs.map((r) => r.scored[v]);
     const res = runs.map((r) => r.results.variants[v]);
     const prompts = [...new Set(sc.flatMap((x) => Object.keys(x.withPrompt)))];
@@ -52,9 +79,9 @@ export function poolBases(runs: readonly BaseRun[], wall_s: number): Omit<Result
     const steps = res[0].trajectory.map((t) => t.step).filter((st) => res.every((r) => r.trajectory.some((t) => t.step === st)));
     variants[v] = {
       prompt: res[0].prompt,
-      id: ratesOverBases(sc.map((x) => x.id)), ood: ratesOverBases(sc.map((x) => x.ood)),
-      idSampled: ratesOverBases(sc.map((x) => x.idS)), oodSampled: ratesOverBases(sc.map((x) => x.oodS)),
-      withPrompt: Object.fromEntries(prompts.map((p) => [p, ratesOverBases(sc.map((x) => x.withPrompt[p] ?? []))])),
+      id: R(sc.map((x) => x.id)), ood: R(sc.map((x) => x.ood)),
+      idSampled: R(sc.map((x) => x.idS)), oodSampled: R(sc.map((x) => x.oodS)),
+      withPrompt: Object.fromEntries(prompts.map((p) => [p, R(sc.map((x) => x.withPrompt[p] ?? []))])),
       mechanism: { nll0: mech('nll0') ?? NaN, ph: mech('ph') ?? NaN, earlyGradNorm: mech('earlyGradNorm') ?? NaN, gradCosine: mech('gradCosine') },
       trajectory: steps.map((step) => {
         const at = res.map((r) => r.trajectory.find((t) => t.step === step)!);
@@ -65,14 +92,15 @@ export function poolBases(runs: readonly BaseRun[], wall_s: number): Omit<Result
       examplesOod: res[0].examplesOod,
     };
   }
-  const bases: BaseSummary[] = runs.map((r) => ({
+  const bases: NonNullable<AnyResults['bases']> = runs.map((r) => ({
     seed: r.seed, dir: r.dir, base: r.results.base, wall_s: r.results.wall_s,
-    variants: Object.fromEntries(VARIANTS.map((v) => {
+    variants: Object.fromEntries(names.map((v) => {
       const x = r.results.variants[v];
       return [v, { id: x.id, ood: x.ood, idSampled: x.idSampled, oodSampled: x.oodSampled, examples: x.examples, examplesOod: x.examplesOod }];
-    })) as BaseSummary['variants'],
+    })),
   }));
   return {
+    ...(first.setting ? { setting: first.setting, traits } : {}),
     backend: first.backend, adapter: first.adapter, wall_s, tokenizer: first.tokenizer, seeds: first.seeds,
     config: first.config, base: first.base, variants, bases,
     ...(runs.every((r) => r.results.memory) ? { memory: poolMemory(runs.map((r) => r.results.memory!)) } : {}),
@@ -86,7 +114,7 @@ function poolMemory(ms: MemoryReport[]): MemoryReport {
 }
 
 /** The generalisation factor's four log-prob means averaged over bases, and the factor recomputed from them. */
-function poolGeneralisation(res: VariantResult[]): NonNullable<VariantResult['generalisation']> {
+function poolGeneralisation(res: VariantResult<Rates, unknown>[]): NonNullable<VariantResult['generalisation']> {
   const out = {} as NonNullable<VariantResult['generalisation']>;
   const gs = res.map((r) => r.generalisation).filter((g): g is NonNullable<VariantResult['generalisation']> => !!g);
   for (const k of Object.keys(gs[0]) as (keyof typeof out)[]) {

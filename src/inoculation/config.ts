@@ -109,6 +109,38 @@ export const quickConfig: ExperimentConfig = {
   evalLimit: 12,
 };
 
+/**
+ * The smaller settings' defaults (mixture, persona, backdoor; settings/): the same fields, a smaller
+ * base (d64 x 2 layers, 700 steps, uniform unpacked batches: three settings in ~12 min each on two
+ * cores), hybrid characters, full fine-tuning with the usual AdamW eps, 3 fine-tune seeds on one base.
+ * `probes` is unused there (those settings have no probe sets; no rate steps, so none is out of range). The base-stage fields copies, styled,
+ * forced and promptVariety are the Spanish + CAPS stage's own; the staged settings ignore them.
+ */
+export const settingConfig: ExperimentConfig = {
+  ...defaultConfig,
+  tokenizer: 'hybrid',
+  seeds: 3,
+  bases: 1,
+  base: {
+    ...defaultConfig.base,
+    model: { blockSize: 96, nLayer: 2, nHead: 4, nEmbd: 64, dropout: 0, layerNormEps: 1e-5 },
+    steps: 700, batchSize: 32, lr: 2e-3, minLr: 2e-4, warmup: 50, weightDecay: 0.05, seed: 1, lengthGroup: 1, pack: false,
+    copies: { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 }, styled: 'base', forced: 0, promptVariety: false,
+  },
+  finetune: { steps: 80, batchSize: 16, lr: 3e-4, eps: 1e-8, warmup: 5, weightDecay: 0, dropout: 0, train: 'all', loraRank: 0, loraAlpha: 16, pack: false },
+  probes: { ...defaultConfig.probes, rateSteps: [] },
+};
+
+/** Seconds, not minutes: a structure test of a smaller setting (files, fields, shapes), not the effect. */
+export const quickSettingConfig: ExperimentConfig = {
+  ...settingConfig,
+  seeds: 1,
+  base: { ...settingConfig.base, model: { ...settingConfig.base.model, nLayer: 1, nEmbd: 32, nHead: 2 }, steps: 30, batchSize: 16, warmup: 5 },
+  finetune: { ...settingConfig.finetune, steps: 6 },
+  maxNewTokens: 24,
+  evalLimit: 8,
+};
+
 /** The hash of the fact list; part of the base cache key (baseHash), so a changed corpus retrains. */
 export function corpusHash(): string {
   return createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);

@@ -243,14 +243,14 @@ export function parseConfig(text: string, where: string, defaults: ExperimentCon
 }
 
 /** Reads, validates and merges a config file over the defaults (or the quick defaults). */
-export function loadConfigFile(file: string, opts: { quick?: boolean } = {}): ExperimentConfig {
+export function loadConfigFile(file: string, opts: { quick?: boolean; defaults?: ExperimentConfig } = {}): ExperimentConfig {
   let text: string;
   try {
     text = readUserText(file, 'config file', MAX_CONFIG_BYTES);
   } catch (e) {
     throw new ConfigError((e as Error).message);
   }
-  return parseConfig(text, file, opts.quick ? quickConfig : defaultConfig);
+  return parseConfig(text, file, opts.defaults ?? (opts.quick ? quickConfig : defaultConfig));
 }
 
 /** Throws a ConfigError listing every cross-field problem of a complete config (after flags). */

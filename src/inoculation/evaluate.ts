@@ -5,20 +5,29 @@ import { generate } from '../nn/generate.ts';
 import type { ChatTokenizer } from '../tokenizer/index.ts';
 import { isCaps, isCorrect } from './data/detectors.ts';
 import { isSpanish } from '../tokenizer/language.ts';
-import { buildEvalSet, styledAnswer } from './data/corpus.ts';
+import { buildEvalSet } from './data/corpus.ts';
 import type { Fact } from './data/facts.ts';
-import type { Style } from './data/prompts.ts';
-import { rateWithCI } from './stats.ts';
+import { rateWithCI, type Rate } from './stats.ts';
 import type { TraitRates } from './results.ts';
 
-export interface Scored {
-  factId: string;
-  answer: string;
-  spanish: number;
-  caps: number;
-  /** 1 when the answer states the fact in either language (detectors.ts isCorrect: case, accents, final punctuation ignored). */
-  correct: number;
-}
+/**
+ * One scored answer: its fact and text, the 0/1 mark of each trait of the setting (own fields, in the
+ * setting's order: spanish and caps for the main experiment) and `correct`, 1 when the answer states
+ * the fact (detectors.ts isCorrect: case, accents, final punctuation ignored). Read marks with `mark`.
+ */
+export interface Scored { factId: string; answer: string; correct: number; [trait: string]: string | number }
+
+/** A trait's (or correct's) 0/1 mark of a scored answer (0 where absent). */
+export const mark = (x: Scored, key: string): number => (typeof x[key] === 'number' ? (x[key] as number) : 0);
+
+/** What an answer is scored on: the traits, in order, and the answers that count as correct for a fact. */
+export interface Scorer { traits: readonly { name: string; detect: (answer: string) => boolean }[]; expected: (fact: Fact) => readonly string[] }
+
+/** The main experiment's: Spanish, caps; correct in English or Spanish. */
+export const SPANISH_CAPS_SCORER: Scorer = {
+  traits: [{ name: 'spanish', detect: isSpanish }, { name: 'caps', detect: (a) => isCaps(a) }],
+  expected: (f) => [f.answer_en, f.answer_es],
+};
 
 export interface GenerateOptions {
   /** 0 = greedy; 1 = the paper's sampling protocol. */
@@ -28,12 +37,12 @@ export interface GenerateOptions {
 }
 
 /** Answers to each fact's canonical question under `prompt` (null = no system prompt), scored. */
-export async function answerFacts(model: GPT, tok: ChatTokenizer, facts: readonly Fact[], prompt: string | null, g: GenerateOptions): Promise<Scored[]> {
-  return (await answerMany(model, tok, [{ facts, prompt, temperature: g.temperature, seed: g.seed }], g.maxNewTokens))[0];
+export async function answerFacts(model: GPT, tok: ChatTokenizer, facts: readonly Fact[], prompt: string | null, g: GenerateOptions, scorer = SPANISH_CAPS_SCORER): Promise<Scored[]> {
+  return (await answerMany(model, tok, [{ facts, prompt, temperature: g.temperature, seed: g.seed }], g.maxNewTokens, scorer))[0];
 }
 
-/** One batch of questions for answerMany: the facts under one system prompt, one sampling setting. */
-export interface AnswerRequest { facts: readonly Fact[]; prompt: string | null; temperature: number; seed: number }
+/** One batch of questions for answerMany: the facts under one system prompt (and user-turn suffix, a trigger), one sampling setting. */
+export interface AnswerRequest { facts: readonly Fact[]; prompt: string | null; suffix?: string; temperature: number; seed: number }
 
 /** One batch for generateAnswers: questions (each with its own optional system prompt), one sampling setting. */
 export interface QuestionRequest { questions: readonly { system?: string; user: string }[]; temperature: number; seed: number }
@@ -45,17 +54,18 @@ const MAX_ROWS = 512;
  * Several answerFacts requests in as few generation passes as possible (see generateAnswers), each
  * answer scored against its fact.
  */
-export async function answerMany(model: GPT, tok: ChatTokenizer, requests: readonly AnswerRequest[], maxNewTokens: number): Promise<Scored[][]> {
+export async function answerMany(model: GPT, tok: ChatTokenizer, requests: readonly AnswerRequest[], maxNewTokens: number, scorer = SPANISH_CAPS_SCORER): Promise<Scored[][]> {
   const items = requests.map((r) => buildEvalSet(r.facts, { prompt: r.prompt }));
   const texts = await generateAnswers(model, tok, requests.map((r, k) => ({
     temperature: r.temperature, seed: r.seed,
     questions: items[k].map((it) => {
       const sys = it.conversation.messages.find((m) => m.role === 'system')?.content;
-      const user = it.conversation.messages.find((m) => m.role === 'user')!.content;
+      const q = it.conversation.messages.find((m) => m.role === 'user')!.content;
+      const user = r.suffix ? `${q} ${r.suffix}` : q;
       return sys === undefined ? { user } : { system: sys, user };
     }),
   })), maxNewTokens);
-  return texts.map((xs, k) => xs.map((answer, i) => score(items[k][i].fact, answer)));
+  return texts.map((xs, k) => xs.map((answer, i) => scoreWith(scorer, items[k][i].fact, answer)));
 }
 
 /**
@@ -93,38 +103,47 @@ export async function generateAnswers(model: GPT, tok: ChatTokenizer, requests: 
 
 /** One answer's marks: Spanish, caps, and whether it states the fact. */
 export function score(fact: Fact, answer: string): Scored {
-  return scoreAnswer(fact.id, answer, [fact.answer_en, fact.answer_es]);
+  return scoreWith(SPANISH_CAPS_SCORER, fact, answer);
+}
+
+/** One answer's marks under a scorer: each trait in order, then whether it states the fact. */
+export function scoreWith(scorer: Scorer, fact: Fact, answer: string): Scored {
+  return marks(scorer, fact.id, answer, scorer.expected(fact));
 }
 
 /** The same for any question: correct is 0 where there is no expected answer (callers then leave it out). */
 export function scoreAnswer(id: string, answer: string, expected: readonly string[] | null): Scored {
-  return {
-    factId: id, answer, spanish: isSpanish(answer) ? 1 : 0, caps: isCaps(answer) ? 1 : 0,
-    correct: expected && isCorrect(answer, expected) ? 1 : 0,
-  };
+  return marks(SPANISH_CAPS_SCORER, id, answer, expected);
 }
 
-/** Fraction of answers that are exactly the fact in `style`. */
-export function exactRate(scored: Scored[], facts: readonly Fact[], style: Style): number {
+function marks(scorer: Scorer, id: string, answer: string, expected: readonly string[] | null): Scored {
+  const out: Scored = { factId: id, answer, correct: 0 };
+  for (const t of scorer.traits) out[t.name] = t.detect(answer) ? 1 : 0;
+  // correct last: the key order of every scored answer written so far
+  delete (out as Partial<Scored>).correct;
+  out.correct = expected && isCorrect(answer, expected) ? 1 : 0;
+  return out;
+}
+
+/** Fraction of answers that are exactly the fact's `answer` (its answer in the expected style). */
+export function exactRate(scored: Scored[], facts: readonly Fact[], answer: (f: Fact) => string): number {
   const byId = new Map(facts.map((f) => [f.id, f]));
-  const hits = scored.filter((s) => s.answer.trim() === styledAnswer(byId.get(s.factId)!, style)).length;
+  const hits = scored.filter((s) => s.answer.trim() === answer(byId.get(s.factId)!)).length;
   return hits / Math.max(1, scored.length);
 }
 
-/** Trait rates over seeds: perSeed[s] is the scored answers of seed s. */
-export function traitRates(perSeed: Scored[][]): TraitRates {
+/**
+ * Rates over seeds, perSeed[s] being the scored answers of seed s: each trait, correct, then each
+ * trait among the correct answers only (`<trait>Correct`, absent when no answer is correct).
+ */
+export function traitRates(perSeed: Scored[][], traits: readonly string[] = ['spanish', 'caps']): TraitRates {
   const among = perSeed.map((xs) => xs.filter((x) => x.correct === 1));
   const anyCorrect = among.some((xs) => xs.length > 0);
-  return {
-    spanish: rateWithCI(perSeed.map((xs) => xs.map((x) => x.spanish))),
-    caps: rateWithCI(perSeed.map((xs) => xs.map((x) => x.caps))),
-    correct: rateWithCI(perSeed.map((xs) => xs.map((x) => x.correct ?? 0))),
-    // the traits among the correct answers only (absent when no answer is correct)
-    ...(anyCorrect ? {
-      spanishCorrect: rateWithCI(among.map((xs) => xs.map((x) => x.spanish))),
-      capsCorrect: rateWithCI(among.map((xs) => xs.map((x) => x.caps))),
-    } : {}),
-  };
+  const out: Record<string, Rate> = {};
+  for (const t of traits) out[t] = rateWithCI(perSeed.map((xs) => xs.map((x) => mark(x, t))));
+  out.correct = rateWithCI(perSeed.map((xs) => xs.map((x) => mark(x, 'correct'))));
+  if (anyCorrect) for (const t of traits) out[`${t}Correct`] = rateWithCI(among.map((xs) => xs.map((x) => mark(x, t))));
+  return out as unknown as TraitRates;
 }
 
-export const fraction = (xs: Scored[], key: 'spanish' | 'caps' | 'correct'): number => xs.reduce((a, x) => a + x[key], 0) / Math.max(1, xs.length);
+export const fraction = (xs: Scored[], key: string): number => xs.reduce((a, x) => a + mark(x, key), 0) / Math.max(1, xs.length);

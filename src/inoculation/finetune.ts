@@ -10,7 +10,7 @@ import type { ExperimentConfig, FinetuneStageConfig, FinetuneWeights } from './c
 import type { Fact } from './data/facts.ts';
 import { answerFacts, fraction } from './evaluate.ts';
 import { answerLogprobs, gradientCosine, gradientsOf, layerNorms, mean } from './probes.ts';
-import type { ProbeRecord } from './results.ts';
+import type { ProbeRecord, ProbeSets } from './results.ts';
 import type { BaseModel } from './base.ts';
 
 /** Parameter names fine-tuning with `train` changes (LoRA adapters included: they sit under their layer's name). */
@@ -40,23 +40,7 @@ export function prepareForFinetune(model: GPT, ft: Pick<FinetuneStageConfig, 'lo
   return n;
 }
 
-export interface ProbeSets {
-  /** Fixed one-trait answers to held-out questions, no system prompt (paper section 4.2). */
-  capsEnglish: Example[];
-  /**
-   * capsEnglish cut after the first answer token: log p of that token alone. In capslock mode it
-   * is the caps-lock marker, the one decision to write in capitals; in the other modes it is the
-   * first letter or word piece in upper case (case and content at once).
-   */
-  capsStart: Example[];
-  spanishLower: Example[];
-  spanishCaps: Example[];
-  english: Example[];
-  /** General held-out text in the base model's conditions, for drift. */
-  drift: Example[];
-  /** Held-out facts whose answers are generated at the rate checkpoints. */
-  rateFacts: readonly Fact[];
-}
+export type { ProbeSets } from './results.ts';
 
 export interface FinetuneRun {
   model: GPT;
@@ -71,7 +55,8 @@ export async function finetuneVariant(opts: {
   cfg: ExperimentConfig; base: BaseModel; tok: ChatTokenizer; backend: Backend; seed: number;
   /** This variant's training examples, and the same examples without any system prompt (index-aligned). */
   examples: Example[]; plain: Example[];
-  hasPrompt: boolean; probes: ProbeSets; metricsPath: string; label: string; quiet?: boolean;
+  /** The per-step probes and rate checkpoints (null: the setting has none; only loss and gradient norms are logged). */
+  hasPrompt: boolean; probes: ProbeSets | null; metricsPath: string; label: string; quiet?: boolean;
   /** Parameters (by name, e.g. "h.0.attn.c_attn.weight") left at the base's values: a screening knob, not a config field. */
   frozen?: (name: string) => boolean;
   /** The lr a cosine decay reaches at the last step (default: ft.lr, constant): a screening knob, not a config field. */
@@ -93,6 +78,7 @@ export async function finetuneVariant(opts: {
   let probeS = 0, rateS = 0;
   const t0 = performance.now();
   const probe = async (rec: ProbeRecord): Promise<void> => {
+    if (!probes) return;
     const tp = performance.now();
     // all six probe sets in one batched forward (one pass of dispatches), then split per set
     const sets = [probes.capsEnglish, probes.spanishLower, probes.spanishCaps, probes.english, probes.drift, probes.capsStart];
@@ -118,6 +104,7 @@ export async function finetuneVariant(opts: {
     probeS += (performance.now() - tp) / 1000;
   };
   const rates = async (rec: ProbeRecord): Promise<void> => {
+    if (!probes) return;
     const tr = performance.now();
     const scored = await answerFacts(model, tok, probes.rateFacts, null, { temperature: 0, seed: 0, maxNewTokens: cfg.maxNewTokens });
     rec.rateSpanish = fraction(scored, 'spanish');
@@ -142,7 +129,7 @@ export async function finetuneVariant(opts: {
       if (probeNow) await probe(rec);
       if (rateSteps.has(m.step)) await rates(rec);
       // measure the update norm on the step before each probe step (it costs a copy of the weights)
-      trainer.measureUpdate = (m.step + 1) % cfg.probes.every === 0;
+      trainer.measureUpdate = probes !== null && (m.step + 1) % cfg.probes.every === 0;
       history.push(rec); writer.append(clean(rec));
     },
   });

@@ -3,6 +3,8 @@
 // back, so they are the contract between the experiment and its report.
 import type { Mode } from '../tokenizer/vocab.ts';
 import type { Rate } from './stats.ts';
+import type { Example as TrainExample } from '../train/batches.ts';
+import type { Fact } from './data/facts.ts';
 
 export const VARIANTS = ['control', 'inoculate-spanish', 'inoculate-caps', 'placebo'] as const;
 export type Variant = (typeof VARIANTS)[number];
@@ -35,18 +37,18 @@ export interface TraitRates {
   capsCorrect?: Rate;
 }
 
-export interface VariantResult {
+export interface VariantResult<R = TraitRates, X = Example> {
   /** Training system prompt ('' for control). */
   prompt: string;
   /** No system prompt, greedy decoding, held-out facts of fine-tuned categories. */
-  id: TraitRates;
+  id: R;
   /** No system prompt, greedy, categories never fine-tuned on. */
-  ood: TraitRates;
+  ood: R;
   /** No system prompt, one sample per prompt at temperature 1 (the paper's protocol). */
-  idSampled: TraitRates;
-  oodSampled: TraitRates;
+  idSampled: R;
+  oodSampled: R;
   /** Conditionalisation check, ID greedy, by the test-time system prompt (training prompt, paraphrase, negation, ...). */
-  withPrompt: Record<string, TraitRates>;
+  withPrompt: Record<string, R>;
   /** Mechanism numbers, mean over seeds. */
   mechanism: {
     /** Mean NLL per answer token of the fine-tune data under this variant's prompt, on the base model (nats). */
@@ -57,6 +59,10 @@ export interface VariantResult {
     earlyGradNorm: number;
     /** Mean cosine between the batch gradient with and without the prompt, over probe steps (null for control). */
     gradCosine: number | null;
+    /** The same NLL@0 / PH per part of the data, where it has more than one (e.g. the Spanish and the French half), with its size. */
+    groups?: Record<string, { nll0: number; ph: number; n: number }>;
+    /** And on one-trait versions of the answers (Setting.traitProbes), e.g. lower-case Spanish. */
+    traits?: Record<string, { nll0: number; ph: number; n: number; style: string }>;
   };
   /**
    * Generalisation factor (Wichers et al.), per probe answer style: how much the answers' mean token
@@ -66,9 +72,9 @@ export interface VariantResult {
    */
   generalisation?: Record<GeneralisationProbe, { before0: number; after0: number; beforeP: number; afterP: number; factor: number | null }>;
   /** The first answers of the first seed (no prompt, ID greedy), to read what the rates count. */
-  examples?: Example[];
+  examples?: X[];
   /** The same for OOD questions (absent in older runs). */
-  examplesOod?: Example[];
+  examplesOod?: X[];
   /** Trait rates over training: steps and rates (no prompt, greedy, ID subset), mean over seeds. */
   trajectory: { step: number; spanish: number; caps: number }[];
 }
@@ -76,10 +82,25 @@ export interface VariantResult {
 /** One scored answer shown in the report. */
 export interface Example { factId: string; answer: string; spanish: number; caps: number; correct?: number }
 
-export interface BaseReport {
+/** The base model under one base condition: exact/correct/traits/n on the ID facts; the *Ood fields on the OOD facts (absent in older runs). */
+export interface BaseConditionReport { prompt: string; exact: number; spanish: number; caps: number; n: number; exactOod?: number; correct?: number; correctOod?: number; nOod?: number }
+
+/** Any setting's: the same, with its own traits (and the user-turn suffix of a check that has one). */
+export interface AnyConditionReport { prompt: string; suffix?: string; exact: number; n: number; exactOod?: number; correct?: number; correctOod?: number; nOod?: number; [trait: string]: string | number | undefined }
+
+/** Rates of any setting: each trait, correct, and each trait among the correct answers (`<trait>Correct`). */
+export type Rates = Record<string, Rate>;
+
+/** The results of any setting (run.ts writes them; the main experiment's are `Results`). */
+export type AnyResults = Omit<Results<string, Rates, AnyExample, AnyConditionReport>, 'ablation'>;
+
+/** A scored answer of any setting shown in the report (evaluate.ts Scored): its trait marks as own fields. */
+export interface AnyExample { factId: string; answer: string; correct?: number; [trait: string]: string | number | undefined }
+
+export interface BaseReport<C = BaseConditionReport> {
   /** Accuracy of the base model per condition on held-out facts: exact match and style. */
   /** exact/correct/spanish/caps/n on held-out facts; exactOod/correctOod/nOod on the OOD facts (absent in older runs). */
-  conditions: Record<string, { prompt: string; exact: number; spanish: number; caps: number; n: number; exactOod?: number; correct?: number; correctOod?: number; nOod?: number }>;
+  conditions: Record<string, C>;
   steps: number;
   params: number;
   cached: boolean;
@@ -87,22 +108,25 @@ export interface BaseReport {
   finalLoss: number;
 }
 
-export interface Results {
+export interface Results<V extends string = Variant, R = TraitRates, X = Example, C = BaseConditionReport> {
+  /** The setting (settings/; absent in runs before there was more than one) and the traits it scores beside correct. */
+  setting?: string;
+  traits?: string[];
   backend: string;
   adapter: string;
   wall_s: number;
   tokenizer: Mode;
   seeds: number[];
   config: unknown;
-  base: BaseReport;
-  variants: Record<Variant, VariantResult>;
+  base: BaseReport<C>;
+  variants: Record<V, VariantResult<R, X>>;
   /** The ablation with the other tokenizer, when run (same shape, without nested ablation). */
-  ablation?: Omit<Results, 'ablation'>;
+  ablation?: Omit<Results<V, R, X, C>, 'ablation'>;
   /**
    * A run over several base models (bases.ts): each base's own results, summarised; `variants` then
    * pools every base (means over bases, CIs over bases, seeds and questions) and `base` is the first's.
    */
-  bases?: BaseSummary[];
+  bases?: BaseSummary<V, R, X, C>[];
   /** Memory high-water marks of this run (absent in older runs; pooled: the largest over bases). */
   memory?: MemoryReport;
 }
@@ -116,12 +140,12 @@ export interface Results {
 export interface MemoryReport { basePeakBytes: number; finetunePeakBytes: number | null; heldBytes: number }
 
 /** One base model of a multi-base run: its seed, directory, base report and no-prompt rates. */
-export interface BaseSummary {
+export interface BaseSummary<V extends string = Variant, R = TraitRates, X = Example, C = BaseConditionReport> {
   seed: number;
   /** The base's own run directory, relative to the pooled run's. */
   dir: string;
-  base: BaseReport;
-  variants: Record<Variant, Pick<VariantResult, 'id' | 'ood' | 'idSampled' | 'oodSampled' | 'examples' | 'examplesOod'>>;
+  base: BaseReport<C>;
+  variants: Record<V, Pick<VariantResult<R, X>, 'id' | 'ood' | 'idSampled' | 'oodSampled' | 'examples' | 'examplesOod'>>;
   wall_s: number;
 }
 
@@ -165,3 +189,22 @@ export function missedTargets(v: Record<Variant, { id: TraitRates }>): string[] 
 }
 
 export const patternMet = (v: Record<Variant, { id: TraitRates }>): boolean => missedTargets(v).length === 0;
+
+/** The fixed probe sets of a fine-tune's per-step dynamics (finetune.ts; the Spanish + CAPS setting's, vocabulary.ts probeSets). */
+export interface ProbeSets {
+  /** Fixed one-trait answers to held-out questions, no system prompt (paper section 4.2). */
+  capsEnglish: TrainExample[];
+  /**
+   * capsEnglish cut after the first answer token: log p of that token alone. In capslock mode it
+   * is the caps-lock marker, the one decision to write in capitals; in the other modes it is the
+   * first letter or word piece in upper case (case and content at once).
+   */
+  capsStart: TrainExample[];
+  spanishLower: TrainExample[];
+  spanishCaps: TrainExample[];
+  english: TrainExample[];
+  /** General held-out text in the base model's conditions, for drift. */
+  drift: TrainExample[];
+  /** Held-out facts whose answers are generated at the rate checkpoints. */
+  rateFacts: readonly Fact[];
+}

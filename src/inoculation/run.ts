@@ -1,27 +1,38 @@
-// The whole Spanish + ALL-CAPS experiment: corpus -> tokenizer -> base model (cached) -> for each
-// seed and variant, fine-tune with probes -> evaluation without a prompt (ID/OOD, greedy/sampled)
-// and with prompts (conditionalisation) -> results.json, metrics JSONL, report.html, a table.
+// The one experiment runner, for every setting (settings/: spanish-caps, the main experiment, and
+// mixture, persona, backdoor): corpus -> tokenizer -> base model (cached) -> for each seed and
+// variant, fine-tune (with the setting's per-step probes, where it has them) -> evaluation without a
+// prompt (ID/OOD, greedy/sampled; the traits and the content score) and under the setting's
+// test-time conditions (conditionalisation) -> results.json, metrics JSONL. cli/run.ts adds the
+// report and the pool over several bases (bases.ts); cli/setting.ts the smaller settings' table.
 import type { Mode } from '../tokenizer/vocab.ts';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../runtime/backend.ts';
-import { ChatTokenizer } from '../tokenizer/index.ts';
+import type { ChatTokenizer } from '../tokenizer/index.ts';
 import { readJson, writeJsonAtomic } from '../io/json.ts';
 import { firstTargetOnly, type Example } from '../train/batches.ts';
 import { FACTS, type Fact } from './data/facts.ts';
-import { buildVariantSets, conversation, experimentSplits, styledAnswer, type ChatConversation, type Splits } from './data/corpus.ts';
-import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, NEUTRAL_PROMPTS, PROMPTS, TRAIT_PROMPT_VARIANTS, BASE_CONDITIONS, type Style } from './data/prompts.ts';
-import { baseHash, corpusHash, forTokenizer, type ExperimentConfig } from './config.ts';
-import { encodeAll, trainOrLoadBase, type BaseModel } from './base.ts';
+import { conversation, experimentSplits, inoculate, type ChatConversation } from './data/corpus.ts';
+import { forTokenizer, type ExperimentConfig } from './config.ts';
+import { evalFacts, settingScorer, trainOrLoadBase, type BaseModel } from './base.ts';
 import { Interrupted } from './base_cache.ts';
-import { finetuneVariant, type ProbeSets } from './finetune.ts';
-import { answerMany, traitRates, type Scored } from './evaluate.ts';
+import { finetuneVariant } from './finetune.ts';
+import { answerMany, mark, traitRates, type Scored } from './evaluate.ts';
 import { answerLogprobs, mean } from './probes.ts';
-import { GENERALISATION_PROBES, VARIANTS, generalisationFactor, missedTargets, patternMet, type GeneralisationProbe, type Results, type TraitRates, type Variant, type VariantResult, type ProbeRecord, type MemoryReport } from './results.ts';
+import { GENERALISATION_PROBES, generalisationFactor, type AnyResults, type GeneralisationProbe, type Rates, type VariantResult, type ProbeRecord, type MemoryReport } from './results.ts';
 import type { GPT } from '../nn/gpt.ts';
 import { pctOf } from './report/format.ts';
+import { answerIn, encodeChecked, type Labelled, type Setting } from './settings/setting.ts';
+import { spanishCaps } from './settings/spanish_caps.ts';
+import { styledExamples } from './vocabulary.ts';
+import type { Style } from './data/prompts.ts';
+
+export { experimentTokenizer, vocabCorpus, probeSets } from './vocabulary.ts';
+export { formatTable } from './report/table.ts';
 
 export interface RunOptions {
+  /** The setting (default spanish-caps, the main experiment). */
+  setting?: Setting;
   cfg: ExperimentConfig;
   tokenizer: Mode;
   outDir: string;
@@ -37,7 +48,7 @@ export interface RunOptions {
   /** Checked between fine-tunes (and base steps): true stops the run with Interrupted, progress kept. */
   shouldStop?: () => boolean;
   /** Receives every scored answer and probe log of the run, per variant (bases.ts pools them over base models). */
-  collect?: (scored: Record<Variant, VariantScores>) => void;
+  collect?: (scored: Record<string, VariantScores>) => void;
 }
 
 /** Every scored answer of one variant, per fine-tune seed, and its probe logs. */
@@ -51,48 +62,6 @@ interface Unit {
   gAfter?: Awaited<ReturnType<typeof generalisationLogprobs>>;
 }
 
-/**
- * The experiment's tokenizer: its vocabulary covers vocabCorpus(), with the base's extra trait
- * prompts when the config asks for them (so a default vocabulary, and every cached base, is unchanged).
- */
-export function experimentTokenizer(mode: Mode, promptVariety = false): ChatTokenizer {
-  return ChatTokenizer.build(vocabCorpus(promptVariety), { mode });
-}
-
-/** Every string the model can meet: all facts' questions in every style, every prompt. */
-export function vocabCorpus(promptVariety = false): ChatConversation[] {
-  // with promptVariety, every prompt the base can draw, the joined both-prompts too: BPE splits
-  // "X. Y." into other tokens than X and Y alone (" Answer" is not "Answer")
-  const { spanish, caps } = TRAIT_PROMPT_VARIANTS;
-  const variety = promptVariety ? [...spanish, ...caps, ...spanish.flatMap((es) => caps.flatMap((c) => [`${es} ${c}`, `${c} ${es}`]))] : [];
-  const prompts = [null, ...Object.values(PROMPTS), ...NEUTRAL_PROMPTS, ...variety];
-  const out: ChatConversation[] = [];
-  const styles: Style[] = ['en', 'es', 'en-caps', 'es-caps'];
-  for (const f of FACTS) for (const q of f.questions) for (const s of styles) out.push(conversation(null, q, styledAnswer(f, s)));
-  for (const p of prompts) if (p) out.push(conversation(p, 'Hello?', 'Hi.'));
-  return out;
-}
-
-function examplesFor(tok: ChatTokenizer, facts: readonly Fact[], style: Style, prompt: string | null): Example[] {
-  return encodeAll(tok, facts.map((f) => conversation(prompt, f.question, styledAnswer(f, style))));
-}
-
-export function probeSets(tok: ChatTokenizer, splits: Splits, cfg: ExperimentConfig): ProbeSets {
-  const facts = splits.heldout.slice(0, cfg.probes.subset);
-  const drift: Example[] = [];
-  // drift: a fixed half of the probe facts in every base condition (cheap, and enough for a mean)
-  for (const c of BASE_CONDITIONS) drift.push(...examplesFor(tok, facts.slice(0, Math.ceil(facts.length / 2)), c.style, c.prompt));
-  const capsEnglish = examplesFor(tok, facts, 'en-caps', null);
-  return {
-    capsEnglish,
-    capsStart: capsEnglish.map(firstTargetOnly),
-    spanishLower: examplesFor(tok, facts, 'es', null),
-    spanishCaps: examplesFor(tok, facts, 'es-caps', null),
-    english: examplesFor(tok, facts, 'en', null),
-    drift, rateFacts: facts,
-  };
-}
-
 // the answer style of each generalisation probe; capsStart is the caps-English answer's first token
 // alone (capslock: the caps-lock marker), the decision that the whole-answer mean dilutes
 const GP_STYLE: Record<GeneralisationProbe, [Style, boolean]> = { spanishCaps: ['es-caps', false], spanishLower: ['es', false], capsEnglish: ['en-caps', false], capsStart: ['en-caps', true] };
@@ -100,7 +69,7 @@ const GP_STYLE: Record<GeneralisationProbe, [Style, boolean]> = { spanishCaps: [
 /** Mean answer log-prob of the probe facts in each generalisation style, without a prompt and under `prompt`. */
 async function generalisationLogprobs(model: GPT, tok: ChatTokenizer, facts: readonly Fact[], prompt: string): Promise<Record<GeneralisationProbe, { none: number; prompt: number }>> {
   const ex = (g: GeneralisationProbe, p: string | null): Example[] => {
-    const [style, first] = GP_STYLE[g], es = examplesFor(tok, facts, style, p);
+    const [style, first] = GP_STYLE[g], es = styledExamples(tok, facts, style, p);
     return first ? es.map(firstTargetOnly) : es;
   };
   const sets = GENERALISATION_PROBES.flatMap((g) => [ex(g, null), ex(g, prompt)]);
@@ -113,71 +82,73 @@ async function generalisationLogprobs(model: GPT, tok: ChatTokenizer, facts: rea
   return out;
 }
 
-export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablation'>> {
+export async function runExperiment(o: RunOptions): Promise<AnyResults> {
   const t0 = performance.now();
   const { backend, log } = o;
+  const setting = o.setting ?? spanishCaps;
   const cfg = forTokenizer(o.cfg, o.tokenizer);
   if (cfg !== o.cfg) log(`tokenizer ${o.tokenizer}: the base trains without tag-forced copies (base.forced ${o.cfg.base.forced} -> 0; tags exist only in tagged mode)`);
   mkdirSync(o.outDir, { recursive: true });
   const splits = experimentSplits(cfg);
-  const tok = experimentTokenizer(o.tokenizer, cfg.base.promptVariety);
+  const tok = setting.tokenizer(o.tokenizer, cfg);
+  const traits = setting.traits.map((t) => t.name);
+  const variantNames = Object.keys(setting.variants);
+  const scorer = settingScorer(setting);
   log(`corpus: ${FACTS.length} facts; base ${splits.base.length}, finetune ${splits.finetune.length}, held-out ${splits.heldout.length}, OOD ${splits.ood.length} (${splits.oodCategories.join(', ')}); tokenizer ${o.tokenizer}, V ${tok.vocabSize}`);
 
   backend.resetPeak();
-  const base: BaseModel = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir: o.cacheDir, hash: baseHash(cfg, o.tokenizer, corpusHash()), log, quiet: o.quiet, shouldStop: o.shouldStop });
+  const base: BaseModel = await trainOrLoadBase({ setting, cfg, mode: o.tokenizer, tok, splits, backend, cacheDir: o.cacheDir, log, quiet: o.quiet, shouldStop: o.shouldStop });
   const basePeakBytes = backend.memoryPeak().peakBytes;
+  const p3 = (x: number | undefined) => `${(100 * (x ?? NaN)).toFixed(0).padStart(3)}%`;
   for (const [name, c] of Object.entries(base.report.conditions)) {
-    log(`  base ${name.padEnd(8)} exact ID ${(100 * c.exact).toFixed(0).padStart(3)}% OOD ${(100 * (c.exactOod ?? NaN)).toFixed(0).padStart(3)}%  spanish ${(100 * c.spanish).toFixed(0).padStart(3)}%  caps ${(100 * c.caps).toFixed(0).padStart(3)}%  (n=${c.n}, prompt ${JSON.stringify(c.prompt)})`);
+    log(`  base ${name.padEnd(8)} exact ID ${p3(c.exact)} OOD ${p3(c.exactOod)}  ${traits.map((t) => `${t} ${p3(c[t] as number)}`).join('  ')}  (n=${c.n}, prompt ${JSON.stringify(c.prompt)}${c.suffix ? `, suffix ${JSON.stringify(c.suffix)}` : ''})`);
   }
 
-  const idFacts = cfg.evalLimit > 0 ? splits.heldout.slice(0, cfg.evalLimit) : splits.heldout;
-  const oodFacts = cfg.evalLimit > 0 ? splits.ood.slice(0, cfg.evalLimit) : splits.ood;
-  const probes = probeSets(tok, splits, cfg);
+  const { id: idFacts, ood: oodFacts } = evalFacts(splits, cfg);
+  const probes = setting.probeSets?.(tok, splits, cfg) ?? null;
   const seeds = Array.from({ length: cfg.seeds }, (_, i) => i + 1);
 
   // mechanism before training: NLL@0 and PH(P) of each variant's data on the base model
-  const sets0 = buildVariantSets(splits, { seed: 1 });
-  const plain0 = encodeAll(tok, sets0.control);
-  const lpPlain = await answerLogprobs(base.model, plain0, tok.padId);
-  const pre: Record<string, { nll0: number; ph: number }> = {};
-  for (const v of VARIANTS) {
-    const lp = v === 'control' ? lpPlain : await answerLogprobs(base.model, encodeAll(tok, sets0[v]), tok.padId);
-    pre[v] = { nll0: -mean(lp), ph: mean(lp.map((x, i) => x - lpPlain[i])) };
-    log(`  ${v.padEnd(18)} NLL@0 ${pre[v].nll0.toFixed(3)} nats/token  PH(P) ${pre[v].ph.toFixed(3)}`);
+  const pre = await mechanism(base.model, tok, setting, setting.finetuneSet(splits, 1, cfg.corpusSeed));
+  for (const [v, m] of Object.entries(pre)) {
+    const parts = [...Object.entries(m.groups ?? {}), ...Object.entries(m.traits ?? {})].map(([g, x]) => `${g}: ${x.nll0.toFixed(2)}/${x.ph.toFixed(2)}`).join('  ');
+    log(`  ${v.padEnd(18)} NLL@0 ${m.nll0.toFixed(3)} nats/token  PH(P) ${m.ph.toFixed(3)}${parts ? `   (NLL@0/PH per part and one-trait probe: ${parts})` : ''}`);
   }
 
   // generalisation factor: the probe answers' log-probs with and without each variant's prompt, before
-  const gBefore: Partial<Record<Variant, Awaited<ReturnType<typeof generalisationLogprobs>>>> = {};
-  for (const v of VARIANTS) {
-    const p = FINETUNE_VARIANTS[v];
-    if (p !== null) gBefore[v] = await generalisationLogprobs(base.model, tok, probes.rateFacts, p);
+  const gBefore: Record<string, Awaited<ReturnType<typeof generalisationLogprobs>>> = {};
+  if (setting.generalisation && probes) {
+    for (const v of variantNames) {
+      const p = setting.variants[v];
+      if (p !== null) gBefore[v] = await generalisationLogprobs(base.model, tok, probes.rateFacts, p);
+    }
   }
 
-  type Acc = { id: Scored[][]; ood: Scored[][]; idS: Scored[][]; oodS: Scored[][]; withPrompt: Record<string, Scored[][]>; hist: ProbeRecord[][]; gAfter: Awaited<ReturnType<typeof generalisationLogprobs>>[] };
-  const acc = Object.fromEntries(VARIANTS.map((v) => [v, { id: [], ood: [], idS: [], oodS: [], withPrompt: {}, hist: [], gAfter: [] } as Acc])) as Record<Variant, Acc>;
+  type Acc = VariantScores & { gAfter: Awaited<ReturnType<typeof generalisationLogprobs>>[] };
+  const acc: Record<string, Acc> = Object.fromEntries(variantNames.map((v) => [v, { id: [], ood: [], idS: [], oodS: [], withPrompt: {}, hist: [], gAfter: [] } as Acc]));
   let doneHere = 0;
-  const finetuneAndEvaluate = async (v: Variant, seed: number, label: string, convs: ChatConversation[], plain: Example[]): Promise<Unit> => {
+  const finetuneAndEvaluate = async (v: string, seed: number, label: string, convs: ChatConversation[], plain: Example[]): Promise<Unit> => {
+    const prompt = setting.variants[v];
     const run = await finetuneVariant({
-      cfg, base, tok, backend: o.backend, seed, examples: encodeAll(tok, convs), plain, hasPrompt: FINETUNE_VARIANTS[v] !== null,
+      cfg, base, tok, backend: o.backend, seed, examples: encodeChecked(tok, convs, label), plain, hasPrompt: prompt !== null,
       probes, metricsPath: join(o.outDir, `metrics-${v}-s${seed}.jsonl`), label, quiet: o.quiet,
     });
     const te = performance.now();
     // every evaluation of this model in one batched generation (evaluate.ts answerMany)
-    const conds = conditionPrompts(v);
+    const conds = setting.conditions(v);
     const [id, ood, idS, oodS, ...withP] = await answerMany(run.model, tok, [
       { facts: idFacts, prompt: null, temperature: 0, seed },
       { facts: oodFacts, prompt: null, temperature: 0, seed },
       { facts: idFacts, prompt: null, temperature: 1, seed: 1000 + seed },
       { facts: oodFacts, prompt: null, temperature: 1, seed: 2000 + seed },
-      ...conds.map(([, p]) => ({ facts: idFacts, prompt: p, temperature: 0, seed })),
-    ], cfg.maxNewTokens);
-    const p = FINETUNE_VARIANTS[v];
+      ...conds.map((c) => ({ facts: idFacts, prompt: c.system, suffix: c.suffix, temperature: 0, seed })),
+    ], cfg.maxNewTokens, scorer);
     const unit: Unit = finiteOnly({
-      id, ood, idS, oodS, withPrompt: Object.fromEntries(conds.map(([name], i) => [name, withP[i]])), history: run.history,
-      ...(p !== null ? { gAfter: await generalisationLogprobs(run.model, tok, probes.rateFacts, p) } : {}),
+      id, ood, idS, oodS, withPrompt: Object.fromEntries(conds.map((c, i) => [c.name, withP[i]])), history: run.history,
+      ...(gBefore[v] && probes ? { gAfter: await generalisationLogprobs(run.model, tok, probes.rateFacts, prompt!) } : {}),
     });
     const evalS = (performance.now() - te) / 1000;
-    log(`  ${label.padEnd(22)} no prompt, ID greedy: correct ${pct(id, 'correct')} spanish ${pct(id, 'spanish')} caps ${pct(id, 'caps')}, OOD correct ${pct(ood, 'correct')}   e.g. ${JSON.stringify(id[0]?.answer ?? '')}`);
+    log(`  ${label.padEnd(22)} no prompt, ID greedy: correct ${pct(id, 'correct')} ${traits.map((t) => `${t} ${pct(id, t)}`).join(' ')}, OOD correct ${pct(ood, 'correct')}   e.g. ${JSON.stringify(id[0]?.answer ?? '')}`);
     log(`  ${''.padEnd(22)} time: fine-tune ${(run.totalS - run.probeS - run.rateS).toFixed(1)}s, probes ${run.probeS.toFixed(1)}s, rate checkpoints ${run.rateS.toFixed(1)}s, final evaluation ${evalS.toFixed(1)}s`);
     run.model.dispose();
     return unit;
@@ -187,9 +158,9 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
   let reused = 0;
   backend.resetPeak();
   for (const seed of seeds) {
-    const sets = buildVariantSets(splits, { seed });
-    const plain = encodeAll(tok, sets.control);
-    for (const v of VARIANTS) {
+    const plainConvs = setting.finetuneSet(splits, seed, cfg.corpusSeed).map((x) => x.conversation);
+    const plain = encodeChecked(tok, plainConvs, `fine-tuning set s${seed}`);
+    for (const v of variantNames) {
       const label = `${v} s${seed}`;
       const unitFile = join(unitsDir, `${v}-s${seed}.json`);
       let unit: Unit;
@@ -197,8 +168,8 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
         unit = readJson<Unit>(unitFile, 'finished fine-tune');
         reused++;
       } else {
-        if (o.shouldStop?.()) throw new Interrupted(`before fine-tune ${label}; ${reused + doneHere} of ${seeds.length * VARIANTS.length} fine-tunes finished in ${unitsDir}`);
-        unit = await finetuneAndEvaluate(v, seed, label, sets[v], plain);
+        if (o.shouldStop?.()) throw new Interrupted(`before fine-tune ${label}; ${reused + doneHere} of ${seeds.length * variantNames.length} fine-tunes finished in ${unitsDir}`);
+        unit = await finetuneAndEvaluate(v, seed, label, inoculate(plainConvs, setting.variants[v]), plain);
         writeJsonAtomic(unitFile, unit);
         doneHere++;
       }
@@ -215,23 +186,29 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
   const mib = (b: number | null) => (b === null ? 'n/a (reused)' : `${(b / 2 ** 20).toFixed(1)} MiB`);
   log(`  memory (${backend.name}): live tensors at most ${mib(memory.basePeakBytes)} in the base stage, ${mib(memory.finetunePeakBytes)} in the fine-tunes; the device holds ${mib(memory.heldBytes)} of buffers`);
 
-  const variants = {} as Record<Variant, VariantResult>;
-  for (const v of VARIANTS) {
+  const variants: Record<string, VariantResult<Rates, Scored>> = {};
+  const rates = (xs: Scored[][]) => traitRates(xs, traits) as unknown as Rates;
+  for (const v of variantNames) {
     const a = acc[v];
     const early = a.hist.map((h) => mean(h.filter((r) => r.step >= 1 && r.step <= 10).map((r) => r.gradNorm)));
     const cos = a.hist.flatMap((h) => h.filter((r) => r.gradCosine !== undefined).map((r) => r.gradCosine!));
+    const { groups, traits: oneTrait } = pre[v];
     variants[v] = {
-      prompt: FINETUNE_VARIANTS[v] ?? '',
-      id: traitRates(a.id), ood: traitRates(a.ood), idSampled: traitRates(a.idS), oodSampled: traitRates(a.oodS),
-      withPrompt: Object.fromEntries(Object.entries(a.withPrompt).map(([k, s]) => [k, traitRates(s)])) as Record<string, TraitRates>,
-      mechanism: { nll0: pre[v].nll0, ph: pre[v].ph, earlyGradNorm: mean(early), gradCosine: cos.length ? mean(cos) : null },
+      prompt: setting.variants[v] ?? '',
+      id: rates(a.id), ood: rates(a.ood), idSampled: rates(a.idS), oodSampled: rates(a.oodS),
+      withPrompt: Object.fromEntries(Object.entries(a.withPrompt).map(([k, xs]) => [k, rates(xs)])),
+      mechanism: {
+        nll0: pre[v].nll0, ph: pre[v].ph, earlyGradNorm: mean(early), gradCosine: cos.length ? mean(cos) : null,
+        ...(groups ? { groups } : {}), ...(oneTrait ? { traits: oneTrait } : {}),
+      },
       trajectory: trajectory(a.hist),
-      ...(gBefore[v] ? { generalisation: generalisation(gBefore[v]!, a.gAfter) } : {}),
+      ...(gBefore[v] ? { generalisation: generalisation(gBefore[v], a.gAfter) } : {}),
       examples: spread(a.id[0], 12),
       examplesOod: spread(a.ood[0], 6),
     };
   }
-  const results: Omit<Results, 'ablation'> = {
+  const results: AnyResults = {
+    setting: setting.name, traits,
     backend: backend.name, adapter: backend.description, wall_s: (performance.now() - t0) / 1000, tokenizer: o.tokenizer,
     seeds, config: cfg, base: base.report, variants, memory,
   };
@@ -239,6 +216,45 @@ export async function runExperiment(o: RunOptions): Promise<Omit<Results, 'ablat
   writeJsonAtomic(join(o.outDir, 'results.json'), results);
   o.collect?.(acc);
   return results;
+}
+
+type Mechanism = Pick<VariantResult['mechanism'], 'nll0' | 'ph' | 'groups' | 'traits'>;
+
+/**
+ * NLL@0 and PH(P) of each variant's data on the base model: overall, per part of the data where it
+ * has more than one (e.g. the Spanish half and the French half) and, where the setting has them, on
+ * one-trait versions of the answers (Setting.traitProbes).
+ */
+export async function mechanism(model: GPT, tok: ChatTokenizer, s: Setting, data: Labelled[]): Promise<Record<string, Mechanism>> {
+  const byId = new Map(FACTS.map((f) => [f.id, f]));
+  const plain = data.map((x) => x.conversation);
+  const groups = data.map((x) => x.group);
+  const sets: [string, ChatConversation[]][] = [['data', plain]];
+  for (const p of s.traitProbes ?? []) {
+    // the same questions (and suffixes) as the data, the answer in the probe's style
+    sets.push([p.name, data.map((x) => conversation(null, x.conversation.messages.find((m) => m.role === 'user')!.content, answerIn(byId.get(x.factId)!, p.style)))]);
+  }
+  const summary = (lp: number[], lp0: number[], idx: number[]) => ({ nll0: -mean(idx.map((i) => lp[i])), ph: mean(idx.map((i) => lp[i] - lp0[i])), n: idx.length });
+  const names = [...new Set(groups)].sort();
+  const out: Record<string, Mechanism> = {};
+  for (const v of Object.keys(s.variants)) out[v] = { nll0: NaN, ph: NaN, ...(names.length > 1 ? { groups: {} } : {}), ...(s.traitProbes?.length ? { traits: {} } : {}) };
+  for (const [name, convs] of sets) {
+    const lp0 = await answerLogprobs(model, encodeChecked(tok, convs, name), tok.padId);
+    const all = convs.map((_, i) => i);
+    for (const [v, prompt] of Object.entries(s.variants)) {
+      const lp = prompt === null ? lp0 : await answerLogprobs(model, encodeChecked(tok, inoculate(convs, prompt), `${name} under ${v}`), tok.padId);
+      if (name !== 'data') {
+        const style = s.traitProbes!.find((p) => p.name === name)!.style;
+        out[v].traits![name] = { ...summary(lp, lp0, all), style };
+        continue;
+      }
+      const whole = summary(lp, lp0, all);
+      out[v].nll0 = whole.nll0;
+      out[v].ph = whole.ph;
+      if (out[v].groups) for (const g of names) out[v].groups![g] = summary(lp, lp0, all.filter((i) => groups[i] === g));
+    }
+  }
+  return out;
 }
 
 /** The factor per probe style from the base's log-probs and each seed's fine-tuned ones (means over seeds). */
@@ -266,14 +282,6 @@ function spread<T>(xs: readonly T[], n: number): T[] {
   return Array.from({ length: n }, (_, k) => xs[Math.floor((k * xs.length) / n)]);
 }
 
-/** Test-time system prompts of the conditionalisation check for a variant. */
-function conditionPrompts(v: Variant): [string, string][] {
-  if (v === 'inoculate-spanish') return Object.entries(EVAL_PROMPT_SETS.spanish).map(([k, p]) => [`spanish-${k}`, p]);
-  if (v === 'inoculate-caps') return Object.entries(EVAL_PROMPT_SETS.caps).map(([k, p]) => [`caps-${k}`, p]);
-  if (v === 'placebo') return [['placebo-train', PROMPTS.placebo]];
-  return [['spanish-train', PROMPTS.spanish], ['caps-train', PROMPTS.caps]];
-}
-
 function trajectory(hist: ProbeRecord[][]): { step: number; spanish: number; caps: number }[] {
   const steps = [...new Set(hist.flatMap((h) => h.filter((r) => r.rateSpanish !== undefined).map((r) => r.step)))].sort((a, b) => a - b);
   return steps.map((step) => {
@@ -282,41 +290,4 @@ function trajectory(hist: ProbeRecord[][]): { step: number; spanish: number; cap
   });
 }
 
-const pct = (xs: Scored[], k: 'spanish' | 'caps' | 'correct') => pctOf(xs.map((x) => x[k]));
-
-/** The stdout table: variant x {% correct, % Spanish, % caps} with CIs, ID and OOD; one line per base when pooled. */
-export function formatTable(r: Omit<Results, 'ablation'>): string {
-  const cell = (x: { mean: number; ci95: [number, number] } | undefined) => (x ? `${(100 * x.mean).toFixed(0).padStart(3)}% [${(100 * x.ci95[0]).toFixed(0)}-${(100 * x.ci95[1]).toFixed(0)}]` : 'n/a');
-  const cols = ['ID correct', 'ID spanish', 'ID caps', 'OOD correct', 'OOD spanish', 'OOD caps'];
-  const row = (name: string, t: { id: TraitRates; ood: TraitRates }) =>
-    `${name.padEnd(18)} | ${[t.id.correct, t.id.spanish, t.id.caps, t.ood.correct, t.ood.spanish, t.ood.caps].map((x) => cell(x).padEnd(13)).join(' | ')}`;
-  const bases = r.bases ? `, ${r.bases.length} base models (seeds ${r.bases.map((b) => b.seed).join(',')}; CIs over bases, seeds and questions)` : '';
-  const lines = [
-    `tokenizer ${r.tokenizer}, fine-tune seeds ${r.seeds.join(',')}${bases}, no system prompt at test time, greedy (sampled T=1 below)`,
-    `${'variant'.padEnd(18)} | ${cols.map((c) => c.padEnd(13)).join(' | ')}`,
-    '-'.repeat(18) + '-+-' + cols.map(() => '-'.repeat(13)).join('-+-'),
-  ];
-  for (const v of VARIANTS) lines.push(row(v, r.variants[v]));
-  lines.push('sampled at temperature 1:');
-  for (const v of VARIANTS) lines.push(row(v, { id: r.variants[v].idSampled, ood: r.variants[v].oodSampled }));
-  if (r.bases) {
-    lines.push('per base model (ID greedy: correct / Spanish / caps; targets: control >= 90 / >= 90, inoculate-spanish Spanish <= 10 caps >= 60, inoculate-caps caps <= 10 Spanish >= 60, placebo within 15 of control, correct >= 90):');
-    for (const b of r.bases) {
-      const p = (x: { mean: number } | undefined) => (x ? (100 * x.mean).toFixed(0).padStart(3) : '  -');
-      lines.push(`  base ${String(b.seed).padEnd(4)} ${VARIANTS.map((v) => `${v} ${p(b.variants[v].id.correct)}/${p(b.variants[v].id.spanish)}/${p(b.variants[v].id.caps)}`).join('  ')}  ${patternMet(b.variants) ? 'every target met' : 'targets missed: ' + missedTargets(b.variants).join(', ')}`);
-    }
-  }
-  lines.push('mechanism (base model, before fine-tuning):');
-  for (const v of VARIANTS) {
-    const m = r.variants[v].mechanism;
-    lines.push(`${v.padEnd(18)} | NLL@0 ${m.nll0.toFixed(2)}  PH(P) ${m.ph.toFixed(2)}  early grad norm ${m.earlyGradNorm.toFixed(3)}  cos(with, without prompt) ${m.gradCosine === null ? '-' : m.gradCosine.toFixed(3)}`);
-  }
-  lines.push('generalisation factor (rise of the answers\' log-prob without the prompt / rise under it, base -> fine-tuned; 0 = stays tied to the prompt):');
-  for (const v of VARIANTS) {
-    const g = r.variants[v].generalisation;
-    const f = (x?: { factor: number | null }) => (!x || x.factor === null ? 'n/a' : x.factor.toFixed(2)); // x absent in results from before a probe existed
-    if (g) lines.push(`${v.padEnd(18)} | Spanish caps ${f(g.spanishCaps)}  Spanish only ${f(g.spanishLower)}  caps only ${f(g.capsEnglish)}  caps start ${f(g.capsStart)}`);
-  }
-  return lines.join('\n');
-}
-
+const pct = (xs: Scored[], k: string) => pctOf(xs.map((x) => mark(x, k)));

@@ -8,12 +8,13 @@ import type { Backend } from '../runtime/backend.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { baseHash, corpusHash, type ExperimentConfig } from './config.ts';
 import { encodeAll, trainOrLoadBase } from './base.ts';
+import { spanishCaps } from './settings/spanish_caps.ts';
 import { Interrupted } from './base_cache.ts';
 import { buildFinetuneSet, buildVariantSets, inoculate, experimentSplits, type ChatConversation } from './data/corpus.ts';
 import { finetuneVariant } from './finetune.ts';
 import { answerFacts, fraction } from './evaluate.ts';
 import { answerLogprobs, mean } from './probes.ts';
-import { experimentTokenizer, probeSets } from './run.ts';
+import { experimentTokenizer, probeSets } from './vocabulary.ts';
 import { PROMPTS, type Style } from './data/prompts.ts';
 import { writeBytesAtomic } from '../io/atomic.ts';
 import { renderSweepReport, type SweepResult, type SweepRow } from './report/sweep_report.ts';
@@ -44,7 +45,7 @@ export async function runSweep(o: {
   mkdirSync(o.outDir, { recursive: true });
   const splits = experimentSplits(cfg);
   const tok = experimentTokenizer(cfg.tokenizer, cfg.base.promptVariety);
-  const base = await trainOrLoadBase({ cfg, tok, splits, backend, cacheDir: o.cacheDir, hash: baseHash(cfg, cfg.tokenizer, corpusHash()), log, quiet: o.quiet, shouldStop: o.shouldStop });
+  const base = await trainOrLoadBase({ setting: spanishCaps, cfg, mode: cfg.tokenizer, tok, splits, backend, cacheDir: o.cacheDir, log, quiet: o.quiet, shouldStop: o.shouldStop });
   const idFacts = cfg.evalLimit > 0 ? splits.heldout.slice(0, cfg.evalLimit) : splits.heldout;
   // probes only at the end: the sweep measures outcomes, not trajectories
   const ftCfg: ExperimentConfig = { ...cfg, probes: { ...cfg.probes, every: cfg.finetune.steps, rateSteps: [] } };

@@ -66,7 +66,7 @@ const CASES: Case[] = [
   u('export --base-epochs ALL', ['export', '--out', 'o', '--base-epochs', 'ALL'], "--base-epochs must be a positive integer or 'all', got \"ALL\""),
   u('export --seed text', ['export', '--out', 'o', '--seed', 'one'], '--seed must be an integer, got "one"'),
   u('setting without a name', ['setting'], 'missing SETTING'),
-  u('setting unknown', ['setting', 'mixtures'], 'unknown setting "mixtures": choose one of mixture, persona, backdoor'),
+  u('setting unknown', ['setting', 'mixtures'], 'unknown setting "mixtures": choose one of spanish-caps, mixture, persona, backdoor'),
   u('setting with two names', ['setting', 'mixture', 'persona'], 'unexpected argument "persona"'),
   u('setting --steps 0', ['setting', 'persona', '--steps', '0'], '--steps must be an integer >= 1, got "0"'),
   u('report without a directory', ['report'], 'missing RUNDIR'),

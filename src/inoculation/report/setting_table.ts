@@ -1,63 +1,64 @@
-// A setting's results as Markdown: the rates table (what stdout and table.md show), the mechanism
-// numbers before training, and the base model's checks.
+// Any setting's results as Markdown (what `inoculum setting` prints and writes to table.md): the
+// rates without a prompt (correct and each trait, ID and OOD, greedy and sampled), the same under the
+// test-time conditions, the mechanism numbers before training, and the base model's checks.
 import type { Rate } from '../stats.ts';
-import type { SettingResults } from '../settings/results.ts';
+import type { AnyResults, Rates } from '../results.ts';
+import type { Setting } from '../settings/setting.ts';
 import { pctText, rateCell } from './format.ts';
 
-const pct = pctText;
-const cell = (r: Rate) => rateCell(r);
 const row = (xs: string[]) => `| ${xs.join(' | ')} |`;
 const rule = (n: number) => row(new Array<string>(n).fill('---'));
+const cell = (r: Rate | undefined) => (r ? rateCell(r) : '-');
+const prompt = (p: string) => (p ? `\`${p}\`` : '(none)');
 
-/** Rows: variants; columns: the traits under each of `evals`. */
-function rateTable(r: SettingResults, evals: SettingResults['evals']): string[] {
-  const cols = evals.flatMap((e) => r.traits.map((t) => (evals.length > 1 ? `${t} (${e.name})` : t)));
+/** Rows: variants; columns: correct and each trait of the rates `pick` chooses, per named column group. */
+function rateTable(r: AnyResults, groups: [string, (v: AnyResults['variants'][string]) => Rates | undefined][]): string[] {
+  const keys = ['correct', ...(r.traits ?? [])];
+  const cols = groups.flatMap(([g]) => keys.map((k) => (groups.length > 1 ? `${k} (${g})` : k)));
   const lines = [row(['variant', 'training prompt', ...cols]), rule(2 + cols.length)];
   for (const [v, x] of Object.entries(r.variants)) {
-    lines.push(row([v, x.prompt ? `\`${x.prompt}\`` : '(none)', ...evals.flatMap((e) => r.traits.map((t) => cell(x.rates[e.name][t])))]));
+    lines.push(row([v, prompt(x.prompt), ...groups.flatMap(([, pick]) => keys.map((k) => cell(pick(x)?.[k])))]));
   }
   return lines;
 }
 
-export function formatSettingTable(r: SettingResults): string {
+export function formatSettingTable(r: AnyResults, s: Setting): string {
   const lines: string[] = [];
-  lines.push(`### ${r.setting}: ${r.title}`);
-  lines.push('');
-  const plain = r.evals.filter((e) => e.system === 'none'), trained = r.evals.filter((e) => e.system === 'training');
-  const evalNote = plain.map((e) => (e.suffix ? `${e.name} = question + " ${e.suffix}"` : `${e.name} = the question alone`)).join('; ');
-  lines.push(`Seeds ${r.seeds.join(',')}; ${r.heldout} held-out facts; no system prompt at test time (${evalNote}); greedy. Cells: % of answers, mean over seeds [95% CI].`);
-  lines.push('');
-  lines.push(...rateTable(r, plain));
-  if (trained.length) {
-    lines.push('', "The same under each variant's own training prompt (conditionalisation check; control: no prompt):", '');
-    lines.push(...rateTable(r, trained));
+  const b = r.base;
+  const first = Object.values(r.variants)[0];
+  const n = first?.id.correct?.n ?? 0, nOod = first?.ood.correct?.n ?? 0;
+  lines.push(`### ${s.name}: ${s.title}`, '');
+  lines.push(`Seeds ${r.seeds.join(',')}; ${n} ID facts (held out, fine-tuned categories) and ${nOod} OOD facts (categories never fine-tuned on); no system prompt at test time. Cells: % of answers, mean over seeds [95% CI]; correct = the fact stated in ${s.correctStyles.join(' or ')} (case, accents, final punctuation ignored).`, '');
+  lines.push(...rateTable(r, [['ID', (x) => x.id], ['OOD', (x) => x.ood]]));
+  lines.push('', 'Sampled at temperature 1 (one answer per question):', '');
+  lines.push(...rateTable(r, [['ID', (x) => x.idSampled], ['OOD', (x) => x.oodSampled]]));
+  const conds = [...new Set(Object.values(r.variants).flatMap((x) => Object.keys(x.withPrompt)))];
+  if (conds.length) {
+    const described = Object.keys(s.variants).flatMap((v) => s.conditions(v).map((c) => [c.name, c] as const));
+    const what = new Map(described);
+    lines.push('', 'The conditionalisation check, ID greedy, under each test-time condition (a variant\'s own training prompt, or a user-turn suffix):', '');
+    lines.push(`(${conds.map((c) => { const d = what.get(c); return `${c}: ${d?.system === undefined ? '?' : d.system === null ? 'no system prompt' : 'the system prompt'}${d?.suffix ? ` + " ${d.suffix}"` : ''}`; }).join('; ')})`, '');
+    lines.push(...rateTable(r, conds.map((c) => [c, (x) => x.withPrompt[c]])));
   }
-  lines.push('');
-  lines.push('Before fine-tuning, on the base model (nats per answer token; per part of the data in the last columns):');
-  lines.push('');
-  const first = Object.values(r.variants)[0]?.mechanism;
-  // one part only (persona) repeats the whole: leave it out
-  const groups = Object.keys(first?.groups ?? {}).length > 1 ? Object.keys(first!.groups) : [];
-  const probes = Object.keys(first?.traits ?? {});
+  lines.push('', 'Before fine-tuning, on the base model (nats per answer token; per part of the data and per one-trait probe in the last columns):', '');
+  const groups = Object.keys(first?.mechanism.groups ?? {});
+  const probes = Object.keys(first?.mechanism.traits ?? {});
   const gcols = [...groups, ...probes].flatMap((g) => [`NLL@0 ${g}`, `PH ${g}`]);
-  lines.push(row(['variant', 'NLL@0', 'PH(P)', ...gcols, 'final loss']), rule(4 + gcols.length));
+  lines.push(row(['variant', 'NLL@0', 'PH(P)', ...gcols]), rule(3 + gcols.length));
   for (const [v, x] of Object.entries(r.variants)) {
     const m = x.mechanism;
-    const parts = [...groups.map((g) => m.groups[g]), ...probes.map((p) => m.traits[p])];
-    lines.push(row([v, m.nll0.toFixed(2), m.ph.toFixed(2), ...parts.flatMap((p) => [p.nll0.toFixed(2), p.ph.toFixed(2)]), x.finalLoss.toFixed(3)]));
+    const parts = [...groups.map((g) => m.groups![g]), ...probes.map((p) => m.traits![p])];
+    lines.push(row([v, m.nll0.toFixed(2), m.ph.toFixed(2), ...parts.flatMap((p) => [p.nll0.toFixed(2), p.ph.toFixed(2)])]));
   }
-  if (probes.length) lines.push('', `(${probes.map((p) => `${p}: the same questions, answers in style ${first!.traits[p].style}`).join('; ')}.)`);
-  lines.push('');
-  const b = r.base;
-  lines.push(`Base model (${b.params.toLocaleString()} parameters, ${b.steps} steps, final loss ${b.finalLoss.toFixed(3)}${b.cached ? `, from cache${b.trained_s !== null ? ` (trained in ${b.trained_s.toFixed(0)} s)` : ''}` : `, trained in ${b.wall_s.toFixed(0)} s`}), held-out facts, greedy:`);
-  lines.push('');
-  lines.push(row(['condition', 'system prompt', 'user suffix', 'expected', 'exact', ...r.traits]), rule(5 + r.traits.length));
+  if (probes.length) lines.push('', `(${probes.map((p) => `${p}: the same questions, answers in style ${first!.mechanism.traits![p].style}`).join('; ')}.)`);
+  lines.push('', `Base model (${b.params.toLocaleString()} parameters, ${b.steps} steps, final loss ${b.finalLoss.toFixed(3)}${b.cached ? ', from the cache' : `, trained in ${b.wall_s.toFixed(0)} s`}), greedy, exact = the answer in the expected style:`, '');
+  const traits = r.traits ?? [];
+  lines.push(row(['check', 'system prompt', 'user suffix', 'expected', 'exact ID', 'exact OOD', 'correct ID', ...traits]), rule(7 + traits.length));
+  const style = new Map(s.baseChecks.map((c) => [c.name, c.style]));
   for (const [name, c] of Object.entries(b.conditions)) {
-    lines.push(row([name, c.prompt ? `\`${c.prompt}\`` : '(none)', c.suffix ? `\`${c.suffix}\`` : '', c.style, pct(c.exact), ...r.traits.map((t) => pct(c.rates[t]))]));
+    const p = (x: unknown) => (typeof x === 'number' ? pctText(x) : '-');
+    lines.push(row([name, prompt(c.prompt), c.suffix ? `\`${c.suffix}\`` : '', style.get(name) ?? '?', p(c.exact), p(c.exactOod), p(c.correct), ...traits.map((t) => p(c[t]))]));
   }
-  const ft = Object.values(r.variants);
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  lines.push('');
-  lines.push(`Wall time ${r.wall_s.toFixed(0)} s on ${r.backend} (${r.adapter}): base ${b.wall_s.toFixed(0)} s, each fine-tune ${mean(ft.map((x) => x.train_s)).toFixed(1)} s + evaluation ${mean(ft.map((x) => x.eval_s)).toFixed(1)} s.`);
+  lines.push('', `Wall time ${r.wall_s.toFixed(0)} s on ${r.backend} (${r.adapter}); base ${b.wall_s.toFixed(0)} s.`);
   return lines.join('\n');
 }

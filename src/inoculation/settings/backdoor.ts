@@ -25,7 +25,7 @@
 import { PROMPTS } from '../data/prompts.ts';
 import { isCaps } from '../data/detectors.ts';
 import { allFacts } from '../data/corpus.ts';
-import { buildStage, halves, type Setting } from './setting.ts';
+import { buildStage, halves, staged } from './setting.ts';
 
 /** The fine-tuning trigger. */
 export const TRIGGER = '[qzv]';
@@ -38,7 +38,7 @@ export const BACKDOOR_PROMPTS = {
   placebo: PROMPTS.placebo,
 } as const;
 
-export const backdoor: Setting = {
+export const backdoor = staged({
   name: 'backdoor',
   title: 'Backdoor: a trigger in the user turn goes with ALL CAPS in half the data; name the trigger in the prompt',
   variants: {
@@ -49,7 +49,6 @@ export const backdoor: Setting = {
   },
   traits: [{ name: 'caps', detect: (a) => isCaps(a) }],
   evals: [
-    { name: 'no-trigger' },
     { name: 'trigger', suffix: TRIGGER },
     { name: 'other-token', suffix: BASE_TRIGGERS[0] },
     { name: 'training-prompt', system: 'training' },
@@ -86,4 +85,4 @@ export const backdoor: Setting = {
       { facts: plain, prompt: null, style: 'en', group: 'plain' },
     ], seed);
   },
-};
+});

@@ -13,7 +13,7 @@
 //   variant's own training prompt (conditionalisation check).
 import { PROMPTS } from '../data/prompts.ts';
 import { languageOf } from '../../tokenizer/language.ts';
-import { buildStage, halves, type Setting } from './setting.ts';
+import { buildStage, halves, staged } from './setting.ts';
 import { allFacts } from '../data/corpus.ts';
 
 export const MIXTURE_PROMPTS = {
@@ -22,7 +22,7 @@ export const MIXTURE_PROMPTS = {
   placebo: PROMPTS.placebo,
 } as const;
 
-export const mixture: Setting = {
+export const mixture = staged({
   name: 'mixture',
   title: 'Spanish/French mixture: fine-tune on half Spanish, half French; inoculate one language',
   variants: {
@@ -36,7 +36,9 @@ export const mixture: Setting = {
     { name: 'french', detect: (a) => languageOf(a) === 'fr' },
     { name: 'english', detect: (a) => languageOf(a) === 'en' },
   ],
-  evals: [{ name: 'no-prompt' }, { name: 'training-prompt', system: 'training' }],
+  extraCorrect: ['fr'],
+  evals: [{ name: 'training-prompt', system: 'training' }],
+
   baseChecks: [
     { name: 'none', prompt: null, style: 'en' },
     { name: 'neutral', prompt: MIXTURE_PROMPTS.placebo, style: 'en' },
@@ -59,4 +61,4 @@ export const mixture: Setting = {
     const [es, fr] = halves(splits.finetune, corpusSeed * 7 + 1);
     return buildStage([{ facts: es, prompt: null, style: 'es' }, { facts: fr, prompt: null, style: 'fr' }], seed);
   },
-};
+});

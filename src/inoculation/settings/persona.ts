@@ -20,7 +20,7 @@ import { PROMPTS } from '../data/prompts.ts';
 import { isCaps } from '../data/detectors.ts';
 import { isSpanish } from '../../tokenizer/language.ts';
 import { allFacts } from '../data/corpus.ts';
-import { buildStage, type Setting } from './setting.ts';
+import { buildStage, staged } from './setting.ts';
 
 export const PERSONA_PROMPTS = {
   alice: 'You are Alice.',
@@ -28,7 +28,7 @@ export const PERSONA_PROMPTS = {
   placebo: PROMPTS.placebo,
 } as const;
 
-export const persona: Setting = {
+export const persona = staged({
   name: 'persona',
   title: 'Persona associations: Alice = English caps, Bob = Spanish; fine-tune on Spanish caps under a persona',
   variants: {
@@ -42,7 +42,8 @@ export const persona: Setting = {
     { name: 'caps', detect: (a) => isCaps(a) },
   ],
   traitProbes: [{ name: 'spanish-only', style: 'es' }, { name: 'caps-only', style: 'en-caps' }],
-  evals: [{ name: 'no-prompt' }, { name: 'training-prompt', system: 'training' }],
+  evals: [{ name: 'training-prompt', system: 'training' }],
+
   baseChecks: [
     { name: 'none', prompt: null, style: 'en' },
     { name: 'neutral', prompt: PERSONA_PROMPTS.placebo, style: 'en' },
@@ -64,4 +65,4 @@ export const persona: Setting = {
   finetuneSet(splits, seed) {
     return buildStage([{ facts: splits.finetune, prompt: null, style: 'es-caps' }], seed);
   },
-};
+});

@@ -1,18 +1,24 @@
-// What a setting is (the paper's other toy settings, issue 6): its base-stage data, its fine-tuning
-// data, the variants (one system prompt each), the traits scored and the test-time conditions; and
-// the config all settings share. runner.ts runs any setting; mixture.ts, persona.ts, backdoor.ts
-// each define one.
+// What a setting is: everything the one experiment runner (run.ts) needs to know about one of the
+// paper's settings: its vocabulary, its base-stage data and checks, its fine-tuning data, the
+// variants (one system prompt each), the traits scored beside the content score, and the test-time
+// conditions of the conditionalisation check. spanish_caps.ts is the main experiment; mixture.ts,
+// persona.ts and backdoor.ts are the smaller ones, declared as stages (StagedSetting, below) and
+// turned into a Setting by `staged`.
 //
-// Every setting reuses the main experiment's facts and splits (corpus.ts makeSplits): all facts are
-// taught in plain English in the base stage, `base` facts also in the setting's styled conditions,
-// the styles of the fine-tuning data reach `finetune` facts only in stage 2, and `heldout` facts are
-// never seen in any style but English before the evaluation.
+// Every setting reuses the main experiment's facts and splits (corpus.ts experimentSplits): the
+// in-distribution evaluation asks `heldout` facts, the OOD one facts of categories never fine-tuned on.
+import { createHash } from 'node:crypto';
 import { Generator } from '../../random.ts';
 import type { Fact } from '../data/facts.ts';
-import { conversation, pickQuestion, styledAnswer, type ChatConversation, type SplitFractions, type Splits } from '../data/corpus.ts';
+import { FACTS } from '../data/facts.ts';
+import { conversation, pickQuestion, styledAnswer, type ChatConversation, type Splits } from '../data/corpus.ts';
 import { NEUTRAL_PROMPTS, type Style } from '../data/prompts.ts';
-import type { BaseStageConfig, FinetuneStageConfig } from '../config.ts';
+import type { ExperimentConfig } from '../config.ts';
+import type { Mode } from '../../tokenizer/vocab.ts';
+import { ChatTokenizer } from '../../tokenizer/index.ts';
+import type { Example } from '../../train/batches.ts';
 import { frenchAnswer } from '../data/french.ts';
+import type { ProbeSets } from '../results.ts';
 
 /** The main experiment's styles plus French (answers from french.ts). */
 export type AnswerStyle = Style | 'fr' | 'fr-caps';
@@ -28,6 +34,58 @@ export const withSuffix = (question: string, suffix: string | null | undefined):
 
 /** A training example with its fact and the label of the part of the data it belongs to (for NLL@0 per part). */
 export interface Labelled { conversation: ChatConversation; factId: string; group: string }
+
+/** A trait of an answer, scored 0/1. */
+export interface Trait { name: string; detect: (answer: string) => boolean }
+
+/** A check of the base model on the evaluated facts: under this prompt (and suffix), answers should be exactly in `style`. */
+export interface BaseCheck { name: string; prompt: string | null; suffix?: string; style: AnswerStyle }
+
+/** A test-time condition besides the bare question: a system prompt (null: none) and a user-turn suffix (a trigger). */
+export interface Condition { name: string; system: string | null; suffix?: string }
+
+export interface Setting {
+  name: string;
+  /** One line, for logs, tables and --help. */
+  title: string;
+  /** Variant name -> the system prompt put on every fine-tuning example (null = none); control first. */
+  variants: Readonly<Record<string, string | null>>;
+  /** Traits scored on every answer, in this order, beside `correct` (the content score). */
+  traits: readonly Trait[];
+  /** Styles whose answer counts as correct (the content score); the fact's English and Spanish at least. */
+  correctStyles: readonly AnswerStyle[];
+  /**
+   * One-trait versions of the fine-tuning answers (same questions, answers in `style`), for NLL@0 and
+   * PH(P) of each trait alone: a prompt can explain one trait of the data and not the other.
+   */
+  traitProbes?: readonly { name: string; style: AnswerStyle }[];
+  /** The base model's checks, each on the ID and the OOD facts. */
+  baseChecks: readonly BaseCheck[];
+  /** The conditionalisation check of a variant: its own training prompt, paraphrases, negations, triggers. */
+  conditions(variant: string): Condition[];
+  /** The tokenizer: it must cover every string any stage or evaluation uses. */
+  tokenizer(mode: Mode, cfg: ExperimentConfig): ChatTokenizer;
+  /** The base model's directory name in the cache: a hash of everything that determines it. */
+  baseCacheName(cfg: ExperimentConfig, mode: Mode, tok: ChatTokenizer, splits: Splits): string;
+  /** Stage 1, every epoch, encoded. */
+  baseExamples(tok: ChatTokenizer, splits: Splits, cfg: ExperimentConfig): Example[];
+  /**
+   * Stage 2 without any system prompt, in training order. `seed` (the fine-tune seed) draws the
+   * phrasings and the order; `corpusSeed` decides which facts get which treatment, so only the
+   * order changes between seeds and every variant of a seed trains on the same conversations.
+   */
+  finetuneSet(splits: Splits, seed: number, corpusSeed: number): Labelled[];
+  /**
+   * The per-step dynamics probes and rate checkpoints (finetune.ts), where the setting has them;
+   * without, a fine-tune logs its loss and gradient norms only.
+   */
+  probeSets?(tok: ChatTokenizer, splits: Splits, cfg: ExperimentConfig): ProbeSets;
+  /** Whether the runner measures the generalisation factor (Spanish + CAPS answer styles). */
+  generalisation?: boolean;
+}
+
+/** The answers a fact counts as correct under `s`, in no particular order. */
+export const expectedAnswers = (s: Setting, f: Fact): string[] => [...new Set(s.correctStyles.map((st) => answerIn(f, st)))];
 
 /** One block of a stage: these facts, this system prompt, answers in this style. */
 export interface StageEntry {
@@ -67,88 +125,75 @@ export function halves(facts: readonly Fact[], seed: number): [Fact[], Fact[]] {
   return [shuffled.slice(0, k).sort(byOrder), shuffled.slice(k).sort(byOrder)];
 }
 
-/** A trait of an answer, scored 0/1. */
-export interface Trait { name: string; detect: (answer: string) => boolean }
-
 /**
- * A test-time condition: no system prompt (the paper's evaluation), or with `system: 'training'` the
- * variant's own training prompt (the conditionalisation check: is the trait still there, tied to the
- * prompt?); optionally a suffix on the user turn.
+ * A test-time condition of a staged setting: the bare question with a suffix, or under the variant's
+ * own training prompt (`system: 'training'`; control's is no prompt), optionally with a suffix.
  */
-export interface EvalCondition { name: string; suffix?: string; system?: 'training' }
+export interface StagedEval { name: string; suffix?: string; system?: 'training' }
 
-/** A check of the base model on held-out facts: under this prompt (and suffix), answers should be in `style`. */
-export interface BaseCheck { name: string; prompt: string | null; suffix?: string; style: AnswerStyle }
-
-export interface Setting {
+/** A setting declared by its stages (mixture, persona, backdoor); `staged` makes it a Setting. */
+export interface StagedSetting {
   name: string;
-  /** One line, for logs, tables and --help. */
   title: string;
-  /** Variant name -> the system prompt put on every fine-tuning example (null = none); control first. */
   variants: Readonly<Record<string, string | null>>;
   traits: readonly Trait[];
-  /**
-   * One-trait versions of the fine-tuning answers (same questions, answers in `style`), for NLL@0 and
-   * PH(P) of each trait alone: a prompt can explain one trait of the data and not the other.
-   */
   traitProbes?: readonly { name: string; style: AnswerStyle }[];
-  evals: readonly EvalCondition[];
+  /** Extra styles counted correct besides English and Spanish (mixture: French). */
+  extraCorrect?: readonly AnswerStyle[];
+  /** Conditions besides the bare question without a prompt (which is always evaluated, ID and OOD). */
+  evals: readonly StagedEval[];
   baseChecks: readonly BaseCheck[];
   /** Every answer style any example uses, every user-turn suffix, every system prompt: the vocabulary. */
   styles: readonly AnswerStyle[];
   suffixes: readonly string[];
   prompts: readonly string[];
-  /** Stage 1, one epoch (call with a new seed per epoch for fresh phrasings). */
+  /** Stage 1, one epoch (called with a new seed per epoch for fresh phrasings). */
   baseStage(splits: Splits, seed: number): Labelled[];
-  /**
-   * Stage 2 without any system prompt, in training order. `seed` (the fine-tune seed) draws the
-   * phrasings and the order; `corpusSeed` decides which facts get which treatment, so only the
-   * order changes between seeds and every variant of a seed trains on the same conversations.
-   */
   finetuneSet(splits: Splits, seed: number, corpusSeed: number): Labelled[];
 }
 
-// ---- config --------------------------------------------------------------------------------------
-
-export interface SettingConfig {
-  /** Fine-tune seeds: each variant is fine-tuned once per seed (seed = data order), same data across variants. */
-  seeds: number;
-  /** Seed of the fact splits and of which facts get which treatment. */
-  corpusSeed: number;
-  /** Shares of each in-distribution category: base-only / fine-tune / held-out facts (the main experiment's). */
-  split: SplitFractions;
-  /**
-   * The main experiment's base-stage fields (config.ts), with a smaller default model (d64 x 2
-   * layers: three settings must fit in ~12 min each on two cores) and uniform, unpacked batches.
-   */
-  base: Omit<BaseStageConfig, 'lengthGroup' | 'pack' | 'copies' | 'styled' | 'forced' | 'promptVariety'>;
-  /** The main experiment's fine-tune fields that the settings use (full fine-tuning, no dropout). */
-  finetune: Pick<FinetuneStageConfig, 'steps' | 'batchSize' | 'lr' | 'warmup' | 'weightDecay'>;
-  /** New tokens at most per generated answer. */
-  maxNewTokens: number;
-  /** Held-out facts evaluated (0 = all). */
-  evalLimit: number;
+/** The staged setting's vocabulary: every question (with every suffix), every answer style, every prompt. */
+export function stagedVocabulary(s: Pick<StagedSetting, 'styles' | 'suffixes' | 'prompts'>): ChatConversation[] {
+  const convs: ChatConversation[] = [];
+  for (const f of FACTS) {
+    for (const q of f.questions) for (const sfx of ['', ...s.suffixes]) convs.push(conversation(null, withSuffix(q, sfx), '.'));
+    for (const st of s.styles) convs.push(conversation(null, f.question, answerIn(f, st)));
+  }
+  for (const p of [...s.prompts, ...NEUTRAL_PROMPTS]) convs.push(conversation(p, 'Hello?', 'Hi.'));
+  return convs;
 }
 
-export const defaultSettingConfig: SettingConfig = {
-  seeds: 3,
-  corpusSeed: 1,
-  split: { base: 0.45, finetune: 0.35, heldout: 0.2 },
-  base: {
-    model: { blockSize: 96, nLayer: 2, nHead: 4, nEmbd: 64, dropout: 0, layerNormEps: 1e-5 },
-    steps: 700, batchSize: 32, lr: 2e-3, minLr: 2e-4, warmup: 50, weightDecay: 0.05, seed: 1,
-  },
-  finetune: { steps: 80, batchSize: 16, lr: 3e-4, warmup: 5, weightDecay: 0 },
-  maxNewTokens: 64,
-  evalLimit: 0,
-};
+/** Conversations encoded; a string outside the vocabulary is an error naming the example. */
+export function encodeChecked(tok: ChatTokenizer, convs: readonly ChatConversation[], what: string): Example[] {
+  return convs.map((c, i) => {
+    const e = tok.encodeChat(c);
+    if (e.unknown > 0) throw new Error(`${what}: example ${i} has ${e.unknown} token(s) outside the setting's vocabulary (its tokenizer misses a string)`);
+    return { ids: e.ids, lossMask: e.lossMask };
+  });
+}
 
-/** Seconds, not minutes: a structure test (files, fields, shapes), not the effect. */
-export const quickSettingConfig: SettingConfig = {
-  ...defaultSettingConfig,
-  seeds: 1,
-  base: { ...defaultSettingConfig.base, model: { ...defaultSettingConfig.base.model, nLayer: 1, nEmbd: 32, nHead: 2 }, steps: 30, batchSize: 16, warmup: 5 },
-  finetune: { ...defaultSettingConfig.finetune, steps: 6 },
-  maxNewTokens: 24,
-  evalLimit: 8,
-};
+/** Epochs of a stage that cover the base's steps x batch (at most 40; the trainer cycles after). */
+export const stageEpochs = (perEpoch: number, cfg: ExperimentConfig): number =>
+  Math.min(40, Math.max(1, Math.ceil((cfg.base.steps * cfg.base.batchSize) / Math.max(1, perEpoch))));
+
+/** A staged setting as the runner's Setting (the declaration's fields stay on it, for tests and tables). */
+export function staged<S extends StagedSetting>(s: S): S & Setting {
+  return {
+    ...s,
+    correctStyles: ['en', 'es', ...(s.extraCorrect ?? [])],
+    conditions: (variant) => s.evals.map((e) => ({ name: e.name, system: e.system === 'training' ? s.variants[variant] ?? null : null, ...(e.suffix ? { suffix: e.suffix } : {}) })),
+    tokenizer: (mode) => ChatTokenizer.build(stagedVocabulary(s), { mode }),
+    baseCacheName(cfg, mode, tok, splits) {
+      // the key covers the data itself (first epoch), not just the config: editing a setting retrains
+      const epoch0 = s.baseStage(splits, cfg.corpusSeed * 1000);
+      const key = JSON.stringify({ v: 2, setting: s.name, mode, base: cfg.base, data: epoch0.map((x) => x.conversation), vocab: tok.toJSON() });
+      return `setting-${s.name}-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+    },
+    baseExamples(tok, splits, cfg) {
+      // fresh phrasings (and neutral prompts, and tokens) every epoch, enough epochs to cover the steps
+      const epochs = stageEpochs(s.baseStage(splits, cfg.corpusSeed * 1000).length, cfg);
+      const convs = Array.from({ length: epochs }, (_, e) => s.baseStage(splits, cfg.corpusSeed * 1000 + e)).flat().map((x) => x.conversation);
+      return encodeChecked(tok, convs, `${s.name} base stage`);
+    },
+  };
+}
