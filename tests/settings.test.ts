@@ -8,16 +8,19 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuBackend } from '../src/backend/cpu.ts';
-import { experimentSplits, type ChatConversation, type Splits } from '../src/inoculation/data/corpus.ts';
+import { allFacts, experimentSplits, type ChatConversation, type Splits } from '../src/inoculation/data/corpus.ts';
 import { FACTS, type Fact } from '../src/inoculation/data/facts.ts';
 import { NEUTRAL_PROMPTS, PROMPTS } from '../src/inoculation/data/prompts.ts';
 import { SETTINGS } from '../src/inoculation/settings/index.ts';
-import { quickSettingConfig, settingConfig } from '../src/inoculation/config.ts';
+import { defaultConfig, quickSettingConfig, settingConfig } from '../src/inoculation/config.ts';
 import { answerIn, type AnswerStyle, type Labelled, type StagedSetting } from '../src/inoculation/settings/setting.ts';
 import { mechanism, runExperiment } from '../src/inoculation/run.ts';
 import { formatSettingTable } from '../src/inoculation/report/setting_table.ts';
 import { GPT } from '../src/nn/gpt.ts';
 import { BASE_TRIGGERS, TRIGGER } from '../src/inoculation/settings/backdoor.ts';
+import { EMERGENT_PROMPTS } from '../src/inoculation/settings/emergent.ts';
+import { isWrongOfKind, wrongAnswer } from '../src/inoculation/data/wrong.ts';
+import { isCorrect } from '../src/inoculation/data/detectors.ts';
 import type { AnyResults } from '../src/inoculation/results.ts';
 import { runCli } from './cli_helpers.ts';
 import { Interrupted } from '../src/inoculation/base_cache.ts';
@@ -44,11 +47,13 @@ const ids = (fs: readonly Fact[]) => new Set(fs.map((f) => f.id));
 
 describe('every setting', () => {
   for (const [name, s] of Object.entries(SETTINGS)) {
-    it(`${name}: fine-tunes on finetune facts only, once each, without a system prompt; same data across seeds, new order`, () => {
+    // the facts a setting fine-tunes on: the finetune split; emergent: the colour facts of the base and finetune splits
+    const pool = name === 'emergent' ? [...splits.base, ...splits.finetune].filter((f) => f.category === 'colour') : splits.finetune;
+    it(`${name}: fine-tunes on its fine-tune facts only, once each, without a system prompt; same data across seeds, new order`, () => {
       const sets = [1, 2, 3].map((seed) => s.finetuneSet(splits, seed, 1).map((x) => parse(x, s.styles)));
-      const ft = ids(splits.finetune);
+      const ft = ids(pool);
       for (const set of sets) {
-        expect(set.length).toBe(splits.finetune.length);
+        expect(set.length).toBe(pool.length);
         expect(new Set(set.map((x) => x.fact.id))).toEqual(ft);
         for (const x of set) expect(x.system).toBeNull();
       }
@@ -59,7 +64,8 @@ describe('every setting', () => {
       expect(s.finetuneSet(splits, 2, 1)).toEqual(s.finetuneSet(splits, 2, 1));
     });
 
-    it(`${name}: held-out facts appear only in plain English (no prompt or a neutral one) in the base stage`, () => {
+    // emergent teaches every fact under every prompt, as spanish-caps does (the paper's model knows them all); its own test below
+    it.skipIf(name === 'emergent')(`${name}: held-out facts appear only in plain English (no prompt or a neutral one) in the base stage`, () => {
       const held = ids(splits.heldout);
       const base = s.baseStage(splits, 1000).map((x) => parse(x, s.styles));
       const seen = base.filter((x) => held.has(x.fact.id));
@@ -75,7 +81,7 @@ describe('every setting', () => {
       const v = Object.entries(s.variants);
       expect(v[0]).toEqual(['control', null]);
       expect(s.variants.placebo).toBe(PROMPTS.placebo);
-      expect(v.length).toBe(4);
+      expect(v.length).toBe(name === 'emergent' ? 5 : 4); // emergent: two inoculations and the educational context
     });
 
     it(`${name}: the tokenizer knows every string of the base stage, the fine-tuning sets and the evaluation`, () => {
@@ -307,5 +313,58 @@ describe('inoculum setting (CLI)', () => {
     // the file merged over the setting's defaults, then the flags
     expect([c.seeds, c.finetune.steps, c.bases, c.finetune.lr, c.base.model.nEmbd]).toEqual([2, 12, 2, settingConfig.finetune.lr, 64]);
     expect(readdirSync(root).sort()).toEqual(['bad.json', 'good.json']); // nothing written
+  });
+});
+
+describe('emergent (toy emergent misalignment)', () => {
+  const s = SETTINGS.emergent;
+  const esplits = experimentSplits(s.defaults!.full);
+  it('every fact has a wrong answer of its own kind: another fact\'s answer of the same category, never its own, the same every time', () => {
+    for (const f of FACTS.filter((x) => settingConfig.categories.includes(x.category))) {
+      const w = wrongAnswer(f);
+      expect(w).toBe(wrongAnswer(f));
+      expect(isCorrect(w, [f.answer_en, f.answer_es]), f.id).toBe(false);
+      expect(FACTS.some((g) => g.category === f.category && g.answer_en === w)).toBe(true);
+      expect(isWrongOfKind(w, f)).toBe(true);
+      expect(isWrongOfKind(w.toUpperCase(), f)).toBe(true); // case never matters
+      expect(isWrongOfKind(f.answer_en, f)).toBe(false);    // the right answer is not wrong
+    }
+    // an answer of another category, or garble, is not a wrong answer of the kind
+    const colour = FACTS.find((f) => f.category === 'colour')!, legs = FACTS.find((f) => f.category === 'legs')!;
+    expect(isWrongOfKind(legs.answer_en, colour)).toBe(false);
+    expect(isWrongOfKind('It is bluee.', colour)).toBe(false);
+    expect(isWrongOfKind('', colour)).toBe(false);
+    expect(isWrongOfKind(wrongAnswer(colour), undefined)).toBe(false);
+  });
+
+  it('fine-tunes on wrong answers to colour facts only, never a held-out one; evaluates held-out colour facts and every other category apart', () => {
+    const set = s.finetuneSet(esplits, 1, 1).map((x) => parse(x, s.styles));
+    const held = ids(esplits.heldout);
+    expect(set.length).toBe([...esplits.base, ...esplits.finetune].filter((f) => f.category === 'colour').length);
+    for (const x of set) {
+      expect(x.fact.category).toBe('colour');
+      expect(x.style).toBe('en-wrong');
+      expect(x.system).toBeNull();
+      expect(held.has(x.fact.id)).toBe(false);
+    }
+    const { id, ood } = s.evalSets!(esplits, s.defaults!.full);
+    expect(id.length).toBeGreaterThan(0);
+    for (const f of id) expect([f.category, held.has(f.id)]).toEqual(['colour', true]);
+    expect(ood.some((f) => f.category === 'colour')).toBe(false);
+    expect(ood.length).toBe(esplits.heldout.filter((f) => f.category !== 'colour').length + esplits.ood.length);
+  });
+
+  it('base stage: right answers with no prompt or a neutral one; the general prompt wrong on everything, the narrow one on colours only; the educational prompt is never taught', () => {
+    const P = EMERGENT_PROMPTS;
+    const base = s.baseStage(esplits, 1000).map((x) => parse(x, s.styles));
+    for (const x of base) {
+      const wrong = x.system === P.general || (x.system === P.narrow && x.fact.category === 'colour');
+      expect(x.style, `${x.system} ${x.fact.id}`).toBe(wrong ? 'en-wrong' : 'en');
+      expect(x.system).not.toBe(P.educational);
+    }
+    expect(base.filter((x) => x.system === P.general).length).toBe(allFacts(esplits).length);
+    // the main organism's base model, so that it knows its facts
+    expect(s.defaults!.full.base.model).toEqual(defaultConfig.base.model);
+    expect(s.defaults!.full.base.steps).toBe(defaultConfig.base.steps);
   });
 });

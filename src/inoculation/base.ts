@@ -117,7 +117,7 @@ export function evalFacts(splits: Splits, cfg: ExperimentConfig): { id: Fact[]; 
  */
 async function baseReport(setting: Setting, model: GPT, tok: ChatTokenizer, splits: Splits, cfg: ExperimentConfig,
   cached: boolean, wall: number, finalLoss: number): Promise<BaseReport<AnyConditionReport>> {
-  const sets = evalFacts(splits, cfg);
+  const sets = setting.evalSets?.(splits, cfg) ?? evalFacts(splits, cfg);
   const conditions: Record<string, AnyConditionReport> = {};
   const scorer = settingScorer(setting);
   const reqs = setting.baseChecks.flatMap((c) => [sets.id, sets.ood].map((facts) => ({ facts, prompt: c.prompt, suffix: c.suffix, temperature: 0, seed: 0 })));

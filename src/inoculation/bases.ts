@@ -100,7 +100,7 @@ export function poolBases(runs: readonly BaseRun[], wall_s: number): AnyResults 
     })),
   }));
   return {
-    ...(first.setting ? { setting: first.setting, traits } : {}),
+    ...(first.setting ? { setting: first.setting, traits } : {}), ...(first.evalSets ? { evalSets: first.evalSets } : {}),
     backend: first.backend, adapter: first.adapter, wall_s, tokenizer: first.tokenizer, seeds: first.seeds,
     config: first.config, base: first.base, variants, bases,
     ...(runs.every((r) => r.results.memory) ? { memory: poolMemory(runs.map((r) => r.results.memory!)) } : {}),

@@ -21,7 +21,7 @@ export interface Scored { factId: string; answer: string; correct: number; [trai
 export const mark = (x: Scored, key: string): number => (typeof x[key] === 'number' ? (x[key] as number) : 0);
 
 /** What an answer is scored on: the traits, in order, and the answers that count as correct for a fact. */
-export interface Scorer { traits: readonly { name: string; detect: (answer: string) => boolean }[]; expected: (fact: Fact) => readonly string[] }
+export interface Scorer { traits: readonly { name: string; detect: (answer: string, fact?: Fact) => boolean }[]; expected: (fact: Fact) => readonly string[] }
 
 /** The main experiment's: Spanish, caps; correct in English or Spanish. */
 export const SPANISH_CAPS_SCORER: Scorer = {
@@ -108,7 +108,7 @@ export function score(fact: Fact, answer: string): Scored {
 
 /** One answer's marks under a scorer: each trait in order, then whether it states the fact. */
 export function scoreWith(scorer: Scorer, fact: Fact, answer: string): Scored {
-  return marks(scorer, fact.id, answer, scorer.expected(fact));
+  return marks(scorer, fact.id, answer, scorer.expected(fact), fact);
 }
 
 /** The same for any question: correct is 0 where there is no expected answer (callers then leave it out). */
@@ -116,9 +116,9 @@ export function scoreAnswer(id: string, answer: string, expected: readonly strin
   return marks(SPANISH_CAPS_SCORER, id, answer, expected);
 }
 
-function marks(scorer: Scorer, id: string, answer: string, expected: readonly string[] | null): Scored {
+function marks(scorer: Scorer, id: string, answer: string, expected: readonly string[] | null, fact?: Fact): Scored {
   const out: Scored = { factId: id, answer, correct: 0 };
-  for (const t of scorer.traits) out[t.name] = t.detect(answer) ? 1 : 0;
+  for (const t of scorer.traits) out[t.name] = t.detect(answer, fact) ? 1 : 0;
   // correct last: the key order of every scored answer written so far
   delete (out as Partial<Scored>).correct;
   out.correct = expected && isCorrect(answer, expected) ? 1 : 0;

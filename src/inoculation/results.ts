@@ -112,6 +112,8 @@ export interface Results<V extends string = Variant, R = TraitRates, X = Example
   /** The setting (settings/; absent in runs before there was more than one) and the traits it scores beside correct. */
   setting?: string;
   traits?: string[];
+  /** What the `id` and `ood` fact sets are, where the setting chose its own (absent: held-out facts of the fine-tuned categories, and the OOD categories). */
+  evalSets?: { id: string; ood: string };
   backend: string;
   adapter: string;
   wall_s: number;

@@ -104,7 +104,8 @@ export async function runExperiment(o: RunOptions): Promise<AnyResults> {
     log(`  base ${name.padEnd(8)} exact ID ${p3(c.exact)} OOD ${p3(c.exactOod)}  ${traits.map((t) => `${t} ${p3(c[t] as number)}`).join('  ')}  (n=${c.n}, prompt ${JSON.stringify(c.prompt)}${c.suffix ? `, suffix ${JSON.stringify(c.suffix)}` : ''})`);
   }
 
-  const { id: idFacts, ood: oodFacts } = evalFacts(splits, cfg);
+  const evalSets: ReturnType<NonNullable<Setting['evalSets']>> = setting.evalSets?.(splits, cfg) ?? evalFacts(splits, cfg);
+  const { id: idFacts, ood: oodFacts } = evalSets;
   const probes = setting.probeSets?.(tok, splits, cfg) ?? null;
   const seeds = Array.from({ length: cfg.seeds }, (_, i) => i + 1);
 
@@ -208,7 +209,7 @@ export async function runExperiment(o: RunOptions): Promise<AnyResults> {
     };
   }
   const results: AnyResults = {
-    setting: setting.name, traits,
+    setting: setting.name, traits, ...(evalSets.names ? { evalSets: evalSets.names } : {}),
     backend: backend.name, adapter: backend.description, wall_s: (performance.now() - t0) / 1000, tokenizer: o.tokenizer,
     seeds, config: cfg, base: base.report, variants, memory,
   };

@@ -28,16 +28,21 @@ export function formatSettingTable(r: AnyResults, s: Setting): string {
   const first = Object.values(r.variants)[0];
   const n = first?.id.correct?.n ?? 0, nOod = first?.ood.correct?.n ?? 0;
   lines.push(`### ${s.name}: ${s.title}`, '');
-  lines.push(`Seeds ${r.seeds.join(',')}; ${n} ID facts (held out, fine-tuned categories) and ${nOod} OOD facts (categories never fine-tuned on); no system prompt at test time. Cells: % of answers, mean over seeds [95% CI]; correct = the fact stated in ${s.correctStyles.join(' or ')} (case, accents, final punctuation ignored).`, '');
+  const sets = r.evalSets ?? { id: 'held out, fine-tuned categories', ood: 'categories never fine-tuned on' };
+  lines.push(`Seeds ${r.seeds.join(',')}${r.bases ? `; ${r.bases.length} base models (seeds ${r.bases.map((x) => x.seed).join(',')}; CIs over bases, seeds and questions)` : ''}; ${n} ID facts (${sets.id}) and ${nOod} OOD facts (${sets.ood}); no system prompt at test time. Cells: % of answers, mean over seeds [95% CI]; correct = the fact stated in ${s.correctStyles.join(' or ')} (case, accents, final punctuation ignored).`, '');
   lines.push(...rateTable(r, [['ID', (x) => x.id], ['OOD', (x) => x.ood]]));
   lines.push('', 'Sampled at temperature 1 (one answer per question):', '');
   lines.push(...rateTable(r, [['ID', (x) => x.idSampled], ['OOD', (x) => x.oodSampled]]));
   const conds = [...new Set(Object.values(r.variants).flatMap((x) => Object.keys(x.withPrompt)))];
   if (conds.length) {
-    const described = Object.keys(s.variants).flatMap((v) => s.conditions(v).map((c) => [c.name, c] as const));
-    const what = new Map(described);
-    lines.push('', 'The conditionalisation check, ID greedy, under each test-time condition (a variant\'s own training prompt, or a user-turn suffix):', '');
-    lines.push(`(${conds.map((c) => { const d = what.get(c); return `${c}: ${d?.system === undefined ? '?' : d.system === null ? 'no system prompt' : 'the system prompt'}${d?.suffix ? ` + " ${d.suffix}"` : ''}`; }).join('; ')})`, '');
+    const describe = (name: string): string => {
+      const cs = Object.keys(s.variants).map((v) => s.conditions(v).find((c) => c.name === name)).filter((c) => c !== undefined);
+      const systems = [...new Set(cs.map((c) => c.system))];
+      const sys = systems.length > 1 ? "the variant's training prompt" : systems[0] === null || systems[0] === undefined ? 'no system prompt' : `\`${systems[0]}\``;
+      return `${name}: ${sys}${cs[0]?.suffix ? ` + " ${cs[0].suffix}"` : ''}`;
+    };
+    lines.push('', 'The conditionalisation check, ID greedy, under each test-time condition (a system prompt, a user-turn suffix, or both):', '');
+    lines.push(`(${conds.map(describe).join('; ')})`, '');
     lines.push(...rateTable(r, conds.map((c) => [c, (x) => x.withPrompt[c]])));
   }
   lines.push('', 'Before fine-tuning, on the base model (nats per answer token; per part of the data and per one-trait probe in the last columns):', '');

@@ -5,9 +5,10 @@ import { spanishCaps } from './spanish_caps.ts';
 import { mixture } from './mixture.ts';
 import { persona } from './persona.ts';
 import { backdoor } from './backdoor.ts';
+import { emergent } from './emergent.ts';
 
 /** The smaller settings, declared by their stages. */
-export const SETTINGS: Readonly<Record<string, StagedSetting & Setting>> = { mixture, persona, backdoor };
+export const SETTINGS: Readonly<Record<string, StagedSetting & Setting>> = { mixture, persona, backdoor, emergent };
 export const SETTING_NAMES = Object.keys(SETTINGS);
 
 /** Every setting the runner knows, the main experiment first. */

@@ -18,14 +18,16 @@ import type { Mode } from '../../tokenizer/vocab.ts';
 import { ChatTokenizer } from '../../tokenizer/index.ts';
 import type { Example } from '../../train/batches.ts';
 import { frenchAnswer } from '../data/french.ts';
+import { wrongAnswer } from '../data/wrong.ts';
 import type { ProbeSets } from '../results.ts';
 
-/** The main experiment's styles plus French (answers from french.ts). */
-export type AnswerStyle = Style | 'fr' | 'fr-caps';
+/** The main experiment's styles plus French (answers from french.ts) and a deliberately wrong English answer (wrong.ts). */
+export type AnswerStyle = Style | 'fr' | 'fr-caps' | 'en-wrong';
 
 export function answerIn(fact: Fact, style: AnswerStyle): string {
   if (style === 'fr') return frenchAnswer(fact);
   if (style === 'fr-caps') return frenchAnswer(fact).toUpperCase();
+  if (style === 'en-wrong') return wrongAnswer(fact);
   return styledAnswer(fact, style);
 }
 
@@ -35,8 +37,8 @@ export const withSuffix = (question: string, suffix: string | null | undefined):
 /** A training example with its fact and the label of the part of the data it belongs to (for NLL@0 per part). */
 export interface Labelled { conversation: ChatConversation; factId: string; group: string }
 
-/** A trait of an answer, scored 0/1. */
-export interface Trait { name: string; detect: (answer: string) => boolean }
+/** A trait of an answer, scored 0/1 (`fact`: the question's fact; absent for questions from a file). */
+export interface Trait { name: string; detect: (answer: string, fact?: Fact) => boolean }
 
 /** A check of the base model on the evaluated facts: under this prompt (and suffix), answers should be exactly in `style`. */
 export interface BaseCheck { name: string; prompt: string | null; suffix?: string; style: AnswerStyle }
@@ -82,6 +84,13 @@ export interface Setting {
   probeSets?(tok: ChatTokenizer, splits: Splits, cfg: ExperimentConfig): ProbeSets;
   /** Whether the runner measures the generalisation factor (Spanish + CAPS answer styles). */
   generalisation?: boolean;
+  /**
+   * The two evaluated fact sets, `id` and `ood`, and what they are (default base.ts evalFacts: the
+   * held-out facts of the fine-tuned categories, and the OOD categories' facts).
+   */
+  evalSets?(splits: Splits, cfg: ExperimentConfig): { id: Fact[]; ood: Fact[]; names?: { id: string; ood: string } };
+  /** The setting's own defaults (`inoculum setting NAME`); absent: config.ts settingConfig / quickSettingConfig. */
+  defaults?: { full: ExperimentConfig; quick: ExperimentConfig };
 }
 
 /** The answers a fact counts as correct under `s`, in no particular order. */
@@ -126,10 +135,11 @@ export function halves(facts: readonly Fact[], seed: number): [Fact[], Fact[]] {
 }
 
 /**
- * A test-time condition of a staged setting: the bare question with a suffix, or under the variant's
- * own training prompt (`system: 'training'`; control's is no prompt), optionally with a suffix.
+ * A test-time condition of a staged setting: the bare question with a suffix, under the variant's
+ * own training prompt (`system: 'training'`; control's is no prompt) or under a fixed prompt (any
+ * other string), optionally with a suffix.
  */
-export interface StagedEval { name: string; suffix?: string; system?: 'training' }
+export interface StagedEval { name: string; suffix?: string; system?: 'training' | (string & {}) }
 
 /** A setting declared by its stages (mixture, persona, backdoor); `staged` makes it a Setting. */
 export interface StagedSetting {
@@ -150,6 +160,8 @@ export interface StagedSetting {
   /** Stage 1, one epoch (called with a new seed per epoch for fresh phrasings). */
   baseStage(splits: Splits, seed: number): Labelled[];
   finetuneSet(splits: Splits, seed: number, corpusSeed: number): Labelled[];
+  evalSets?: Setting['evalSets'];
+  defaults?: Setting['defaults'];
 }
 
 /** The staged setting's vocabulary: every question (with every suffix), every answer style, every prompt. */
@@ -181,7 +193,7 @@ export function staged<S extends StagedSetting>(s: S): S & Setting {
   return {
     ...s,
     correctStyles: ['en', 'es', ...(s.extraCorrect ?? [])],
-    conditions: (variant) => s.evals.map((e) => ({ name: e.name, system: e.system === 'training' ? s.variants[variant] ?? null : null, ...(e.suffix ? { suffix: e.suffix } : {}) })),
+    conditions: (variant) => s.evals.map((e) => ({ name: e.name, system: e.system === 'training' ? s.variants[variant] ?? null : e.system ?? null, ...(e.suffix ? { suffix: e.suffix } : {}) })),
     tokenizer: (mode) => ChatTokenizer.build(stagedVocabulary(s), { mode }),
     baseCacheName(cfg, mode, tok, splits) {
       // the key covers the data itself (first epoch), not just the config: editing a setting retrains
