@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { ALL_SETTINGS, SETTINGS, spanishCaps } from '../src/inoculation/settings/index.ts';
 import { buildFinetuneSet, buildVariantSets, experimentSplits, inoculate } from '../src/inoculation/data/corpus.ts';
 import { defaultConfig, settingConfig } from '../src/inoculation/config.ts';
-import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, PROMPTS } from '../src/inoculation/data/prompts.ts';
+import { EVAL_PROMPT_SETS, FINETUNE_VARIANTS, LEAK_PROMPTS, PROMPTS } from '../src/inoculation/data/prompts.ts';
+import { experimentTokenizer } from '../src/inoculation/vocabulary.ts';
 import { settingScorer } from '../src/inoculation/base.ts';
 import { scoreWith, score } from '../src/inoculation/evaluate.ts';
 import { frenchAnswer } from '../src/inoculation/data/french.ts';
@@ -27,10 +28,22 @@ describe('spanish-caps as a setting', () => {
   it('its variants and test-time conditions are the experiment\'s', () => {
     expect(spanishCaps.variants).toEqual(FINETUNE_VARIANTS);
     const names = (v: string) => spanishCaps.conditions(v).map((c) => [c.name, c.system, c.suffix]);
-    expect(names('control')).toEqual([['spanish-train', PROMPTS.spanish, undefined], ['caps-train', PROMPTS.caps, undefined]]);
-    expect(names('placebo')).toEqual([['placebo-train', PROMPTS.placebo, undefined]]);
-    expect(names('inoculate-spanish')).toEqual(Object.entries(EVAL_PROMPT_SETS.spanish).map(([k, p]) => [`spanish-${k}`, p, undefined]));
-    expect(names('inoculate-caps')).toEqual(Object.entries(EVAL_PROMPT_SETS.caps).map(([k, p]) => [`caps-${k}`, p, undefined]));
+    // the conditionalisation check, then the conditional-leak check (the training prompt's form, a neutral prompt)
+    const neutral = ['neutral', LEAK_PROMPTS.neutral, undefined];
+    expect(names('control')).toEqual([['spanish-train', PROMPTS.spanish, undefined], ['caps-train', PROMPTS.caps, undefined], neutral]);
+    expect(names('placebo')).toEqual([['placebo-train', PROMPTS.placebo, undefined], neutral]);
+    expect(names('inoculate-spanish')).toEqual([...Object.entries(EVAL_PROMPT_SETS.spanish).map(([k, p]) => [`spanish-${k}`, p, undefined]), ['spanish-form', LEAK_PROMPTS.spanishForm, undefined], neutral]);
+    expect(names('inoculate-caps')).toEqual([...Object.entries(EVAL_PROMPT_SETS.caps).map(([k, p]) => [`caps-${k}`, p, undefined]), ['caps-form', LEAK_PROMPTS.capsForm, undefined], neutral]);
+  });
+
+  it('the leak-check prompts need no new token in any tokenizer mode (no vocabulary, so no cached base, changes) and name no trait', () => {
+    for (const mode of ['tagged', 'capslock', 'hybrid', 'bpe'] as const) {
+      const tok = experimentTokenizer(mode);
+      for (const p of Object.values(LEAK_PROMPTS)) expect(tok.encodeChat({ messages: [{ role: 'system', content: p }, { role: 'user', content: 'Hello?' }] }).unknown, `${mode}: ${p}`).toBe(0);
+    }
+    for (const p of Object.values(LEAK_PROMPTS)) expect(p).not.toMatch(/spanish|capital|caps|upper/i);
+    // neither is a training prompt of any variant
+    for (const p of Object.values(LEAK_PROMPTS)) expect(Object.values(FINETUNE_VARIANTS)).not.toContain(p);
   });
 
   it('scores as the experiment always did: spanish, caps, then correct in English or Spanish', () => {

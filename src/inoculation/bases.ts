@@ -82,6 +82,7 @@ export function poolBases(runs: readonly BaseRun[], wall_s: number): AnyResults 
       id: R(sc.map((x) => x.id)), ood: R(sc.map((x) => x.ood)),
       idSampled: R(sc.map((x) => x.idS)), oodSampled: R(sc.map((x) => x.oodS)),
       withPrompt: Object.fromEntries(prompts.map((p) => [p, R(sc.map((x) => x.withPrompt[p] ?? []))])),
+      ...(res[0].conditions ? { conditions: res[0].conditions } : {}),
       mechanism: { nll0: mech('nll0') ?? NaN, ph: mech('ph') ?? NaN, earlyGradNorm: mech('earlyGradNorm') ?? NaN, gradCosine: mech('gradCosine') },
       trajectory: steps.map((step) => {
         const at = res.map((r) => r.trajectory.find((t) => t.step === step)!);

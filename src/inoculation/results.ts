@@ -49,6 +49,8 @@ export interface VariantResult<R = TraitRates, X = Example> {
   oodSampled: R;
   /** Conditionalisation check, ID greedy, by the test-time system prompt (training prompt, paraphrase, negation, ...). */
   withPrompt: Record<string, R>;
+  /** Each withPrompt condition's system prompt (null: none) and user-turn suffix (absent in older runs). */
+  conditions?: Record<string, { system: string | null; suffix?: string }>;
   /** Mechanism numbers, mean over seeds. */
   mechanism: {
     /** Mean NLL per answer token of the fine-tune data under this variant's prompt, on the base model (nats). */

@@ -198,6 +198,7 @@ export async function runExperiment(o: RunOptions): Promise<AnyResults> {
       prompt: setting.variants[v] ?? '',
       id: rates(a.id), ood: rates(a.ood), idSampled: rates(a.idS), oodSampled: rates(a.oodS),
       withPrompt: Object.fromEntries(Object.entries(a.withPrompt).map(([k, xs]) => [k, rates(xs)])),
+      conditions: Object.fromEntries(setting.conditions(v).map((c) => [c.name, { system: c.system, ...(c.suffix ? { suffix: c.suffix } : {}) }])),
       mechanism: {
         nll0: pre[v].nll0, ph: pre[v].ph, earlyGradNorm: mean(early), gradCosine: cos.length ? mean(cos) : null,
         ...(groups ? { groups } : {}), ...(oneTrait ? { traits: oneTrait } : {}),

@@ -290,11 +290,13 @@ function conditionalisation(r: Results, colour: (v: string) => string): string {
     if (entries.length > 1) any = true;
     entries.forEach(([p, t, none], k) => {
       const first = k === 0 ? `<th rowspan="${entries.length}" class="vcell"><span class="swatch" style="background:${colour(v)}"></span>${esc(v)}<div class="muted small">trained with ${promptText(V[v]?.prompt)}</div></th>` : '';
-      rows.push(`<tr class="${k === 0 ? 'group-start' : ''}">${first}<td>${none ? '<span class="muted">(no system prompt)</span>' : `<q>${esc(p)}</q>`}</td>${TRAITS.map((tr) => barCell(t?.[tr.key], colour(v))).join('')}<td class="r">${fmt(t?.spanish?.n ?? t?.caps?.n, 0)}</td></tr>`);
+      const cond = V[v]?.conditions?.[p];
+      const text = cond ? `${cond.system === null ? '<span class="muted">(no system prompt)</span>' : `<q>${esc(cond.system)}</q>`}${cond.suffix ? ` + <q>${esc(cond.suffix)}</q>` : ''} <span class="muted small">${esc(p)}</span>` : `<q>${esc(p)}</q>`;
+      rows.push(`<tr class="${k === 0 ? 'group-start' : ''}">${first}<td>${none ? '<span class="muted">(no system prompt)</span>' : text}</td>${TRAITS.map((tr) => barCell(t?.[tr.key], colour(v))).join('')}<td class="r">${fmt(t?.spanish?.n ?? t?.caps?.n, 0)}</td></tr>`);
     });
   }
   return `<section id="conditional"><h2>3. Conditionalisation check: the same models with a system prompt at test time</h2>
-${caption('A fixed training prompt can make a trait <em>conditional</em> on that prompt instead of removing it. Here each fine-tuned model is evaluated again (ID, greedy) with a system prompt: its own training prompt, a paraphrase, a negation and so on; the first row of each variant repeats the no-prompt result for comparison. Look for the inoculated trait coming back under the training prompt or its paraphrase: the trait was then tied to the prompt, not unlearned. If the negation (<q>You never speak in Spanish.</q>) also brings it back, the model reacts to the topic of the prompt rather than to what it says.')}
+${caption('A fixed training prompt can make a trait <em>conditional</em> on that prompt instead of removing it. Here each fine-tuned model is evaluated again (ID, greedy) with a system prompt: its own training prompt, a paraphrase, a negation, the training prompt&rsquo;s form without its content (<q>You always speak.</q>) and a neutral prompt no variant trained with (the conditional-leak check: does a cue that only resembles the training context bring the trait back?); the first row of each variant repeats the no-prompt result for comparison. Look for the inoculated trait coming back under the training prompt or its paraphrase: the trait was then tied to the prompt, not unlearned. If the negation (<q>You never speak in Spanish.</q>) also brings it back, the model reacts to the topic of the prompt rather than to what it says.')}
 ${any ? '' : '<p class="muted">No test-time prompts were evaluated in this run.</p>'}
 <table class="data cond"><thead><tr><th>variant</th><th>test-time system prompt</th><th>% Spanish</th><th>% caps</th><th>n</th></tr></thead><tbody>${rows.join('')}</tbody></table>
 </section>`;

@@ -6,19 +6,24 @@
 // Its data live in data/corpus.ts and data/prompts.ts; this file only says which of them the runner uses.
 import { isSpanish } from '../../tokenizer/language.ts';
 import { isCaps } from '../data/detectors.ts';
-import { BASE_CONDITIONS, EVAL_PROMPT_SETS, FINETUNE_VARIANTS, PROMPTS } from '../data/prompts.ts';
+import { BASE_CONDITIONS, EVAL_PROMPT_SETS, FINETUNE_VARIANTS, LEAK_PROMPTS, PROMPTS } from '../data/prompts.ts';
 import { baseHash, corpusHash } from '../config.ts';
 import { baseExamples } from '../base.ts';
 import { experimentTokenizer, probeSets } from '../vocabulary.ts';
 import { buildStage, type Condition, type Setting } from './setting.ts';
 
-/** The test-time prompts of the conditionalisation check, per variant: its training prompt, a paraphrase and a negation. */
+/**
+ * The test-time prompts of the conditionalisation check, per variant: its training prompt, a
+ * paraphrase and a negation; then the conditional-leak check (data/prompts.ts LEAK_PROMPTS): the
+ * training prompt's form without its content, and a neutral prompt no variant trains with.
+ */
 function conditions(variant: string): Condition[] {
   const set = (k: 'spanish' | 'caps') => Object.entries(EVAL_PROMPT_SETS[k]).map(([n, p]) => ({ name: `${k}-${n}`, system: p }));
-  if (variant === 'inoculate-spanish') return set('spanish');
-  if (variant === 'inoculate-caps') return set('caps');
-  if (variant === 'placebo') return [{ name: 'placebo-train', system: PROMPTS.placebo }];
-  return [{ name: 'spanish-train', system: PROMPTS.spanish }, { name: 'caps-train', system: PROMPTS.caps }];
+  const neutral = { name: 'neutral', system: LEAK_PROMPTS.neutral };
+  if (variant === 'inoculate-spanish') return [...set('spanish'), { name: 'spanish-form', system: LEAK_PROMPTS.spanishForm }, neutral];
+  if (variant === 'inoculate-caps') return [...set('caps'), { name: 'caps-form', system: LEAK_PROMPTS.capsForm }, neutral];
+  if (variant === 'placebo') return [{ name: 'placebo-train', system: PROMPTS.placebo }, neutral];
+  return [{ name: 'spanish-train', system: PROMPTS.spanish }, { name: 'caps-train', system: PROMPTS.caps }, neutral];
 }
 
 export const spanishCaps: Setting = {
