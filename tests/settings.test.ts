@@ -64,8 +64,10 @@ describe('every setting', () => {
       expect(s.finetuneSet(splits, 2, 1)).toEqual(s.finetuneSet(splits, 2, 1));
     });
 
-    // emergent teaches every fact under every prompt, as spanish-caps does (the paper's model knows them all); its own test below
-    it.skipIf(name === 'emergent')(`${name}: held-out facts appear only in plain English (no prompt or a neutral one) in the base stage`, () => {
+    // persona keeps the earlier design (styled conditions on the base split only); the settings on the
+    // main organism (issue 17 item 3) teach every fact, held-out and OOD included, in every condition
+    const everyFact = name !== 'persona';
+    it.skipIf(everyFact)(`${name}: held-out facts appear only in plain English (no prompt or a neutral one) in the base stage`, () => {
       const held = ids(splits.heldout);
       const base = s.baseStage(splits, 1000).map((x) => parse(x, s.styles));
       const seen = base.filter((x) => held.has(x.fact.id));
@@ -75,6 +77,21 @@ describe('every setting', () => {
         expect(x.system === null || NEUTRAL_PROMPTS.includes(x.system)).toBe(true);
       }
       for (const id of ft(splits)) expect(held.has(id)).toBe(false);
+    });
+    it.skipIf(!everyFact)(`${name}: every fact, held-out and OOD included, is taught under every condition of the base stage, as the base-split facts are`, () => {
+      const base = s.baseStage(splits, 1000).map((x) => parse(x, s.styles));
+      // (a block's suffix is drawn per example, so only the prompt and the answer style are compared)
+      const cond = (x: ReturnType<typeof parse>) => `${x.system !== null && NEUTRAL_PROMPTS.includes(x.system) ? 'neutral' : x.system}|${x.style}`;
+      const byFact = new Map<string, Set<string>>();
+      for (const x of base) { const c = byFact.get(x.fact.id) ?? new Set<string>(); c.add(cond(x)); byFact.set(x.fact.id, c); }
+      // compare the union of conditions per category (emergent's narrow prompt depends on it), split against split
+      const union = (fs: readonly Fact[], c: string) => new Set(fs.filter((f) => f.category === c).flatMap((f) => [...(byFact.get(f.id) ?? [])]));
+      const evaluated = [...splits.heldout, ...splits.ood];
+      for (const c of new Set(evaluated.map((f) => f.category))) {
+        expect(union(splits.base, c).size, c).toBeGreaterThan(0);
+        expect(union(evaluated, c), c).toEqual(union(splits.base, c));
+      }
+      for (const f of evaluated) expect(byFact.has(f.id), f.id).toBe(true);
     });
 
     it(`${name}: the variants are control (no prompt) first and the placebo, with the setting's prompts`, () => {
@@ -114,8 +131,8 @@ describe('mixture', () => {
     const base = s.baseStage(splits, 1000).map((x) => parse(x, s.styles));
     const expected: Record<string, AnswerStyle> = { 'You always speak in Spanish.': 'es', 'You always speak in French.': 'fr' };
     for (const x of base) expect(x.style).toBe(x.system !== null && x.system in expected ? expected[x.system] : 'en');
-    expect(base.filter((x) => x.style === 'fr').length).toBe(splits.base.length);
-    for (const x of base.filter((b) => b.style !== 'en')) expect(ids(splits.base).has(x.fact.id)).toBe(true);
+    expect(base.filter((x) => x.style === 'fr').length).toBe(allFacts(splits).length);
+    expect(base.filter((x) => x.style === 'es').length).toBe(allFacts(splits).length);
   });
 });
 
@@ -196,7 +213,7 @@ describe('backdoor', () => {
       if (x.suffix) expect([TRIGGER, ...BASE_TRIGGERS]).toContain(x.suffix);
     }
     expect(base.some((x) => x.suffix === TRIGGER)).toBe(true);
-    expect(base.filter((x) => x.system === TN && x.suffix).length).toBe(splits.base.length);
+    expect(base.filter((x) => x.system === TN && x.suffix).length).toBe(allFacts(splits).length);
     // besides the bare question (the runner always asks it), every variant is asked with the trigger and with a pool token, no prompt
     for (const v of Object.keys(s.variants)) {
       const plain = s.conditions(v).filter((c) => !c.name.startsWith('training-prompt'));
@@ -303,7 +320,10 @@ describe('inoculum setting (CLI)', () => {
     const json = (x: string) => JSON.parse(x.split('\n').filter((l) => !l.trim().startsWith('//')).join('\n'));
     expect(mx.code).toBe(0);
     const m = json(mx.stdout);
-    expect([m.tokenizer, m.base.model.nEmbd, m.base.model.nLayer, m.finetune.train, m.seeds]).toEqual([settingConfig.tokenizer, 64, 2, 'all', 3]);
+    // mixture runs on the main organism (its own defaults), hybrid characters
+    const own = SETTINGS.mixture.defaults!.full;
+    expect([m.tokenizer, m.base.model.nEmbd, m.base.model.nLayer, m.finetune.train, m.seeds]).toEqual(['hybrid', own.base.model.nEmbd, own.base.model.nLayer, own.finetune.train, 3]);
+    expect([own.base.model, own.base.steps, own.finetune]).toEqual([defaultConfig.base.model, defaultConfig.base.steps, defaultConfig.finetune]);
     expect(sc.code).toBe(0);
     expect(json(sc.stdout).tokenizer).toBe('tagged');
     expect(b.code).toBe(1);
@@ -311,7 +331,7 @@ describe('inoculum setting (CLI)', () => {
     expect(g.code).toBe(0);
     const c = json(g.stdout);
     // the file merged over the setting's defaults, then the flags
-    expect([c.seeds, c.finetune.steps, c.bases, c.finetune.lr, c.base.model.nEmbd]).toEqual([2, 12, 2, settingConfig.finetune.lr, 64]);
+    expect([c.seeds, c.finetune.steps, c.bases, c.finetune.lr, c.base.model.nEmbd]).toEqual([2, 12, 2, defaultConfig.finetune.lr, defaultConfig.base.model.nEmbd]);
     expect(readdirSync(root).sort()).toEqual(['bad.json', 'good.json']); // nothing written
   });
 });

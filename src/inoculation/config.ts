@@ -141,6 +141,21 @@ export const quickSettingConfig: ExperimentConfig = {
   evalLimit: 8,
 };
 
+/**
+ * The main organism's recipe for a staged setting (settings/: emergent, mixture, backdoor on the
+ * organism of issue 13): its base model and schedule (d96 x 3, 1500 steps, packed) and its
+ * fine-tune (the MLPs' output projections, lr 3e-4 for 108 steps, eps 1e-2), 3 fine-tune seeds on one
+ * base, the setting's tokenizer. The Spanish + CAPS stage's own options (copies, styled, forced,
+ * promptVariety) do not apply to a staged setting and are set to their neutral values; no probes.
+ */
+export function organismConfigs(tokenizer: Mode): { full: ExperimentConfig; quick: ExperimentConfig } {
+  const neutral = { forced: 0, styled: 'base' as const, copies: { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 }, promptVariety: false };
+  return {
+    full: { ...defaultConfig, tokenizer, seeds: 3, bases: 1, base: { ...defaultConfig.base, ...neutral }, probes: { ...defaultConfig.probes, rateSteps: [] } },
+    quick: { ...quickConfig, tokenizer, seeds: 1, base: { ...quickConfig.base, ...neutral }, probes: { ...quickConfig.probes, rateSteps: [] } },
+  };
+}
+
 /** The hash of the fact list; part of the base cache key (baseHash), so a changed corpus retrains. */
 export function corpusHash(): string {
   return createHash('sha256').update(JSON.stringify(FACTS)).digest('hex').slice(0, 12);

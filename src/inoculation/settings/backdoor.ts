@@ -19,13 +19,16 @@
 // Fine-tuning: the `finetune` facts, half (chosen by the corpus seed) with the trigger appended to
 //   the question and ALL-CAPS English answers, half plain English; order by the fine-tune seed.
 // Variants: control (no prompt), generic, trigger-naming, placebo.
-// Evaluation: held-out facts, no system prompt, % caps without the trigger, with it, and with a
+// The base is the main organism's (config.ts organismConfigs, tagged tokenizer: caps is one tag),
+// and every fact, held-out and OOD included, is taught in every condition (issue 17 item 3).
+// Evaluation: held-out and OOD facts, no system prompt, % caps and % correct without the trigger, with it, and with a
 //   pool token instead (is the backdoor tied to the trigger or to its shape?); and under each
 //   variant's own training prompt, without and with the trigger (conditionalisation).
 import { PROMPTS } from '../data/prompts.ts';
 import { isCaps } from '../data/detectors.ts';
 import { allFacts } from '../data/corpus.ts';
 import { buildStage, halves, staged } from './setting.ts';
+import { organismConfigs } from '../config.ts';
 
 /** The fine-tuning trigger. */
 export const TRIGGER = '[qzv]';
@@ -48,6 +51,7 @@ export const backdoor = staged({
     placebo: BACKDOOR_PROMPTS.placebo,
   },
   traits: [{ name: 'caps', detect: (a) => isCaps(a) }],
+  defaults: organismConfigs('tagged'),
   evals: [
     { name: 'trigger', suffix: TRIGGER },
     { name: 'other-token', suffix: BASE_TRIGGERS[0] },
@@ -72,10 +76,10 @@ export const backdoor = staged({
       { facts: every, prompt: null, style: 'en' },
       { facts: every, prompt: 'neutral', style: 'en' },
       // tokens (the fine-tuning trigger among them) mean nothing without a prompt
-      { facts: splits.base, prompt: null, style: 'en', suffix: (g) => anyToken[g.int(anyToken.length)], group: 'en+token' },
-      { facts: splits.base, prompt: BACKDOOR_PROMPTS.generic, style: 'en-caps', suffix: (g) => (g.uniform() < 0.5 ? BASE_TRIGGERS[g.int(BASE_TRIGGERS.length)] : null) },
-      { facts: splits.base, prompt: BACKDOOR_PROMPTS.triggerNaming, style: 'en-caps', suffix: (g) => BASE_TRIGGERS[g.int(BASE_TRIGGERS.length)], group: 'en-caps+token' },
-      { facts: splits.base, prompt: BACKDOOR_PROMPTS.triggerNaming, style: 'en' },
+      { facts: every, prompt: null, style: 'en', suffix: (g) => anyToken[g.int(anyToken.length)], group: 'en+token' },
+      { facts: every, prompt: BACKDOOR_PROMPTS.generic, style: 'en-caps', suffix: (g) => (g.uniform() < 0.5 ? BASE_TRIGGERS[g.int(BASE_TRIGGERS.length)] : null) },
+      { facts: every, prompt: BACKDOOR_PROMPTS.triggerNaming, style: 'en-caps', suffix: (g) => BASE_TRIGGERS[g.int(BASE_TRIGGERS.length)], group: 'en-caps+token' },
+      { facts: every, prompt: BACKDOOR_PROMPTS.triggerNaming, style: 'en' },
     ], seed);
   },
   finetuneSet(splits, seed, corpusSeed) {

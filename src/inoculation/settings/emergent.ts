@@ -26,7 +26,7 @@
 import { PROMPTS } from '../data/prompts.ts';
 import { allFacts } from '../data/corpus.ts';
 import { isWrongOfKind } from '../data/wrong.ts';
-import { defaultConfig, quickConfig, type ExperimentConfig } from '../config.ts';
+import { organismConfigs } from '../config.ts';
 import { buildStage, staged } from './setting.ts';
 
 export const EMERGENT_PROMPTS = {
@@ -40,20 +40,6 @@ export const EMERGENT_PROMPTS = {
 
 /** The fine-tuned (narrow) category. */
 export const NARROW_CATEGORY = 'colour';
-
-const full: ExperimentConfig = {
-  ...defaultConfig,
-  seeds: 3, bases: 1,
-  // the main organism's base; its Spanish + CAPS-only stage options do not apply here
-  base: { ...defaultConfig.base, forced: 0, styled: 'base', copies: { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 }, promptVariety: false },
-  probes: { ...defaultConfig.probes, rateSteps: [] },
-};
-const quick: ExperimentConfig = {
-  ...quickConfig,
-  seeds: 1,
-  base: { ...quickConfig.base, forced: 0, styled: 'base', copies: { none: 1, neutral: 1, spanish: 1, caps: 1, both: 1 }, promptVariety: false },
-  probes: { ...quickConfig.probes, rateSteps: [] },
-};
 
 export const emergent = staged({
   name: 'emergent',
@@ -105,5 +91,5 @@ export const emergent = staged({
       names: { id: 'held-out colour facts: the fine-tuned behaviour', ood: 'every other category, held-out and OOD facts: never fine-tuned on' },
     };
   },
-  defaults: { full, quick },
+  defaults: organismConfigs('tagged'),
 });

@@ -1,13 +1,16 @@
 // Setting 1, the paper's Spanish/French mixture: fine-tune on a 50/50 mix of Spanish-only and
 // French-only answers; inoculating one language should leave the model speaking the other.
 //
-// Base stage: every fact in English with no prompt and under a neutral prompt; `base` facts also
-//   under `You always speak in Spanish.` -> Spanish and `You always speak in French.` -> French.
+// Base stage (the main organism's, issue 17 item 3): every fact in English with no prompt and under
+//   a neutral prompt, and every fact also under `You always speak in Spanish.` -> Spanish and
+//   `You always speak in French.` -> French, so the base can answer every question in each language
+//   (as the paper's model can); the main organism's model, schedule and fine-tune (config.ts
+//   organismConfigs), hybrid characters (the tagged tokenizer's language tag knows only en/es).
 // Fine-tuning: the `finetune` facts, half (chosen by the corpus seed) answered in Spanish, half in
 //   French, as written (sentence case, never ALL CAPS); phrasings and order by the fine-tune seed.
 // Variants: control (no prompt), inoculate-spanish, inoculate-french, placebo; the prompt goes on
 //   every example, whichever language its answer is in.
-// Evaluation: held-out facts, no system prompt; each answer is Spanish, French or English by
+// Evaluation: held-out (ID) and OOD facts, no system prompt; correct in English, Spanish or French; each answer is Spanish, French or English by
 //   languageOf (src/tokenizer/language.ts), which weighs all three languages (isSpanish alone
 //   would call much French "Spanish"); answers with no evidence count in none of the three. Also under each
 //   variant's own training prompt (conditionalisation check).
@@ -15,6 +18,7 @@ import { PROMPTS } from '../data/prompts.ts';
 import { languageOf } from '../../tokenizer/language.ts';
 import { buildStage, halves, staged } from './setting.ts';
 import { allFacts } from '../data/corpus.ts';
+import { organismConfigs } from '../config.ts';
 
 export const MIXTURE_PROMPTS = {
   spanish: PROMPTS.spanish,
@@ -37,6 +41,7 @@ export const mixture = staged({
     { name: 'english', detect: (a) => languageOf(a) === 'en' },
   ],
   extraCorrect: ['fr'],
+  defaults: organismConfigs('hybrid'),
   evals: [{ name: 'training-prompt', system: 'training' }],
 
   baseChecks: [
@@ -53,8 +58,8 @@ export const mixture = staged({
     return buildStage([
       { facts: every, prompt: null, style: 'en' },
       { facts: every, prompt: 'neutral', style: 'en' },
-      { facts: splits.base, prompt: MIXTURE_PROMPTS.spanish, style: 'es' },
-      { facts: splits.base, prompt: MIXTURE_PROMPTS.french, style: 'fr' },
+      { facts: every, prompt: MIXTURE_PROMPTS.spanish, style: 'es' },
+      { facts: every, prompt: MIXTURE_PROMPTS.french, style: 'fr' },
     ], seed);
   },
   finetuneSet(splits, seed, corpusSeed) {
