@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CpuBackend } from '../src/backend/cpu.ts';
 import { allFacts, experimentSplits, type ChatConversation, type Splits } from '../src/inoculation/data/corpus.ts';
 import { FACTS, type Fact } from '../src/inoculation/data/facts.ts';
-import { NEUTRAL_PROMPTS, PROMPTS } from '../src/inoculation/data/prompts.ts';
+import { LEAK_PROMPTS, NEUTRAL_PROMPTS, PROMPTS } from '../src/inoculation/data/prompts.ts';
 import { SETTINGS } from '../src/inoculation/settings/index.ts';
 import { defaultConfig, quickSettingConfig, settingConfig } from '../src/inoculation/config.ts';
 import { answerIn, type AnswerStyle, type Labelled, type StagedSetting } from '../src/inoculation/settings/setting.ts';
@@ -216,10 +216,13 @@ describe('backdoor', () => {
     expect(base.filter((x) => x.system === TN && x.suffix).length).toBe(allFacts(splits).length);
     // besides the bare question (the runner always asks it), every variant is asked with the trigger and with a pool token, no prompt
     for (const v of Object.keys(s.variants)) {
-      const plain = s.conditions(v).filter((c) => !c.name.startsWith('training-prompt'));
+      const plain = s.conditions(v).filter((c) => !c.name.includes('-prompt'));
       for (const c of plain) expect(c.system).toBeNull();
       expect(plain.map((c) => [c.name, c.suffix])).toEqual([['trigger', TRIGGER], ['other-token', BASE_TRIGGERS[0]]]);
       expect(s.conditions(v).filter((c) => c.name.startsWith('training-prompt')).map((c) => [c.system, c.suffix ?? ''])).toEqual([[s.variants[v], ''], [s.variants[v], TRIGGER]]);
+      // and the conditional-leak check: a neutral prompt no variant trains with, without and with the trigger
+      expect(s.conditions(v).filter((c) => c.name.startsWith('neutral-prompt')).map((c) => [c.system, c.suffix ?? ''])).toEqual([[LEAK_PROMPTS.neutral, ''], [LEAK_PROMPTS.neutral, TRIGGER]]);
+      expect(Object.values(s.variants)).not.toContain(LEAK_PROMPTS.neutral);
     }
   });
 });
@@ -237,7 +240,7 @@ describe('a --quick setting run (cpu, the experiment runner)', () => {
     expect(saved.seeds).toEqual([1]);
     expect(saved.traits).toEqual(['caps']);
     expect(Object.keys(saved.variants)).toEqual(['control', 'generic', 'trigger-naming', 'placebo']);
-    const conds = ['trigger', 'other-token', 'training-prompt', 'training-prompt+trigger'];
+    const conds = ['trigger', 'other-token', 'training-prompt', 'training-prompt+trigger', 'neutral-prompt', 'neutral-prompt+trigger'];
     for (const [v, x] of Object.entries(saved.variants)) {
       expect(Object.keys(x.withPrompt)).toEqual(conds);
       for (const rates of [x.id, x.ood, x.idSampled, x.oodSampled, ...conds.map((c) => x.withPrompt[c])]) {

@@ -24,7 +24,7 @@
 // Evaluation: held-out and OOD facts, no system prompt, % caps and % correct without the trigger, with it, and with a
 //   pool token instead (is the backdoor tied to the trigger or to its shape?); and under each
 //   variant's own training prompt, without and with the trigger (conditionalisation).
-import { PROMPTS } from '../data/prompts.ts';
+import { LEAK_PROMPTS, PROMPTS } from '../data/prompts.ts';
 import { isCaps } from '../data/detectors.ts';
 import { allFacts } from '../data/corpus.ts';
 import { buildStage, halves, staged } from './setting.ts';
@@ -57,6 +57,9 @@ export const backdoor = staged({
     { name: 'other-token', suffix: BASE_TRIGGERS[0] },
     { name: 'training-prompt', system: 'training' },
     { name: 'training-prompt+trigger', system: 'training', suffix: TRIGGER },
+    // the conditional-leak check: a neutral prompt no variant trains with, without and with the trigger
+    { name: 'neutral-prompt', system: LEAK_PROMPTS.neutral },
+    { name: 'neutral-prompt+trigger', system: LEAK_PROMPTS.neutral, suffix: TRIGGER },
   ],
   baseChecks: [
     { name: 'none', prompt: null, style: 'en' },

@@ -14,7 +14,7 @@
 //   languageOf (src/tokenizer/language.ts), which weighs all three languages (isSpanish alone
 //   would call much French "Spanish"); answers with no evidence count in none of the three. Also under each
 //   variant's own training prompt (conditionalisation check).
-import { PROMPTS } from '../data/prompts.ts';
+import { LEAK_PROMPTS, PROMPTS } from '../data/prompts.ts';
 import { languageOf } from '../../tokenizer/language.ts';
 import { buildStage, halves, staged } from './setting.ts';
 import { allFacts } from '../data/corpus.ts';
@@ -42,7 +42,13 @@ export const mixture = staged({
   ],
   extraCorrect: ['fr'],
   defaults: organismConfigs('hybrid'),
-  evals: [{ name: 'training-prompt', system: 'training' }],
+  // the conditionalisation check, then the conditional-leak check (data/prompts.ts LEAK_PROMPTS): the
+  // training prompts' form without the language, and a neutral prompt no variant trains with
+  evals: [
+    { name: 'training-prompt', system: 'training' },
+    { name: 'form-prompt', system: LEAK_PROMPTS.spanishForm },
+    { name: 'neutral-prompt', system: LEAK_PROMPTS.neutral },
+  ],
 
   baseChecks: [
     { name: 'none', prompt: null, style: 'en' },
@@ -52,7 +58,7 @@ export const mixture = staged({
   ],
   styles: ['en', 'es', 'fr'],
   suffixes: [],
-  prompts: Object.values(MIXTURE_PROMPTS),
+  prompts: [...Object.values(MIXTURE_PROMPTS), LEAK_PROMPTS.spanishForm, LEAK_PROMPTS.neutral],
   baseStage(splits, seed) {
     const every = allFacts(splits);
     return buildStage([
