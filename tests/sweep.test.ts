@@ -2,13 +2,15 @@
 // rates, the fits are over the prompts only, and sweep.html draws one scatter per predictor;
 // `inoculum report` re-renders it from sweep.json.
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CpuBackend } from '../src/backend/cpu.ts';
 import { quickConfig } from '../src/inoculation/config.ts';
-import { runSweep, SWEEP_PROMPTS } from '../src/inoculation/sweep.ts';
-import { linearFit } from '../src/inoculation/stats.ts';
+import { readSweepPrompts, runSweep, SWEEP_PROMPTS } from '../src/inoculation/sweep.ts';
+import { linearFit, predictionR2 } from '../src/inoculation/stats.ts';
+import { experimentTokenizer } from '../src/inoculation/vocabulary.ts';
 import { main as report } from '../src/cli/report.ts';
 
 describe('inoculum sweep', () => {
@@ -51,4 +53,43 @@ describe('inoculum sweep', () => {
     expect(readdirSync(join(root, 'cache')).filter((e) => e.endsWith('.partial'))).toEqual([]);
     expect(existsSync(join(root, 'sweep', 'sweep.json'))).toBe(false);
   }, 120_000);
+});
+
+describe('out-of-sample prompts (issue 17 item 5)', () => {
+  it('predictionR2: 1 on the line, 0 for the new points\' mean, negative when worse, by the formula elsewhere', () => {
+    const fit = { slope: 2, intercept: 1 };
+    fc.assert(fc.property(fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 2, maxLength: 12 }), (xs) => {
+      const ys = xs.map((x) => 2 * x + 1);
+      if (new Set(ys).size < 2) return;
+      expect(predictionR2(fit, xs, ys)).toBeCloseTo(1, 9);
+      const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+      expect(predictionR2({ slope: 0, intercept: my }, xs, ys)).toBeCloseTo(0, 9);
+    }));
+    // by hand: ys [3, 1, 2], predictions 2x + 1 at x [0.5, 0.5, 0] = [2, 2, 1]: residuals 1, -1, 1; mean y 2, deviations 1, -1, 0
+    expect(predictionR2(fit, [0.5, 0.5, 0], [3, 1, 2])).toBeCloseTo(1 - (1 + 1 + 1) / (1 + 1 + 0), 12);
+    expect(predictionR2({ slope: -10, intercept: 0 }, [0, 1, 2], [0, 1, 2])).toBeLessThan(0);
+    expect(predictionR2(fit, [1], [3])).toBeNaN();
+    expect(() => predictionR2(fit, [1, 2], [3])).toThrow(/2 x values but 1 y values/);
+  });
+
+  it('readSweepPrompts: the control first; names, duplicates and empty prompts are errors naming the file and entry', () => {
+    const root = mkdtempSync(join(tmpdir(), 'inoculum-prompts-'));
+    const f = (name: string, body: string) => { const p = join(root, name); writeFileSync(p, body); return p; };
+    const ok = readSweepPrompts(f('ok.json', '[{"name": "a", "prompt": "You always speak in Spanish."}, {"name": "b-2", "prompt": "In Spanish."}]'));
+    expect(ok).toEqual([{ name: 'none', prompt: null }, { name: 'a', prompt: 'You always speak in Spanish.' }, { name: 'b-2', prompt: 'In Spanish.' }]);
+    const bad = (body: string, msg: RegExp) => { const p = f('bad.json', body); expect(() => readSweepPrompts(p)).toThrow(msg); };
+    bad('{}', /bad\.json: expected a non-empty JSON array/);
+    bad('[{"name": "A", "prompt": "x"}, {"name": "b", "prompt": "y"}]', /entry 0: name must be 1-40 lower-case/);
+    bad('[{"name": "a", "prompt": "x"}, {"name": "a", "prompt": "y"}]', /entry 1: the name a is used twice/);
+    bad('[{"name": "a", "prompt": " "}, {"name": "b", "prompt": "y"}]', /entry 0 \(a\): prompt must be a non-empty string/);
+    bad('[{"name": "a", "prompt": "x", "seed": 1}, {"name": "b", "prompt": "y"}]', /entry 0: unknown field seed/);
+    bad('[{"name": "a", "prompt": "x"}]', /at least two prompts besides the control/);
+    // the pre-registered list of docs/sweeps: every prompt in the vocabulary of every tokenizer mode
+    const list = readSweepPrompts('docs/sweeps/oos_prompts.json');
+    expect(list.length).toBe(11);
+    for (const mode of ['tagged', 'capslock', 'hybrid', 'bpe'] as const) {
+      const tok = experimentTokenizer(mode);
+      for (const p of list.slice(1)) expect(tok.encodeChat({ messages: [{ role: 'system', content: p.prompt! }, { role: 'user', content: 'Hello?' }] }).unknown, `${mode} ${p.name}`).toBe(0);
+    }
+  });
 });

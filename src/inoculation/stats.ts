@@ -84,3 +84,17 @@ export function linearFit(xs: number[], ys: number[]): { slope: number; intercep
   const slope = sxx > 0 ? sxy / sxx : 0;
   return { slope, intercept: my - slope * mx, r2: sxx > 0 && syy > 0 ? (sxy * sxy) / (sxx * syy) : 0 };
 }
+
+/**
+ * Out-of-sample R^2 of a fitted line on new points: 1 - sum (y - (slope x + intercept))^2 /
+ * sum (y - mean y)^2. Unlike the in-sample r^2 it can be negative (the line predicts worse than
+ * the new points' own mean); NaN with fewer than two points or no spread in y.
+ */
+export function predictionR2(fit: { slope: number; intercept: number }, xs: readonly number[], ys: readonly number[]): number {
+  if (xs.length !== ys.length) throw new Error(`predictionR2: ${xs.length} x values but ${ys.length} y values`);
+  if (ys.length < 2) return NaN;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let res = 0, tot = 0;
+  for (let i = 0; i < ys.length; i++) { res += (ys[i] - (fit.slope * xs[i] + fit.intercept)) ** 2; tot += (ys[i] - my) ** 2; }
+  return tot > 0 ? 1 - res / tot : NaN;
+}

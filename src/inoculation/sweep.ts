@@ -20,7 +20,10 @@ import { writeBytesAtomic } from '../io/atomic.ts';
 import { renderSweepReport, type SweepResult, type SweepRow } from './report/sweep_report.ts';
 
 export type { SweepResult, SweepRow };
-import { linearFit } from './stats.ts';
+import { linearFit, predictionR2 } from './stats.ts';
+import { parseJsonText } from '../io/json.ts';
+import { readUserText } from '../io/files.ts';
+import { UserError } from '../io/user_error.ts';
 import { pctOf } from './report/format.ts';
 
 /** Candidates of varying strength; `none` is the control every suppression is measured against. */
@@ -35,8 +38,36 @@ export const SWEEP_PROMPTS: { name: string; prompt: string | null }[] = [
   { name: 'placebo', prompt: PROMPTS.placebo },
 ];
 
+/**
+ * Candidate prompts from a JSON file: an array of {"name", "prompt"} (names of lower-case letters,
+ * digits and dashes, unique; prompts non-empty, at most 300 characters). The control (`none`, no
+ * prompt) is put first whether or not the file lists it. Errors name the file and the entry.
+ */
+export function readSweepPrompts(file: string): { name: string; prompt: string | null }[] {
+  const v = parseJsonText(readUserText(file, 'prompt list', 1024 * 1024), file);
+  if (!Array.isArray(v) || v.length === 0) throw new UserError(`${file}: expected a non-empty JSON array of {"name": ..., "prompt": ...}`);
+  const out: { name: string; prompt: string | null }[] = [{ name: 'none', prompt: null }];
+  v.forEach((x, i) => {
+    const o = x as { name?: unknown; prompt?: unknown };
+    if (typeof x !== 'object' || x === null || Array.isArray(x)) throw new UserError(`${file}: entry ${i}: expected an object {"name": ..., "prompt": ...}`);
+    const extra = Object.keys(o).filter((k) => k !== 'name' && k !== 'prompt');
+    if (extra.length) throw new UserError(`${file}: entry ${i}: unknown field ${extra[0]} (fields: name, prompt)`);
+    if (typeof o.name !== 'string' || !/^[a-z0-9-]{1,40}$/.test(o.name)) throw new UserError(`${file}: entry ${i}: name must be 1-40 lower-case letters, digits or dashes, got ${JSON.stringify(o.name)}`);
+    if (o.name === 'none') { if (o.prompt !== null) throw new UserError(`${file}: entry ${i}: "none" is the control and takes "prompt": null`); return; }
+    if (typeof o.prompt !== 'string' || o.prompt.trim() === '' || o.prompt.length > 300) throw new UserError(`${file}: entry ${i} (${o.name}): prompt must be a non-empty string of at most 300 characters`);
+    if (out.some((p) => p.name === o.name)) throw new UserError(`${file}: entry ${i}: the name ${o.name} is used twice`);
+    out.push({ name: o.name, prompt: o.prompt });
+  });
+  if (out.length < 3) throw new UserError(`${file}: needs at least two prompts besides the control (a line through one point fits anything)`);
+  return out;
+}
+
 export async function runSweep(o: {
   cfg: ExperimentConfig; outDir: string; cacheDir: string; backend: Backend; log: (s: string) => void; quiet?: boolean;
+  /** The candidates (default SWEEP_PROMPTS); the first must be the control, `none`. */
+  prompts?: { name: string; prompt: string | null }[];
+  /** An earlier sweep (its file name and result) whose prompts fit each predictor's line; this sweep's prompts test it. */
+  fitOn?: { file: string; result: SweepResult };
   /** Checked between base steps and between fine-tunes: true stops with Interrupted (the base resumable, no sweep.json). */
   shouldStop?: () => boolean;
 }): Promise<SweepResult> {
@@ -57,7 +88,9 @@ export async function runSweep(o: {
   const plainLp = { full: await lpOf(sets.full, null), spanish: await lpOf(sets.spanish, null), caps: await lpOf(sets.caps, null) };
   const gain = (lp: number[], ref: number[]) => mean(lp.map((x, i) => x - ref[i]));
   const rows: SweepRow[] = [];
-  for (const c of SWEEP_PROMPTS) {
+  const prompts = o.prompts ?? SWEEP_PROMPTS;
+  if (prompts[0]?.prompt !== null) throw new Error('runSweep: the first prompt must be the control (no prompt)');
+  for (const c of prompts) {
     const lp = c.prompt === null ? plainLp.full : await lpOf(sets.full, c.prompt);
     const lpS = c.prompt === null ? plainLp.spanish : await lpOf(sets.spanish, c.prompt);
     const lpC = c.prompt === null ? plainLp.caps : await lpOf(sets.caps, c.prompt);
@@ -92,6 +125,15 @@ export async function runSweep(o: {
     tokenizer: cfg.tokenizer, seeds: cfg.seeds, backend: backend.name, adapter: backend.description, wall_s: (performance.now() - t0) / 1000,
     rows, r2: { ph: r2((r) => r.ph), nll0: r2((r) => r.nll0), phSpanish: r2((r) => r.phSpanish), phContrast: r2((r) => r.phContrast) },
   };
+  if (o.fitOn) {
+    const train = o.fitOn.result.rows.filter((r) => r.prompt !== null);
+    const keys = ['ph', 'nll0', 'phSpanish', 'phContrast'] as const;
+    const predictors = Object.fromEntries(keys.map((k) => {
+      const fit = linearFit(train.map((r) => r[k]), train.map((r) => r.suppression));
+      return [k, { slope: fit.slope, intercept: fit.intercept, r2: predictionR2(fit, fitRows.map((r) => r[k]), fitRows.map((r) => r.suppression)) }];
+    })) as NonNullable<SweepResult['outOfSample']>['predictors'];
+    res.outOfSample = { fitOn: o.fitOn.file, n: fitRows.length, predictors };
+  }
   writeJsonAtomic(join(o.outDir, 'sweep.json'), res);
   writeBytesAtomic(join(o.outDir, 'sweep.html'), renderSweepReport(res));
   return res;
@@ -104,5 +146,10 @@ export function formatSweep(res: SweepResult): string {
     lines.push(`${r.name.padEnd(12)} | ${r.ph.toFixed(2).padStart(6)} | ${r.phSpanish.toFixed(2).padStart(10)} | ${r.phCaps.toFixed(2).padStart(7)} | ${r.phContrast.toFixed(2).padStart(11)} | ${r.nll0.toFixed(2).padStart(6)} | ${pctOf(r.spanish).padStart(7)} | ${pctOf(r.caps).padStart(4)} | ${(100 * r.suppression).toFixed(0).padStart(10)}% | ${String(r.unknownTokens).padStart(3)} | ${JSON.stringify(r.prompt ?? '(none)')}`);
   }
   lines.push(`R^2 of suppression on PH(P): ${res.r2.ph.toFixed(3)}; on PH(P) of the Spanish trait alone: ${res.r2.phSpanish.toFixed(3)}; on the PH contrast (ph - PH caps): ${res.r2.phContrast.toFixed(3)}; on NLL@0: ${res.r2.nll0.toFixed(3)} (${res.rows.length - 1} prompts, control excluded)`);
+  const oos = res.outOfSample;
+  if (oos) {
+    const p = oos.predictors;
+    lines.push(`out of sample (lines fitted on ${oos.fitOn}, tested on these ${oos.n} prompts; can be negative): R^2 on PH(P) ${p.ph.r2.toFixed(3)}; on PH Spanish ${p.phSpanish.r2.toFixed(3)}; on the PH contrast ${p.phContrast.r2.toFixed(3)}; on NLL@0 ${p.nll0.r2.toFixed(3)}`);
+  }
   return lines.join('\n');
 }

@@ -53,6 +53,11 @@ export interface SweepResult {
   tokenizer: string; seeds: number; backend: string; adapter: string; wall_s: number;
   rows: SweepRow[];
   r2: { ph: number; nll0: number; phSpanish: number; phContrast: number };
+  /**
+   * Each predictor's line fitted on an earlier sweep's prompts (--fit-on), and its R^2 on this
+   * sweep's prompts (stats.ts predictionR2: out of sample, can be negative). Absent without --fit-on.
+   */
+  outOfSample?: { fitOn: string; n: number; predictors: Record<'ph' | 'nll0' | 'phSpanish' | 'phContrast', { slope: number; intercept: number; r2: number }> };
 }
 
 const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
