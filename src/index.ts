@@ -16,6 +16,7 @@ export { reshape, permute, transpose, slice, concat, expand, clone } from './ops
 export { sum, mean, max } from './ops/reduce.ts';
 export { matmul, linear } from './ops/matmul.ts';
 export { softmax, logSoftmax, layerNorm, embedding, crossEntropy, dropout, attention } from './ops/nn.ts';
+export { distillKL, type DistillOptions } from './ops/distill.ts';
 export { OP_NAMES } from './ops/registry.ts';
 export type { Backend, DType } from './runtime/backend.ts';
 

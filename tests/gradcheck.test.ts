@@ -57,6 +57,9 @@ const CASES: Record<string, Case> = {
     const tg = Array.from({ length: n }, (_, j) => (j > 0 && g.uniform() < 0.25 ? -100 : g.int(V)));
     const targets = T.indices(tg, lead, { backend: ids([1], 1, g).backend });
     return [(x) => T.crossEntropy(x, targets), [t64([...lead, V], g, (r) => 2 * r.normal())]]; },
+  distillKL: (s, g) => { const V = 2 + g.int(6), lead = s.slice(0, 2), n = lead.reduce((a, b) => a * b, 1), Tm = 0.5 + 2.5 * g.uniform();
+    const mask = Array.from({ length: n }, (_, j) => (j > 0 && g.uniform() < 0.3 ? 0 : 1)), teacher = t64([...lead, V], g, (r) => 2 * r.normal(), false);
+    return [(x) => T.distillKL(x, teacher, { temperature: Tm, mask }), [t64([...lead, V], g, (r) => 2 * r.normal())]]; },
   dropout: (s, g) => { const p = 0.1 + 0.6 * g.uniform(), seed = g.nextU32();
     return [(x) => T.dropout(x, p, new Generator(seed)), [t64(s, g)]]; },
   linear: (s, g) => { const K = s[s.length - 1], N = 1 + g.int(6);
