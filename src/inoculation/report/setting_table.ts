@@ -58,11 +58,11 @@ export function formatSettingTable(r: AnyResults, s: Setting): string {
   if (probes.length) lines.push('', `(${probes.map((p) => `${p}: the same questions, answers in style ${first!.mechanism.traits![p].style}`).join('; ')}.)`);
   lines.push('', `Base model (${b.params.toLocaleString()} parameters, ${b.steps} steps, final loss ${b.finalLoss.toFixed(3)}${b.cached ? ', from the cache' : `, trained in ${b.wall_s.toFixed(0)} s`}), greedy, exact = the answer in the expected style:`, '');
   const traits = r.traits ?? [];
-  lines.push(row(['check', 'system prompt', 'user suffix', 'expected', 'exact ID', 'exact OOD', 'correct ID', ...traits]), rule(7 + traits.length));
+  lines.push(row(['check', 'system prompt', 'user suffix', 'expected', 'exact ID', 'exact OOD', 'correct ID', 'correct OOD', ...traits.map((t) => `${t} ID`)]), rule(8 + traits.length));
   const style = new Map(s.baseChecks.map((c) => [c.name, c.style]));
   for (const [name, c] of Object.entries(b.conditions)) {
     const p = (x: unknown) => (typeof x === 'number' ? pctText(x) : '-');
-    lines.push(row([name, prompt(c.prompt), c.suffix ? `\`${c.suffix}\`` : '', style.get(name) ?? '?', p(c.exact), p(c.exactOod), p(c.correct), ...traits.map((t) => p(c[t]))]));
+    lines.push(row([name, prompt(c.prompt), c.suffix ? `\`${c.suffix}\`` : '', style.get(name) ?? '?', p(c.exact), p(c.exactOod), p(c.correct), p(c.correctOod), ...traits.map((t) => p(c[t]))]));
   }
   lines.push('', `Wall time ${r.wall_s.toFixed(0)} s on ${r.backend} (${r.adapter}); base ${b.wall_s.toFixed(0)} s.`);
   return lines.join('\n');
