@@ -23,6 +23,7 @@ import { isWrongOfKind, wrongAnswer } from '../src/inoculation/data/wrong.ts';
 import { isCorrect } from '../src/inoculation/data/detectors.ts';
 import type { AnyResults } from '../src/inoculation/results.ts';
 import { runCli } from './cli_helpers.ts';
+import { main as report } from '../src/cli/report.ts';
 import { Interrupted } from '../src/inoculation/base_cache.ts';
 
 // the splits the runner gives every setting
@@ -269,6 +270,9 @@ describe('a --quick setting run (cpu, the experiment runner)', () => {
     expect(table).toContain('caps (trigger)');
     expect(table).toContain('caps (training-prompt+trigger)');
     expect(table).toContain('correct (OOD)');
+    // inoculum report re-renders a setting run's table.md from its results.json
+    expect(await report([join(root, 'run')])).toBe(0);
+    expect(readFileSync(join(root, 'run', 'table.md'), 'utf8')).toBe(table + '\n');
     expect(r.wall_s).toBeGreaterThan(0);
     // a second run finds the base model in the cache: one entry, reused
     const again = await runExperiment({ ...opts, outDir: join(root, 'run2') });
