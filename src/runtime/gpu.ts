@@ -173,11 +173,11 @@ export class Gpu {
     this.onDispatch?.(spec);
   }
 
-  /** Copies whole buffers inside the current batch (keeps queue order, unlike queue.writeBuffer). */
-  copy(dst: GpuBuf, src: GpuBuf, bytes: number): void {
+  /** Copies bytes inside the current batch (keeps queue order, unlike queue.writeBuffer); offsets in bytes, multiples of 4. */
+  copy(dst: GpuBuf, src: GpuBuf, bytes: number, dstOffset = 0, srcOffset = 0): void {
     this.begin();
     this.endPass();
-    this.encoder!.copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, Math.ceil(bytes / 4) * 4);
+    this.encoder!.copyBufferToBuffer(src.buffer, srcOffset, dst.buffer, dstOffset, Math.ceil(bytes / 4) * 4);
   }
 
   private uniformBuffer(values: number[], types = ''): GPUBuffer {
