@@ -27,6 +27,15 @@
 // lanes, so one 16-byte store does a quarter of the work of four scalar ones, which matters where K
 // is short (the model's K = 96: every output is stored after only 96 FMAs). Only when N is a
 // multiple of 4: then every row starts 4-aligned and a group of 4 columns is all in or all past N.
+// Epilogues, in the last K slice only (kernels/matmul.ts sets them there), after the bias, each the
+// same f32 operations in the same order as the separate kernel it replaces:
+// - GELU_OUT: act = gelu(out) as well as out (the MLP's first Linear: the backward needs the
+//   pre-activation out, the next layer reads act); gelu is lib/gelu.wgsl's, unary.wgsl's too.
+// - RESIDUAL: out = res + (product + bias) (a Linear whose output joins the residual stream), the
+//   binary add's res + y on the rounded y.
+// act (batch, M, N) f32 with GELU_OUT, res (batch, M, N) f32 with RESIDUAL; else placeholders.
+#include "lib/gelu.wgsl"
+
 override TM: u32 = 16u;     // rows per invocation, 1..32
 override TN4: u32 = 8u;     // vec4 columns per invocation, 1..8 (4*TN4 columns)
 override WGX: u32 = 8u;     // invocations along N per workgroup
@@ -35,6 +44,8 @@ override ACCUMULATE: bool = false;
 override B_VEC4: bool = false;
 override BIAS: bool = false; // out = product + bias[n] (first K slice only; else bias is a placeholder)
 override OUT_VEC4: bool = false;
+override GELU_OUT: bool = false;
+override RESIDUAL: bool = false;
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
@@ -47,7 +58,9 @@ struct Params {
 @group(0) @binding(3) var<storage, read> b4: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<storage, read> bias4: array<vec4<f32>>;
-@group(0) @binding(6) var<uniform> params: Params;
+@group(0) @binding(6) var<storage, read_write> act: array<vec4<f32>>; // as out: element i is act[i / 4][i % 4]
+@group(0) @binding(7) var<storage, read> res: array<vec4<f32>>;
+@group(0) @binding(8) var<uniform> params: Params;
 
 // 32 columns of one output row (or of one B row), as vec4s
 struct Row { c0: vec4<f32>, c1: vec4<f32>, c2: vec4<f32>, c3: vec4<f32>, c4: vec4<f32>, c5: vec4<f32>, c6: vec4<f32>, c7: vec4<f32> }
@@ -98,7 +111,11 @@ fn store4(v: vec4<f32>, o: u32, n: u32) {
   if (OUT_VEC4) {
     if (n >= N) { return; }
     let i = (o + n) / 4u;
-    if (ACCUMULATE) { out[i] = out[i] + v; } else if (BIAS) { out[i] = v + bias4[n / 4u]; } else { out[i] = v; }
+    var w = v;
+    if (ACCUMULATE) { w = out[i] + v; } else if (BIAS) { w = v + bias4[n / 4u]; }
+    if (RESIDUAL) { w = res[i] + w; }
+    out[i] = w;
+    if (GELU_OUT) { act[i] = vec4<f32>(gelu(w.x), gelu(w.y), gelu(w.z), gelu(w.w)); }
     return;
   }
   var w = v;
@@ -111,10 +128,14 @@ fn store4(v: vec4<f32>, o: u32, n: u32) {
   store1(o + n + 3u, w.w, n + 3u < N);
 }
 
-// out element i (= or +=) x where ok
+// out element i (= or +=) x where ok, then the epilogues
 fn store1(i: u32, x: f32, ok: bool) {
   if (!ok) { return; }
-  if (ACCUMULATE) { out[i / 4u][i % 4u] += x; } else { out[i / 4u][i % 4u] = x; }
+  var w = x;
+  if (ACCUMULATE) { w = out[i / 4u][i % 4u] + x; }
+  if (RESIDUAL) { w = res[i / 4u][i % 4u] + w; }
+  out[i / 4u][i % 4u] = w;
+  if (GELU_OUT) { act[i / 4u][i % 4u] = gelu(w); }
 }
 
 // output row m of this batch entry (o = its first element), columns n0 .. n0 + 4*TN4

@@ -1,6 +1,6 @@
 // The WebGPU backend: the backend contract on Dawn, each kernel a WGSL file in shaders/ whose
 // binding spec lives in kernels/<kernel>.ts. Only f32 and i32 buffers (WGSL has no f64).
-import type { Backend, BackendStats, MemoryPeak, Buf, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp, AdamwParam, AdamwArena } from '../runtime/backend.ts';
+import type { Backend, BackendStats, MemoryPeak, Buf, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp, AdamwParam, AdamwArena, MatmulEpilogue } from '../runtime/backend.ts';
 import { Gpu, type GpuBuf } from '../runtime/gpu.ts';
 import { requestDawnDevice } from '../runtime/dawn.ts';
 import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from '../../kernels/softmax.ts';
@@ -56,8 +56,10 @@ export class WebGpuBackend implements Backend {
     where(this.gpu, out as GpuBuf, cond as GpuBuf, a as GpuBuf, b as GpuBuf, shape, condStrides, aStrides, bStrides);
   }
   reduce(out: Buf, inp: Buf, op: ReduceOp, outer: number, R: number, inner: number): void { reduce(this.gpu, out as GpuBuf, inp as GpuBuf, op, outer, R, inner); }
-  matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number, bias?: Buf | null): void {
-    matmul(this.gpu, out as GpuBuf, a as GpuBuf, b as GpuBuf, batch, M, N, K, transA, transB, strideA, strideB, { bias: bias as GpuBuf | null });
+  matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number,
+    bias?: Buf | null, epilogue: MatmulEpilogue = {}): void {
+    matmul(this.gpu, out as GpuBuf, a as GpuBuf, b as GpuBuf, batch, M, N, K, transA, transB, strideA, strideB,
+      { bias: bias as GpuBuf | null, gelu: epilogue.gelu as GpuBuf | undefined, residual: epilogue.residual as GpuBuf | undefined });
   }
   softmaxForward(out: Buf, inp: Buf, N: number, C: number): void { softmaxForward(this.gpu, out as GpuBuf, inp as GpuBuf, N, C); }
   softmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { softmaxBackward(this.gpu, dinp as GpuBuf, dout as GpuBuf, out as GpuBuf, N, C); }

@@ -58,17 +58,57 @@ export const matmul = defineOp('matmul', (a: Tensor, b: Tensor): Tensor => {
  * dw = x^T @ g (the batch folded into rows, as matmul), dbias = g summed over rows.
  */
 export const linear = defineOp('linear', (x: Tensor, w: Tensor, bias: Tensor): Tensor => {
-  common('linear', x, w, bias);
-  const K = x.shape[x.rank - 1];
-  if (x.rank < 1 || w.rank !== 2 || bias.rank !== 1 || w.shape[0] !== K || bias.shape[0] !== w.shape[1]) {
-    throw new Error(`linear: x ${fmt(x.shape)}, weight ${fmt(w.shape)}, bias ${fmt(bias.shape)} must be (..., K), (K, N), (N)`);
-  }
-  const N = w.shape[1], rows = numel(x.shape.slice(0, -1));
+  const { rows, N, K } = linearDims('linear', x, w, bias);
   const out = empty('linear', [...x.shape.slice(0, -1), N], x.dtype, x.backend);
   x.backend.matmul(out.buf, x.buf, w.buf, 1, rows, N, K, false, false, 0, 0, bias.buf);
-  return record(out, 'linear', [x, w, bias], (g) => [
+  return record(out, 'linear', [x, w, bias], (g) => linearBackward(g, x, w, bias, rows, N, K));
+});
+
+/**
+ * gelu(linear(x, w, bias)) in one matmul dispatch (the MLP's first layer): the GELU epilogue writes
+ * the activation beside the pre-activation, which the backward keeps, as the two ops would.
+ * The same bits as linear then gelu (tests/matmul.test.ts); backward: the gelu derivative, then linear's.
+ */
+export const linearGelu = defineOp('linearGelu', (x: Tensor, w: Tensor, bias: Tensor): Tensor => {
+  const { rows, N, K } = linearDims('linearGelu', x, w, bias);
+  const shape = [...x.shape.slice(0, -1), N];
+  const pre = empty('linearGelu', shape, x.dtype, x.backend), out = empty('linearGelu', shape, x.dtype, x.backend);
+  x.backend.matmul(pre.buf, x.buf, w.buf, 1, rows, N, K, false, false, 0, 0, bias.buf, { gelu: out.buf });
+  return record(out, 'linearGelu', [x, w, bias], (g) => {
+    const dpre = empty('linearGelu', shape, x.dtype, x.backend);
+    x.backend.unaryBackward(dpre.buf, g.buf, pre.buf, out.buf, 'gelu', 0);
+    return linearBackward(dpre, x, w, bias, rows, N, K);
+  });
+});
+
+/**
+ * residual + linear(x, w, bias) in one matmul dispatch (a projection joining the residual stream):
+ * the same bits as linear then add(residual, .) (tests/matmul.test.ts). Backward: the gradient goes
+ * to the residual unchanged and through linear's backward.
+ */
+export const linearResidual = defineOp('linearResidual', (x: Tensor, w: Tensor, bias: Tensor, residual: Tensor): Tensor => {
+  const { rows, N, K } = linearDims('linearResidual', x, w, bias, residual);
+  const shape = [...x.shape.slice(0, -1), N];
+  if (!sameShape(residual.shape, shape)) throw new Error(`linearResidual: residual ${fmt(residual.shape)} must be the output's shape ${fmt(shape)}`);
+  const out = empty('linearResidual', shape, x.dtype, x.backend);
+  x.backend.matmul(out.buf, x.buf, w.buf, 1, rows, N, K, false, false, 0, 0, bias.buf, { residual: residual.buf });
+  return record(out, 'linearResidual', [x, w, bias, residual], (g) => [...linearBackward(g, x, w, bias, rows, N, K), g]);
+});
+
+function linearDims(op: string, x: Tensor, w: Tensor, bias: Tensor, ...more: Tensor[]): { rows: number; N: number; K: number } {
+  common(op, x, w, bias, ...more);
+  const K = x.shape[x.rank - 1];
+  if (x.rank < 1 || w.rank !== 2 || bias.rank !== 1 || w.shape[0] !== K || bias.shape[0] !== w.shape[1]) {
+    throw new Error(`${op}: x ${fmt(x.shape)}, weight ${fmt(w.shape)}, bias ${fmt(bias.shape)} must be (..., K), (K, N), (N)`);
+  }
+  return { rows: numel(x.shape.slice(0, -1)), N: w.shape[1], K };
+}
+
+// gradients of x (..., K), w (K, N), bias (N) from g (..., N)
+function linearBackward(g: Tensor, x: Tensor, w: Tensor, bias: Tensor, rows: number, N: number, K: number): (Tensor | null)[] {
+  return [
     x.requiresGrad ? mm(g, w, 1, rows, K, N, false, true, 0, 0, x.shape) : null,            // dx = g @ W^T
     w.requiresGrad ? mm(x, g, 1, K, N, rows, true, false, 0, 0, w.shape) : null,            // dW = x^T @ g
     bias.requiresGrad ? sumTo(g, bias.shape) : null,                                        // dbias = sum over rows
-  ]);
-});
+  ];
+}

@@ -88,9 +88,11 @@ export interface Backend {
    * strideA/strideB are the element distances between batch entries (0 = shared by all batches).
    * bias (N), when given, is added to every output row after the product is rounded to the
    * storage type, exactly as a separate broadcast add would (a Linear layer in one dispatch).
+   * The epilogue then does what one more kernel would, on the rounded result: gelu (batch, M, N)
+   * gets gelu(out) with out kept (the MLP's first Linear), or out = residual (batch, M, N) + out.
    */
   matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number,
-    transA: boolean, transB: boolean, strideA: number, strideB: number, bias?: Buf | null): void;
+    transA: boolean, transB: boolean, strideA: number, strideB: number, bias?: Buf | null, epilogue?: MatmulEpilogue): void;
 
   // ---- neural-net kernels (rows of C; N rows) -----------------------------------------------
   softmaxForward(out: Buf, inp: Buf, N: number, C: number): void;
@@ -139,6 +141,9 @@ export interface Backend {
   /** out[i] (count) = sum of squares of inps[i]: the pieces a global gradient norm is made of. */
   sumSquares(out: Buf, inps: Buf[]): void;
 }
+
+/** What a matmul's store does after the bias (Backend.matmul): one of the two, or neither. */
+export interface MatmulEpilogue { gelu?: Buf; residual?: Buf }
 
 /** One parameter's AdamW update: param (n) in place from grad (n), at element offset of the arena, with its weight decay. */
 export interface AdamwParam { param: Buf; grad: Buf; offset: number; weightDecay: number }
