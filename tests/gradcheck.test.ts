@@ -61,6 +61,8 @@ const CASES: Record<string, Case> = {
     return [(x) => T.dropout(x, p, new Generator(seed)), [t64(s, g)]]; },
   linear: (s, g) => { const K = s[s.length - 1], N = 1 + g.int(6);
     return [T.linear, [t64(s, g), t64([K, N], g), t64([N], g)]]; },
+  matmulTransposed: (s, g) => { const K = s[s.length - 1], N = 1 + g.int(6);
+    return [T.matmulTransposed, [t64(s.length >= 2 ? s : [1, ...s], g), t64([N, K], g)]]; },
   linearGelu: (s, g) => { const K = s[s.length - 1], N = 1 + g.int(6);
     return [T.linearGelu, [t64(s, g), t64([K, N], g), t64([N], g)]]; },
   linearResidual: (s, g) => { const K = s[s.length - 1], N = 1 + g.int(6);

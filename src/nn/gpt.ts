@@ -2,8 +2,8 @@
 // attention through the fused attention op, GELU MLP, learned positions, tied input/output embedding.
 import { Tensor, indices } from '../tensor.ts';
 import { add } from '../ops/elementwise.ts';
-import { reshape, transpose } from '../ops/shape_ops.ts';
-import { matmul } from '../ops/matmul.ts';
+import { reshape } from '../ops/shape_ops.ts';
+import { matmulTransposed } from '../ops/matmul.ts';
 import { attention, dropout, crossEntropy, embedding } from '../ops/nn.ts';
 import { Module } from './module.ts';
 import { Embedding, LayerNorm, Linear, LoRALinear, type Init } from './layers.ts';
@@ -138,7 +138,7 @@ export class GPT extends Module {
 
   /** Logits (B, T, V); the output projection is the token embedding, transposed (tied weights). */
   forward(ids: Tensor, opts: ForwardOptions = {}): Tensor {
-    return matmul(this.hidden(ids, opts), transpose(this.wte.weight));   // (B, T, C) @ (C, V)
+    return matmulTransposed(this.hidden(ids, opts), this.wte.weight);   // (B, T, C) @ (V, C)^T
   }
 
   /**
@@ -157,7 +157,7 @@ export class GPT extends Module {
     const be = this.wte.weight.backend;
     const x = this.hidden(ids, opts);                                        // (B, T, C)
     const rows = embedding(indices(keepRows, [keepRows.length], { backend: be }), reshape(x, [-1, this.config.nEmbd])); // (K, C)
-    const logits = matmul(rows, transpose(this.wte.weight));                 // (K, V)
+    const logits = matmulTransposed(rows, this.wte.weight);                  // (K, C) @ (V, C)^T = (K, V)
     return crossEntropy(logits, indices(keepRows.map((i) => h[i]), [keepRows.length], { backend: be }), { ignoreIndex: -100 });
   }
 

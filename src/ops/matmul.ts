@@ -53,6 +53,26 @@ export const matmul = defineOp('matmul', (a: Tensor, b: Tensor): Tensor => {
 });
 
 /**
+ * a (..., M, K) @ b^T for b (N, K), b read as it is stored (the transposed form is a stride in the
+ * kernel): the tied output layer, logits = h @ wte^T, with no (C, V) copy of the embedding forward
+ * and none back in the backward. The same products in the same order as matmul(a, transpose(b)),
+ * so the same bits. Backward: da = g @ b, db = g^T @ a.
+ */
+export const matmulTransposed = defineOp('matmulTransposed', (a: Tensor, b: Tensor): Tensor => {
+  common('matmulTransposed', a, b);
+  const K = a.shape[a.rank - 1];
+  if (a.rank < 2 || b.rank !== 2 || b.shape[1] !== K) {
+    throw new Error(`matmulTransposed: a ${fmt(a.shape)} @ b^T needs a (..., M, K) and b (N, K) with the same K, got b ${fmt(b.shape)}`);
+  }
+  const N = b.shape[0], rows = numel(a.shape.slice(0, -1));
+  const out = mm(a, b, 1, rows, N, K, false, true, 0, 0, [...a.shape.slice(0, -1), N]);
+  return record(out, 'matmulTransposed', [a, b], (g) => [
+    a.requiresGrad ? mm(g, b, 1, rows, K, N, false, false, 0, 0, a.shape) : null,           // da = g @ b
+    b.requiresGrad ? mm(g, a, 1, N, K, rows, true, false, 0, 0, b.shape) : null,            // db = g^T @ a
+  ]);
+});
+
+/**
  * A Linear layer: x (..., K) @ w (K, N) + bias (N), the product and the bias in one matmul
  * dispatch (the bias added after rounding, so exactly matmul then add). Backward: dx = g @ w^T,
  * dw = x^T @ g (the batch folded into rows, as matmul), dbias = g summed over rows.
