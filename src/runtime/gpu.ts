@@ -180,6 +180,14 @@ export class Gpu {
     this.encoder!.copyBufferToBuffer(src.buffer, srcOffset, dst.buffer, dstOffset, Math.ceil(bytes / 4) * 4);
   }
 
+  /** Zeroes a buffer's elements inside the current batch (a command, not a dispatch). */
+  clear(buf: GpuBuf): void {
+    if (buf.length === 0) return;
+    this.begin();
+    this.endPass();
+    this.encoder!.clearBuffer(buf.buffer, 0, buf.length * 4);
+  }
+
   private uniformBuffer(values: number[], types = ''): GPUBuffer {
     // 16-byte multiple; uniform buffers are only recycled after the submit that used them
     const size = Math.max(16, Math.ceil((values.length * 4) / 16) * 16);
