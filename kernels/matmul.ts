@@ -7,6 +7,7 @@ import type { F } from './lib/util.ts';
 import { SOFTWARE_LOOP_LIMIT } from './lib/rows.ts';
 import { unaliased } from './lib/alias.ts';
 import { unaryFn } from './elementwise.ts';
+import { reduce, useRows } from './reduce.ts';
 
 // CPU reference matmul: batched, with the transposed forms the backward needs.
 // Accumulates in float64 whatever the storage type, so it is the numerical truth for f32 too.
@@ -17,10 +18,18 @@ import { unaryFn } from './elementwise.ts';
 // a is (M, K), or (K, M) if transA; b is (K, N), or (N, K) if transB; strides 0 = shared;
 // bias (N) or null, added to each row after the sum is stored (rounded) as a separate add would be;
 // then the epilogue, as the separate kernels would: act (batch, M, N) = gelu(out), or out =
-// residual (batch, M, N) + out
+// residual (batch, M, N) + out; bSum (N) = the sum over k of opB(b) (batch 1), in k order
 export function matmulCpu(out: F, a: F, b: F, batch: number, M: number, N: number, K: number,
   transA: boolean, transB: boolean, strideA: number, strideB: number, bias: F | null = null,
-  epilogue: { gelu?: F; residual?: F } = {}): void {
+  epilogue: { gelu?: F; residual?: F; bSum?: F } = {}): void {
+  if (epilogue.bSum) {
+    const bs = epilogue.bSum;
+    for (let n = 0; n < N; n++) {
+      let acc = 0;
+      for (let k = 0; k < K; k++) acc += b[transB ? n * K + k : k * N + n];
+      bs[n] = acc;
+    }
+  }
   const gelu = epilogue.gelu ? unaryFn('gelu', 0) : null;
   const acc = new Float64Array(4 * N);
   const bt = transB ? new Float64Array(K * N) : null; // opB(b) as (K, N) row-major
@@ -134,6 +143,12 @@ export interface MatmulOptions {
   gelu?: GpuBuf | null;
   /** (batch, M, N): out = residual + (product + bias), in the last K slice. */
   residual?: GpuBuf | null;
+  /**
+   * (N) = the sum over k of opB(b) (batch 1): a Linear's bias gradient beside dW = x^T @ g. In the
+   * kernel when reduce.ts would sum it serially and K is one slice (the same adds in the same
+   * order), else by the reduce kernel after.
+   */
+  bSum?: GpuBuf | null;
 }
 
 // out (batch, M, N) = opA(a) (M, K) @ opB(b) (K, N); a is (M, K) or (K, M) if transA, b is (K, N)
@@ -156,13 +171,22 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
     if (e && (e.dtype !== 'f32' || e.length < batch * M * N)) throw new Error(`matmul: ${name} holds ${e.length} ${e.dtype} elements, (${batch}, ${M}, ${N}) f32 needs ${batch * M * N}`);
   }
   if (act && [out, a, b, opts.bias].some((x) => x?.buffer === act.buffer)) throw new Error('matmul: the gelu output shares a buffer with out or an input');
+  const bs = opts.bSum ?? null;
+  if (bs) {
+    if (batch !== 1) throw new Error(`matmul: bSum needs batch 1, got ${batch}`);
+    if (bs.dtype !== 'f32' || bs.length < N) throw new Error(`matmul: bSum holds ${bs.length} ${bs.dtype} elements, N = ${N} f32 needed`);
+    if ([out, a, b, opts.bias, opts.residual, act].some((x) => x?.buffer === bs.buffer)) throw new Error('matmul: bSum shares a buffer with out, an input or the gelu output');
+  }
+  const fuseSum = bs !== null && !transB && K <= kChunk && !useRows(gpu.dawn.kind, 1, K, N);
   const { workgroups, rowBlocks } = matmulGrid(M, N, batch, tile);
   const { inputs: [ua, ub, ubias, ures], release } = unaliased(gpu, out, [a, b, opts.bias ?? a, opts.residual ?? a]);
   // WGSL counts the bias, act and res bindings as used even behind false overrides: placeholders
   // fill them then, a for the read-only ones, a buffer of its own for act (WebGPU refuses a buffer
   // bound writable twice, or writable and read-only)
   const bias = opts.bias ? ubias : null, res = opts.residual ? ures : null;
-  const placeholder = act ? null : gpu.alloc(1, 'f32');
+  const spare: GpuBuf[] = [];
+  const placeholder = () => { const x = gpu.alloc(1, 'f32'); spare.push(x); return x; };
+  const actBuf = act ?? placeholder(), sumBuf = fuseSum ? bs : placeholder();
   // vec4 loads of B need 4 contiguous, 4-aligned columns (pool buffers are multiples of 256 bytes)
   const bVec4 = opts.vec4 !== false && !transB && N % 4 === 0 && (batch === 1 || strideB % 4 === 0);
   // vec4 stores (and bias reads) need every output row 4-aligned: N % 4 == 0
@@ -173,13 +197,14 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
     gpu.dispatch({
       shader: 'matmul_forward',
       constants: { TM: tile.TM, TN4: tile.TN4, WGX: tile.WGX, WGY: tile.WGY, ACCUMULATE: k0 > 0 ? 1 : 0, B_VEC4: bVec4 ? 1 : 0, BIAS: bias && k0 === 0 ? 1 : 0, OUT_VEC4: outVec4 ? 1 : 0,
-        GELU_OUT: act && last ? 1 : 0, RESIDUAL: res && last ? 1 : 0 },
+        GELU_OUT: act && last ? 1 : 0, RESIDUAL: res && last ? 1 : 0, B_SUM: fuseSum ? 1 : 0 },
       // b and bias twice: as f32s and as vec4s
-      buffers: [out, ua, ub, ub, bias ?? ua, bias ?? ua, act ?? placeholder!, res ?? ua],
+      buffers: [out, ua, ub, ub, bias ?? ua, bias ?? ua, actBuf, res ?? ua, sumBuf],
       uniforms: [M, N, Kc, batch, strideA, strideB, am, ak, bk, bn, rowBlocks, k0],
       workgroups,
     });
   }
+  if (bs && !fuseSum) reduce(gpu, bs, ub, 'sum', transB ? N : 1, K, transB ? 1 : N); // ub: b as it was, should out be b
   release();
-  if (placeholder) gpu.free(placeholder);
+  for (const x of spare) gpu.free(x);
 }

@@ -33,7 +33,12 @@
 //   pre-activation out, the next layer reads act); gelu is lib/gelu.wgsl's, unary.wgsl's too.
 // - RESIDUAL: out = res + (product + bias) (a Linear whose output joins the residual stream), the
 //   binary add's res + y on the rounded y.
-// act (batch, M, N) f32 with GELU_OUT, res (batch, M, N) f32 with RESIDUAL; else placeholders.
+// - B_SUM: bsum[n] = the sum over k of opB(b)[k][n], walked in k order from 0 (a Linear's bias
+//   gradient from the weight gradient's product, dW = x^T @ g: the reduce kernel's sum of g over
+//   rows, the same adds in the same order). Batch 1 and one K slice only (kernels/matmul.ts);
+//   invocations of the first row block store it.
+// act (batch, M, N) f32 with GELU_OUT, res (batch, M, N) f32 with RESIDUAL, bsum (N) f32 with
+// B_SUM; else placeholders.
 #include "lib/gelu.wgsl"
 
 override TM: u32 = 16u;     // rows per invocation, 1..32
@@ -46,6 +51,7 @@ override BIAS: bool = false; // out = product + bias[n] (first K slice only; els
 override OUT_VEC4: bool = false;
 override GELU_OUT: bool = false;
 override RESIDUAL: bool = false;
+override B_SUM: bool = false;
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
@@ -60,7 +66,8 @@ struct Params {
 @group(0) @binding(5) var<storage, read> bias4: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read_write> act: array<vec4<f32>>; // as out: element i is act[i / 4][i % 4]
 @group(0) @binding(7) var<storage, read> res: array<vec4<f32>>;
-@group(0) @binding(8) var<uniform> params: Params;
+@group(0) @binding(8) var<storage, read_write> bsum: array<vec4<f32>>; // as out
+@group(0) @binding(9) var<uniform> params: Params;
 
 // 32 columns of one output row (or of one B row), as vec4s
 struct Row { c0: vec4<f32>, c1: vec4<f32>, c2: vec4<f32>, c3: vec4<f32>, c4: vec4<f32>, c5: vec4<f32>, c6: vec4<f32>, c7: vec4<f32> }
@@ -88,6 +95,44 @@ fn loadRow(o: u32, c: Cols) -> Row {
   if (TN4 > 6u) { r.c6 = load4(o, c.c6); }
   if (TN4 > 7u) { r.c7 = load4(o, c.c7); }
   return r;
+}
+
+// acc + brow, column by column
+fn addRow(acc: Row, brow: Row) -> Row {
+  var r = acc;
+  r.c0 = acc.c0 + brow.c0;
+  if (TN4 > 1u) { r.c1 = acc.c1 + brow.c1; }
+  if (TN4 > 2u) { r.c2 = acc.c2 + brow.c2; }
+  if (TN4 > 3u) { r.c3 = acc.c3 + brow.c3; }
+  if (TN4 > 4u) { r.c4 = acc.c4 + brow.c4; }
+  if (TN4 > 5u) { r.c5 = acc.c5 + brow.c5; }
+  if (TN4 > 6u) { r.c6 = acc.c6 + brow.c6; }
+  if (TN4 > 7u) { r.c7 = acc.c7 + brow.c7; }
+  return r;
+}
+
+// bsum[n .. n+3] = v, columns past N dropped
+fn storeSum4(v: vec4<f32>, n: u32) {
+  let N = params.N;
+  if (OUT_VEC4) {
+    if (n < N) { bsum[n / 4u] = v; }
+    return;
+  }
+  if (n < N) { bsum[n / 4u][n % 4u] = v.x; }
+  if (n + 1u < N) { bsum[(n + 1u) / 4u][(n + 1u) % 4u] = v.y; }
+  if (n + 2u < N) { bsum[(n + 2u) / 4u][(n + 2u) % 4u] = v.z; }
+  if (n + 3u < N) { bsum[(n + 3u) / 4u][(n + 3u) % 4u] = v.w; }
+}
+
+fn storeSum(r: Row, n0: u32) {
+  storeSum4(r.c0, n0);
+  if (TN4 > 1u) { storeSum4(r.c1, n0 + 4u); }
+  if (TN4 > 2u) { storeSum4(r.c2, n0 + 8u); }
+  if (TN4 > 3u) { storeSum4(r.c3, n0 + 12u); }
+  if (TN4 > 4u) { storeSum4(r.c4, n0 + 16u); }
+  if (TN4 > 5u) { storeSum4(r.c5, n0 + 20u); }
+  if (TN4 > 6u) { storeSum4(r.c6, n0 + 24u); }
+  if (TN4 > 7u) { storeSum4(r.c7, n0 + 28u); }
 }
 
 // acc + x * brow
@@ -184,10 +229,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var r8: Row;  var r9: Row;  var r10: Row; var r11: Row; var r12: Row; var r13: Row; var r14: Row; var r15: Row;
   var r16: Row; var r17: Row; var r18: Row; var r19: Row; var r20: Row; var r21: Row; var r22: Row; var r23: Row;
   var r24: Row; var r25: Row; var r26: Row; var r27: Row; var r28: Row; var r29: Row; var r30: Row; var r31: Row;
+  var sb: Row; // with B_SUM: the sum of the B rows walked so far
 
   for (var k = 0u; k < params.K; k++) {
     let ka = k * params.ak;
     let bk = loadRow(bBatch + k * params.bk, cols);
+    if (B_SUM) { sb = addRow(sb, bk); }
     r0 = fmaRow(r0, a[ra0.x + ka], bk);
     if (TM > 1u) { r1 = fmaRow(r1, a[ra0.y + ka], bk); }
     if (TM > 2u) { r2 = fmaRow(r2, a[ra0.z + ka], bk); }
@@ -222,6 +269,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (TM > 31u) { r31 = fmaRow(r31, a[ra7.w + ka], bk); }
   }
 
+  if (B_SUM && m0 == 0u) { storeSum(sb, n0); }
   storeRow(r0, oBatch, m0, n0);
   if (TM > 1u) { storeRow(r1, oBatch, m0 + 1u, n0); }
   if (TM > 2u) { storeRow(r2, oBatch, m0 + 2u, n0); }

@@ -15,6 +15,7 @@ import type { TypedArray } from '../src/runtime/backend.ts';
 import type { GpuBuf } from '../src/runtime/gpu.ts';
 import { matmulCpu as cpuMatmul, matmul as gpuMatmul, MATMUL_TILES, matmulTile, type MatmulTile } from '../kernels/matmul.ts';
 import { unaryFn } from '../kernels/elementwise.ts';
+import { reduceCpu } from '../kernels/reduce.ts';
 
 const EPS = 2 ** -24;
 
@@ -219,12 +220,34 @@ describe('webgpu matmul epilogues', () => {
     await one({ c: { ...base, N: 96, K: 384 }, bias: true, kChunk: Infinity, inPlace: false }); // the MLP's c_proj shape, the engine's tile
   }, 120_000);
 
+  it('bSum: the sum over k of opB(b) beside the product, the bits of the reduce kernel, in the same dispatch where it can', async () => {
+    const be = await webgpu();
+    const one = async ({ c, bias, kChunk, tile }: { c: Case; bias: boolean; kChunk: number; tile?: MatmulTile }) => {
+      const x = inputs(be, { ...c, batch: 1 }, bias);
+      const plain = upload(be, x.n) as GpuBuf, out = upload(be, x.n) as GpuBuf, sum = upload(be, c.N + 3) as GpuBuf, want = upload(be, c.N + 3); // NaN-poisoned
+      const args = [1, c.M, c.N, c.K, c.transA, c.transB, x.sA, x.sB] as const;
+      gpuMatmul(be.gpu, plain, x.a, x.b, ...args, { bias: x.bias, kChunk, tile });
+      be.reduce(want, x.b, 'sum', c.transB ? c.N : 1, c.K, c.transB ? 1 : c.N);
+      const before = be.gpu.dispatchCount;
+      gpuMatmul(be.gpu, out, x.a, x.b, ...args, { bias: x.bias, kChunk, tile, bSum: sum });
+      const slices = Math.max(1, Math.ceil(c.K / kChunk)), fused = !c.transB && slices === 1;
+      const what = JSON.stringify({ ...c, batch: 1, bias, kChunk, tile });
+      expect(be.gpu.dispatchCount - before, `${what}: dispatches`).toBe(slices + (fused ? 0 : 1));
+      const [p, o, s2, w] = await Promise.all([plain, out, sum, want].map((t) => be.read(t)));
+      expect(bits(o), `${what}: out`).toEqual(bits(p));
+      expect(bits(s2), `${what}: bSum (and nothing past N)`).toEqual(bits(w));
+      for (const t of [x.a, x.b, x.bias, plain, out, sum, want]) if (t) be.free(t);
+    };
+    await fc.assert(fc.asyncProperty(epiArb, one), { numRuns: 25 });
+    await one({ c: { ...base, M: 96, N: 384, K: 1248, transA: true }, bias: false, kChunk: Infinity }); // c_fc's dW and dbias, the engine's tile
+  }, 120_000);
+
   it('the CPU reference does the same: its epilogues equal its matmul then gelu or the add', () => {
     fc.assert(fc.property(caseArb, fc.boolean(), (c, bias) => {
       const { sA, sB, lenA, lenB } = layout(c);
       const n = c.batch * c.M * c.N, a = randomArray(lenA, c.seed), b = randomArray(lenB, c.seed + 1);
       const bs = bias ? randomArray(c.N, c.seed + 2) : null, resid = randomArray(n, c.seed + 3);
-      const run = (epi: { gelu?: Float32Array; residual?: Float32Array }) => {
+      const run = (epi: { gelu?: Float32Array; residual?: Float32Array; bSum?: Float32Array }) => {
         const out = new Float32Array(n).fill(NaN);
         cpuMatmul(out, a, b, c.batch, c.M, c.N, c.K, c.transA, c.transB, sA, sB, bs, epi);
         return out;
@@ -233,6 +256,12 @@ describe('webgpu matmul epilogues', () => {
       expect(Array.from(pre)).toEqual(Array.from(plain));
       expect(Array.from(act)).toEqual(Array.from(plain, unaryFn('gelu', 0)).map(Math.fround));
       expect(Array.from(run({ residual: resid }))).toEqual(Array.from(plain, (y, i) => Math.fround(resid[i] + y)));
+      if (c.batch === 1) {
+        const bs = new Float32Array(c.N), want = new Float32Array(c.N);
+        expect(Array.from(run({ bSum: bs }))).toEqual(Array.from(plain));
+        reduceCpu(want, c.transB ? b.subarray(0, c.N * c.K) : b.subarray(0, c.K * c.N), 'sum', c.transB ? c.N : 1, c.K, c.transB ? 1 : c.N);
+        expect(Array.from(bs)).toEqual(Array.from(want));
+      }
     }), { numRuns: 20 });
   });
 

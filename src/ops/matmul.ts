@@ -124,11 +124,16 @@ function linearDims(op: string, x: Tensor, w: Tensor, bias: Tensor, ...more: Ten
   return { rows: numel(x.shape.slice(0, -1)), N: w.shape[1], K };
 }
 
-// gradients of x (..., K), w (K, N), bias (N) from g (..., N)
+// gradients of x (..., K), w (K, N), bias (N) from g (..., N); dbias, g summed over rows, comes
+// out of dW's matmul, which walks every row of g anyway (the same sum as sumTo's reduce)
 function linearBackward(g: Tensor, x: Tensor, w: Tensor, bias: Tensor, rows: number, N: number, K: number): (Tensor | null)[] {
-  return [
-    x.requiresGrad ? mm(g, w, 1, rows, K, N, false, true, 0, 0, x.shape) : null,            // dx = g @ W^T
-    w.requiresGrad ? mm(x, g, 1, K, N, rows, true, false, 0, 0, w.shape) : null,            // dW = x^T @ g
-    bias.requiresGrad ? sumTo(g, bias.shape) : null,                                        // dbias = sum over rows
-  ];
+  const dx = x.requiresGrad ? mm(g, w, 1, rows, K, N, false, true, 0, 0, x.shape) : null;   // dx = g @ W^T
+  // a rank-1 g is its own sum (sumTo hands it back, -0s included): no reduce to fold in then
+  if (!w.requiresGrad || g.rank < 2) {
+    return [dx, w.requiresGrad ? mm(x, g, 1, K, N, rows, true, false, 0, 0, w.shape) : null, bias.requiresGrad ? sumTo(g, bias.shape) : null];
+  }
+  const dw = empty('linear', w.shape, x.dtype, x.backend);                                     // dW = x^T @ g
+  const db = bias.requiresGrad ? empty('linear', bias.shape, x.dtype, x.backend) : null;
+  x.backend.matmul(dw.buf, x.buf, g.buf, 1, K, N, rows, true, false, 0, 0, null, db ? { bSum: db.buf } : {});
+  return [dx, dw, db];
 }

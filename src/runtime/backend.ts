@@ -89,7 +89,9 @@ export interface Backend {
    * bias (N), when given, is added to every output row after the product is rounded to the
    * storage type, exactly as a separate broadcast add would (a Linear layer in one dispatch).
    * The epilogue then does what one more kernel would, on the rounded result: gelu (batch, M, N)
-   * gets gelu(out) with out kept (the MLP's first Linear), or out = residual (batch, M, N) + out.
+   * gets gelu(out) with out kept (the MLP's first Linear), or out = residual (batch, M, N) + out;
+   * and bSum (N) gets the sum over k of opB(b), batch 1 (a bias gradient beside its dW), the
+   * bits of the reduce kernel's sum.
    */
   matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number,
     transA: boolean, transB: boolean, strideA: number, strideB: number, bias?: Buf | null, epilogue?: MatmulEpilogue): void;
@@ -142,8 +144,8 @@ export interface Backend {
   sumSquares(out: Buf, inps: Buf[]): void;
 }
 
-/** What a matmul's store does after the bias (Backend.matmul): one of the two, or neither. */
-export interface MatmulEpilogue { gelu?: Buf; residual?: Buf }
+/** What a matmul does besides the product and bias (Backend.matmul): gelu or residual (one of them), bSum. */
+export interface MatmulEpilogue { gelu?: Buf; residual?: Buf; bSum?: Buf }
 
 /** One parameter's AdamW update: param (n) in place from grad (n), at element offset of the arena, with its weight decay. */
 export interface AdamwParam { param: Buf; grad: Buf; offset: number; weightDecay: number }
