@@ -6,7 +6,7 @@ import type { DawnDevice } from '../src/runtime/dawn.ts';
 import type { F } from './lib/util.ts';
 import { SOFTWARE_LOOP_LIMIT } from './lib/rows.ts';
 import { unaliased } from './lib/alias.ts';
-import { unaryFn } from './elementwise.ts';
+import { unaryDerivative, unaryFn } from './elementwise.ts';
 import { reduce, useRows } from './reduce.ts';
 
 // CPU reference matmul: batched, with the transposed forms the backward needs.
@@ -18,10 +18,12 @@ import { reduce, useRows } from './reduce.ts';
 // a is (M, K), or (K, M) if transA; b is (K, N), or (N, K) if transB; strides 0 = shared;
 // bias (N) or null, added to each row after the sum is stored (rounded) as a separate add would be;
 // then the epilogue, as the separate kernels would: act (batch, M, N) = gelu(out), or out =
-// residual (batch, M, N) + out; bSum (N) = the sum over k of opB(b) (batch 1), in k order
+// residual (batch, M, N) + out, or out = out * gelu'(geluGrad (batch, M, N)); bSum (N) = the sum
+// over k of opB(b) (batch 1), in k order
 export function matmulCpu(out: F, a: F, b: F, batch: number, M: number, N: number, K: number,
   transA: boolean, transB: boolean, strideA: number, strideB: number, bias: F | null = null,
-  epilogue: { gelu?: F; residual?: F; bSum?: F } = {}): void {
+  epilogue: { gelu?: F; residual?: F; geluGrad?: F; bSum?: F } = {}): void {
+  const dgelu = epilogue.geluGrad ? unaryDerivative('gelu', 0) : null;
   if (epilogue.bSum) {
     const bs = epilogue.bSum;
     for (let n = 0; n < N; n++) {
@@ -64,6 +66,7 @@ export function matmulCpu(out: F, a: F, b: F, batch: number, M: number, N: numbe
         if (bias) for (let n = 0; n < N; n++) out[o + n] += bias[n];
         if (epilogue.residual) for (let n = 0; n < N; n++) out[o + n] = epilogue.residual[o + n] + out[o + n];
         if (gelu) for (let n = 0; n < N; n++) epilogue.gelu![o + n] = gelu(out[o + n]);
+        if (dgelu) for (let n = 0; n < N; n++) out[o + n] = out[o + n] * dgelu(epilogue.geluGrad![o + n], NaN);
       }
     }
   }
@@ -143,6 +146,8 @@ export interface MatmulOptions {
   gelu?: GpuBuf | null;
   /** (batch, M, N): out = residual + (product + bias), in the last K slice. */
   residual?: GpuBuf | null;
+  /** (batch, M, N), a GELU's input: out = (product + bias) * gelu'(geluGrad), in the last K slice. */
+  geluGrad?: GpuBuf | null;
   /**
    * (N) = the sum over k of opB(b) (batch 1): a Linear's bias gradient beside dW = x^T @ g. In the
    * kernel when reduce.ts would sum it serially and K is one slice (the same adds in the same
@@ -166,8 +171,8 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
   const am = transA ? 1 : K, ak = transA ? M : 1;
   const bk = transB ? 1 : N, bn = transB ? K : 1;
   const act = opts.gelu ?? null;
-  if (act && opts.residual) throw new Error('matmul: one epilogue at a time (gelu or residual)');
-  for (const [name, e] of [['gelu', act], ['residual', opts.residual]] as const) {
+  if ([act, opts.residual, opts.geluGrad].filter(Boolean).length > 1) throw new Error('matmul: one epilogue at a time (gelu, residual or geluGrad)');
+  for (const [name, e] of [['gelu', act], ['residual', opts.residual], ['geluGrad', opts.geluGrad]] as const) {
     if (e && (e.dtype !== 'f32' || e.length < batch * M * N)) throw new Error(`matmul: ${name} holds ${e.length} ${e.dtype} elements, (${batch}, ${M}, ${N}) f32 needs ${batch * M * N}`);
   }
   if (act && [out, a, b, opts.bias].some((x) => x?.buffer === act.buffer)) throw new Error('matmul: the gelu output shares a buffer with out or an input');
@@ -175,15 +180,15 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
   if (bs) {
     if (batch !== 1) throw new Error(`matmul: bSum needs batch 1, got ${batch}`);
     if (bs.dtype !== 'f32' || bs.length < N) throw new Error(`matmul: bSum holds ${bs.length} ${bs.dtype} elements, N = ${N} f32 needed`);
-    if ([out, a, b, opts.bias, opts.residual, act].some((x) => x?.buffer === bs.buffer)) throw new Error('matmul: bSum shares a buffer with out, an input or the gelu output');
+    if ([out, a, b, opts.bias, opts.residual, opts.geluGrad, act].some((x) => x?.buffer === bs.buffer)) throw new Error('matmul: bSum shares a buffer with out, an input or the gelu output');
   }
   const fuseSum = bs !== null && !transB && K <= kChunk && !useRows(gpu.dawn.kind, 1, K, N);
   const { workgroups, rowBlocks } = matmulGrid(M, N, batch, tile);
-  const { inputs: [ua, ub, ubias, ures], release } = unaliased(gpu, out, [a, b, opts.bias ?? a, opts.residual ?? a]);
+  const { inputs: [ua, ub, ubias, uaux], release } = unaliased(gpu, out, [a, b, opts.bias ?? a, opts.residual ?? opts.geluGrad ?? a]);
   // WGSL counts the bias, act and res bindings as used even behind false overrides: placeholders
   // fill them then, a for the read-only ones, a buffer of its own for act (WebGPU refuses a buffer
   // bound writable twice, or writable and read-only)
-  const bias = opts.bias ? ubias : null, res = opts.residual ? ures : null;
+  const bias = opts.bias ? ubias : null, aux = opts.residual || opts.geluGrad ? uaux : null;
   const spare: GpuBuf[] = [];
   const placeholder = () => { const x = gpu.alloc(1, 'f32'); spare.push(x); return x; };
   const actBuf = act ?? placeholder(), sumBuf = fuseSum ? bs : placeholder();
@@ -197,9 +202,9 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
     gpu.dispatch({
       shader: 'matmul_forward',
       constants: { TM: tile.TM, TN4: tile.TN4, WGX: tile.WGX, WGY: tile.WGY, ACCUMULATE: k0 > 0 ? 1 : 0, B_VEC4: bVec4 ? 1 : 0, BIAS: bias && k0 === 0 ? 1 : 0, OUT_VEC4: outVec4 ? 1 : 0,
-        GELU_OUT: act && last ? 1 : 0, RESIDUAL: res && last ? 1 : 0, B_SUM: fuseSum ? 1 : 0 },
+        GELU_OUT: act && last ? 1 : 0, RESIDUAL: opts.residual && last ? 1 : 0, GELU_GRAD: opts.geluGrad && last ? 1 : 0, B_SUM: fuseSum ? 1 : 0 },
       // b and bias twice: as f32s and as vec4s
-      buffers: [out, ua, ub, ub, bias ?? ua, bias ?? ua, actBuf, res ?? ua, sumBuf],
+      buffers: [out, ua, ub, ub, bias ?? ua, bias ?? ua, actBuf, aux ?? ua, sumBuf],
       uniforms: [M, N, Kc, batch, strideA, strideB, am, ak, bk, bn, rowBlocks, k0],
       workgroups,
     });

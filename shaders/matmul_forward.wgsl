@@ -33,12 +33,14 @@
 //   pre-activation out, the next layer reads act); gelu is lib/gelu.wgsl's, unary.wgsl's too.
 // - RESIDUAL: out = res + (product + bias) (a Linear whose output joins the residual stream), the
 //   binary add's res + y on the rounded y.
+// - GELU_GRAD: out = (product + bias) * gelu_grad(aux), aux the pre-activation (the MLP's backward:
+//   dpre = (g @ W2^T) * gelu'(pre), unary_backward's dout * derivative on the rounded dout).
 // - B_SUM: bsum[n] = the sum over k of opB(b)[k][n], walked in k order from 0 (a Linear's bias
 //   gradient from the weight gradient's product, dW = x^T @ g: the reduce kernel's sum of g over
 //   rows, the same adds in the same order). Batch 1 and one K slice only (kernels/matmul.ts);
 //   invocations of the first row block store it.
-// act (batch, M, N) f32 with GELU_OUT, res (batch, M, N) f32 with RESIDUAL, bsum (N) f32 with
-// B_SUM; else placeholders.
+// act (batch, M, N) f32 with GELU_OUT, aux (batch, M, N) f32 (res with RESIDUAL, pre with
+// GELU_GRAD), bsum (N) f32 with B_SUM; else placeholders.
 #include "lib/gelu.wgsl"
 
 override TM: u32 = 16u;     // rows per invocation, 1..32
@@ -52,6 +54,7 @@ override OUT_VEC4: bool = false;
 override GELU_OUT: bool = false;
 override RESIDUAL: bool = false;
 override B_SUM: bool = false;
+override GELU_GRAD: bool = false;
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
@@ -65,7 +68,7 @@ struct Params {
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<storage, read> bias4: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read_write> act: array<vec4<f32>>; // as out: element i is act[i / 4][i % 4]
-@group(0) @binding(7) var<storage, read> res: array<vec4<f32>>;
+@group(0) @binding(7) var<storage, read> aux: array<vec4<f32>>;
 @group(0) @binding(8) var<storage, read_write> bsum: array<vec4<f32>>; // as out
 @group(0) @binding(9) var<uniform> params: Params;
 
@@ -158,7 +161,8 @@ fn store4(v: vec4<f32>, o: u32, n: u32) {
     let i = (o + n) / 4u;
     var w = v;
     if (ACCUMULATE) { w = out[i] + v; } else if (BIAS) { w = v + bias4[n / 4u]; }
-    if (RESIDUAL) { w = res[i] + w; }
+    if (RESIDUAL) { w = aux[i] + w; }
+    if (GELU_GRAD) { let p = aux[i]; w = w * vec4<f32>(gelu_grad(p.x), gelu_grad(p.y), gelu_grad(p.z), gelu_grad(p.w)); }
     out[i] = w;
     if (GELU_OUT) { act[i] = vec4<f32>(gelu(w.x), gelu(w.y), gelu(w.z), gelu(w.w)); }
     return;
@@ -178,7 +182,8 @@ fn store1(i: u32, x: f32, ok: bool) {
   if (!ok) { return; }
   var w = x;
   if (ACCUMULATE) { w = out[i / 4u][i % 4u] + x; }
-  if (RESIDUAL) { w = res[i / 4u][i % 4u] + w; }
+  if (RESIDUAL) { w = aux[i / 4u][i % 4u] + w; }
+  if (GELU_GRAD) { w = w * gelu_grad(aux[i / 4u][i % 4u]); }
   out[i / 4u][i % 4u] = w;
   if (GELU_OUT) { act[i / 4u][i % 4u] = gelu(w); }
 }

@@ -63,6 +63,8 @@ const CASES: Record<string, Case> = {
     return [T.linear, [t64(s, g), t64([K, N], g), t64([N], g)]]; },
   matmulTransposed: (s, g) => { const K = s[s.length - 1], N = 1 + g.int(6);
     return [T.matmulTransposed, [t64(s.length >= 2 ? s : [1, ...s], g), t64([N, K], g)]]; },
+  mlpResidual: (s, g) => { const K = s[s.length - 1], H = 1 + g.int(6), N = 1 + g.int(4), lead = s.slice(0, -1);
+    return [T.mlpResidual, [t64(s, g), t64([K, H], g), t64([H], g), t64([H, N], g), t64([N], g), t64([...lead, N], g)]]; },
   linearGelu: (s, g) => { const K = s[s.length - 1], N = 1 + g.int(6);
     return [T.linearGelu, [t64(s, g), t64([K, N], g), t64([N], g)]]; },
   linearResidual: (s, g) => { const K = s[s.length - 1], N = 1 + g.int(6);

@@ -14,7 +14,7 @@ import { randomArray, upload, webgpu } from './helpers/backends.ts';
 import type { TypedArray } from '../src/runtime/backend.ts';
 import type { GpuBuf } from '../src/runtime/gpu.ts';
 import { matmulCpu as cpuMatmul, matmul as gpuMatmul, MATMUL_TILES, matmulTile, type MatmulTile } from '../kernels/matmul.ts';
-import { unaryFn } from '../kernels/elementwise.ts';
+import { unaryDerivative, unaryFn } from '../kernels/elementwise.ts';
 import { reduceCpu } from '../kernels/reduce.ts';
 
 const EPS = 2 ** -24;
@@ -220,6 +220,26 @@ describe('webgpu matmul epilogues', () => {
     await one({ c: { ...base, N: 96, K: 384 }, bias: true, kChunk: Infinity, inPlace: false }); // the MLP's c_proj shape, the engine's tile
   }, 120_000);
 
+  it('geluGrad: out = (product + bias) * gelu\'(pre), the bits of matmul then unary_backward gelu', async () => {
+    const be = await webgpu();
+    const one = async ({ c, bias, kChunk, inPlace, tile }: { c: Case; bias: boolean; kChunk: number; inPlace: boolean; tile?: MatmulTile }) => {
+      const x = inputs(be, c, bias);
+      const preData = randomArray(x.n, c.seed + 4, -12, 12); // past |x| = 10 too, where gelu' is exactly 0 or 1
+      const pre = upload(be, preData) as GpuBuf, act = upload(be, x.n) as GpuBuf, dout = upload(be, x.n) as GpuBuf, want = upload(be, x.n);
+      be.unary(act, pre, 'gelu', 0);
+      gpuMatmul(be.gpu, dout, x.a, x.b, c.batch, c.M, c.N, c.K, c.transA, c.transB, x.sA, x.sB, { bias: x.bias, kChunk, tile });
+      be.unaryBackward(want, dout, pre, act, 'gelu', 0);
+      const out = (inPlace ? upload(be, preData) : upload(be, x.n)) as GpuBuf; // in place: out is pre
+      const pre2 = inPlace ? out : upload(be, preData) as GpuBuf;
+      gpuMatmul(be.gpu, out, x.a, x.b, c.batch, c.M, c.N, c.K, c.transA, c.transB, x.sA, x.sB, { bias: x.bias, kChunk, tile, geluGrad: pre2 });
+      const [w, o] = await Promise.all([be.read(want), be.read(out)]);
+      expect(bits(o), JSON.stringify({ ...c, bias, kChunk, inPlace, tile })).toEqual(bits(w));
+      for (const t of new Set([x.a, x.b, x.bias, pre, act, dout, want, out, pre2])) if (t) be.free(t);
+    };
+    await fc.assert(fc.asyncProperty(epiArb, one), { numRuns: 25 });
+    await one({ c: { ...base, N: 384, K: 96, transB: true }, bias: false, kChunk: Infinity, inPlace: false }); // dpre = g @ W2^T, the engine's tile
+  }, 120_000);
+
   it('bSum: the sum over k of opB(b) beside the product, the bits of the reduce kernel, in the same dispatch where it can', async () => {
     const be = await webgpu();
     const one = async ({ c, bias, kChunk, tile }: { c: Case; bias: boolean; kChunk: number; tile?: MatmulTile }) => {
@@ -247,7 +267,7 @@ describe('webgpu matmul epilogues', () => {
       const { sA, sB, lenA, lenB } = layout(c);
       const n = c.batch * c.M * c.N, a = randomArray(lenA, c.seed), b = randomArray(lenB, c.seed + 1);
       const bs = bias ? randomArray(c.N, c.seed + 2) : null, resid = randomArray(n, c.seed + 3);
-      const run = (epi: { gelu?: Float32Array; residual?: Float32Array; bSum?: Float32Array }) => {
+      const run = (epi: { gelu?: Float32Array; residual?: Float32Array; geluGrad?: Float32Array; bSum?: Float32Array }) => {
         const out = new Float32Array(n).fill(NaN);
         cpuMatmul(out, a, b, c.batch, c.M, c.N, c.K, c.transA, c.transB, sA, sB, bs, epi);
         return out;
@@ -256,6 +276,8 @@ describe('webgpu matmul epilogues', () => {
       expect(Array.from(pre)).toEqual(Array.from(plain));
       expect(Array.from(act)).toEqual(Array.from(plain, unaryFn('gelu', 0)).map(Math.fround));
       expect(Array.from(run({ residual: resid }))).toEqual(Array.from(plain, (y, i) => Math.fround(resid[i] + y)));
+      const preIn = randomArray(n, c.seed + 4, -12, 12), dgelu = unaryDerivative('gelu', 0);
+      expect(Array.from(run({ geluGrad: preIn }))).toEqual(Array.from(plain, (y, i) => Math.fround(y * dgelu(preIn[i], NaN))));
       if (c.batch === 1) {
         const bs = new Float32Array(c.N), want = new Float32Array(c.N);
         expect(Array.from(run({ bSum: bs }))).toEqual(Array.from(plain));
@@ -271,6 +293,8 @@ describe('webgpu matmul epilogues', () => {
     expect(() => gpuMatmul(be.gpu, out, a, b, 1, 2, 2, 3, false, false, 0, 0, { gelu: upload(be, 3) as GpuBuf }))
       .toThrow('matmul: gelu holds 3 f32 elements, (1, 2, 2) f32 needs 4');
     expect(() => gpuMatmul(be.gpu, out, a, b, 1, 2, 2, 3, false, false, 0, 0, { gelu: upload(be, 4) as GpuBuf, residual: upload(be, 4) as GpuBuf }))
+      .toThrow('one epilogue at a time');
+    expect(() => gpuMatmul(be.gpu, out, a, b, 1, 2, 2, 3, false, false, 0, 0, { geluGrad: upload(be, 4) as GpuBuf, residual: upload(be, 4) as GpuBuf }))
       .toThrow('one epilogue at a time');
     expect(() => gpuMatmul(be.gpu, out, a, b, 1, 2, 2, 3, false, false, 0, 0, { gelu: out })).toThrow('the gelu output shares a buffer');
   });

@@ -71,7 +71,7 @@ export class CpuBackend implements Backend {
   matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number,
     bias?: Buf | null, epilogue: MatmulEpilogue = {}): void {
     matmulCpu(f(out), f(a), f(b), batch, M, N, K, transA, transB, strideA, strideB, bias ? f(bias) : null,
-      { gelu: epilogue.gelu && f(epilogue.gelu), residual: epilogue.residual && f(epilogue.residual), bSum: epilogue.bSum && f(epilogue.bSum) });
+      { gelu: epilogue.gelu && f(epilogue.gelu), residual: epilogue.residual && f(epilogue.residual), geluGrad: epilogue.geluGrad && f(epilogue.geluGrad), bSum: epilogue.bSum && f(epilogue.bSum) });
   }
   softmaxForward(out: Buf, inp: Buf, N: number, C: number): void { softmaxForwardCpu(f(out), f(inp), N, C); }
   softmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { softmaxBackwardCpu(f(dinp), f(dout), f(out), N, C); }

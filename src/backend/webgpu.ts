@@ -59,7 +59,7 @@ export class WebGpuBackend implements Backend {
   matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number,
     bias?: Buf | null, epilogue: MatmulEpilogue = {}): void {
     matmul(this.gpu, out as GpuBuf, a as GpuBuf, b as GpuBuf, batch, M, N, K, transA, transB, strideA, strideB,
-      { bias: bias as GpuBuf | null, gelu: epilogue.gelu as GpuBuf | undefined, residual: epilogue.residual as GpuBuf | undefined, bSum: epilogue.bSum as GpuBuf | undefined });
+      { bias: bias as GpuBuf | null, gelu: epilogue.gelu as GpuBuf | undefined, residual: epilogue.residual as GpuBuf | undefined, geluGrad: epilogue.geluGrad as GpuBuf | undefined, bSum: epilogue.bSum as GpuBuf | undefined });
   }
   softmaxForward(out: Buf, inp: Buf, N: number, C: number): void { softmaxForward(this.gpu, out as GpuBuf, inp as GpuBuf, N, C); }
   softmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { softmaxBackward(this.gpu, dinp as GpuBuf, dout as GpuBuf, out as GpuBuf, N, C); }

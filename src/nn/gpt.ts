@@ -3,7 +3,7 @@
 import { Tensor, indices } from '../tensor.ts';
 import { add } from '../ops/elementwise.ts';
 import { reshape } from '../ops/shape_ops.ts';
-import { matmulTransposed } from '../ops/matmul.ts';
+import { matmulTransposed, mlpResidual } from '../ops/matmul.ts';
 import { attention, dropout, crossEntropy, embedding } from '../ops/nn.ts';
 import { Module } from './module.ts';
 import { Embedding, LayerNorm, Linear, LoRALinear, type Init } from './layers.ts';
@@ -70,9 +70,13 @@ class MLP extends Module {
     this.c_fc = this.child('c_fc', new Linear(cfg.nEmbd, 4 * cfg.nEmbd, init));
     this.c_proj = this.child('c_proj', new Linear(4 * cfg.nEmbd, cfg.nEmbd, { ...init, std: 0.02 / Math.sqrt(2 * cfg.nLayer) }));
   }
-  /** residual + mlp(x) (B, T, C); the GELU rides on c_fc's matmul. */
+  /** residual + mlp(x) (B, T, C); the GELU rides on c_fc's matmul (and its derivative on the backward's). */
   forwardAdd(x: Tensor, residual: Tensor, opts: ForwardOptions): Tensor {
-    return projectAdd(this.c_proj, this.c_fc.forwardGelu(x), residual, this.cfg.dropout, this.training, opts); // (B, T, 4C) -> (B, T, C)
+    const { c_fc: fc, c_proj: proj } = this;
+    if (fc instanceof Linear && proj instanceof Linear && fc.bias && proj.bias && (!this.training || this.cfg.dropout === 0)) {
+      return mlpResidual(x, fc.weight, fc.bias, proj.weight, proj.bias, residual);
+    }
+    return projectAdd(proj, fc.forwardGelu(x), residual, this.cfg.dropout, this.training, opts); // (B, T, 4C) -> (B, T, C)
   }
   swap(name: 'c_fc' | 'c_proj', m: Proj): void { this[name] = this.child(name, m); }
 }

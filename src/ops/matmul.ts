@@ -115,6 +115,34 @@ export const linearResidual = defineOp('linearResidual', (x: Tensor, w: Tensor, 
   return record(out, 'linearResidual', [x, w, bias, residual], (g) => [...linearBackward(g, x, w, bias, rows, N, K), g]);
 });
 
+/**
+ * residual + linear(gelu(linear(x, w1, b1)), w2, b2): a GPT block's MLP path in one op, so that its
+ * backward can run the GELU's derivative in the epilogue of the matmul that makes its input's
+ * gradient, dpre = (g @ w2^T) * gelu'(pre), instead of a unary_backward dispatch over (rows, 4C).
+ * Forward: linearGelu's and linearResidual's dispatches. The bits of those ops (and of linear,
+ * gelu, add), checked end to end. x (..., K), w1 (K, H), b1 (H), w2 (H, N), b2 (N), residual (..., N).
+ */
+export const mlpResidual = defineOp('mlpResidual', (x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor, residual: Tensor): Tensor => {
+  const { rows, N: H, K } = linearDims('mlpResidual', x, w1, b1, w2, b2, residual);
+  if (w2.rank !== 2 || b2.rank !== 1 || w2.shape[0] !== H || b2.shape[0] !== w2.shape[1]) {
+    throw new Error(`mlpResidual: second weight ${fmt(w2.shape)} and bias ${fmt(b2.shape)} must be (${H}, N) and (N)`);
+  }
+  const N = w2.shape[1], lead = x.shape.slice(0, -1);
+  if (!sameShape(residual.shape, [...lead, N])) throw new Error(`mlpResidual: residual ${fmt(residual.shape)} must be the output's shape ${fmt([...lead, N])}`);
+  const be = x.backend;
+  const pre = empty('mlpResidual', [...lead, H], x.dtype, be), h = empty('mlpResidual', [...lead, H], x.dtype, be);
+  be.matmul(pre.buf, x.buf, w1.buf, 1, rows, H, K, false, false, 0, 0, b1.buf, { gelu: h.buf });
+  const out = empty('mlpResidual', [...lead, N], x.dtype, be);
+  be.matmul(out.buf, h.buf, w2.buf, 1, rows, N, H, false, false, 0, 0, b2.buf, { residual: residual.buf });
+  return record(out, 'mlpResidual', [x, w1, b1, w2, b2, residual], (g) => {
+    const [, dw2, db2] = linearBackward(g, h, w2, b2, rows, N, H); // h needs no gradient of its own
+    if (!(x.requiresGrad || w1.requiresGrad || b1.requiresGrad)) return [null, null, null, dw2, db2, g];
+    const dpre = empty('mlpResidual', [...lead, H], x.dtype, be);
+    be.matmul(dpre.buf, g.buf, w2.buf, 1, rows, H, N, false, true, 0, 0, null, { geluGrad: pre.buf });
+    return [...linearBackward(dpre, x, w1, b1, rows, H, K), dw2, db2, g];
+  });
+});
+
 function linearDims(op: string, x: Tensor, w: Tensor, bias: Tensor, ...more: Tensor[]): { rows: number; N: number; K: number } {
   common(op, x, w, bias, ...more);
   const K = x.shape[x.rank - 1];

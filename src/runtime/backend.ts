@@ -89,7 +89,8 @@ export interface Backend {
    * bias (N), when given, is added to every output row after the product is rounded to the
    * storage type, exactly as a separate broadcast add would (a Linear layer in one dispatch).
    * The epilogue then does what one more kernel would, on the rounded result: gelu (batch, M, N)
-   * gets gelu(out) with out kept (the MLP's first Linear), or out = residual (batch, M, N) + out;
+   * gets gelu(out) with out kept (the MLP's first Linear), or out = residual (batch, M, N) + out,
+   * or out = out * gelu'(geluGrad (batch, M, N)) (the MLP's backward through its GELU);
    * and bSum (N) gets the sum over k of opB(b), batch 1 (a bias gradient beside its dW), the
    * bits of the reduce kernel's sum.
    */
@@ -145,7 +146,7 @@ export interface Backend {
 }
 
 /** What a matmul does besides the product and bias (Backend.matmul): gelu or residual (one of them), bSum. */
-export interface MatmulEpilogue { gelu?: Buf; residual?: Buf; bSum?: Buf }
+export interface MatmulEpilogue { gelu?: Buf; residual?: Buf; geluGrad?: Buf; bSum?: Buf }
 
 /** One parameter's AdamW update: param (n) in place from grad (n), at element offset of the arena, with its weight decay. */
 export interface AdamwParam { param: Buf; grad: Buf; offset: number; weightDecay: number }
