@@ -167,10 +167,12 @@ describe('webgpu matmul', () => {
 // The epilogues replace a kernel each (the unary gelu after the MLP's first Linear, the residual add
 // after a projection) and must give exactly that kernel's bits: same f32 operations, same order.
 // Random cases run small tiles (a pipeline with the 32 x 16 tile and an epilogue takes 5-15 s to
-// compile on llvmpipe, once per machine: Mesa caches it); one case each runs the engine's own tile
-// on a base-model shape.
+// compile on llvmpipe, once per machine: Mesa caches it) and the hardware layout (16 x 16
+// invocations) with 2 rows; one case each runs the engine's own tile on a base-model shape.
 describe('webgpu matmul epilogues', () => {
-  const small = fc.record({ TM: fc.constantFrom(1, 4), TN4: fc.constantFrom(1, 2), WGX: fc.constant(8), WGY: fc.constant(1) });
+  // small software tiles, and the hardware tile's shape (16 x 16 invocations: rows also along y)
+  const small = fc.oneof(fc.record({ TM: fc.constantFrom(1, 4), TN4: fc.constantFrom(1, 2), WGX: fc.constant(8), WGY: fc.constant(1) }),
+    fc.constant({ TM: 2, TN4: 1, WGX: 16, WGY: 16 }));
   const epiArb = fc.record({ c: caseArb, bias: fc.boolean(), kChunk: fc.constantFrom(Infinity, Infinity, 7), inPlace: fc.boolean(), tile: fc.option(small, { nil: undefined, freq: 1 }) })
     .map((e) => ({ ...e, tile: e.tile ?? { TM: 4, TN4: 1, WGX: 8, WGY: 1 } }));
   const base: Case = { batch: 1, M: 200, N: 384, K: 96, transA: false, transB: false, padA: 0, padB: 0, seed: 51 };
