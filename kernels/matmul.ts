@@ -162,7 +162,10 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
   transA: boolean, transB: boolean, strideA: number, strideB: number, opts: MatmulOptions = {}): void {
   const tile = opts.tile ?? matmulTile(gpu.dawn.kind, M, N, batch);
   const kChunk = opts.kChunk ?? matmulKChunk(gpu.dawn.kind);
-  if (batch === 0 || M === 0 || N === 0) return;
+  if (batch === 0 || M === 0 || N === 0) {
+    if (opts.bSum && batch === 1 && N > 0) reduce(gpu, opts.bSum, b, 'sum', transB ? N : 1, K, transB ? 1 : N); // no product, still a sum
+    return;
+  }
   if (out.dtype !== 'f32' || a.dtype !== 'f32' || b.dtype !== 'f32') {
     throw new Error(`matmul: f32 buffers only, got out ${out.dtype}, a ${a.dtype}, b ${b.dtype}`);
   }
@@ -185,9 +188,9 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
   const fuseSum = bs !== null && !transB && K <= kChunk && !useRows(gpu.dawn.kind, 1, K, N);
   const { workgroups, rowBlocks } = matmulGrid(M, N, batch, tile);
   const { inputs: [ua, ub, ubias, uaux], release } = unaliased(gpu, out, [a, b, opts.bias ?? a, opts.residual ?? opts.geluGrad ?? a]);
-  // WGSL counts the bias, act and res bindings as used even behind false overrides: placeholders
-  // fill them then, a for the read-only ones, a buffer of its own for act (WebGPU refuses a buffer
-  // bound writable twice, or writable and read-only)
+  // WGSL counts the bias, act, aux and bsum bindings as used even behind false overrides:
+  // placeholders fill them then, a for the read-only ones, a buffer of its own for each writable
+  // one (WebGPU refuses a buffer bound writable twice, or writable and read-only)
   const bias = opts.bias ? ubias : null, aux = opts.residual || opts.geluGrad ? uaux : null;
   const spare: GpuBuf[] = [];
   const placeholder = () => { const x = gpu.alloc(1, 'f32'); spare.push(x); return x; };

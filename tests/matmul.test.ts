@@ -289,6 +289,13 @@ describe('webgpu matmul epilogues', () => {
     }), { numRuns: 20 });
   });
 
+  it('bSum with no rows to compute (M = 0) still sums B', async () => {
+    const be = await webgpu();
+    const a = upload(be, [0]) as GpuBuf, b = upload(be, [1, 2, 3, 4, 5, 6]) as GpuBuf, out = upload(be, 1) as GpuBuf, sum = upload(be, 3) as GpuBuf;
+    gpuMatmul(be.gpu, out, a, b, 1, 0, 3, 2, false, false, 0, 0, { bSum: sum }); // b (2, 3)
+    expect(Array.from(await be.read(sum))).toEqual([5, 7, 9]);
+  });
+
   it('says what is wrong with an epilogue buffer', async () => {
     const be = await webgpu();
     const a = upload(be, 6) as GpuBuf, b = upload(be, 6) as GpuBuf, out = upload(be, 4) as GpuBuf;
