@@ -5,7 +5,9 @@
 //   v3 row structs shaders/matmul_forward.wgsl: the same tile as straight-line struct members
 //   v4 + vec4      the same with B's 4 neighbouring columns read as one vec4 (where B allows it)
 // plus a sweep of v4's tile and workgroup sizes at the headline shape; 'promoted' is what the engine
-// runs (kernels/matmul.ts picks the tile), and the CPU reference is timed at 512^3.
+// runs (kernels/matmul.ts picks the tile), and the CPU reference is timed at 512^3. Then each
+// epilogue (gelu, residual, geluGrad, bSum) on its base-model shape against the separate kernels it
+// replaces: checked to give the same bits, then both timed.
 // Shapes are written M x K @ K x N as the product sees them; ^T marks an operand stored transposed.
 import { benchBackend, report, timeCpu, timeGpu, type BenchOptions } from './common.ts';
 import type { WebGpuBackend } from '../src/backend/webgpu.ts';
@@ -158,5 +160,45 @@ export async function bench(opts: BenchOptions): Promise<void> {
       report({ kernel: 'matmul', variant: 'cpu reference (kernels/matmul.ts)', shape: s.label, ms, gflops: (2 * s.M * s.N * s.K) / ms / 1e6, backend: 'cpu', adapter: 'TypeScript, one thread' }, opts);
     }
     for (const x of [ga, gb, go]) be.free(x);
+  }
+  await epilogues(be, opts);
+}
+
+// The base model's (d96, 1248 rows) products with an epilogue, fused vs the kernels it replaces
+async function epilogues(be: WebGpuBackend, opts: BenchOptions): Promise<void> {
+  const R = 1248, C = 96, H = 384;
+  const buf = (n: number, seed: number) => { const x = be.alloc(n, 'f32') as GpuBuf; be.write(x, seeded(n, seed)); return x; };
+  const cases: { name: string; s: Shape; out: GpuBuf; separate: () => void; fused: () => void }[] = [];
+  { const s = shape(R, C, H), x = buf(R * C, 1), w = buf(C * H, 2), bias = buf(H, 3), pre = buf(R * H, 0), act = buf(R * H, 0);
+    cases.push({ name: 'gelu (c_fc)', s, out: act,
+      separate: () => { matmul(be.gpu, pre, x, w, 1, R, H, C, false, false, 0, 0, { bias }); be.unary(act, pre, 'gelu', 0); },
+      fused: () => matmul(be.gpu, pre, x, w, 1, R, H, C, false, false, 0, 0, { bias, gelu: act }) }); }
+  { const s = shape(R, H, C), h = buf(R * H, 4), w = buf(H * C, 5), bias = buf(C, 6), res = buf(R * C, 7), y = buf(R * C, 0), out = buf(R * C, 0);
+    cases.push({ name: 'residual (mlp c_proj)', s, out,
+      separate: () => { matmul(be.gpu, y, h, w, 1, R, C, H, false, false, 0, 0, { bias }); be.binary(out, res, y, 'add', [R * C], [1], [1]); },
+      fused: () => matmul(be.gpu, out, h, w, 1, R, C, H, false, false, 0, 0, { bias, residual: res }) }); }
+  { const s = shape(R, C, H, false, true), g = buf(R * C, 8), w = buf(H * C, 9), pre = buf(R * H, 10), act = buf(R * H, 0), dh = buf(R * H, 0), out = buf(R * H, 0);
+    be.unary(act, pre, 'gelu', 0);
+    cases.push({ name: 'geluGrad (mlp backward)', s, out,
+      separate: () => { matmul(be.gpu, dh, g, w, 1, R, H, C, false, true, 0, 0); be.unaryBackward(out, dh, pre, act, 'gelu', 0); },
+      fused: () => matmul(be.gpu, out, g, w, 1, R, H, C, false, true, 0, 0, { geluGrad: pre }) }); }
+  { const s = shape(C, R, H, true), x = buf(R * C, 11), g = buf(R * H, 12), dw = buf(C * H, 0), out = buf(H, 0);
+    cases.push({ name: 'bSum (c_fc dW, dbias)', s, out,
+      separate: () => { matmul(be.gpu, dw, x, g, 1, C, H, R, true, false, 0, 0); be.reduce(out, g, 'sum', 1, R, H); },
+      fused: () => matmul(be.gpu, dw, x, g, 1, C, H, R, true, false, 0, 0, { bSum: out }) }); }
+  for (const c of cases) {
+    // the output's bits after running f on a NaN-poisoned output
+    const run = async (f: () => void) => { be.fill(c.out, NaN); f(); return new Uint32Array(Float32Array.from(await be.read(c.out)).buffer); };
+    const want = await run(c.separate), got = await run(c.fused);
+    const bad = got.findIndex((x, i) => x !== want[i]);
+    if (bad >= 0) throw new Error(`matmul epilogue ${c.name} ${c.s.label}: element ${bad} differs from the separate kernels`);
+    const best = [Infinity, Infinity];
+    for (let round = 0; round < (opts.quick ? 2 : 4); round++) {
+      best[0] = Math.min(best[0], await timeGpu(be, c.separate, 5, opts.quick ? 3 : 5));
+      best[1] = Math.min(best[1], await timeGpu(be, c.fused, 5, opts.quick ? 3 : 5));
+    }
+    const flops = 2 * c.s.M * c.s.N * c.s.K;
+    // ' *': what the engine runs (bench/table.ts puts it in docs/bench.md's table)
+    ['separate', 'fused *'].forEach((v, i) => report({ kernel: 'matmul', variant: `epilogue ${c.name}: ${v}`, shape: c.s.label, ms: best[i], gflops: flops / best[i] / 1e6, backend: 'webgpu', adapter: be.description }, opts));
   }
 }

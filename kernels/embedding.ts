@@ -2,7 +2,6 @@
 
 import type { Gpu, GpuBuf } from '../src/runtime/gpu.ts';
 import type { F } from './lib/util.ts';
-import { fill } from './elementwise.ts';
 import { grid1d } from './lib/grid.ts';
 
 // CPU reference embedding lookup and its (deterministic) backward.
@@ -42,8 +41,7 @@ export function embeddingBackward(gpu: Gpu, dweight: GpuBuf, dout: GpuBuf, ids: 
   }
   const next = gpu.alloc(Math.max(N, 1), 'i32');
   const head = gpu.alloc(Math.max(V, 1), 'i32');
-  // f32 0.0 has the bit pattern of i32 0: the fill kernel zeroes an i32 buffer as well
-  fill(gpu, head, 0);
+  gpu.clear(head);
   gpu.dispatch({ shader: 'embedding_backward_links', constants: { WG }, buffers: [next, head, ids], uniforms: [N, V], workgroups: grid1d(N, WG) });
   gpu.dispatch({ shader: 'embedding_backward', constants: { WG }, buffers: [dweight, dout, next, head], uniforms: [N, C, V], workgroups: grid1d(V * C, WG) });
   // the queue runs in order, so the scratch buffers can go back to the pool before the work runs

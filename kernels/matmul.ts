@@ -6,6 +6,8 @@ import type { DawnDevice } from '../src/runtime/dawn.ts';
 import type { F } from './lib/util.ts';
 import { SOFTWARE_LOOP_LIMIT } from './lib/rows.ts';
 import { unaliased } from './lib/alias.ts';
+import { unaryDerivative, unaryFn } from './elementwise.ts';
+import { reduce, useRows } from './reduce.ts';
 
 // CPU reference matmul: batched, with the transposed forms the backward needs.
 // Accumulates in float64 whatever the storage type, so it is the numerical truth for f32 too.
@@ -14,9 +16,23 @@ import { unaliased } from './lib/alias.ts';
 
 // out (batch, M, N) = opA(a) (M, K) @ opB(b) (K, N)
 // a is (M, K), or (K, M) if transA; b is (K, N), or (N, K) if transB; strides 0 = shared;
-// bias (N) or null, added to each row after the sum is stored (rounded) as a separate add would be
+// bias (N) or null, added to each row after the sum is stored (rounded) as a separate add would be;
+// then the epilogue, as the separate kernels would: act (batch, M, N) = gelu(out), or out =
+// residual (batch, M, N) + out, or out = out * gelu'(geluGrad (batch, M, N)); bSum (N) = the sum
+// over k of opB(b) (batch 1), in k order
 export function matmulCpu(out: F, a: F, b: F, batch: number, M: number, N: number, K: number,
-  transA: boolean, transB: boolean, strideA: number, strideB: number, bias: F | null = null): void {
+  transA: boolean, transB: boolean, strideA: number, strideB: number, bias: F | null = null,
+  epilogue: { gelu?: F; residual?: F; geluGrad?: F; bSum?: F } = {}): void {
+  const dgelu = epilogue.geluGrad ? unaryDerivative('gelu', 0) : null;
+  if (epilogue.bSum) {
+    const bs = epilogue.bSum;
+    for (let n = 0; n < N; n++) {
+      let acc = 0;
+      for (let k = 0; k < K; k++) acc += b[transB ? n * K + k : k * N + n];
+      bs[n] = acc;
+    }
+  }
+  const gelu = epilogue.gelu ? unaryFn('gelu', 0) : null;
   const acc = new Float64Array(4 * N);
   const bt = transB ? new Float64Array(K * N) : null; // opB(b) as (K, N) row-major
   const am = transA ? 1 : K, ak = transA ? M : 1;   // element strides of opA(a)[m][k]
@@ -48,6 +64,9 @@ export function matmulCpu(out: F, a: F, b: F, batch: number, M: number, N: numbe
         const o = oo + (m0 + r) * N;
         for (let n = 0; n < N; n++) out[o + n] = acc[r * N + n];
         if (bias) for (let n = 0; n < N; n++) out[o + n] += bias[n];
+        if (epilogue.residual) for (let n = 0; n < N; n++) out[o + n] = epilogue.residual[o + n] + out[o + n];
+        if (gelu) for (let n = 0; n < N; n++) epilogue.gelu![o + n] = gelu(out[o + n]);
+        if (dgelu) for (let n = 0; n < N; n++) out[o + n] = out[o + n] * dgelu(epilogue.geluGrad![o + n], NaN);
       }
     }
   }
@@ -123,6 +142,18 @@ export interface MatmulOptions {
   vec4?: boolean;
   /** (N) added to every output row, in the first K slice (later slices accumulate onto it). */
   bias?: GpuBuf | null;
+  /** (batch, M, N): gets gelu(out) as well, in the last K slice (out keeps the pre-activation). */
+  gelu?: GpuBuf | null;
+  /** (batch, M, N): out = residual + (product + bias), in the last K slice. */
+  residual?: GpuBuf | null;
+  /** (batch, M, N), a GELU's input: out = (product + bias) * gelu'(geluGrad), in the last K slice. */
+  geluGrad?: GpuBuf | null;
+  /**
+   * (N) = the sum over k of opB(b) (batch 1): a Linear's bias gradient beside dW = x^T @ g. In the
+   * kernel when reduce.ts would sum it serially and K is one slice (the same adds in the same
+   * order), else by the reduce kernel after.
+   */
+  bSum?: GpuBuf | null;
 }
 
 // out (batch, M, N) = opA(a) (M, K) @ opB(b) (K, N); a is (M, K) or (K, M) if transA, b is (K, N)
@@ -131,7 +162,10 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
   transA: boolean, transB: boolean, strideA: number, strideB: number, opts: MatmulOptions = {}): void {
   const tile = opts.tile ?? matmulTile(gpu.dawn.kind, M, N, batch);
   const kChunk = opts.kChunk ?? matmulKChunk(gpu.dawn.kind);
-  if (batch === 0 || M === 0 || N === 0) return;
+  if (batch === 0 || M === 0 || N === 0) {
+    if (opts.bSum && batch === 1 && N > 0) reduce(gpu, opts.bSum, b, 'sum', transB ? N : 1, K, transB ? 1 : N); // no product, still a sum
+    return;
+  }
   if (out.dtype !== 'f32' || a.dtype !== 'f32' || b.dtype !== 'f32') {
     throw new Error(`matmul: f32 buffers only, got out ${out.dtype}, a ${a.dtype}, b ${b.dtype}`);
   }
@@ -139,27 +173,46 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
   // element strides of opA(a)[m][k] and opB(b)[k][n], as in matmulCpu above
   const am = transA ? 1 : K, ak = transA ? M : 1;
   const bk = transB ? 1 : N, bn = transB ? K : 1;
+  const act = opts.gelu ?? null;
+  if ([act, opts.residual, opts.geluGrad].filter(Boolean).length > 1) throw new Error('matmul: one epilogue at a time (gelu, residual or geluGrad)');
+  for (const [name, e] of [['gelu', act], ['residual', opts.residual], ['geluGrad', opts.geluGrad]] as const) {
+    if (e && (e.dtype !== 'f32' || e.length < batch * M * N)) throw new Error(`matmul: ${name} holds ${e.length} ${e.dtype} elements, (${batch}, ${M}, ${N}) f32 needs ${batch * M * N}`);
+  }
+  if (act && [out, a, b, opts.bias].some((x) => x?.buffer === act.buffer)) throw new Error('matmul: the gelu output shares a buffer with out or an input');
+  const bs = opts.bSum ?? null;
+  if (bs) {
+    if (batch !== 1) throw new Error(`matmul: bSum needs batch 1, got ${batch}`);
+    if (bs.dtype !== 'f32' || bs.length < N) throw new Error(`matmul: bSum holds ${bs.length} ${bs.dtype} elements, N = ${N} f32 needed`);
+    if ([out, a, b, opts.bias, opts.residual, opts.geluGrad, act].some((x) => x?.buffer === bs.buffer)) throw new Error('matmul: bSum shares a buffer with out, an input or the gelu output');
+  }
+  const fuseSum = bs !== null && !transB && K <= kChunk && !useRows(gpu.dawn.kind, 1, K, N);
   const { workgroups, rowBlocks } = matmulGrid(M, N, batch, tile);
-  const { inputs: [ua, ub, ubias], release } = unaliased(gpu, out, opts.bias ? [a, b, opts.bias] : [a, b]);
-  // WGSL counts the bias binding as used even behind BIAS = false: a placeholder fills it then
-  const bias = ubias ?? null;
-  const placeholder = bias ? null : gpu.alloc(1, 'f32');
+  const { inputs: [ua, ub, ubias, uaux], release } = unaliased(gpu, out, [a, b, opts.bias ?? a, opts.residual ?? opts.geluGrad ?? a]);
+  // WGSL counts the bias, act, aux and bsum bindings as used even behind false overrides:
+  // placeholders fill them then, a for the read-only ones, a buffer of its own for each writable
+  // one (WebGPU refuses a buffer bound writable twice, or writable and read-only)
+  const bias = opts.bias ? ubias : null, aux = opts.residual || opts.geluGrad ? uaux : null;
+  const spare: GpuBuf[] = [];
+  const placeholder = () => { const x = gpu.alloc(1, 'f32'); spare.push(x); return x; };
+  const actBuf = act ?? placeholder(), sumBuf = fuseSum ? bs : placeholder();
   // vec4 loads of B need 4 contiguous, 4-aligned columns (pool buffers are multiples of 256 bytes)
   const bVec4 = opts.vec4 !== false && !transB && N % 4 === 0 && (batch === 1 || strideB % 4 === 0);
   // vec4 stores (and bias reads) need every output row 4-aligned: N % 4 == 0
   const outVec4 = opts.vec4 !== false && N % 4 === 0;
   // K = 0 still runs one slice: it writes the zeros of an empty sum
   for (let k0 = 0; k0 === 0 || k0 < K; k0 += kChunk) {
-    const Kc = Math.min(kChunk, K - k0);
+    const Kc = Math.min(kChunk, K - k0), last = k0 + kChunk >= K;
     gpu.dispatch({
       shader: 'matmul_forward',
-      constants: { TM: tile.TM, TN4: tile.TN4, WGX: tile.WGX, WGY: tile.WGY, ACCUMULATE: k0 > 0 ? 1 : 0, B_VEC4: bVec4 ? 1 : 0, BIAS: bias && k0 === 0 ? 1 : 0, OUT_VEC4: outVec4 ? 1 : 0 },
+      constants: { TM: tile.TM, TN4: tile.TN4, WGX: tile.WGX, WGY: tile.WGY, ACCUMULATE: k0 > 0 ? 1 : 0, B_VEC4: bVec4 ? 1 : 0, BIAS: bias && k0 === 0 ? 1 : 0, OUT_VEC4: outVec4 ? 1 : 0,
+        GELU_OUT: act && last ? 1 : 0, RESIDUAL: opts.residual && last ? 1 : 0, GELU_GRAD: opts.geluGrad && last ? 1 : 0, B_SUM: fuseSum ? 1 : 0 },
       // b and bias twice: as f32s and as vec4s
-      buffers: [out, ua, ub, ub, bias ?? placeholder!, bias ?? placeholder!],
+      buffers: [out, ua, ub, ub, bias ?? ua, bias ?? ua, actBuf, aux ?? ua, sumBuf],
       uniforms: [M, N, Kc, batch, strideA, strideB, am, ak, bk, bn, rowBlocks, k0],
       workgroups,
     });
   }
+  if (bs && !fuseSum) reduce(gpu, bs, ub, 'sum', transB ? N : 1, K, transB ? 1 : N); // ub: b as it was, should out be b
   release();
-  if (placeholder) gpu.free(placeholder);
+  for (const x of spare) gpu.free(x);
 }

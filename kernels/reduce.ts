@@ -43,8 +43,8 @@ export interface ReduceVariant { rows: boolean; WG: number }
 const WG = 64;
 /** sum_squares.wgsl: lanes per workgroup, most workgroups, least elements per lane. */
 const SQ_WG = 64, SQ_MAX_GROUPS = 1024, SQ_MIN_PER_LANE = 16;
-/** Inputs per sum_squares dispatch (its bindings: partial + 8 inputs, under the 16 storage buffers a stage may have). */
-export const SQ_PER_DISPATCH = 8;
+/** Segments per sum_squares dispatch (the size of its uniform's tables). */
+export const SQ_PER_DISPATCH = 64;
 
 /** Lanes per output in reduce_rows.wgsl (a power of two): a GPU wants many; llvmpipe's barriers are slow. */
 export function rowsWg(kind: Kind): number {
@@ -90,9 +90,10 @@ export function sumSquaresLanes(n: number): number {
   return groups * SQ_WG;
 }
 
-// out[i] (count) = sum of inps[i][j]^2 over each whole buffer: the inputs go up to SQ_PER_DISPATCH at
-// a time through sum_squares, each into its row of a shared partial (count, P), P the lanes of the
-// largest input (smaller inputs leave lanes at 0), then one reduce_rows over the rows.
+// out[i] (count) = sum of inps[i][j]^2 over each whole buffer: the inputs are copied end to end into
+// one flat buffer (copies, not dispatches), whose segments go up to SQ_PER_DISPATCH at a time
+// through sum_squares, each into its row of a shared partial (count, P), P the lanes of the largest
+// input (smaller inputs leave lanes at 0), then one reduce_rows over the rows.
 export function sumSquares(gpu: Gpu, out: GpuBuf, inps: GpuBuf[], perDispatch = SQ_PER_DISPATCH): void {
   if (!(perDispatch >= 1 && perDispatch <= SQ_PER_DISPATCH)) throw new Error(`webgpu: sumSquares: perDispatch must be 1..${SQ_PER_DISPATCH}, got ${perDispatch}`);
   for (const inp of [out, ...inps]) {
@@ -102,17 +103,22 @@ export function sumSquares(gpu: Gpu, out: GpuBuf, inps: GpuBuf[], perDispatch = 
   if (count === 0) return;
   if (out.length < count) throw new Error(`webgpu: sumSquares: out has ${out.length} elements for ${count} inputs`);
   const P = Math.max(...inps.map((b) => sumSquaresLanes(b.length)));
+  const off: number[] = [];
+  let total = 0;
+  for (const b of inps) { off.push(total); total += b.length; }
+  const flat = gpu.alloc(Math.max(1, total), 'f32');
+  inps.forEach((b, j) => { if (b.length) gpu.copy(flat, b, 4 * b.length, 4 * off[j]); });
   const partial = gpu.alloc(count * P, 'f32');
   for (let row = 0; row < count; row += perDispatch) {
-    const group = inps.slice(row, row + perDispatch);
-    const n = Array.from({ length: SQ_PER_DISPATCH }, (_, j) => group[j]?.length ?? 0);
+    const pad = (xs: number[]) => Array.from({ length: SQ_PER_DISPATCH }, (_, j) => xs[row + j] ?? 0);
+    const group = Math.min(perDispatch, count - row);
     gpu.dispatch({
-      shader: 'sum_squares', constants: { WG: SQ_WG, COUNT: group.length },
-      buffers: [partial, ...Array.from({ length: SQ_PER_DISPATCH }, (_, j) => group[j] ?? group[0])], // unused slots: any buffer
-      uniforms: [...n, row], workgroups: [P / SQ_WG],
+      shader: 'sum_squares', constants: { WG: SQ_WG, COUNT: group },
+      buffers: [partial, flat],
+      uniforms: [...pad(inps.slice(0, row + group).map((b) => b.length)), ...pad(off), row], workgroups: [P / SQ_WG],
     });
   }
   const W = rowsWg(gpu.dawn.kind);
   gpu.dispatch({ shader: 'reduce_rows', constants: { WG: W }, buffers: [out, partial], uniforms: [count, P, 1, 0], workgroups: grid1d(count, 1) });
-  gpu.free(partial); // the queue runs in order: later users of this buffer come after these dispatches
+  gpu.free(partial); gpu.free(flat); // the queue runs in order: later users of these buffers come after these dispatches
 }

@@ -27,6 +27,22 @@
 // lanes, so one 16-byte store does a quarter of the work of four scalar ones, which matters where K
 // is short (the model's K = 96: every output is stored after only 96 FMAs). Only when N is a
 // multiple of 4: then every row starts 4-aligned and a group of 4 columns is all in or all past N.
+// Epilogues, in the last K slice only (kernels/matmul.ts sets them there), after the bias, each the
+// same f32 operations in the same order as the separate kernel it replaces:
+// - GELU_OUT: act = gelu(out) as well as out (the MLP's first Linear: the backward needs the
+//   pre-activation out, the next layer reads act); gelu is lib/gelu.wgsl's, unary.wgsl's too.
+// - RESIDUAL: out = res + (product + bias) (a Linear whose output joins the residual stream), the
+//   binary add's res + y on the rounded y.
+// - GELU_GRAD: out = (product + bias) * gelu_grad(aux), aux the pre-activation (the MLP's backward:
+//   dpre = (g @ W2^T) * gelu'(pre), unary_backward's dout * derivative on the rounded dout).
+// - B_SUM: bsum[n] = the sum over k of opB(b)[k][n], walked in k order from 0 (a Linear's bias
+//   gradient from the weight gradient's product, dW = x^T @ g: the reduce kernel's sum of g over
+//   rows, the same adds in the same order). Batch 1 and one K slice only (kernels/matmul.ts);
+//   invocations of the first row block store it.
+// act (batch, M, N) f32 with GELU_OUT, aux (batch, M, N) f32 (res with RESIDUAL, pre with
+// GELU_GRAD), bsum (N) f32 with B_SUM; else placeholders.
+#include "lib/gelu.wgsl"
+
 override TM: u32 = 16u;     // rows per invocation, 1..32
 override TN4: u32 = 8u;     // vec4 columns per invocation, 1..8 (4*TN4 columns)
 override WGX: u32 = 8u;     // invocations along N per workgroup
@@ -35,6 +51,10 @@ override ACCUMULATE: bool = false;
 override B_VEC4: bool = false;
 override BIAS: bool = false; // out = product + bias[n] (first K slice only; else bias is a placeholder)
 override OUT_VEC4: bool = false;
+override GELU_OUT: bool = false;
+override RESIDUAL: bool = false;
+override B_SUM: bool = false;
+override GELU_GRAD: bool = false;
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
@@ -47,7 +67,10 @@ struct Params {
 @group(0) @binding(3) var<storage, read> b4: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<storage, read> bias4: array<vec4<f32>>;
-@group(0) @binding(6) var<uniform> params: Params;
+@group(0) @binding(6) var<storage, read_write> act: array<vec4<f32>>; // as out: element i is act[i / 4][i % 4]
+@group(0) @binding(7) var<storage, read> aux: array<vec4<f32>>;
+@group(0) @binding(8) var<storage, read_write> bsum: array<vec4<f32>>; // as out
+@group(0) @binding(9) var<uniform> params: Params;
 
 // 32 columns of one output row (or of one B row), as vec4s
 struct Row { c0: vec4<f32>, c1: vec4<f32>, c2: vec4<f32>, c3: vec4<f32>, c4: vec4<f32>, c5: vec4<f32>, c6: vec4<f32>, c7: vec4<f32> }
@@ -77,6 +100,44 @@ fn loadRow(o: u32, c: Cols) -> Row {
   return r;
 }
 
+// acc + brow, column by column
+fn addRow(acc: Row, brow: Row) -> Row {
+  var r = acc;
+  r.c0 = acc.c0 + brow.c0;
+  if (TN4 > 1u) { r.c1 = acc.c1 + brow.c1; }
+  if (TN4 > 2u) { r.c2 = acc.c2 + brow.c2; }
+  if (TN4 > 3u) { r.c3 = acc.c3 + brow.c3; }
+  if (TN4 > 4u) { r.c4 = acc.c4 + brow.c4; }
+  if (TN4 > 5u) { r.c5 = acc.c5 + brow.c5; }
+  if (TN4 > 6u) { r.c6 = acc.c6 + brow.c6; }
+  if (TN4 > 7u) { r.c7 = acc.c7 + brow.c7; }
+  return r;
+}
+
+// bsum[n .. n+3] = v, columns past N dropped
+fn storeSum4(v: vec4<f32>, n: u32) {
+  let N = params.N;
+  if (OUT_VEC4) {
+    if (n < N) { bsum[n / 4u] = v; }
+    return;
+  }
+  if (n < N) { bsum[n / 4u][n % 4u] = v.x; }
+  if (n + 1u < N) { bsum[(n + 1u) / 4u][(n + 1u) % 4u] = v.y; }
+  if (n + 2u < N) { bsum[(n + 2u) / 4u][(n + 2u) % 4u] = v.z; }
+  if (n + 3u < N) { bsum[(n + 3u) / 4u][(n + 3u) % 4u] = v.w; }
+}
+
+fn storeSum(r: Row, n0: u32) {
+  storeSum4(r.c0, n0);
+  if (TN4 > 1u) { storeSum4(r.c1, n0 + 4u); }
+  if (TN4 > 2u) { storeSum4(r.c2, n0 + 8u); }
+  if (TN4 > 3u) { storeSum4(r.c3, n0 + 12u); }
+  if (TN4 > 4u) { storeSum4(r.c4, n0 + 16u); }
+  if (TN4 > 5u) { storeSum4(r.c5, n0 + 20u); }
+  if (TN4 > 6u) { storeSum4(r.c6, n0 + 24u); }
+  if (TN4 > 7u) { storeSum4(r.c7, n0 + 28u); }
+}
+
 // acc + x * brow
 fn fmaRow(acc: Row, x: f32, brow: Row) -> Row {
   let v = vec4<f32>(x);
@@ -98,7 +159,12 @@ fn store4(v: vec4<f32>, o: u32, n: u32) {
   if (OUT_VEC4) {
     if (n >= N) { return; }
     let i = (o + n) / 4u;
-    if (ACCUMULATE) { out[i] = out[i] + v; } else if (BIAS) { out[i] = v + bias4[n / 4u]; } else { out[i] = v; }
+    var w = v;
+    if (ACCUMULATE) { w = out[i] + v; } else if (BIAS) { w = v + bias4[n / 4u]; }
+    if (RESIDUAL) { w = aux[i] + w; }
+    if (GELU_GRAD) { let p = aux[i]; w = w * vec4<f32>(gelu_grad(p.x), gelu_grad(p.y), gelu_grad(p.z), gelu_grad(p.w)); }
+    out[i] = w;
+    if (GELU_OUT) { act[i] = vec4<f32>(gelu(w.x), gelu(w.y), gelu(w.z), gelu(w.w)); }
     return;
   }
   var w = v;
@@ -111,10 +177,15 @@ fn store4(v: vec4<f32>, o: u32, n: u32) {
   store1(o + n + 3u, w.w, n + 3u < N);
 }
 
-// out element i (= or +=) x where ok
+// out element i (= or +=) x where ok, then the epilogues
 fn store1(i: u32, x: f32, ok: bool) {
   if (!ok) { return; }
-  if (ACCUMULATE) { out[i / 4u][i % 4u] += x; } else { out[i / 4u][i % 4u] = x; }
+  var w = x;
+  if (ACCUMULATE) { w = out[i / 4u][i % 4u] + x; }
+  if (RESIDUAL) { w = aux[i / 4u][i % 4u] + w; }
+  if (GELU_GRAD) { w = w * gelu_grad(aux[i / 4u][i % 4u]); }
+  out[i / 4u][i % 4u] = w;
+  if (GELU_OUT) { act[i / 4u][i % 4u] = gelu(w); }
 }
 
 // output row m of this batch entry (o = its first element), columns n0 .. n0 + 4*TN4
@@ -163,10 +234,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var r8: Row;  var r9: Row;  var r10: Row; var r11: Row; var r12: Row; var r13: Row; var r14: Row; var r15: Row;
   var r16: Row; var r17: Row; var r18: Row; var r19: Row; var r20: Row; var r21: Row; var r22: Row; var r23: Row;
   var r24: Row; var r25: Row; var r26: Row; var r27: Row; var r28: Row; var r29: Row; var r30: Row; var r31: Row;
+  var sb: Row; // with B_SUM: the sum of the B rows walked so far
 
   for (var k = 0u; k < params.K; k++) {
     let ka = k * params.ak;
     let bk = loadRow(bBatch + k * params.bk, cols);
+    if (B_SUM) { sb = addRow(sb, bk); }
     r0 = fmaRow(r0, a[ra0.x + ka], bk);
     if (TM > 1u) { r1 = fmaRow(r1, a[ra0.y + ka], bk); }
     if (TM > 2u) { r2 = fmaRow(r2, a[ra0.z + ka], bk); }
@@ -201,6 +274,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (TM > 31u) { r31 = fmaRow(r31, a[ra7.w + ka], bk); }
   }
 
+  if (B_SUM && m0 == 0u) { storeSum(sb, n0); }
   storeRow(r0, oBatch, m0, n0);
   if (TM > 1u) { storeRow(r1, oBatch, m0 + 1u, n0); }
   if (TM > 2u) { storeRow(r2, oBatch, m0 + 2u, n0); }

@@ -2,10 +2,7 @@
 // out, inp (n) f32 | params {n, alpha}: alpha is pow's exponent, mulScalar's and addScalar's scalar
 // dispatch: ceil(n / WG) workgroups of WG, folded into x/y past 65535
 // Numerics (the CPU reference in kernels/elementwise.ts is the truth):
-// - tanh is ours, not the builtin: some drivers build tanh from exp(2x) and give NaN past |x|~44;
-//   ours uses exp(-2|x|) (never overflows) and a series near 0 (no cancellation).
-// - gelu is GPT-2's tanh form; 1 + tanh(u) is computed as 2e/(1+e) for u < 0 so the tail keeps
-//   its relative precision instead of cancelling.
+// - tanh and gelu (GPT-2's tanh form) are lib/gelu.wgsl's, shared with the matmul's GELU epilogue.
 // - pow follows Math.pow: x^0 = 1, 0^a = 0 or Inf, a negative base gives a signed result for an
 //   integer exponent and NaN otherwise. Integer exponents up to 64 multiply (repeated squaring,
 //   then 1/r for negative ones): exact signs, and no exp2(a log2 x) whose error grows with
@@ -22,13 +19,6 @@ override WG: u32 = 256;
 override OP: u32 = 0u;
 
 #include "lib/unary_math.wgsl"
-
-fn gelu(x: f32) -> f32 {
-  let u = GELU_K * (x + 0.044715 * x * x * x);
-  let tc = tanh_parts(u);
-  let one_plus_t = select(2.0 - tc.y, tc.y, u < 0.0);
-  return 0.5 * x * one_plus_t;
-}
 
 fn unary_op(x: f32, op: u32, alpha: f32) -> f32 {
   switch op {

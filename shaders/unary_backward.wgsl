@@ -1,9 +1,7 @@
 // unary_backward: dinp[i] = dout[i] * op'(inp[i]), given the forward's input and output out[i].
 // dinp, dout, inp, out (n) f32 | params {n, alpha}, override OP as in unary.wgsl (index in UNARY_OPS)
 // dispatch: ceil(n / WG) workgroups of WG, folded into x/y past 65535
-// Derivatives mirror unaryDerivative in kernels/elementwise.ts. GELU's uses sech^2 = c (2 - c)
-// with c = 1 - |tanh| computed without cancellation; past |x| = 10 (tanh(u) == 1 even in f64, and
-// x^2 * sech^2 would be Inf * 0) it is exactly 1 or 0, as the f64 reference gives.
+// Derivatives mirror unaryDerivative in kernels/elementwise.ts; GELU's is lib/gelu.wgsl's gelu_grad.
 struct Params { n: u32, alpha: f32 }
 @group(0) @binding(0) var<storage, read_write> dinp: array<f32>;
 @group(0) @binding(1) var<storage, read> dout: array<f32>;
@@ -17,15 +15,6 @@ override WG: u32 = 256;
 override OP: u32 = 0u;
 
 #include "lib/unary_math.wgsl"
-
-fn gelu_grad(x: f32) -> f32 {
-  if (abs(x) > 10.0) { return select(0.0, 1.0, x > 0.0); }
-  let u = GELU_K * (x + 0.044715 * x * x * x);
-  let tc = tanh_parts(u);
-  let one_plus_t = select(2.0 - tc.y, tc.y, u < 0.0);
-  let sech2 = tc.y * (2.0 - tc.y);
-  return 0.5 * one_plus_t + 0.5 * x * sech2 * GELU_K * (1.0 + 3.0 * 0.044715 * x * x);
-}
 
 // d op(x) / dx given x and y = op(x)
 fn derivative(x: f32, y: f32, op: u32, alpha: f32) -> f32 {

@@ -14,7 +14,7 @@ export { add, sub, mul, div, neg, exp, log, sqrt, tanh, relu, gelu, pow, mulScal
 export { sumTo } from './ops/sum_to.ts';
 export { reshape, permute, transpose, slice, concat, expand, clone } from './ops/shape_ops.ts';
 export { sum, mean, max } from './ops/reduce.ts';
-export { matmul, linear } from './ops/matmul.ts';
+export { matmul, matmulTransposed, linear, linearGelu, linearResidual, mlpResidual } from './ops/matmul.ts';
 export { softmax, logSoftmax, layerNorm, embedding, crossEntropy, dropout, attention } from './ops/nn.ts';
 export { distillKL, type DistillOptions } from './ops/distill.ts';
 export { OP_NAMES } from './ops/registry.ts';

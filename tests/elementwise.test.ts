@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { BINARY_OPS, UNARY_OPS, type Backend, type UnaryOp } from '../src/runtime/backend.ts';
 import { cpu, expectClose, randomArray, upload, webgpu } from './helpers/backends.ts';
 import { rng, layout, readAll } from './helpers/layouts.ts';
+import { GpuBuf } from '../src/runtime/gpu.ts';
 
 const u = 2 ** -24;
 const seedArb = fc.integer({ min: 1, max: 0x7fffffff });
@@ -215,5 +216,25 @@ describe('webgpu binary and where', () => {
       }
       expectClose(res[1], res[0], 0, 0, `where ${cdt} (${shape})`);
     }), RUNS);
+  });
+});
+
+// fill with +0 is a clearBuffer command (no dispatch); any other value, -0 included, the shader
+describe('webgpu fill', () => {
+  it('writes the value into exactly the buffer\'s elements, +0 without a dispatch, -0 and others with one', async () => {
+    const gpu = await webgpu();
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 5000 }), fc.constantFrom(0, -0, 1, -2.5, NaN), fc.constantFrom('f32', 'i32'), async (n, value, dtype) => {
+      if (dtype === 'i32' && !Object.is(value, 0)) return;
+      const whole = upload(gpu, n + 7, dtype); // poisoned (NaN or -7); the view below is its first n elements
+      const b = new GpuBuf((whole as GpuBuf).buffer, n, dtype);
+      const before = gpu.gpu.dispatchCount;
+      gpu.fill(b, value);
+      expect(gpu.gpu.dispatchCount - before, `fill ${value}`).toBe(Object.is(value, 0) ? 0 : 1);
+      const got = await gpu.read(whole);
+      for (let i = 0; i < n + 7; i++) {
+        const want = i < n ? value : dtype === 'i32' ? -7 : NaN;
+        if (!Object.is(got[i], want)) throw new Error(`fill ${value} n=${n} ${dtype}: element ${i} is ${got[i]}, want ${want}`);
+      }
+    }), { numRuns: 30 });
   });
 });

@@ -64,6 +64,14 @@ const CASES: Record<string, Case> = {
     return [(x) => T.dropout(x, p, new Generator(seed)), [t64(s, g)]]; },
   linear: (s, g) => { const K = s[s.length - 1], N = 1 + g.int(6);
     return [T.linear, [t64(s, g), t64([K, N], g), t64([N], g)]]; },
+  matmulTransposed: (s, g) => { const K = s[s.length - 1], N = 1 + g.int(6);
+    return [T.matmulTransposed, [t64(s.length >= 2 ? s : [1, ...s], g), t64([N, K], g)]]; },
+  mlpResidual: (s, g) => { const K = s[s.length - 1], H = 1 + g.int(6), N = 1 + g.int(4), lead = s.slice(0, -1);
+    return [T.mlpResidual, [t64(s, g), t64([K, H], g), t64([H], g), t64([H, N], g), t64([N], g), t64([...lead, N], g)]]; },
+  linearGelu: (s, g) => { const K = s[s.length - 1], N = 1 + g.int(6);
+    return [T.linearGelu, [t64(s, g), t64([K, N], g), t64([N], g)]]; },
+  linearResidual: (s, g) => { const K = s[s.length - 1], N = 1 + g.int(6);
+    return [T.linearResidual, [t64(s, g), t64([K, N], g), t64([N], g), t64([...s.slice(0, -1), N], g)]]; },
   attention: (s, g) => { const B = 1 + g.int(2), Tn = 1 + g.int(6), NH = 1 + g.int(2), HS = 1 + g.int(5);
     const starts = g.uniform() < 0.5 ? undefined : T.indices(randomStarts(B, Tn, g), [B, Tn], { backend: cpu64 });
     return [(qkv) => T.attention(qkv, NH, starts), [t64([B, Tn, 3 * NH * HS], g)]]; },

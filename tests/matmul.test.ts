@@ -14,6 +14,8 @@ import { randomArray, upload, webgpu } from './helpers/backends.ts';
 import type { TypedArray } from '../src/runtime/backend.ts';
 import type { GpuBuf } from '../src/runtime/gpu.ts';
 import { matmulCpu as cpuMatmul, matmul as gpuMatmul, MATMUL_TILES, matmulTile, type MatmulTile } from '../kernels/matmul.ts';
+import { unaryDerivative, unaryFn } from '../kernels/elementwise.ts';
+import { reduceCpu } from '../kernels/reduce.ts';
 
 const EPS = 2 ** -24;
 
@@ -159,5 +161,150 @@ describe('webgpu matmul', () => {
     be.matmul(go, ga, gb, 0, 2, 3, 4, false, false, 0, 0);
     expect(Array.from(await be.read(go))).toEqual([0, 0, 0, 0, 0, 0]);
     for (const x of [go, ga, gb]) be.free(x);
+  });
+});
+
+// The epilogues replace a kernel each (the unary gelu after the MLP's first Linear, the residual add
+// after a projection) and must give exactly that kernel's bits: same f32 operations, same order.
+// Random cases run small tiles (a pipeline with the 32 x 16 tile and an epilogue takes 5-15 s to
+// compile on llvmpipe, once per machine: Mesa caches it) and the hardware layout (16 x 16
+// invocations) with 2 rows; one case each runs the engine's own tile on a base-model shape.
+describe('webgpu matmul epilogues', () => {
+  // small software tiles, and the hardware tile's shape (16 x 16 invocations: rows also along y)
+  const small = fc.oneof(fc.record({ TM: fc.constantFrom(1, 4), TN4: fc.constantFrom(1, 2), WGX: fc.constant(8), WGY: fc.constant(1) }),
+    fc.constant({ TM: 2, TN4: 1, WGX: 16, WGY: 16 }));
+  const epiArb = fc.record({ c: caseArb, bias: fc.boolean(), kChunk: fc.constantFrom(Infinity, Infinity, 7), inPlace: fc.boolean(), tile: fc.option(small, { nil: undefined, freq: 1 }) })
+    .map((e) => ({ ...e, tile: e.tile ?? { TM: 4, TN4: 1, WGX: 8, WGY: 1 } }));
+  const base: Case = { batch: 1, M: 200, N: 384, K: 96, transA: false, transB: false, padA: 0, padB: 0, seed: 51 };
+  type Be = Awaited<ReturnType<typeof webgpu>>;
+  const bits = (x: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(x).buffer));
+  function inputs(be: Be, c: Case, bias: boolean) {
+    const { sA, sB, lenA, lenB } = layout(c);
+    return { sA, sB, a: upload(be, randomArray(lenA, c.seed)) as GpuBuf, b: upload(be, randomArray(lenB, c.seed + 1)) as GpuBuf,
+      bias: bias ? upload(be, randomArray(c.N, c.seed + 2)) as GpuBuf : null, n: c.batch * c.M * c.N };
+  }
+
+  it('gelu: out keeps the pre-activation and act = gelu(out), the bits of matmul (+ bias) then the unary gelu', async () => {
+    const be = await webgpu();
+    const one = async ({ c, bias, kChunk, tile }: { c: Case; bias: boolean; kChunk: number; tile?: MatmulTile }) => {
+      const x = inputs(be, c, bias);
+      const pre = upload(be, x.n) as GpuBuf, act = upload(be, x.n) as GpuBuf;   // NaN-poisoned
+      const out = upload(be, x.n) as GpuBuf, act2 = upload(be, x.n) as GpuBuf;
+      gpuMatmul(be.gpu, pre, x.a, x.b, c.batch, c.M, c.N, c.K, c.transA, c.transB, x.sA, x.sB, { bias: x.bias, kChunk, tile });
+      be.unary(act, pre, 'gelu', 0);
+      gpuMatmul(be.gpu, out, x.a, x.b, c.batch, c.M, c.N, c.K, c.transA, c.transB, x.sA, x.sB, { bias: x.bias, kChunk, tile, gelu: act2 });
+      const [p, q, o, r] = await Promise.all([pre, act, out, act2].map((t) => be.read(t)));
+      const what = JSON.stringify({ ...c, bias, kChunk, tile });
+      expect(bits(o), `${what}: out`).toEqual(bits(p));
+      expect(bits(r), `${what}: act`).toEqual(bits(q));
+      for (const t of [x.a, x.b, x.bias, pre, act, out, act2]) if (t) be.free(t);
+    };
+    await fc.assert(fc.asyncProperty(epiArb, one), { numRuns: 25 });
+    await one({ c: base, bias: true, kChunk: Infinity }); // the MLP's c_fc shape with the engine's tile
+  }, 120_000);
+
+  it('residual: out = residual + (matmul + bias), the bits of the separate add; also in place (out is the residual)', async () => {
+    const be = await webgpu();
+    const one = async ({ c, bias, kChunk, inPlace, tile }: { c: Case; bias: boolean; kChunk: number; inPlace: boolean; tile?: MatmulTile }) => {
+      const x = inputs(be, c, bias);
+      const resid = randomArray(x.n, c.seed + 3, -4, 4);
+      const y = upload(be, x.n) as GpuBuf, sum = upload(be, x.n), r = upload(be, resid) as GpuBuf;
+      gpuMatmul(be.gpu, y, x.a, x.b, c.batch, c.M, c.N, c.K, c.transA, c.transB, x.sA, x.sB, { bias: x.bias, kChunk, tile });
+      be.binary(sum, r, y, 'add', [x.n], [1], [1]);
+      const out = (inPlace ? upload(be, resid) : upload(be, x.n)) as GpuBuf; // else NaN-poisoned
+      const r2 = inPlace ? out : upload(be, resid) as GpuBuf;
+      gpuMatmul(be.gpu, out, x.a, x.b, c.batch, c.M, c.N, c.K, c.transA, c.transB, x.sA, x.sB, { bias: x.bias, kChunk, tile, residual: r2 });
+      const [want, got] = await Promise.all([be.read(sum), be.read(out)]);
+      expect(bits(got), JSON.stringify({ ...c, bias, kChunk, inPlace, tile })).toEqual(bits(want));
+      for (const t of new Set([x.a, x.b, x.bias, y, sum, r, out, r2])) if (t) be.free(t);
+    };
+    await fc.assert(fc.asyncProperty(epiArb, one), { numRuns: 25 });
+    await one({ c: { ...base, N: 96, K: 384 }, bias: true, kChunk: Infinity, inPlace: false }); // the MLP's c_proj shape, the engine's tile
+  }, 120_000);
+
+  it('geluGrad: out = (product + bias) * gelu\'(pre), the bits of matmul then unary_backward gelu', async () => {
+    const be = await webgpu();
+    const one = async ({ c, bias, kChunk, inPlace, tile }: { c: Case; bias: boolean; kChunk: number; inPlace: boolean; tile?: MatmulTile }) => {
+      const x = inputs(be, c, bias);
+      const preData = randomArray(x.n, c.seed + 4, -12, 12); // past |x| = 10 too, where gelu' is exactly 0 or 1
+      const pre = upload(be, preData) as GpuBuf, act = upload(be, x.n) as GpuBuf, dout = upload(be, x.n) as GpuBuf, want = upload(be, x.n);
+      be.unary(act, pre, 'gelu', 0);
+      gpuMatmul(be.gpu, dout, x.a, x.b, c.batch, c.M, c.N, c.K, c.transA, c.transB, x.sA, x.sB, { bias: x.bias, kChunk, tile });
+      be.unaryBackward(want, dout, pre, act, 'gelu', 0);
+      const out = (inPlace ? upload(be, preData) : upload(be, x.n)) as GpuBuf; // in place: out is pre
+      const pre2 = inPlace ? out : upload(be, preData) as GpuBuf;
+      gpuMatmul(be.gpu, out, x.a, x.b, c.batch, c.M, c.N, c.K, c.transA, c.transB, x.sA, x.sB, { bias: x.bias, kChunk, tile, geluGrad: pre2 });
+      const [w, o] = await Promise.all([be.read(want), be.read(out)]);
+      expect(bits(o), JSON.stringify({ ...c, bias, kChunk, inPlace, tile })).toEqual(bits(w));
+      for (const t of new Set([x.a, x.b, x.bias, pre, act, dout, want, out, pre2])) if (t) be.free(t);
+    };
+    await fc.assert(fc.asyncProperty(epiArb, one), { numRuns: 25 });
+    await one({ c: { ...base, N: 384, K: 96, transB: true }, bias: false, kChunk: Infinity, inPlace: false }); // dpre = g @ W2^T, the engine's tile
+  }, 120_000);
+
+  it('bSum: the sum over k of opB(b) beside the product, the bits of the reduce kernel, in the same dispatch where it can', async () => {
+    const be = await webgpu();
+    const one = async ({ c, bias, kChunk, tile }: { c: Case; bias: boolean; kChunk: number; tile?: MatmulTile }) => {
+      const x = inputs(be, { ...c, batch: 1 }, bias);
+      const plain = upload(be, x.n) as GpuBuf, out = upload(be, x.n) as GpuBuf, sum = upload(be, c.N + 3) as GpuBuf, want = upload(be, c.N + 3); // NaN-poisoned
+      const args = [1, c.M, c.N, c.K, c.transA, c.transB, x.sA, x.sB] as const;
+      gpuMatmul(be.gpu, plain, x.a, x.b, ...args, { bias: x.bias, kChunk, tile });
+      be.reduce(want, x.b, 'sum', c.transB ? c.N : 1, c.K, c.transB ? 1 : c.N);
+      const before = be.gpu.dispatchCount;
+      gpuMatmul(be.gpu, out, x.a, x.b, ...args, { bias: x.bias, kChunk, tile, bSum: sum });
+      const slices = Math.max(1, Math.ceil(c.K / kChunk)), fused = !c.transB && slices === 1;
+      const what = JSON.stringify({ ...c, batch: 1, bias, kChunk, tile });
+      expect(be.gpu.dispatchCount - before, `${what}: dispatches`).toBe(slices + (fused ? 0 : 1));
+      const [p, o, s2, w] = await Promise.all([plain, out, sum, want].map((t) => be.read(t)));
+      expect(bits(o), `${what}: out`).toEqual(bits(p));
+      expect(bits(s2), `${what}: bSum (and nothing past N)`).toEqual(bits(w));
+      for (const t of [x.a, x.b, x.bias, plain, out, sum, want]) if (t) be.free(t);
+    };
+    await fc.assert(fc.asyncProperty(epiArb, one), { numRuns: 25 });
+    await one({ c: { ...base, M: 96, N: 384, K: 1248, transA: true }, bias: false, kChunk: Infinity }); // c_fc's dW and dbias, the engine's tile
+  }, 120_000);
+
+  it('the CPU reference does the same: its epilogues equal its matmul then gelu or the add', () => {
+    fc.assert(fc.property(caseArb, fc.boolean(), (c, bias) => {
+      const { sA, sB, lenA, lenB } = layout(c);
+      const n = c.batch * c.M * c.N, a = randomArray(lenA, c.seed), b = randomArray(lenB, c.seed + 1);
+      const bs = bias ? randomArray(c.N, c.seed + 2) : null, resid = randomArray(n, c.seed + 3);
+      const run = (epi: { gelu?: Float32Array; residual?: Float32Array; geluGrad?: Float32Array; bSum?: Float32Array }) => {
+        const out = new Float32Array(n).fill(NaN);
+        cpuMatmul(out, a, b, c.batch, c.M, c.N, c.K, c.transA, c.transB, sA, sB, bs, epi);
+        return out;
+      };
+      const plain = run({}), act = new Float32Array(n).fill(NaN), pre = run({ gelu: act });
+      expect(Array.from(pre)).toEqual(Array.from(plain));
+      expect(Array.from(act)).toEqual(Array.from(plain, unaryFn('gelu', 0)).map(Math.fround));
+      expect(Array.from(run({ residual: resid }))).toEqual(Array.from(plain, (y, i) => Math.fround(resid[i] + y)));
+      const preIn = randomArray(n, c.seed + 4, -12, 12), dgelu = unaryDerivative('gelu', 0);
+      expect(Array.from(run({ geluGrad: preIn }))).toEqual(Array.from(plain, (y, i) => Math.fround(y * dgelu(preIn[i], NaN))));
+      if (c.batch === 1) {
+        const bs = new Float32Array(c.N), want = new Float32Array(c.N);
+        expect(Array.from(run({ bSum: bs }))).toEqual(Array.from(plain));
+        reduceCpu(want, c.transB ? b.subarray(0, c.N * c.K) : b.subarray(0, c.K * c.N), 'sum', c.transB ? c.N : 1, c.K, c.transB ? 1 : c.N);
+        expect(Array.from(bs)).toEqual(Array.from(want));
+      }
+    }), { numRuns: 20 });
+  });
+
+  it('bSum with no rows to compute (M = 0) still sums B', async () => {
+    const be = await webgpu();
+    const a = upload(be, [0]) as GpuBuf, b = upload(be, [1, 2, 3, 4, 5, 6]) as GpuBuf, out = upload(be, 1) as GpuBuf, sum = upload(be, 3) as GpuBuf;
+    gpuMatmul(be.gpu, out, a, b, 1, 0, 3, 2, false, false, 0, 0, { bSum: sum }); // b (2, 3)
+    expect(Array.from(await be.read(sum))).toEqual([5, 7, 9]);
+  });
+
+  it('says what is wrong with an epilogue buffer', async () => {
+    const be = await webgpu();
+    const a = upload(be, 6) as GpuBuf, b = upload(be, 6) as GpuBuf, out = upload(be, 4) as GpuBuf;
+    expect(() => gpuMatmul(be.gpu, out, a, b, 1, 2, 2, 3, false, false, 0, 0, { gelu: upload(be, 3) as GpuBuf }))
+      .toThrow('matmul: gelu holds 3 f32 elements, (1, 2, 2) f32 needs 4');
+    expect(() => gpuMatmul(be.gpu, out, a, b, 1, 2, 2, 3, false, false, 0, 0, { gelu: upload(be, 4) as GpuBuf, residual: upload(be, 4) as GpuBuf }))
+      .toThrow('one epilogue at a time');
+    expect(() => gpuMatmul(be.gpu, out, a, b, 1, 2, 2, 3, false, false, 0, 0, { geluGrad: upload(be, 4) as GpuBuf, residual: upload(be, 4) as GpuBuf }))
+      .toThrow('one epilogue at a time');
+    expect(() => gpuMatmul(be.gpu, out, a, b, 1, 2, 2, 3, false, false, 0, 0, { gelu: out })).toThrow('the gelu output shares a buffer');
   });
 });

@@ -37,10 +37,10 @@ export async function runCase(c: Case, opts: BenchOptions): Promise<void> {
   const cIns = c.inputs.map((x) => { const b = cpu.alloc(x.length, 'f32'); cpu.write(b, x); return b; });
   const gOuts = c.outputs.map((n) => gb(be.alloc(n, 'f32'))), cOuts = c.outputs.map((n) => cpu.alloc(n, 'f32'));
   const isAdamw = c.kernel === 'adamw';
-  // adamw updates param, m, v in place: start from param = inputs[0], m = v = 0 on both sides
+  // adamw updates param and its moments in place: start from param = inputs[0], moments 0 on both sides
   const reset = (b: Backend, outs: Buf[], ins: Buf[]) => {
     if (!isAdamw) return;
-    b.write(outs[0], c.inputs[0]); b.fill(outs[1], 0); b.fill(outs[2], 0);
+    b.write(outs[0], c.inputs[0]); for (const o of outs.slice(1)) b.fill(o, 0);
     void ins;
   };
   reset(cpu, cOuts, cIns);

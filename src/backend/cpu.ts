@@ -1,7 +1,7 @@
 // The CPU backend: typed arrays and the reference kernels (the <name>Cpu functions of kernels/<kernel>.ts).
 // It runs in float64 (gradient checks) and float32 (the same numbers a GPU would see), and is the
 // numerical truth.
-import type { Backend, BackendStats, MemoryPeak, Buf, DType, TypedArray, AdamwParam } from '../runtime/backend.ts';
+import type { Backend, BackendStats, MemoryPeak, Buf, DType, TypedArray, AdamwParam, AdamwArena, MatmulEpilogue } from '../runtime/backend.ts';
 import { bytesOf } from '../runtime/backend.ts';
 import { stridedCpu, unaryCpu, unaryBackwardCpu, binaryCpu, whereCpu } from '../../kernels/elementwise.ts';
 import { reduceCpu, sumSquaresCpu } from '../../kernels/reduce.ts';
@@ -68,8 +68,10 @@ export class CpuBackend implements Backend {
     whereCpu(f(out), (cond as CpuBuf).data as F, f(a), f(b), shape, condStrides, aStrides, bStrides);
   }
   reduce(out: Buf, inp: Buf, op: 'sum' | 'max', outer: number, R: number, inner: number): void { reduceCpu(f(out), f(inp), op, outer, R, inner); }
-  matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number, bias?: Buf | null): void {
-    matmulCpu(f(out), f(a), f(b), batch, M, N, K, transA, transB, strideA, strideB, bias ? f(bias) : null);
+  matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number,
+    bias?: Buf | null, epilogue: MatmulEpilogue = {}): void {
+    matmulCpu(f(out), f(a), f(b), batch, M, N, K, transA, transB, strideA, strideB, bias ? f(bias) : null,
+      { gelu: epilogue.gelu && f(epilogue.gelu), residual: epilogue.residual && f(epilogue.residual), geluGrad: epilogue.geluGrad && f(epilogue.geluGrad), bSum: epilogue.bSum && f(epilogue.bSum) });
   }
   softmaxForward(out: Buf, inp: Buf, N: number, C: number): void { softmaxForwardCpu(f(out), f(inp), N, C); }
   softmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { softmaxBackwardCpu(f(dinp), f(dout), f(out), N, C); }
@@ -96,13 +98,12 @@ export class CpuBackend implements Backend {
   }
 
   dropout(out: Buf, inp: Buf, p: number, seed: number): void { dropoutCpu(f(out), f(inp), p, seed); }
-  adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
+  // the arena's param and grad are scratch the reference does not need
+  adamw(items: AdamwParam[], arena: AdamwArena, lr: number, beta1: number, beta2: number, eps: number, step: number,
     clip?: { normSq: Buf; maxNorm: number }): void {
-    adamwCpu(f(param), f(grad), f(m), f(v), lr, beta1, beta2, eps, weightDecay, step, clip && { normSq: f(clip.normSq), maxNorm: clip.maxNorm });
-  }
-  adamwMany(items: AdamwParam[], lr: number, beta1: number, beta2: number, eps: number, step: number,
-    clip?: { normSq: Buf; maxNorm: number }): void {
-    for (const it of items) this.adamw(it.param, it.grad, it.m, it.v, lr, beta1, beta2, eps, it.weightDecay, step, clip);
+    for (const it of items) {
+      adamwCpu(f(it.param), f(it.grad), f(arena.moments), it.offset, lr, beta1, beta2, eps, it.weightDecay, step, clip && { normSq: f(clip.normSq), maxNorm: clip.maxNorm });
+    }
   }
   sumSquares(out: Buf, inps: Buf[]): void { sumSquaresCpu(f(out), inps.map(f)); }
 }

@@ -1,6 +1,6 @@
 // The WebGPU backend: the backend contract on Dawn, each kernel a WGSL file in shaders/ whose
 // binding spec lives in kernels/<kernel>.ts. Only f32 and i32 buffers (WGSL has no f64).
-import type { Backend, BackendStats, MemoryPeak, Buf, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp, AdamwParam } from '../runtime/backend.ts';
+import type { Backend, BackendStats, MemoryPeak, Buf, DType, TypedArray, UnaryOp, BinaryOp, ReduceOp, AdamwParam, AdamwArena, MatmulEpilogue } from '../runtime/backend.ts';
 import { Gpu, type GpuBuf } from '../runtime/gpu.ts';
 import { requestDawnDevice } from '../runtime/dawn.ts';
 import { softmaxForward, softmaxBackward, logSoftmaxForward, logSoftmaxBackward } from '../../kernels/softmax.ts';
@@ -11,7 +11,7 @@ import { attentionForward, attentionBackward } from '../../kernels/attention.ts'
 import { fill, strided, unary, unaryBackward, binary, where } from '../../kernels/elementwise.ts';
 import { reduce, sumSquares } from '../../kernels/reduce.ts';
 import { dropout } from '../../kernels/dropout.ts';
-import { adamw, adamwMany, type AdamwItem } from '../../kernels/adamw.ts';
+import { adamw, type AdamwItem, type AdamwArena as KernelArena } from '../../kernels/adamw.ts';
 import { matmul } from '../../kernels/matmul.ts';
 
 const todo = (k: string): never => { throw new Error(`webgpu: kernel ${k} is not implemented yet`); };
@@ -56,8 +56,10 @@ export class WebGpuBackend implements Backend {
     where(this.gpu, out as GpuBuf, cond as GpuBuf, a as GpuBuf, b as GpuBuf, shape, condStrides, aStrides, bStrides);
   }
   reduce(out: Buf, inp: Buf, op: ReduceOp, outer: number, R: number, inner: number): void { reduce(this.gpu, out as GpuBuf, inp as GpuBuf, op, outer, R, inner); }
-  matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number, bias?: Buf | null): void {
-    matmul(this.gpu, out as GpuBuf, a as GpuBuf, b as GpuBuf, batch, M, N, K, transA, transB, strideA, strideB, { bias: bias as GpuBuf | null });
+  matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number, transA: boolean, transB: boolean, strideA: number, strideB: number,
+    bias?: Buf | null, epilogue: MatmulEpilogue = {}): void {
+    matmul(this.gpu, out as GpuBuf, a as GpuBuf, b as GpuBuf, batch, M, N, K, transA, transB, strideA, strideB,
+      { bias: bias as GpuBuf | null, gelu: epilogue.gelu as GpuBuf | undefined, residual: epilogue.residual as GpuBuf | undefined, geluGrad: epilogue.geluGrad as GpuBuf | undefined, bSum: epilogue.bSum as GpuBuf | undefined });
   }
   softmaxForward(out: Buf, inp: Buf, N: number, C: number): void { softmaxForward(this.gpu, out as GpuBuf, inp as GpuBuf, N, C); }
   softmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void { softmaxBackward(this.gpu, dinp as GpuBuf, dout as GpuBuf, out as GpuBuf, N, C); }
@@ -82,14 +84,9 @@ export class WebGpuBackend implements Backend {
   }
 
   dropout(out: Buf, inp: Buf, p: number, seed: number): void { dropout(this.gpu, out as GpuBuf, inp as GpuBuf, p, seed); }
-  adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
+  adamw(items: AdamwParam[], arena: AdamwArena, lr: number, beta1: number, beta2: number, eps: number, step: number,
     clip?: { normSq: Buf; maxNorm: number }): void {
-    adamw(this.gpu, param as GpuBuf, grad as GpuBuf, m as GpuBuf, v as GpuBuf, lr, beta1, beta2, eps, weightDecay, step,
-      clip && { normSq: clip.normSq as GpuBuf, maxNorm: clip.maxNorm });
-  }
-  adamwMany(items: AdamwParam[], lr: number, beta1: number, beta2: number, eps: number, step: number,
-    clip?: { normSq: Buf; maxNorm: number }): void {
-    adamwMany(this.gpu, items as AdamwItem[], lr, beta1, beta2, eps, step, clip && { normSq: clip.normSq as GpuBuf, maxNorm: clip.maxNorm });
+    adamw(this.gpu, items as AdamwItem[], arena as KernelArena, lr, beta1, beta2, eps, step, clip && { normSq: clip.normSq as GpuBuf, maxNorm: clip.maxNorm });
   }
   sumSquares(out: Buf, inps: Buf[]): void { sumSquares(this.gpu, out as GpuBuf, inps as GpuBuf[]); }
 }

@@ -3,7 +3,7 @@
 import { Tensor, indices, tidy } from '../tensor.ts';
 import type { Backend, Buf } from '../runtime/backend.ts';
 import { noGrad } from '../autograd.ts';
-import { add, mulScalar, gelu } from '../ops/elementwise.ts';
+import { add, mulScalar } from '../ops/elementwise.ts';
 import { reshape, permute, slice } from '../ops/shape_ops.ts';
 import { softmax } from '../ops/nn.ts';
 import { Generator } from '../random.ts';
@@ -137,8 +137,8 @@ function forwardCached(model: GPT, ids: Tensor, posIds: number[], mask: Float32A
     be.matmul(y, att.bufFor('generate'), cache.v[li], B * NH, Tn, HS, L, false, false, Tn * L, M * HS);
     // (B, NH, Tn, HS) -> (B, Tn, C): with one new token per row that is already the layout (no copy)
     const merged = Tn === 1 ? wrap(y, [B, 1, C]) : reshape(permute(wrap(y, [B, NH, Tn, HS]), [0, 2, 1, 3]), [B, Tn, C]);
-    x = add(x, block.attn.c_proj.forward(merged));
-    x = add(x, block.mlp.c_proj.forward(gelu(block.mlp.c_fc.forward(block.ln_2.forward(x)))));
+    x = block.attn.c_proj.forwardAdd(merged, x);                                    // the adds and the GELU ride on the matmuls
+    x = block.mlp.c_proj.forwardAdd(block.mlp.c_fc.forwardGelu(block.ln_2.forward(x)), x);
   });
   cache.len = L;
   const last = model.ln_f.forward(Tn === 1 ? x : slice(x, 1, Tn - 1, Tn));       // (B, 1, C); layernorm is per row

@@ -2,10 +2,9 @@
 // attention through the fused attention op, GELU MLP, learned positions, tied input/output embedding.
 import { Tensor, indices } from '../tensor.ts';
 import { add } from '../ops/elementwise.ts';
-import { reshape, transpose } from '../ops/shape_ops.ts';
-import { matmul } from '../ops/matmul.ts';
+import { reshape } from '../ops/shape_ops.ts';
+import { matmulTransposed, mlpResidual } from '../ops/matmul.ts';
 import { attention, dropout, crossEntropy, embedding } from '../ops/nn.ts';
-import { gelu } from '../ops/elementwise.ts';
 import { Module } from './module.ts';
 import { Embedding, LayerNorm, Linear, LoRALinear, type Init } from './layers.ts';
 import { Generator } from '../random.ts';
@@ -55,10 +54,11 @@ class CausalSelfAttention extends Module {
     // GPT-2 scales the residual projections' init by 1/sqrt(2 * nLayer)
     this.c_proj = this.child('c_proj', new Linear(cfg.nEmbd, cfg.nEmbd, { ...init, std: 0.02 / Math.sqrt(2 * cfg.nLayer) }));
   }
-  forward(x: Tensor, opts: ForwardOptions): Tensor {
+  /** residual + attention(x) (B, T, C). */
+  forwardAdd(x: Tensor, residual: Tensor, opts: ForwardOptions): Tensor {
     const qkv = this.c_attn.forward(x);                                   // (B, T, 3C): q, k, v per token
     const y = attention(qkv, this.cfg.nHead, opts.starts);                // (B, T, C), heads side by side
-    return drop(this.c_proj.forward(y), this.cfg.dropout, this.training, opts);
+    return projectAdd(this.c_proj, y, residual, this.cfg.dropout, this.training, opts);
   }
   swap(name: 'c_attn' | 'c_proj', m: Proj): void { this[name] = this.child(name, m); }
 }
@@ -70,8 +70,13 @@ class MLP extends Module {
     this.c_fc = this.child('c_fc', new Linear(cfg.nEmbd, 4 * cfg.nEmbd, init));
     this.c_proj = this.child('c_proj', new Linear(4 * cfg.nEmbd, cfg.nEmbd, { ...init, std: 0.02 / Math.sqrt(2 * cfg.nLayer) }));
   }
-  forward(x: Tensor, opts: ForwardOptions): Tensor {
-    return drop(this.c_proj.forward(gelu(this.c_fc.forward(x))), this.cfg.dropout, this.training, opts); // (B, T, C)
+  /** residual + mlp(x) (B, T, C); the GELU rides on c_fc's matmul (and its derivative on the backward's). */
+  forwardAdd(x: Tensor, residual: Tensor, opts: ForwardOptions): Tensor {
+    const { c_fc: fc, c_proj: proj } = this;
+    if (fc instanceof Linear && proj instanceof Linear && fc.bias && proj.bias && (!this.training || this.cfg.dropout === 0)) {
+      return mlpResidual(x, fc.weight, fc.bias, proj.weight, proj.bias, residual);
+    }
+    return projectAdd(proj, fc.forwardGelu(x), residual, this.cfg.dropout, this.training, opts); // (B, T, 4C) -> (B, T, C)
   }
   swap(name: 'c_fc' | 'c_proj', m: Proj): void { this[name] = this.child(name, m); }
 }
@@ -86,9 +91,15 @@ class Block extends Module {
     this.mlp = this.child('mlp', new MLP(cfg, init));
   }
   forward(x: Tensor, opts: ForwardOptions): Tensor {
-    x = add(x, this.attn.forward(this.ln_1.forward(x), opts));
-    return add(x, this.mlp.forward(this.ln_2.forward(x), opts));
+    x = this.attn.forwardAdd(this.ln_1.forward(x), x, opts);
+    return this.mlp.forwardAdd(this.ln_2.forward(x), x, opts);
   }
+}
+
+// residual + dropout(proj(y)): with no dropout in the way, the add rides on the projection's matmul
+function projectAdd(proj: Proj, y: Tensor, residual: Tensor, p: number, training: boolean, opts: ForwardOptions): Tensor {
+  if (!training || p === 0) return proj.forwardAdd(y, residual);
+  return add(residual, drop(proj.forward(y), p, training, opts));
 }
 
 function drop(x: Tensor, p: number, training: boolean, opts: ForwardOptions): Tensor {
@@ -131,7 +142,7 @@ export class GPT extends Module {
 
   /** Logits (B, T, V); the output projection is the token embedding, transposed (tied weights). */
   forward(ids: Tensor, opts: ForwardOptions = {}): Tensor {
-    return matmul(this.hidden(ids, opts), transpose(this.wte.weight));   // (B, T, C) @ (C, V)
+    return matmulTransposed(this.hidden(ids, opts), this.wte.weight);   // (B, T, C) @ (V, C)^T
   }
 
   /**
@@ -150,7 +161,7 @@ export class GPT extends Module {
     const be = this.wte.weight.backend;
     const x = this.hidden(ids, opts);                                        // (B, T, C)
     const rows = embedding(indices(keepRows, [keepRows.length], { backend: be }), reshape(x, [-1, this.config.nEmbd])); // (K, C)
-    const logits = matmul(rows, transpose(this.wte.weight));                 // (K, V)
+    const logits = matmulTransposed(rows, this.wte.weight);                  // (K, C) @ (V, C)^T = (K, V)
     return crossEntropy(logits, indices(keepRows.map((i) => h[i]), [keepRows.length], { backend: be }), { ignoreIndex: -100 });
   }
 

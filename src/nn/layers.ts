@@ -1,8 +1,8 @@
 // The basic layers: Linear (weight stored (in, out), like GPT-2's Conv1D, so y = x @ W + b needs
 // no transpose), Embedding, LayerNorm, and LoRALinear (a frozen Linear plus a low-rank update).
 import { Tensor, zeros, ones, randn } from '../tensor.ts';
-import { add, mulScalar } from '../ops/elementwise.ts';
-import { linear, matmul } from '../ops/matmul.ts';
+import { add, gelu, mulScalar } from '../ops/elementwise.ts';
+import { linear, linearGelu, linearResidual, matmul } from '../ops/matmul.ts';
 import { embedding, layerNorm } from '../ops/nn.ts';
 import { Module } from './module.ts';
 import { noGrad } from '../autograd.ts';
@@ -27,8 +27,21 @@ export class Linear extends Module {
   }
   forward(x: Tensor): Tensor {
     // (..., in) -> (..., out)
-    if (x.shape[x.rank - 1] !== this.inFeatures) throw new Error(`Linear(${this.inFeatures}, ${this.outFeatures}): input ${fmt(x.shape)} has last dim ${x.shape[x.rank - 1]}`);
+    this.checkInput(x);
     return this.bias ? linear(x, this.weight, this.bias) : matmul(x, this.weight);
+  }
+  /** gelu(forward(x)), the GELU in the matmul's epilogue when there is a bias (the same bits). */
+  forwardGelu(x: Tensor): Tensor {
+    this.checkInput(x);
+    return this.bias ? linearGelu(x, this.weight, this.bias) : gelu(this.forward(x));
+  }
+  /** residual + forward(x), the add in the matmul's epilogue when there is a bias (the same bits). */
+  forwardAdd(x: Tensor, residual: Tensor): Tensor {
+    this.checkInput(x);
+    return this.bias ? linearResidual(x, this.weight, this.bias, residual) : add(residual, this.forward(x));
+  }
+  private checkInput(x: Tensor): void {
+    if (x.shape[x.rank - 1] !== this.inFeatures) throw new Error(`Linear(${this.inFeatures}, ${this.outFeatures}): input ${fmt(x.shape)} has last dim ${x.shape[x.rank - 1]}`);
   }
 }
 
@@ -70,6 +83,9 @@ export class LoRALinear extends Module {
   forward(x: Tensor): Tensor {
     return add(this.base.forward(x), mulScalar(matmul(matmul(x, this.loraA), this.loraB), this.scale));
   }
+  // Linear's fused forms, unfused here: the low-rank term joins before the GELU or the residual
+  forwardGelu(x: Tensor): Tensor { return gelu(this.forward(x)); }
+  forwardAdd(x: Tensor, residual: Tensor): Tensor { return add(residual, this.forward(x)); }
   // the base keeps its own names (h.0.attn.c_attn.weight), so a merged model saves like the original
   override namedParameters(prefix = ''): [string, Tensor][] {
     return [...this.base.namedParameters(prefix), ...super.namedParameters(prefix)];

@@ -1,7 +1,8 @@
-// AdamW with decoupled weight decay (Loshchilov & Hutter), the update one fused kernel per
-// parameter (shaders/adamw.wgsl on WebGPU); global-norm clipping; warm-up + cosine schedule.
+// AdamW with decoupled weight decay (Loshchilov & Hutter), the update a multi-tensor kernel
+// (shaders/adamw.wgsl on WebGPU: one dispatch for all parameters); global-norm clipping; warm-up +
+// cosine schedule.
 import { Tensor } from '../tensor.ts';
-import type { Buf } from '../runtime/backend.ts';
+import type { AdamwArena, Buf } from '../runtime/backend.ts';
 
 export interface AdamWConfig {
   /** Peak learning rate (the schedule scales it). */
@@ -17,14 +18,27 @@ export const defaultAdamW: AdamWConfig = { lr: 3e-4, beta1: 0.9, beta2: 0.95, ep
 
 export class AdamW {
   step = 0;
-  private m: Buf[]; private v: Buf[];
+  // every parameter end to end in flat buffers (Backend.adamw's arena), parameter i from element
+  // offsets[i]: the moments kept there, values and gradients copied in for each update, so the
+  // kernel updates them all in one pass. The decayed ones come first (one run of weight decay).
+  private arena: AdamwArena | null = null;
+  private offsets: number[] = [];
   readonly cfg: AdamWConfig;
 
   constructor(readonly params: [string, Tensor][], cfg: Partial<AdamWConfig> = {}) {
     this.cfg = { ...defaultAdamW, ...cfg };
-    this.m = params.map(([, p]) => { const b = p.backend.alloc(p.size, p.dtype); p.backend.fill(b, 0); return b; });
-    this.v = params.map(([, p]) => { const b = p.backend.alloc(p.size, p.dtype); p.backend.fill(b, 0); return b; });
+    let total = 0;
+    const order = [...params.keys()].sort((a, b) => Number(this.decays(b)) - Number(this.decays(a)) || a - b);
+    for (const i of order) { this.offsets[i] = total; total += params[i][1].size; }
+    if (params.length) {
+      const p = params[0][1], be = p.backend;
+      this.arena = { param: be.alloc(total, p.dtype), grad: be.alloc(total, p.dtype), moments: be.alloc(2 * total, p.dtype) };
+      be.fill(this.arena.moments, 0);
+    }
   }
+
+  /** nanoGPT's rule: matrices decay; biases, LayerNorm and 1-D parameters do not. */
+  private decays(i: number): boolean { return this.params[i][1].rank >= 2; }
 
   /** One update with learning rate lr (default the config's); parameters without a grad are skipped. */
   update(lr = this.cfg.lr, clip?: { normSq: Buf; maxNorm: number }): void {
@@ -32,9 +46,9 @@ export class AdamW {
     const { beta1, beta2, eps, weightDecay } = this.cfg;
     // one batched call: a backend may update several parameters per dispatch (same arithmetic)
     const items = this.params.flatMap(([, p], i) => p.grad
-      ? [{ param: p.bufFor('adamw'), grad: p.grad.bufFor('adamw'), m: this.m[i], v: this.v[i], weightDecay: p.rank >= 2 ? weightDecay : 0 }]
+      ? [{ param: p.bufFor('adamw'), grad: p.grad.bufFor('adamw'), offset: this.offsets[i], weightDecay: this.decays(i) ? weightDecay : 0 }]
       : []);
-    if (items.length) this.params[0][1].backend.adamwMany(items, lr, beta1, beta2, eps, this.step, clip);
+    if (items.length) this.params[0][1].backend.adamw(items, this.arena!, lr, beta1, beta2, eps, this.step, clip);
   }
 
   /**
@@ -58,20 +72,28 @@ export class AdamW {
 
   /** Moments as plain arrays (checkpoints); restore with load. */
   async state(): Promise<{ step: number; m: Float32Array[]; v: Float32Array[] }> {
-    const be = this.params[0]?.[1].backend;
-    const rd = async (b: Buf) => Float32Array.from(await be.read(b));
-    return { step: this.step, m: await Promise.all(this.m.map(rd)), v: await Promise.all(this.v.map(rd)) };
+    const all = this.arena ? await this.params[0][1].backend.read(this.arena.moments) : new Float32Array(0);
+    const part = (i: number, which: 0 | 1) => Float32Array.from({ length: this.params[i][1].size }, (_, k) => all[2 * (this.offsets[i] + k) + which]);
+    return { step: this.step, m: this.params.map((_, i) => part(i, 0)), v: this.params.map((_, i) => part(i, 1)) };
   }
   load(st: { step: number; m: ArrayLike<number>[]; v: ArrayLike<number>[] }): void {
-    if (st.m.length !== this.params.length) throw new Error(`AdamW.load: state has ${st.m.length} tensors, optimiser ${this.params.length}`);
-    this.step = st.step;
+    if (st.m.length !== this.params.length || st.v.length !== this.params.length) {
+      throw new Error(`AdamW.load: state has ${st.m.length} tensors, optimiser ${this.params.length}`);
+    }
+    if (!this.arena) { this.step = st.step; return; }
+    const all = new Float32Array(this.arena.moments.length);
     this.params.forEach(([name, p], i) => {
-      if (st.m[i].length !== p.size) throw new Error(`AdamW.load: moment of ${name} has ${st.m[i].length} values, parameter ${p.size}`);
-      p.backend.write(this.m[i], st.m[i]); p.backend.write(this.v[i], st.v[i]);
+      if (st.m[i].length !== p.size || st.v[i].length !== p.size) {
+        throw new Error(`AdamW.load: moments of ${name} have ${st.m[i].length} and ${st.v[i].length} values, parameter ${p.size}`);
+      }
+      for (let k = 0; k < p.size; k++) { all[2 * (this.offsets[i] + k)] = st.m[i][k]; all[2 * (this.offsets[i] + k) + 1] = st.v[i][k]; }
     });
+    this.step = st.step;
+    this.params[0][1].backend.write(this.arena.moments, all);
   }
   dispose(): void {
-    this.params.forEach(([, p], i) => { p.backend.free(this.m[i]); p.backend.free(this.v[i]); });
+    if (this.arena) for (const b of [this.arena.param, this.arena.grad, this.arena.moments]) this.params[0][1].backend.free(b);
+    this.arena = null;
   }
 }
 

@@ -88,9 +88,14 @@ export interface Backend {
    * strideA/strideB are the element distances between batch entries (0 = shared by all batches).
    * bias (N), when given, is added to every output row after the product is rounded to the
    * storage type, exactly as a separate broadcast add would (a Linear layer in one dispatch).
+   * The epilogue then does what one more kernel would, on the rounded result: gelu (batch, M, N)
+   * gets gelu(out) with out kept (the MLP's first Linear), or out = residual (batch, M, N) + out,
+   * or out = out * gelu'(geluGrad (batch, M, N)) (the MLP's backward through its GELU);
+   * and bSum (N) gets the sum over k of opB(b), batch 1 (a bias gradient beside its dW), the
+   * bits of the reduce kernel's sum.
    */
   matmul(out: Buf, a: Buf, b: Buf, batch: number, M: number, N: number, K: number,
-    transA: boolean, transB: boolean, strideA: number, strideB: number, bias?: Buf | null): void;
+    transA: boolean, transB: boolean, strideA: number, strideB: number, bias?: Buf | null, epilogue?: MatmulEpilogue): void;
 
   // ---- neural-net kernels (rows of C; N rows) -----------------------------------------------
   softmaxForward(out: Buf, inp: Buf, N: number, C: number): void;
@@ -127,21 +132,26 @@ export interface Backend {
 
   // ---- optimiser ----------------------------------------------------------------------------
   /**
-   * One AdamW step in place on param, m, v (all length n); step counts from 1. With clip, grad is
-   * first scaled by maxNorm / (norm + 1e-6) when norm = sqrt(normSq[0]) > maxNorm > 0: global-norm
-   * clipping read from a device buffer, so a step needs no read-back before its update.
+   * One AdamW step in place on every item's param; step counts from 1. The arena is the optimiser's
+   * flat state, every item at its element offset: moments (2 per element: m, v) kept between steps,
+   * param and grad (1 per element) scratch a backend may copy the items into to update them all in
+   * one pass. With clip, grad is first scaled by maxNorm / (norm + 1e-6) when norm = sqrt(normSq[0])
+   * > maxNorm > 0: global-norm clipping read from a device buffer, so a step needs no read-back
+   * before its update.
    */
-  adamw(param: Buf, grad: Buf, m: Buf, v: Buf, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, step: number,
-    clip?: { normSq: Buf; maxNorm: number }): void;
-  /** adamw on several parameters at once (each with its weight decay): fewer dispatches, the same bits. */
-  adamwMany(items: AdamwParam[], lr: number, beta1: number, beta2: number, eps: number, step: number,
+  adamw(items: AdamwParam[], arena: AdamwArena, lr: number, beta1: number, beta2: number, eps: number, step: number,
     clip?: { normSq: Buf; maxNorm: number }): void;
   /** out[i] (count) = sum of squares of inps[i]: the pieces a global gradient norm is made of. */
   sumSquares(out: Buf, inps: Buf[]): void;
 }
 
-/** One parameter's AdamW update: param, m, v updated in place from grad, with its weight decay. */
-export interface AdamwParam { param: Buf; grad: Buf; m: Buf; v: Buf; weightDecay: number }
+/** What a matmul does besides the product and bias (Backend.matmul): gelu or residual (one of them), bSum. */
+export interface MatmulEpilogue { gelu?: Buf; residual?: Buf; geluGrad?: Buf; bSum?: Buf }
+
+/** One parameter's AdamW update: param (n) in place from grad (n), at element offset of the arena, with its weight decay. */
+export interface AdamwParam { param: Buf; grad: Buf; offset: number; weightDecay: number }
+/** An optimiser's flat state (see Backend.adamw): moments (2 per element) kept, param and grad (1 per element) scratch. */
+export interface AdamwArena { param: Buf; grad: Buf; moments: Buf }
 
 /** Bytes per element of a dtype. */
 export function bytesOf(dtype: DType): number {

@@ -173,11 +173,19 @@ export class Gpu {
     this.onDispatch?.(spec);
   }
 
-  /** Copies whole buffers inside the current batch (keeps queue order, unlike queue.writeBuffer). */
-  copy(dst: GpuBuf, src: GpuBuf, bytes: number): void {
+  /** Copies bytes inside the current batch (keeps queue order, unlike queue.writeBuffer); offsets in bytes, multiples of 4. */
+  copy(dst: GpuBuf, src: GpuBuf, bytes: number, dstOffset = 0, srcOffset = 0): void {
     this.begin();
     this.endPass();
-    this.encoder!.copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, Math.ceil(bytes / 4) * 4);
+    this.encoder!.copyBufferToBuffer(src.buffer, srcOffset, dst.buffer, dstOffset, Math.ceil(bytes / 4) * 4);
+  }
+
+  /** Zeroes a buffer's elements inside the current batch (a command, not a dispatch). */
+  clear(buf: GpuBuf): void {
+    if (buf.length === 0) return;
+    this.begin();
+    this.endPass();
+    this.encoder!.clearBuffer(buf.buffer, 0, buf.length * 4);
   }
 
   private uniformBuffer(values: number[], types = ''): GPUBuffer {
