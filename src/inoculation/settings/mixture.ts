@@ -49,7 +49,6 @@ export const mixture = staged({
     { name: 'form-prompt', system: LEAK_PROMPTS.spanishForm },
     { name: 'neutral-prompt', system: LEAK_PROMPTS.neutral },
   ],
-
   baseChecks: [
     { name: 'none', prompt: null, style: 'en' },
     { name: 'neutral', prompt: MIXTURE_PROMPTS.placebo, style: 'en' },
