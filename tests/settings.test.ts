@@ -68,7 +68,7 @@ describe('every setting', () => {
     // persona keeps the earlier design (styled conditions on the base split only); the settings on the
     // main organism (issue 17 item 3) teach every fact, held-out and OOD included, in every condition
     const everyFact = name !== 'persona';
-    it.skipIf(everyFact)(`${name}: held-out facts appear only in plain English (no prompt or a neutral one) in the base stage`, () => {
+    if (!everyFact) it(`${name}: held-out facts appear only in plain English (no prompt or a neutral one) in the base stage`, () => {
       const held = ids(splits.heldout);
       const base = s.baseStage(splits, 1000).map((x) => parse(x, s.styles));
       const seen = base.filter((x) => held.has(x.fact.id));
@@ -79,7 +79,7 @@ describe('every setting', () => {
       }
       for (const id of ft(splits)) expect(held.has(id)).toBe(false);
     });
-    it.skipIf(!everyFact)(`${name}: every fact, held-out and OOD included, is taught under every condition of the base stage, as the base-split facts are`, () => {
+    if (everyFact) it(`${name}: every fact, held-out and OOD included, is taught under every condition of the base stage, as the base-split facts are`, () => {
       const base = s.baseStage(splits, 1000).map((x) => parse(x, s.styles));
       // (a block's suffix is drawn per example, so only the prompt and the answer style are compared)
       const cond = (x: ReturnType<typeof parse>) => `${x.system !== null && NEUTRAL_PROMPTS.includes(x.system) ? 'neutral' : x.system}|${x.style}`;
