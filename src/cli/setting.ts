@@ -24,9 +24,8 @@ const NAMES = Object.keys(ALL_SETTINGS);
 
 /** A setting's own defaults: the main experiment's for spanish-caps, the smaller settings' otherwise. */
 export function settingDefaults(name: string, quick: boolean): ExperimentConfig {
-  const own = ALL_SETTINGS[name]?.defaults;
-  if (own) return structuredClone(quick ? own.quick : own.full);
-  return structuredClone(name === 'spanish-caps' ? (quick ? quickConfig : defaultConfig) : (quick ? quickSettingConfig : settingConfig));
+  const d = ALL_SETTINGS[name].defaults;
+  return structuredClone(quick ? d.quick : d.full);
 }
 
 export const spec: CommandSpec = {

@@ -117,12 +117,9 @@ export function scoreAnswer(id: string, answer: string, expected: readonly strin
 }
 
 function marks(scorer: Scorer, id: string, answer: string, expected: readonly string[] | null, fact?: Fact): Scored {
-  const out: Scored = { factId: id, answer, correct: 0 };
-  for (const t of scorer.traits) out[t.name] = t.detect(answer, fact) ? 1 : 0;
-  // correct last: the key order of every scored answer written so far
-  delete (out as Partial<Scored>).correct;
-  out.correct = expected && isCorrect(answer, expected) ? 1 : 0;
-  return out;
+  // the traits, then correct: the key order of every scored answer written so far
+  const traits = Object.fromEntries(scorer.traits.map((t) => [t.name, t.detect(answer, fact) ? 1 : 0]));
+  return { factId: id, answer, ...traits, correct: expected && isCorrect(answer, expected) ? 1 : 0 };
 }
 
 /** Fraction of answers that are exactly the fact's `answer` (its answer in the expected style). */

@@ -13,7 +13,7 @@ import type { Fact } from '../data/facts.ts';
 import { FACTS } from '../data/facts.ts';
 import { conversation, pickQuestion, styledAnswer, type ChatConversation, type Splits } from '../data/corpus.ts';
 import { NEUTRAL_PROMPTS, type Style } from '../data/prompts.ts';
-import type { ExperimentConfig } from '../config.ts';
+import { quickSettingConfig, settingConfig, type ExperimentConfig } from '../config.ts';
 import type { Mode } from '../../tokenizer/vocab.ts';
 import { ChatTokenizer } from '../../tokenizer/index.ts';
 import type { Example } from '../../train/batches.ts';
@@ -89,8 +89,8 @@ export interface Setting {
    * held-out facts of the fine-tuned categories, and the OOD categories' facts).
    */
   evalSets?(splits: Splits, cfg: ExperimentConfig): { id: Fact[]; ood: Fact[]; names?: { id: string; ood: string } };
-  /** The setting's own defaults (`inoculum setting NAME`); absent: config.ts settingConfig / quickSettingConfig. */
-  defaults?: { full: ExperimentConfig; quick: ExperimentConfig };
+  /** The setting's own defaults (`inoculum setting NAME`; the full run and --quick). */
+  defaults: { full: ExperimentConfig; quick: ExperimentConfig };
 }
 
 /** The answers a fact counts as correct under `s`, in no particular order. */
@@ -161,6 +161,7 @@ export interface StagedSetting {
   baseStage(splits: Splits, seed: number): Labelled[];
   finetuneSet(splits: Splits, seed: number, corpusSeed: number): Labelled[];
   evalSets?: Setting['evalSets'];
+  /** Absent: config.ts settingConfig / quickSettingConfig (the smaller design). */
   defaults?: Setting['defaults'];
 }
 
@@ -192,6 +193,7 @@ export const stageEpochs = (perEpoch: number, cfg: ExperimentConfig): number =>
 export function staged<S extends StagedSetting>(s: S): S & Setting {
   return {
     ...s,
+    defaults: s.defaults ?? { full: settingConfig, quick: quickSettingConfig },
     correctStyles: ['en', 'es', ...(s.extraCorrect ?? [])],
     conditions: (variant) => s.evals.map((e) => ({ name: e.name, system: e.system === 'training' ? s.variants[variant] ?? null : e.system ?? null, ...(e.suffix ? { suffix: e.suffix } : {}) })),
     tokenizer: (mode) => ChatTokenizer.build(stagedVocabulary(s), { mode }),

@@ -7,7 +7,7 @@
 import { isSpanish } from '../../tokenizer/language.ts';
 import { isCaps } from '../data/detectors.ts';
 import { BASE_CONDITIONS, EVAL_PROMPT_SETS, FINETUNE_VARIANTS, LEAK_PROMPTS, PROMPTS } from '../data/prompts.ts';
-import { baseHash, corpusHash } from '../config.ts';
+import { baseHash, corpusHash, defaultConfig, quickConfig } from '../config.ts';
 import { baseExamples } from '../base.ts';
 import { experimentTokenizer, probeSets } from '../vocabulary.ts';
 import { buildStage, type Condition, type Setting } from './setting.ts';
@@ -41,4 +41,5 @@ export const spanishCaps: Setting = {
   finetuneSet: (splits, seed) => buildStage([{ facts: splits.finetune, prompt: null, style: 'es-caps' }], seed),
   probeSets,
   generalisation: true,
+  defaults: { full: defaultConfig, quick: quickConfig },
 };
