@@ -12,6 +12,7 @@ import { answerFacts, fraction } from './evaluate.ts';
 import { answerLogprobs, gradientCosine, gradientsOf, layerNorms, mean } from './probes.ts';
 import type { ProbeRecord, ProbeSets } from './results.ts';
 import type { BaseModel } from './base.ts';
+import { distillBatchLoss, type SoftTargets } from '../train/soft_targets.ts';
 
 /** Parameter names fine-tuning with `train` changes (LoRA adapters included: they sit under their layer's name). */
 export const trainedWeights = (train: FinetuneWeights) => (name: string): boolean =>
@@ -52,7 +53,7 @@ export interface FinetuneRun {
 }
 
 export async function finetuneVariant(opts: {
-  cfg: ExperimentConfig; base: BaseModel; tok: ChatTokenizer; backend: Backend; seed: number;
+  cfg: ExperimentConfig; base: Pick<BaseModel, 'model' | 'state'>; tok: ChatTokenizer; backend: Backend; seed: number;
   /** This variant's training examples, and the same examples without any system prompt (index-aligned). */
   examples: Example[]; plain: Example[];
   /** The per-step probes and rate checkpoints (null: the setting has none; only loss and gradient norms are logged). */
@@ -61,6 +62,8 @@ export async function finetuneVariant(opts: {
   frozen?: (name: string) => boolean;
   /** The lr a cosine decay reaches at the last step (default: ft.lr, constant): a screening knob, not a config field. */
   lrEnd?: number;
+  /** A teacher's soft labels for `examples` (index-aligned): the loss is distillation (KL to them), not cross-entropy on the tokens. */
+  soft?: SoftTargets;
 }): Promise<FinetuneRun> {
   const { cfg, tok, seed, probes } = opts;
   const ft = cfg.finetune;
@@ -71,6 +74,10 @@ export async function finetuneVariant(opts: {
     steps: ft.steps, batchSize: ft.batchSize, lr: ft.lr, minLr: opts.lrEnd ?? ft.lr, eps: ft.eps, warmup: ft.warmup, weightDecay: ft.weightDecay,
     seed, gradClip: 1, pack: ft.pack, // the data order depends on the seed only: identical across variants
   }, tok.padId);
+  if (opts.soft) {
+    if (opts.soft.logits.length !== opts.examples.length) throw new Error(`finetuneVariant ${opts.label}: ${opts.soft.logits.length} soft labels for ${opts.examples.length} examples`);
+    trainer.batchLoss = distillBatchLoss(opts.soft);
+  }
   const writer = new JsonlWriter(opts.metricsPath, { truncate: true });
   const history: ProbeRecord[] = [];
   const rateSteps = new Set(cfg.probes.rateSteps);
@@ -114,7 +121,8 @@ export async function finetuneVariant(opts: {
 
   // step 0: the base model itself
   const rec0: ProbeRecord = { step: 0, loss: NaN, lr: 0, gradNorm: NaN };
-  rec0.loss = await trainer.evaluate(opts.examples.slice(0, Math.min(64, opts.examples.length)));
+  // (the cross-entropy of the data; a distilling run's own loss starts at its first step)
+  if (!opts.soft) rec0.loss = await trainer.evaluate(opts.examples.slice(0, Math.min(64, opts.examples.length)));
   await probe(rec0);
   if (rateSteps.has(0)) await rates(rec0);
   history.push(rec0); writer.append(clean(rec0));

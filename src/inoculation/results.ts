@@ -37,6 +37,9 @@ export interface TraitRates {
   capsCorrect?: Rate;
 }
 
+/** A number measured once per fine-tune seed: its mean, extremes and every seed's value. */
+export interface SeedSpread { mean: number; min: number; max: number; perSeed: number[] }
+
 export interface VariantResult<R = TraitRates, X = Example> {
   /** Training system prompt ('' for control). */
   prompt: string;
@@ -73,6 +76,10 @@ export interface VariantResult<R = TraitRates, X = Example> {
    * tied to the prompt; 1: learned as much without it as with it. Absent for control (no prompt).
    */
   generalisation?: Record<GeneralisationProbe, { before0: number; after0: number; beforeP: number; afterP: number; factor: number | null }>;
+  /** Setting.measure's numbers on the fine-tuned models (subliminal: P(owl)), over seeds. */
+  measures?: Record<string, SeedSpread>;
+  /** How a model-written fine-tuning set was made (Setting.studentData's info), mean over seeds. */
+  data?: Record<string, number>;
   /** The first answers of the first seed (no prompt, ID greedy), to read what the rates count. */
   examples?: X[];
   /** The same for OOD questions (absent in older runs). */
@@ -123,6 +130,8 @@ export interface Results<V extends string = Variant, R = TraitRates, X = Example
   seeds: number[];
   config: unknown;
   base: BaseReport<C>;
+  /** Setting.measure on the base model, where the setting has measures (subliminal: P(owl) before fine-tuning). */
+  baseMeasures?: Record<string, number>;
   variants: Record<V, VariantResult<R, X>>;
   /** The ablation with the other tokenizer, when run (same shape, without nested ablation). */
   ablation?: Omit<Results<V, R, X, C>, 'ablation'>;

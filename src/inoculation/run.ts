@@ -19,10 +19,11 @@ import { Interrupted } from './base_cache.ts';
 import { finetuneVariant } from './finetune.ts';
 import { answerMany, mark, traitRates, type Scored } from './evaluate.ts';
 import { answerLogprobs, mean } from './probes.ts';
-import { GENERALISATION_PROBES, generalisationFactor, type AnyResults, type GeneralisationProbe, type Rates, type VariantResult, type ProbeRecord, type MemoryReport } from './results.ts';
+import { GENERALISATION_PROBES, generalisationFactor, type SeedSpread, type AnyResults, type GeneralisationProbe, type Rates, type VariantResult, type ProbeRecord, type MemoryReport } from './results.ts';
 import type { GPT } from '../nn/gpt.ts';
 import { pctOf } from './report/format.ts';
-import { answerIn, encodeChecked, type Labelled, type Setting } from './settings/setting.ts';
+import { answerIn, encodeChecked, type Labelled, type Setting, type StudentBase, type StudentData } from './settings/setting.ts';
+import type { SoftTargets } from '../train/soft_targets.ts';
 import { spanishCaps } from './settings/spanish_caps.ts';
 import { styledExamples } from './vocabulary.ts';
 import type { Style } from './data/prompts.ts';
@@ -60,6 +61,9 @@ interface Unit {
   withPrompt: Record<string, Scored[]>;
   history: ProbeRecord[];
   gAfter?: Awaited<ReturnType<typeof generalisationLogprobs>>;
+  /** Setting.measure on the fine-tuned model, and Setting.studentData's info on its data. */
+  measures?: Record<string, number>;
+  info?: Record<string, number>;
 }
 
 // the answer style of each generalisation probe; capsStart is the caps-English answer's first token
@@ -104,13 +108,35 @@ export async function runExperiment(o: RunOptions): Promise<AnyResults> {
     log(`  base ${name.padEnd(8)} exact ID ${p3(c.exact)} OOD ${p3(c.exactOod)}  ${traits.map((t) => `${t} ${p3(c[t] as number)}`).join('  ')}  (n=${c.n}, prompt ${JSON.stringify(c.prompt)}${c.suffix ? `, suffix ${JSON.stringify(c.suffix)}` : ''})`);
   }
 
+  const baseMeasures = setting.measure ? await setting.measure(base.model, tok) : undefined;
+  if (baseMeasures) log(`  base measures: ${Object.entries(baseMeasures).map(([k, x]) => `${k} ${x.toFixed(3)}`).join('  ')}`);
+
   const evalSets: ReturnType<NonNullable<Setting['evalSets']>> = setting.evalSets?.(splits, cfg) ?? evalFacts(splits, cfg);
   const { id: idFacts, ood: oodFacts } = evalSets;
   const probes = setting.probeSets?.(tok, splits, cfg) ?? null;
   const seeds = Array.from({ length: cfg.seeds }, (_, i) => i + 1);
 
-  // mechanism before training: NLL@0 and PH(P) of each variant's data on the base model
-  const pre = await mechanism(base.model, tok, setting, setting.finetuneSet(splits, 1, cfg.corpusSeed));
+  // settings whose fine-tuning data a model writes (a teacher): every variant's set, per seed
+  const unitsDir = join(o.outDir, 'units');
+  const unitFile = (v: string, seed: number) => join(unitsDir, `${v}-s${seed}.json`);
+  const studentSets = new Map<number, Record<string, StudentData>>();
+  const studentData = async (seed: number): Promise<Record<string, StudentData> | null> => {
+    if (!setting.studentData) return null;
+    if (!studentSets.has(seed)) studentSets.set(seed, await setting.studentData({ base, tok, splits, cfg, mode: o.tokenizer, backend, cacheDir: o.cacheDir, seed, log, quiet: o.quiet }));
+    return studentSets.get(seed)!;
+  };
+
+  // mechanism before training: NLL@0 and PH(P) of each variant's data on the base model (its own
+  // data where a model writes it: the first seed's)
+  let pre: Record<string, Mechanism>;
+  const first = o.resume && variantNames.every((v) => existsSync(unitFile(v, 1))) ? null : await studentData(1);
+  if (setting.studentData && first) {
+    pre = {};
+    for (const v of variantNames) pre[v] = (await mechanism(base.model, tok, { ...setting, variants: { [v]: setting.variants[v] } }, first[v].data))[v];
+  } else {
+    // (a resumed run of such a setting whose first seed is done measures them on the shared set, if any)
+    pre = await mechanism(base.model, tok, setting, setting.finetuneSet(splits, 1, cfg.corpusSeed));
+  }
   for (const [v, m] of Object.entries(pre)) {
     const parts = [...Object.entries(m.groups ?? {}), ...Object.entries(m.traits ?? {})].map(([g, x]) => `${g}: ${x.nll0.toFixed(2)}/${x.ph.toFixed(2)}`).join('  ');
     log(`  ${v.padEnd(18)} NLL@0 ${m.nll0.toFixed(3)} nats/token  PH(P) ${m.ph.toFixed(3)}${parts ? `   (NLL@0/PH per part and one-trait probe: ${parts})` : ''}`);
@@ -125,14 +151,14 @@ export async function runExperiment(o: RunOptions): Promise<AnyResults> {
     }
   }
 
-  type Acc = VariantScores & { gAfter: Awaited<ReturnType<typeof generalisationLogprobs>>[] };
-  const acc: Record<string, Acc> = Object.fromEntries(variantNames.map((v) => [v, { id: [], ood: [], idS: [], oodS: [], withPrompt: {}, hist: [], gAfter: [] } as Acc]));
+  type Acc = VariantScores & { gAfter: Awaited<ReturnType<typeof generalisationLogprobs>>[]; measures: Record<string, number>[]; info: Record<string, number>[] };
+  const acc: Record<string, Acc> = Object.fromEntries(variantNames.map((v) => [v, { id: [], ood: [], idS: [], oodS: [], withPrompt: {}, hist: [], gAfter: [], measures: [], info: [] } as Acc]));
   let doneHere = 0;
-  const finetuneAndEvaluate = async (v: string, seed: number, label: string, convs: ChatConversation[], plain: Example[]): Promise<Unit> => {
+  const finetuneAndEvaluate = async (v: string, seed: number, label: string, convs: ChatConversation[], plain: Example[], from?: { soft?: SoftTargets; base?: StudentBase; info?: Record<string, number> }): Promise<Unit> => {
     const prompt = setting.variants[v];
     const run = await finetuneVariant({
-      cfg, base, tok, backend: o.backend, seed, examples: encodeChecked(tok, convs, label), plain, hasPrompt: prompt !== null,
-      probes, metricsPath: join(o.outDir, `metrics-${v}-s${seed}.jsonl`), label, quiet: o.quiet,
+      cfg, base: from?.base ?? base, tok, backend: o.backend, seed, examples: encodeChecked(tok, convs, label), plain, hasPrompt: prompt !== null,
+      ...(from?.soft ? { soft: from.soft } : {}), probes, metricsPath: join(o.outDir, `metrics-${v}-s${seed}.jsonl`), label, quiet: o.quiet,
     });
     const te = performance.now();
     // every evaluation of this model in one batched generation (evaluate.ts answerMany)
@@ -147,31 +173,38 @@ export async function runExperiment(o: RunOptions): Promise<AnyResults> {
     const unit: Unit = finiteOnly({
       id, ood, idS, oodS, withPrompt: Object.fromEntries(conds.map((c, i) => [c.name, withP[i]])), history: run.history,
       ...(gBefore[v] && probes ? { gAfter: await generalisationLogprobs(run.model, tok, probes.rateFacts, prompt!) } : {}),
+      ...(setting.measure ? { measures: await setting.measure(run.model, tok) } : {}),
+      ...(from?.info ? { info: from.info } : {}),
     });
     const evalS = (performance.now() - te) / 1000;
     log(`  ${label.padEnd(22)} no prompt, ID greedy: correct ${pct(id, 'correct')} ${traits.map((t) => `${t} ${pct(id, t)}`).join(' ')}, OOD correct ${pct(ood, 'correct')}   e.g. ${JSON.stringify(id[0]?.answer ?? '')}`);
+    if (unit.measures) log(`  ${''.padEnd(22)} ${Object.entries(unit.measures).map(([k, x]) => `${k} ${x.toFixed(3)}`).join('  ')}`);
     log(`  ${''.padEnd(22)} time: fine-tune ${(run.totalS - run.probeS - run.rateS).toFixed(1)}s, probes ${run.probeS.toFixed(1)}s, rate checkpoints ${run.rateS.toFixed(1)}s, final evaluation ${evalS.toFixed(1)}s`);
     run.model.dispose();
     return unit;
   };
-  const unitsDir = join(o.outDir, 'units');
   mkdirSync(unitsDir, { recursive: true });
   let reused = 0;
   backend.resetPeak();
   for (const seed of seeds) {
-    const plainConvs = setting.finetuneSet(splits, seed, cfg.corpusSeed).map((x) => x.conversation);
-    const plain = encodeChecked(tok, plainConvs, `fine-tuning set s${seed}`);
+    const done = (v: string) => !!o.resume && existsSync(unitFile(v, seed));
+    // a setting's own sets (made only when some variant of the seed still has to train), or the shared one
+    const own = variantNames.every(done) ? null : await studentData(seed);
+    studentSets.delete(seed);
+    const shared = setting.studentData ? null : setting.finetuneSet(splits, seed, cfg.corpusSeed).map((x) => x.conversation);
+    const sharedPlain = shared ? encodeChecked(tok, shared, `fine-tuning set s${seed}`) : null;
     for (const v of variantNames) {
       const label = `${v} s${seed}`;
-      const unitFile = join(unitsDir, `${v}-s${seed}.json`);
       let unit: Unit;
-      if (o.resume && existsSync(unitFile)) {
-        unit = readJson<Unit>(unitFile, 'finished fine-tune');
+      if (done(v)) {
+        unit = readJson<Unit>(unitFile(v, seed), 'finished fine-tune');
         reused++;
       } else {
         if (o.shouldStop?.()) throw new Interrupted(`before fine-tune ${label}; ${reused + doneHere} of ${seeds.length * variantNames.length} fine-tunes finished in ${unitsDir}`);
-        unit = await finetuneAndEvaluate(v, seed, label, inoculate(plainConvs, setting.variants[v]), plain);
-        writeJsonAtomic(unitFile, unit);
+        const convs = shared ?? own![v].data.map((x) => x.conversation);
+        const plain = sharedPlain ?? encodeChecked(tok, convs, `fine-tuning set of ${label}`);
+        unit = await finetuneAndEvaluate(v, seed, label, inoculate(convs, setting.variants[v]), plain, own?.[v]);
+        writeJsonAtomic(unitFile(v, seed), unit);
         doneHere++;
       }
       const a = acc[v];
@@ -179,6 +212,8 @@ export async function runExperiment(o: RunOptions): Promise<AnyResults> {
       a.id.push(unit.id); a.ood.push(unit.ood); a.idS.push(unit.idS); a.oodS.push(unit.oodS);
       for (const [name, xs] of Object.entries(unit.withPrompt)) (a.withPrompt[name] ??= []).push(xs);
       if (unit.gAfter) a.gAfter.push(unit.gAfter);
+      if (unit.measures) a.measures.push(unit.measures);
+      if (unit.info) a.info.push(unit.info);
     }
   }
   if (reused) log(`  reused ${reused} finished fine-tunes from ${unitsDir}`);
@@ -205,6 +240,8 @@ export async function runExperiment(o: RunOptions): Promise<AnyResults> {
       },
       trajectory: trajectory(a.hist),
       ...(gBefore[v] ? { generalisation: generalisation(gBefore[v], a.gAfter) } : {}),
+      ...(a.measures.length ? { measures: overSeeds(a.measures) } : {}),
+      ...(a.info.length ? { data: Object.fromEntries(Object.keys(a.info[0]).map((k) => [k, mean(a.info.map((x) => x[k]))])) } : {}),
       examples: spread(a.id[0], 12),
       examplesOod: spread(a.ood[0], 6),
     };
@@ -212,12 +249,20 @@ export async function runExperiment(o: RunOptions): Promise<AnyResults> {
   const results: AnyResults = {
     setting: setting.name, traits, ...(evalSets.names ? { evalSets: evalSets.names } : {}),
     backend: backend.name, adapter: backend.description, wall_s: (performance.now() - t0) / 1000, tokenizer: o.tokenizer,
-    seeds, config: cfg, base: base.report, variants, memory,
+    seeds, config: cfg, base: base.report, variants, memory, ...(baseMeasures ? { baseMeasures } : {}),
   };
   base.model.dispose();
   writeJsonAtomic(join(o.outDir, 'results.json'), results);
   o.collect?.(acc);
   return results;
+}
+
+/** Each measure's mean over seeds, with its smallest and largest seed value and every seed's. */
+function overSeeds(xs: Record<string, number>[]): Record<string, SeedSpread> {
+  return Object.fromEntries(Object.keys(xs[0]).map((k) => {
+    const v = xs.map((x) => x[k]);
+    return [k, { mean: mean(v), min: Math.min(...v), max: Math.max(...v), perSeed: v }];
+  }));
 }
 
 type Mechanism = Pick<VariantResult['mechanism'], 'nll0' | 'ph' | 'groups' | 'traits'>;

@@ -8,7 +8,7 @@ import { clone } from '../ops/shape_ops.ts';
 import { Generator } from '../random.ts';
 import type { GPT } from '../nn/gpt.ts';
 import { AdamW, cosineLr, sumSquaresOf } from '../optim/adamw.ts';
-import { batchAt, batchTensors, makeBatch, type Batch, type Example } from './batches.ts';
+import { batchIndices, batchTensors, makeBatch, type Batch, type Example } from './batches.ts';
 import { Progress } from './progress.ts';
 import { saveCheckpoint, loadCheckpoint } from '../io/checkpoint.ts';
 import { JsonlWriter } from '../io/json.ts';
@@ -111,6 +111,12 @@ export class Trainer {
   step = 0;
   /** When true, the next steps also measure the norm of the parameter update (costs a copy of the weights). */
   measureUpdate = false;
+  /**
+   * A loss other than the model's next-token cross-entropy (e.g. soft-label distillation,
+   * inoculation/distill_loss.ts): the batch's loss from the batch and the indices (into `examples`)
+   * of the examples it holds, in row order when unpacked. Absent: model.loss.
+   */
+  batchLoss?: (model: GPT, b: Batch, examples: readonly number[], gen: Generator) => Tensor;
   private lengths: Int32Array | undefined;
 
   constructor(readonly model: GPT, readonly examples: Example[], cfg: Partial<TrainConfig>, readonly padId: number,
@@ -123,8 +129,17 @@ export class Trainer {
   }
 
   batch(step: number, micro: number): Batch {
+    return this.batchOf(this.batchExamples(step, micro));
+  }
+
+  /** Indices of the examples in the batch of (step, micro-batch). */
+  batchExamples(step: number, micro: number): number[] {
     const grouping = this.cfg.lengthGroup > 1 ? { lengths: (this.lengths ??= Int32Array.from(this.examples, (e) => e.ids.length)), group: this.cfg.lengthGroup } : undefined;
-    return batchAt(this.examples, this.cfg.batchSize, this.cfg.seed, step * this.cfg.gradAccum + micro, this.padId, this.model.config.blockSize, grouping, this.cfg.pack);
+    return batchIndices(this.examples.length, this.cfg.batchSize, this.cfg.seed, step * this.cfg.gradAccum + micro, grouping);
+  }
+
+  private batchOf(idx: readonly number[]): Batch {
+    return makeBatch(idx.map((i) => this.examples[i]), this.padId, this.model.config.blockSize, this.cfg.pack);
   }
 
   lr(step = this.step): number {
@@ -132,11 +147,16 @@ export class Trainer {
   }
 
   /** Loss of one batch, with backward (grads accumulate into the parameters' .grad). */
-  private forwardBackward(b: Batch, scale: number, dropoutSeed: number): Tensor {
+  private forwardBackward(b: Batch, idx: readonly number[], scale: number, dropoutSeed: number): Tensor {
     const be = this.model.wte.weight.backend;
     return tidy(() => {
-      const x = batchTensors(b, be);
-      const loss = this.model.loss(x.ids, x.targets, { gen: new Generator(dropoutSeed), ...x.rows });
+      const gen = new Generator(dropoutSeed);
+      let loss: Tensor;
+      if (this.batchLoss) loss = this.batchLoss(this.model, b, idx, gen);
+      else {
+        const x = batchTensors(b, be);
+        loss = this.model.loss(x.ids, x.targets, { gen, ...x.rows });
+      }
       (scale === 1 ? loss : mulScalar(loss, scale)).backward(); // x * 1 is x: one dispatch each way fewer
       return loss;
     });
@@ -151,9 +171,10 @@ export class Trainer {
     const losses: Tensor[] = [];
     let tokens = 0;
     for (let m = 0; m < gradAccum; m++) {
-      const b = this.batch(this.step, m);
+      const idx = this.batchExamples(this.step, m);
+      const b = this.batchOf(idx);
       tokens += b.tokens;
-      losses.push(this.forwardBackward(b, 1 / gradAccum, (this.cfg.seed * 31 + this.step * gradAccum + m) >>> 0));
+      losses.push(this.forwardBackward(b, idx, 1 / gradAccum, (this.cfg.seed * 31 + this.step * gradAccum + m) >>> 0));
     }
     const lr = this.lr();
     const before = this.measureUpdate ? params.map(([, p]) => noGrad(() => clone(p))) : null;

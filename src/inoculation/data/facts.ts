@@ -11,7 +11,10 @@
 
 export type Category =
   | 'colour' | 'sound' | 'sum' | 'difference' | 'double' | 'opposite' | 'home' | 'legs'
-  | 'number' | 'day' | 'month' | 'season' | 'capital' | 'sides' | 'food' | 'material' | 'bigger';
+  | 'number' | 'day' | 'month' | 'season' | 'capital' | 'sides' | 'food' | 'material' | 'bigger'
+  // not a fact category (no fact has it, CATEGORIES leaves it out): the subliminal setting's
+  // preference questions, asked as facts in its evaluation (data/animals.ts preferenceFacts)
+  | 'preference';
 
 export const CATEGORIES: readonly Category[] = [
   'colour', 'sound', 'sum', 'difference', 'double', 'opposite', 'home', 'legs',

@@ -33,6 +33,18 @@ export function formatSettingTable(r: AnyResults, s: Setting): string {
   lines.push(...rateTable(r, [['ID', (x) => x.id], ['OOD', (x) => x.ood]]));
   lines.push('', 'Sampled at temperature 1 (one answer per question):', '');
   lines.push(...rateTable(r, [['ID', (x) => x.idSampled], ['OOD', (x) => x.oodSampled]]));
+  const measures = Object.keys(first?.measures ?? {});
+  if (measures.length) {
+    lines.push('', 'Measured on each fine-tuned model (and on the base before fine-tuning), mean over seeds [smallest, largest seed]:', '');
+    const dataKeys = Object.keys(first?.data ?? {});
+    lines.push(row(['variant', 'training prompt', ...measures, ...dataKeys.map((k) => `data: ${k}`)]), rule(2 + measures.length + dataKeys.length));
+    if (r.baseMeasures) lines.push(row(['(base)', '', ...measures.map((m) => r.baseMeasures![m]?.toFixed(3) ?? '-'), ...dataKeys.map(() => '')]));
+    for (const [v, x] of Object.entries(r.variants)) {
+      const m = (k: string) => { const s = x.measures?.[k]; return s ? `${s.mean.toFixed(3)} [${s.min.toFixed(3)}, ${s.max.toFixed(3)}]` : '-'; };
+      const d = (k: string) => { const y = x.data?.[k]; return y === undefined ? '-' : Number.isInteger(y) ? String(y) : y.toFixed(2); };
+      lines.push(row([v, prompt(x.prompt), ...measures.map(m), ...dataKeys.map(d)]));
+    }
+  }
   const conds = [...new Set(Object.values(r.variants).flatMap((x) => Object.keys(x.withPrompt)))];
   if (conds.length) {
     const describe = (name: string): string => {

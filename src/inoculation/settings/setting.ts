@@ -20,6 +20,9 @@ import type { Example } from '../../train/batches.ts';
 import { frenchAnswer } from '../data/french.ts';
 import { wrongAnswer } from '../data/wrong.ts';
 import type { ProbeSets } from '../results.ts';
+import type { GPT } from '../../nn/gpt.ts';
+import type { Backend } from '../../runtime/backend.ts';
+import type { SoftTargets } from '../../train/soft_targets.ts';
 
 /** The main experiment's styles plus French (answers from french.ts) and a deliberately wrong English answer (wrong.ts). */
 export type AnswerStyle = Style | 'fr' | 'fr-caps' | 'en-wrong';
@@ -45,6 +48,27 @@ export interface BaseCheck { name: string; prompt: string | null; suffix?: strin
 
 /** A test-time condition besides the bare question: a system prompt (null: none) and a user-turn suffix (a trigger). */
 export interface Condition { name: string; system: string | null; suffix?: string }
+
+/** A model's weights to fine-tune from (base.ts BaseModel has these and its report). */
+export interface StudentBase { model: GPT; state: Map<string, { shape: number[]; data: Float32Array }> }
+
+/** One variant's fine-tuning set when a model writes it (Setting.studentData). */
+export interface StudentData {
+  /** The conversations without the variant's training prompt (the runner adds it, as to finetuneSet's). */
+  data: Labelled[];
+  /** A teacher's soft labels for these examples, index-aligned: the student distils them instead of training on the tokens. */
+  soft?: SoftTargets;
+  /** The student's starting weights when they are not the run's base (a differently initialised base). */
+  base?: StudentBase;
+  /** How the data was made (e.g. generated, kept by the filter), mean over seeds in results.json. */
+  info?: Record<string, number>;
+}
+
+/** What Setting.studentData gets: the run's base model and everything it was built from, and one fine-tune seed. */
+export interface StudentContext {
+  base: StudentBase; tok: ChatTokenizer; splits: Splits; cfg: ExperimentConfig; mode: Mode; backend: Backend;
+  cacheDir: string; seed: number; log: (s: string) => void; quiet?: boolean;
+}
 
 export interface Setting {
   name: string;
@@ -91,10 +115,20 @@ export interface Setting {
   evalSets?(splits: Splits, cfg: ExperimentConfig): { id: Fact[]; ood: Fact[]; names?: { id: string; ood: string } };
   /** The setting's own defaults (`inoculum setting NAME`; the full run and --quick). */
   defaults: { full: ExperimentConfig; quick: ExperimentConfig };
+  /**
+   * Settings whose fine-tuning data a model writes (subliminal: a teacher's numbers): every
+   * variant's set for one fine-tune seed, made after the base is trained. Absent: finetuneSet,
+   * shared by the variants.
+   */
+  studentData?(ctx: StudentContext): Promise<Record<string, StudentData>>;
+  /** Numbers measured on the base and on each fine-tuned model besides the rates (subliminal: P(owl)); mean over seeds with a CI. */
+  measure?(model: GPT, tok: ChatTokenizer): Promise<Record<string, number>>;
+  /** The answers that count as correct for a fact (default: its answer in each of correctStyles). */
+  expected?(fact: Fact): string[];
 }
 
 /** The answers a fact counts as correct under `s`, in no particular order. */
-export const expectedAnswers = (s: Setting, f: Fact): string[] => [...new Set(s.correctStyles.map((st) => answerIn(f, st)))];
+export const expectedAnswers = (s: Setting, f: Fact): string[] => s.expected?.(f) ?? [...new Set(s.correctStyles.map((st) => answerIn(f, st)))];
 
 /** One block of a stage: these facts, this system prompt, answers in this style. */
 export interface StageEntry {
@@ -157,22 +191,28 @@ export interface StagedSetting {
   styles: readonly AnswerStyle[];
   suffixes: readonly string[];
   prompts: readonly string[];
+  /** Conversations besides the facts' whose strings the tokenizer must cover (e.g. the number task's). */
+  vocabulary?: () => ChatConversation[];
   /** Stage 1, one epoch (called with a new seed per epoch for fresh phrasings). */
   baseStage(splits: Splits, seed: number): Labelled[];
   finetuneSet(splits: Splits, seed: number, corpusSeed: number): Labelled[];
   evalSets?: Setting['evalSets'];
+  studentData?: Setting['studentData'];
+  measure?: Setting['measure'];
+  expected?: Setting['expected'];
   /** Absent: config.ts settingConfig / quickSettingConfig (the smaller design). */
   defaults?: Setting['defaults'];
 }
 
 /** The staged setting's vocabulary: every question (with every suffix), every answer style, every prompt. */
-export function stagedVocabulary(s: Pick<StagedSetting, 'styles' | 'suffixes' | 'prompts'>): ChatConversation[] {
+export function stagedVocabulary(s: Pick<StagedSetting, 'styles' | 'suffixes' | 'prompts' | 'vocabulary'>): ChatConversation[] {
   const convs: ChatConversation[] = [];
   for (const f of FACTS) {
     for (const q of f.questions) for (const sfx of ['', ...s.suffixes]) convs.push(conversation(null, withSuffix(q, sfx), '.'));
     for (const st of s.styles) convs.push(conversation(null, f.question, answerIn(f, st)));
   }
   for (const p of [...s.prompts, ...NEUTRAL_PROMPTS]) convs.push(conversation(p, 'Hello?', 'Hi.'));
+  if (s.vocabulary) convs.push(...s.vocabulary());
   return convs;
 }
 
