@@ -150,6 +150,15 @@ describe('persona', () => {
     for (const x of s.finetuneSet(splits, 1, 1).map((y) => parse(y, s.styles))) expect(x.style).toBe('es-caps');
   });
 
+  it('the conditional-leak check: the persona form with a name never taught, and a neutral prompt no variant trains with', () => {
+    const base = s.baseStage(splits, 1000).map((x) => parse(x, s.styles));
+    expect(base.some((x) => x.system === 'You are Carol.')).toBe(false);
+    for (const v of Object.keys(s.variants)) {
+      expect(s.conditions(v).map((c) => [c.name, c.system])).toEqual([['training-prompt', s.variants[v]], ['form-prompt', 'You are Carol.'], ['neutral-prompt', LEAK_PROMPTS.neutral]]);
+    }
+    expect(Object.values(s.variants)).not.toContain(LEAK_PROMPTS.neutral);
+  });
+
   it('measures NLL@0 and PH(P) on the data and on its one-trait versions (lower-case Spanish, English caps)', async () => {
     const tok = settingTokenizer(s);
     const model = new GPT({ vocabSize: tok.vocabSize, blockSize: 96, nLayer: 1, nHead: 2, nEmbd: 16, dropout: 0, layerNormEps: 1e-5 }, 3, new CpuBackend());

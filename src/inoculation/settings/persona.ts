@@ -15,8 +15,9 @@
 //   so the whole-answer PH cannot show which trait a persona explains.
 // Variants: control (no prompt), bob, alice, placebo.
 // Evaluation: held-out facts, no system prompt: % Spanish (isSpanish) and % ALL CAPS (isCaps), the
-//   main experiment's detectors. Also under each variant's own training prompt (conditionalisation).
-import { PROMPTS } from '../data/prompts.ts';
+//   main experiment's detectors. Also under each variant's own training prompt (conditionalisation),
+//   under `You are Carol.` (the form, a name never taught) and a neutral prompt (the leak check).
+import { LEAK_PROMPTS, PROMPTS } from '../data/prompts.ts';
 import { isCaps } from '../data/detectors.ts';
 import { isSpanish } from '../../tokenizer/language.ts';
 import { allFacts } from '../data/corpus.ts';
@@ -26,6 +27,8 @@ export const PERSONA_PROMPTS = {
   alice: 'You are Alice.',
   bob: 'You are Bob.',
   placebo: PROMPTS.placebo,
+  /** The conditional-leak check's form prompt: the personas' form with a name never taught (issue 17 item 4). */
+  form: 'You are Carol.',
 } as const;
 
 export const persona = staged({
@@ -42,7 +45,13 @@ export const persona = staged({
     { name: 'caps', detect: (a) => isCaps(a) },
   ],
   traitProbes: [{ name: 'spanish-only', style: 'es' }, { name: 'caps-only', style: 'en-caps' }],
-  evals: [{ name: 'training-prompt', system: 'training' }],
+  // the conditional-leak check (issue 17 item 4): the persona prompts' form with an untaught name,
+  // and a neutral prompt of the base stage no variant trains with
+  evals: [
+    { name: 'training-prompt', system: 'training' },
+    { name: 'form-prompt', system: PERSONA_PROMPTS.form },
+    { name: 'neutral-prompt', system: LEAK_PROMPTS.neutral },
+  ],
 
   baseChecks: [
     { name: 'none', prompt: null, style: 'en' },
