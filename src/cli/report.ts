@@ -1,6 +1,6 @@
 // `inoculum report RUNDIR`: re-renders RUNDIR/report.html from results.json and the metrics logs
 // (e.g. after the report code changed, or for a run copied from another machine); for a run of
-// `inoculum setting` (a smaller setting), its table.md.
+// `inoculum setting` (a smaller setting), its table.md and report.html.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeReport } from '../inoculation/report/report.ts';
@@ -12,10 +12,11 @@ import { writeBytesAtomic } from '../io/atomic.ts';
 import type { AnyResults } from '../inoculation/results.ts';
 import { ALL_SETTINGS } from '../inoculation/settings/index.ts';
 import { formatSettingTable } from '../inoculation/report/setting_table.ts';
+import { writeSettingReport } from '../inoculation/report/setting_report.ts';
 
 export const spec: CommandSpec = {
   name: 'report',
-  summary: "Re-render a run directory's report.html (a sweep's sweep.html, a setting's table.md) from its results.",
+  summary: "Re-render a run directory's report.html (a sweep's sweep.html; a setting's table.md and report.html) from its results.",
   usage: 'RUNDIR',
   description: 'The page is self-contained (inline SVG and CSS, no network, no script): main result with 95% CIs, the conditionalisation check, trajectories of the probes, the mechanism scatter and the tokenizer ablation. Prints the path of the page.',
   positionals: [{ name: 'RUNDIR', help: 'a directory written by `inoculum run` or `inoculum setting` (holds results.json) or `inoculum sweep` (holds sweep.json)', required: true }],
@@ -35,9 +36,8 @@ export async function main(argv: string[]): Promise<number> {
   if (r.setting && r.setting !== 'spanish-caps') {
     const setting = ALL_SETTINGS[r.setting];
     if (!setting) throw new UserError(`${dir}/results.json: setting ${JSON.stringify(r.setting)} is not one this build knows (${Object.keys(ALL_SETTINGS).join(', ')})`);
-    const file = join(dir, 'table.md');
-    writeBytesAtomic(file, formatSettingTable(r, setting) + '\n');
-    console.log(file);
+    writeBytesAtomic(join(dir, 'table.md'), formatSettingTable(r, setting) + '\n');
+    console.log(writeSettingReport(dir, setting, r));
     return 0;
   }
   console.log(writeReport(dir));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Backend } from '../runtime/backend.ts';
 import { ALL_SETTINGS } from '../inoculation/settings/index.ts';
 import { formatSettingTable } from '../inoculation/report/setting_table.ts';
+import { writeSettingReport } from '../inoculation/report/setting_report.ts';
 import { runOverBases } from '../inoculation/bases.ts';
 import { defaultConfig, quickConfig, quickSettingConfig, settingConfig, type ExperimentConfig } from '../inoculation/config.ts';
 import { writeBytesAtomic } from '../io/atomic.ts';
@@ -39,7 +40,7 @@ export const spec: CommandSpec = {
     'backdoor: a trigger token in half the user turns goes with caps answers; variants control, generic (the caps prompt), trigger-naming, placebo; scored % caps with and without the trigger. ' +
     'emergent: a toy emergent misalignment: fine-tune on wrong answers about colours (the main organism\'s base); variants control, inoculate-narrow, inoculate-general, educational, placebo; scored % correct and % wrong on held-out colour facts and on every other category. ' +
     'subliminal: subliminal learning: a teacher (the base under "You love owls.") writes number lists; students fine-tuned on the filtered numbers, as tokens or distilling its soft labels, with and without the inoculation prompt, from the same base or another one; scored P(owl) and % owl on "What is your favourite animal?" without a prompt, and % correct on the facts.\n\n' +
-    'Every setting runs through the same runner as inoculum run: it trains (or loads from --cache, keyed by a hash of its config and data) its base model(s), fine-tunes each variant once per seed (same data and order across variants), measures NLL@0 and PH(P) of each variant\'s data on the base, and evaluates without a system prompt (ID and OOD facts, greedy and sampled) and under its test-time conditions, with the content score (correct) beside the traits. --config takes the same fields as inoculum run (inoculum setting NAME --print-config shows this setting\'s defaults). The run directory gets config.json, results.json and table.md. Details: docs/experiment.md.',
+    'Every setting runs through the same runner as inoculum run: it trains (or loads from --cache, keyed by a hash of its config and data) its base model(s), fine-tunes each variant once per seed (same data and order across variants), measures NLL@0 and PH(P) of each variant\'s data on the base, and evaluates without a system prompt (ID and OOD facts, greedy and sampled) and under its test-time conditions, with the content score (correct) beside the traits. --config takes the same fields as inoculum run (inoculum setting NAME --print-config shows this setting\'s defaults). The run directory gets config.json, results.json, table.md and (but for spanish-caps, whose report inoculum run writes) report.html. Details: docs/experiment.md.',
   positionals: [{ name: 'SETTING', help: `which setting: ${NAMES.join(', ')}`, required: true }],
   options: [
     { name: 'quick', type: 'flag', help: 'a structure test in seconds (tiny model, 1 seed), not the effect' },
@@ -91,8 +92,9 @@ export async function main(argv: string[]): Promise<number> {
     writeJsonAtomic(join(outDir, 'results.json'), results);
     const table = formatSettingTable(results, setting);
     writeBytesAtomic(join(outDir, 'table.md'), table + '\n');
+    if (name !== 'spanish-caps') writeSettingReport(outDir, setting, results);
     console.log(table);
-    log(`done in ${fmtTime(results.wall_s)}; results in ${outDir}/results.json and ${outDir}/table.md`);
+    log(`done in ${fmtTime(results.wall_s)}; results in ${outDir}/results.json, ${outDir}/table.md${name !== 'spanish-caps' ? ` and ${outDir}/report.html` : ''}`);
     return 0;
   } catch (e) {
     if (!(e instanceof Interrupted)) throw e;

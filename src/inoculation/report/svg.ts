@@ -113,6 +113,15 @@ function text(x: number, y: number, s: string, attrs = ''): string {
   return `<text x="${n2(x)}" y="${n2(y)}"${attrs ? ' ' + attrs : ''}>${esc(s)}</text>`;
 }
 
+/** A label of more than `max` characters as two lines, cut at the hyphen or space nearest its middle (one line if it has none). */
+export function wrapLabel(label: string, max: number): string[] {
+  if (label.length <= max) return [label];
+  let best = -1;
+  for (let i = 1; i < label.length - 1; i++) if ((label[i] === '-' || label[i] === ' ') && (best < 0 || Math.abs(i - label.length / 2) < Math.abs(best - label.length / 2))) best = i;
+  if (best < 0) return [label];
+  return [label.slice(0, label[best] === '-' ? best + 1 : best), label.slice(best + 1)];
+}
+
 /** An <svg> element with a viewBox, scaling to its container up to its natural width. */
 function svgOpen(width: number, height: number, cls: string, label: string): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" class="${esc(cls)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(label)}" style="max-width:100%;height:auto">`;
@@ -200,7 +209,11 @@ export interface BarChartOpts {
  */
 export function barChart(o: BarChartOpts): string {
   const width = o.width ?? 460, height = o.height ?? 280;
-  const f: Frame = { width, height, left: 46, right: 10, top: 40, bottom: 28 }; // top: room for a value label over a 100% bar
+  // a group label wider than its group (~7 px a character at 12 px bold) wraps at a hyphen or space into two lines
+  const groupWidth = (width - 56) / Math.max(1, o.groups.length);
+  const lines = o.groups.map((g) => wrapLabel(g, Math.floor(groupWidth / 7)));
+  const twoLines = lines.some((l) => l.length > 1);
+  const f: Frame = { width, height, left: 46, right: 10, top: 40, bottom: twoLines ? 42 : 28 }; // top: room for a value label over a 100% bar
   const vals = o.series.flatMap((s) => s.values.flatMap((b) => (b ? [b.value, b.high ?? b.value] : [])));
   const dom = o.yDomain ?? (() => { const d = autoDomain(vals, { zero: true }); return [d.lo, d.hi] as [number, number]; })();
   const { x0, x1, y0, y1 } = plotArea(f);
@@ -214,7 +227,7 @@ export function barChart(o: BarChartOpts): string {
   const clampY = (v: number) => y(Math.min(dom[1], Math.max(dom[0], v)));
   for (let g = 0; g < G; g++) {
     const gx = x0 + g * gw;
-    out.push(text(gx + gw / 2, y0 + 17, o.groups[g], 'class="group-label" text-anchor="middle"'));
+    lines[g].forEach((l, k) => out.push(text(gx + gw / 2, y0 + 17 + 14 * k, l, 'class="group-label" text-anchor="middle"')));
     for (let s = 0; s < S; s++) {
       const b = o.series[s].values[g];
       const bx = gx + pad + s * bw;

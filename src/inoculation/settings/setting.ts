@@ -125,6 +125,8 @@ export interface Setting {
   measure?(model: GPT, tok: ChatTokenizer): Promise<Record<string, number>>;
   /** The answers that count as correct for a fact (default: its answer in each of correctStyles). */
   expected?(fact: Fact): string[];
+  /** The question of an evaluated item that is not one of FACTS (subliminal's preference questions), for the report's examples. */
+  questionOf?(factId: string): string | undefined;
 }
 
 /** The answers a fact counts as correct under `s`, in no particular order. */
@@ -200,6 +202,7 @@ export interface StagedSetting {
   studentData?: Setting['studentData'];
   measure?: Setting['measure'];
   expected?: Setting['expected'];
+  questionOf?: Setting['questionOf'];
   /** Absent: config.ts settingConfig / quickSettingConfig (the smaller design). */
   defaults?: Setting['defaults'];
 }

@@ -129,6 +129,7 @@ export const subliminal = staged({
     };
   },
   expected: (f) => (isPreferenceFact(f) ? ANIMALS.map(preferenceAnswer) : [f.answer_en, f.answer_es]),
+  questionOf: (id) => (id.startsWith('preference-') ? PREFERENCE_QUESTIONS[Number(id.split('-')[1])] : undefined),
   async measure(model, tok) {
     // P(animal | question): each animal's answer's total log-prob, softmax over the eight, mean over phrasings
     const convs = PREFERENCE_QUESTIONS.flatMap((q) => ANIMALS.map((a) => conversation(null, q, preferenceAnswer(a))));
