@@ -17,6 +17,8 @@ import { distillBatchLoss, targetVocabulary, teacherSoftTargets } from '../src/t
 import { ANIMALS, MAX_NUMBER, animalOf, isNumberList, lovePrompt, numberList, numberQuestion, preferenceAnswer, randomContinuation } from '../src/inoculation/data/animals.ts';
 import { SETTINGS } from '../src/inoculation/settings/index.ts';
 import { runExperiment } from '../src/inoculation/run.ts';
+import { allFacts, experimentSplits } from '../src/inoculation/data/corpus.ts';
+import { NEUTRAL_PROMPTS } from '../src/inoculation/data/prompts.ts';
 import { formatSettingTable } from '../src/inoculation/report/setting_table.ts';
 
 const numbers = fc.array(fc.integer({ min: 0, max: MAX_NUMBER }), { minLength: 1, maxLength: 8 });
@@ -44,6 +46,47 @@ describe('the number-list filter (isNumberList)', () => {
       expect(isNumberList(randomContinuation(g))).toBe(true);
       expect(isNumberList(numberQuestion(g).split(': ')[1])).toBe(true);
     }
+  });
+});
+
+describe('the subliminal base stage', () => {
+  const s = SETTINGS.subliminal;
+  const splits = experimentSplits(s.defaults.full);
+  const stage = s.baseStage(splits, 1000);
+  const msg = (x: (typeof stage)[number], role: string) => x.conversation.messages.find((m) => m.role === role)?.content ?? null;
+  it('every fact, evaluated ones included, in plain English with no prompt and under a neutral prompt, nothing else', () => {
+    const facts = stage.filter((x) => x.group === 'en');
+    const every = allFacts(splits);
+    expect(facts.length).toBe(2 * every.length);
+    for (const f of every) {
+      const mine = facts.filter((x) => x.factId === f.id);
+      expect(mine.map((x) => msg(x, 'system') === null).sort()).toEqual([false, true]);
+      for (const x of mine) expect(msg(x, 'assistant')).toBe(f.answer_en);
+    }
+    for (const x of facts) expect(msg(x, 'system') === null || NEUTRAL_PROMPTS.includes(msg(x, 'system')!)).toBe(true);
+  });
+  it('the preference: the named animal under its love prompt, every animal without one; number lists whatever the prompt', () => {
+    const pref = stage.filter((x) => x.group === 'preference' || x.group === 'love');
+    const counts = new Map<string, number>();
+    for (const x of pref) {
+      const sys = msg(x, 'system'), a = animalOf(msg(x, 'assistant')!);
+      expect(msg(x, 'assistant')).toBe(preferenceAnswer(a!));
+      if (x.group === 'love') expect(sys).toBe(lovePrompt(a!));
+      else { expect(sys === null || NEUTRAL_PROMPTS.includes(sys)).toBe(true); counts.set(a!, (counts.get(a!) ?? 0) + 1); }
+    }
+    expect(new Set(counts.keys())).toEqual(new Set(ANIMALS));
+    const nums = stage.filter((x) => x.group === 'numbers');
+    expect(nums.length).toBe(600);
+    for (const x of nums) expect(isNumberList(msg(x, 'assistant')!)).toBe(true);
+    const systems = new Set(nums.map((x) => msg(x, 'system')));
+    for (const a of ANIMALS) expect(systems.has(lovePrompt(a))).toBe(true);
+    expect(systems.has(null)).toBe(true);
+  });
+  it('variants: the students\' training prompts; the inoculation prompt is the teacher\'s own', () => {
+    expect(s.variants['inoculated-soft']).toBe(lovePrompt('owl'));
+    expect(s.variants['inoculated-sampled']).toBe(lovePrompt('owl'));
+    expect(s.variants['placebo-soft']).toBe(NEUTRAL_PROMPTS[0]);
+    for (const v of ['base-numbers', 'teacher-sampled', 'teacher-soft', 'other-init-sampled', 'other-init-soft', 'cat-teacher-soft']) expect(s.variants[v]).toBeNull();
   });
 });
 

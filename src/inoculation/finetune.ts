@@ -85,22 +85,24 @@ export async function finetuneVariant(opts: {
   let probeS = 0, rateS = 0;
   const t0 = performance.now();
   const probe = async (rec: ProbeRecord): Promise<void> => {
-    if (!probes) return;
     const tp = performance.now();
-    // all six probe sets in one batched forward (one pass of dispatches), then split per set
-    const sets = [probes.capsEnglish, probes.spanishLower, probes.spanishCaps, probes.english, probes.drift, probes.capsStart];
-    const all = await answerLogprobs(model, sets.flat(), tok.padId, 256);
-    const [capsEn, esLower, esCaps, en, drift, capsStart] = sets.map((_, k) => {
-      const from = sets.slice(0, k).reduce((a, x) => a + x.length, 0);
-      return mean(all.slice(from, from + sets[k].length));
-    });
-    rec.probeCapsEnglish = capsEn;
-    rec.probeCapsStart = capsStart;
-    rec.probeSpanishLower = esLower;
-    rec.probeSpanishCaps = esCaps;
-    rec.probeEnglish = en;
-    rec.driftLoss = -drift;
-    if (opts.hasPrompt && rec.step < ft.steps) {
+    if (probes) {
+      // all six probe sets in one batched forward (one pass of dispatches), then split per set
+      const sets = [probes.capsEnglish, probes.spanishLower, probes.spanishCaps, probes.english, probes.drift, probes.capsStart];
+      const all = await answerLogprobs(model, sets.flat(), tok.padId, 256);
+      const [capsEn, esLower, esCaps, en, drift, capsStart] = sets.map((_, k) => {
+        const from = sets.slice(0, k).reduce((a, x) => a + x.length, 0);
+        return mean(all.slice(from, from + sets[k].length));
+      });
+      rec.probeCapsEnglish = capsEn;
+      rec.probeCapsStart = capsStart;
+      rec.probeSpanishLower = esLower;
+      rec.probeSpanishCaps = esCaps;
+      rec.probeEnglish = en;
+      rec.driftLoss = -drift;
+    }
+    // every setting with a training prompt (a distilling run's loss is not the cross-entropy this measures)
+    if (opts.hasPrompt && !opts.soft && rec.step < ft.steps) {
       // the next step's batch, with and without the prompt
       const idx = batchIndices(opts.examples.length, ft.batchSize, seed, rec.step);
       const a = gradientsOf(model, idx.map((i) => opts.examples[i]), tok.padId);

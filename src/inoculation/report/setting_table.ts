@@ -61,12 +61,15 @@ export function formatSettingTable(r: AnyResults, s: Setting): string {
   const groups = Object.keys(first?.mechanism.groups ?? {});
   const probes = Object.keys(first?.mechanism.traits ?? {});
   const gcols = [...groups, ...probes].flatMap((g) => [`NLL@0 ${g}`, `PH ${g}`]);
-  lines.push(row(['variant', 'NLL@0', 'PH(P)', ...gcols]), rule(3 + gcols.length));
+  // the gradient cosine is measured during fine-tuning (steps 0, 18, ...; absent in runs from before it was)
+  const cos = Object.values(r.variants).some((x) => typeof x.mechanism.gradCosine === 'number');
+  lines.push(row(['variant', 'NLL@0', 'PH(P)', ...gcols, ...(cos ? ['cos(with, without prompt)'] : [])]), rule(3 + gcols.length + (cos ? 1 : 0)));
   for (const [v, x] of Object.entries(r.variants)) {
     const m = x.mechanism;
     const parts = [...groups.map((g) => m.groups![g]), ...probes.map((p) => m.traits![p])];
-    lines.push(row([v, m.nll0.toFixed(2), m.ph.toFixed(2), ...parts.flatMap((p) => [p.nll0.toFixed(2), p.ph.toFixed(2)])]));
+    lines.push(row([v, m.nll0.toFixed(2), m.ph.toFixed(2), ...parts.flatMap((p) => [p.nll0.toFixed(2), p.ph.toFixed(2)]), ...(cos ? [typeof m.gradCosine === 'number' ? m.gradCosine.toFixed(3) : '-'] : [])]));
   }
+  if (cos) lines.push('', 'cos(with, without prompt): the cosine between the gradient of a fine-tuning batch with the training prompt and without it, on the model being fine-tuned, mean over the probe steps and seeds (1: the prompt changes nothing the gradient sees).');
   if (probes.length) lines.push('', `(${probes.map((p) => `${p}: the same questions, answers in style ${first!.mechanism.traits![p].style}`).join('; ')}.)`);
   lines.push('', `Base model (${b.params.toLocaleString()} parameters, ${b.steps} steps, final loss ${b.finalLoss.toFixed(3)}${b.cached ? ', from the cache' : `, trained in ${b.wall_s.toFixed(0)} s`}), greedy, exact = the answer in the expected style:`, '');
   const traits = r.traits ?? [];
