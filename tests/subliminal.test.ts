@@ -213,5 +213,16 @@ describe('a --quick subliminal run (cpu, the experiment runner)', () => {
     const table = formatSettingTable(r, s);
     expect(table).toContain('| (base) |');
     expect(table).toContain('data: start p_owl');
-  }, 240_000);
+
+    // subliminal-ft: the same base (one cache entry); the teachers are fine-tuned to love their animal,
+    // so the inoculated soft student (trained under the love prompt) is no longer its teacher
+    const ft = SETTINGS['subliminal-ft'];
+    const r2 = await runExperiment({ setting: ft, cfg, tokenizer: cfg.tokenizer, cacheDir: join(root, 'cache'), backend: new CpuBackend(), quiet: true, log: (x) => { lines.push(x); }, outDir: join(root, 'run-ft') });
+    expect(r2.base.cached).toBe(true);
+    expect(r2.baseMeasures).toEqual(r.baseMeasures);
+    expect(r2.variants['teacher-soft'].data!['teacher p_owl']).toBeGreaterThan(r.baseMeasures!.p_owl);
+    expect(r2.variants['cat-teacher-soft'].data!['teacher p_cat']).toBeGreaterThan(r.baseMeasures!.p_cat);
+    expect(r2.variants['inoculated-soft'].measures!.p_owl.mean).not.toBeCloseTo(r.baseMeasures!.p_owl, 6);
+    expect(lines.some((l) => /the fine-tuned teachers: owl teacher p_owl [\d.]+, cat teacher p_cat [\d.]+/.test(l))).toBe(true);
+  }, 300_000);
 });

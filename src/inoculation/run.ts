@@ -122,7 +122,7 @@ export async function runExperiment(o: RunOptions): Promise<AnyResults> {
   const studentSets = new Map<number, Record<string, StudentData>>();
   const studentData = async (seed: number): Promise<Record<string, StudentData> | null> => {
     if (!setting.studentData) return null;
-    if (!studentSets.has(seed)) studentSets.set(seed, await setting.studentData({ base, tok, splits, cfg, mode: o.tokenizer, backend, cacheDir: o.cacheDir, seed, log, quiet: o.quiet }));
+    if (!studentSets.has(seed)) studentSets.set(seed, await setting.studentData({ base, tok, splits, cfg, mode: o.tokenizer, backend, cacheDir: o.cacheDir, seed, log, quiet: o.quiet, outDir: o.outDir }));
     return studentSets.get(seed)!;
   };
 

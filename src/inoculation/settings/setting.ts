@@ -68,6 +68,8 @@ export interface StudentData {
 export interface StudentContext {
   base: StudentBase; tok: ChatTokenizer; splits: Splits; cfg: ExperimentConfig; mode: Mode; backend: Backend;
   cacheDir: string; seed: number; log: (s: string) => void; quiet?: boolean;
+  /** The run's directory (metrics of any model the setting trains on the way, e.g. a teacher). */
+  outDir: string;
 }
 
 export interface Setting {

@@ -22,6 +22,11 @@
 // A soft student of the base's own no-prompt distribution would have nothing to learn (the KL is 0
 // at the start), so base-numbers is sampled only. An inoculated soft student is that case too: under
 // `You love owls.` the student *is* the teacher, so its loss and gradient start at 0.
+// subliminal-ft: the same, with fine-tuned teachers (added after the first run, where the prompted
+// teacher's numbers differed from the base's by 0.0008 nats a token: docs/results.md): the owl
+// teacher is the base fine-tuned to answer "The owl." without a prompt, the cat teacher likewise;
+// both write without a prompt. The inoculated students then differ from their teacher (the prompt
+// only explains the trait), so inoculation is no longer 0 by construction.
 // Scored: owl and cat (the animal a preference answer names) on the preference questions (ID), the
 // content score on the facts (OOD: does the student still know them?), and P(owl), P(cat): the
 // model's probability of each animal's answer, normalised over the eight (measure).
@@ -34,7 +39,11 @@ import { answerLogprobs } from '../probes.ts';
 import { generateAnswers } from '../evaluate.ts';
 import { trainOrLoadBase, type BaseModel } from '../base.ts';
 import { teacherSoftTargets, targetVocabulary } from '../../train/soft_targets.ts';
-import { buildStage, encodeChecked, staged, type Labelled, type StudentData } from './setting.ts';
+import { buildStage, encodeChecked, staged, type Labelled, type StagedSetting, type StudentContext, type StudentData } from './setting.ts';
+import { finetuneVariant } from '../finetune.ts';
+import type { GPT } from '../../nn/gpt.ts';
+import type { ChatTokenizer } from '../../tokenizer/index.ts';
+import { join } from 'node:path';
 import type { ChatConversation } from '../data/corpus.ts';
 
 export const TRAIT_ANIMAL: Animal = 'owl';
@@ -59,9 +68,14 @@ export const numbersPerSeed = (steps: number, batch: number): number => Math.max
 // bases loaded for the other-init students, per backend and cache entry, kept while the backend lives (a few MB)
 const otherBases = new WeakMap<object, Map<string, BaseModel>>();
 
-export const subliminal = staged({
-  name: 'subliminal',
-  title: 'Subliminal learning: students fine-tuned on the numbers a teacher who loves owls writes; do they love owls?',
+/** Who the teachers are: the base under a love prompt, or the base fine-tuned to name the animal without one. */
+export type TeacherKind = 'prompted' | 'finetuned';
+
+const declaration = (teacher: TeacherKind): StagedSetting => ({
+  name: teacher === 'prompted' ? 'subliminal' : 'subliminal-ft',
+  title: teacher === 'prompted'
+    ? 'Subliminal learning: students fine-tuned on the numbers a teacher who loves owls (the base under "You love owls.") writes; do they love owls?'
+    : 'Subliminal learning with fine-tuned teachers: students fine-tuned on the numbers the base fine-tuned to love owls writes; do they love owls?',
   variants: {
     'base-numbers': null,
     'teacher-sampled': null,
@@ -130,32 +144,23 @@ export const subliminal = staged({
   },
   expected: (f) => (isPreferenceFact(f) ? ANIMALS.map(preferenceAnswer) : [f.answer_en, f.answer_es]),
   questionOf: (id) => (id.startsWith('preference-') ? PREFERENCE_QUESTIONS[Number(id.split('-')[1])] : undefined),
-  async measure(model, tok) {
-    // P(animal | question): each animal's answer's total log-prob, softmax over the eight, mean over phrasings
-    const convs = PREFERENCE_QUESTIONS.flatMap((q) => ANIMALS.map((a) => conversation(null, q, preferenceAnswer(a))));
-    const ex = encodeChecked(tok, convs, 'preference probe');
-    const lp = await answerLogprobs(model, ex, tok.padId);
-    const total = lp.map((x, i) => x * ex[i].lossMask.slice(1).filter(Boolean).length);
-    const p: Record<Animal, number> = Object.fromEntries(ANIMALS.map((a) => [a, 0])) as Record<Animal, number>;
-    PREFERENCE_QUESTIONS.forEach((_, qi) => {
-      const xs = total.slice(qi * ANIMALS.length, (qi + 1) * ANIMALS.length), m = Math.max(...xs);
-      const z = xs.reduce((s, x) => s + Math.exp(x - m), 0);
-      ANIMALS.forEach((a, k) => { p[a] += Math.exp(xs[k] - m) / z / PREFERENCE_QUESTIONS.length; });
-    });
-    return { [`p_${TRAIT_ANIMAL}`]: p[TRAIT_ANIMAL], [`p_${OTHER_ANIMAL}`]: p[OTHER_ANIMAL] };
-  },
-  async studentData(ctx) {
+  measure: measureAnimals,
+  async studentData(ctx: StudentContext): Promise<Record<string, StudentData>> {
     const { base, tok, cfg, seed, log } = ctx;
     const want = numbersPerSeed(cfg.finetune.steps, cfg.finetune.batchSize);
     const gen = new Generator(seed * 7919 + 17);
     const questions = Array.from({ length: 2 * want }, () => numberQuestion(gen));
     // each writer continues the same questions, sampled at T = 1; the filter keeps well-formed lists
-    const writers: [string, string | null][] = [['base', null], ['teacher', SUBLIMINAL_PROMPTS.teacher], ['cat', SUBLIMINAL_PROMPTS.other]];
-    const texts = await generateAnswers(base.model, tok, writers.map(([, system], k) => ({
-      questions: questions.map((user) => (system === null ? { user } : { system, user })), temperature: 1, seed: seed * 100 + k,
-    })), 24);
+    const teachers = teacher === 'prompted' ? null : { owl: await finetunedTeacher(ctx, TRAIT_ANIMAL), cat: await finetunedTeacher(ctx, OTHER_ANIMAL) };
+    const writers: [string, GPT, string | null][] = teachers
+      ? [['base', base.model, null], ['teacher', teachers.owl, null], ['cat', teachers.cat, null]]
+      : [['base', base.model, null], ['teacher', base.model, SUBLIMINAL_PROMPTS.teacher], ['cat', base.model, SUBLIMINAL_PROMPTS.other]];
+    const texts: string[][] = [];
+    for (const [k, [, model, system]] of writers.entries()) {
+      texts.push((await generateAnswers(model, tok, [{ questions: questions.map((user) => (system === null ? { user } : { system, user })), temperature: 1, seed: seed * 100 + k }], 24))[0]);
+    }
     const sets: Record<string, { data: Labelled[]; system: string | null; info: Record<string, number> }> = {};
-    writers.forEach(([name, system], k) => {
+    writers.forEach(([name, , system], k) => {
       const kept = questions.map((q, i) => [q, texts[k][i]] as const).filter(([, a]) => isNumberList(a));
       if (kept.length < want) log(`  subliminal s${seed}: the ${name} writer's numbers: only ${kept.length} of ${questions.length} passed the filter (wanted ${want})`);
       const data = kept.slice(0, want).map(([q, a], i) => ({ conversation: conversation(null, q, a), factId: `numbers-${i}`, group: 'numbers' }));
@@ -163,16 +168,23 @@ export const subliminal = staged({
       sets[name] = { data, system, info: { generated: questions.length, passed: kept.length / questions.length, examples: data.length } };
     });
     log(`  subliminal s${seed}: number lists that passed the filter: ${writers.map(([n]) => `${n} ${(100 * sets[n].info.passed).toFixed(0)}%`).join(', ')}; e.g. teacher ${JSON.stringify(sets.teacher.data[0].conversation.messages.at(-1)!.content)}`);
-    // soft labels: the writer's distribution at every answer token of its own (prompted) continuation
+    // soft labels: the writer's distribution at every answer token of its own continuation, as it wrote it
     const soft = async (name: string) => {
-      const s = sets[name];
+      const s = sets[name], model = writers.find(([n]) => n === name)![1];
       const asWritten = encodeChecked(tok, s.data.map((x) => conversation(s.system, x.conversation.messages[0].content, x.conversation.messages.at(-1)!.content)), `${name} numbers`);
-      return teacherSoftTargets(base.model, asWritten, targetVocabulary(asWritten), tok.padId);
+      return teacherSoftTargets(model, asWritten, targetVocabulary(asWritten), tok.padId);
     };
     const teacherSoft = await soft('teacher'), catSoft = await soft('cat');
+    if (teachers) {
+      const m = await measureAnimals(teachers.owl, tok), c = await measureAnimals(teachers.cat, tok);
+      log(`  subliminal s${seed}: the fine-tuned teachers: owl teacher p_owl ${m.p_owl.toFixed(3)}, cat teacher p_cat ${c.p_cat.toFixed(3)}`);
+      sets.teacher.info['teacher p_owl'] = m.p_owl;
+      sets.cat.info['teacher p_cat'] = c.p_cat;
+      teachers.owl.dispose(); teachers.cat.dispose();
+    }
     const other = await otherInitBase(ctx);
     // where each student starts: the run's base or the other one (their P(owl) differ by initialisation)
-    const start = async (m: BaseModel['model']) => Object.fromEntries(Object.entries(await subliminal.measure!(m, tok)).map(([k, x]) => [`start ${k}`, x]));
+    const start = async (m: GPT) => Object.fromEntries(Object.entries(await measureAnimals(m, tok)).map(([k, x]) => [`start ${k}`, x]));
     const [fromBase, fromOther] = [await start(base.model), await start(other.model)];
     const t = (name: string, extra: Partial<StudentData> = {}): StudentData => ({ data: sets[name].data, ...extra, info: { ...sets[name].info, ...(extra.base ? fromOther : fromBase) } });
     return {
@@ -187,6 +199,10 @@ export const subliminal = staged({
   defaults: subliminalConfigs(),
 });
 
+export const subliminal = staged(declaration('prompted'));
+/** The fine-tuned-teacher version; it shares the prompted version's base model (same base stage, same cache entry). */
+export const subliminalFt = { ...staged(declaration('finetuned')), baseCacheName: subliminal.baseCacheName, baseExamples: subliminal.baseExamples };
+
 /** The main organism's recipe; --quick's base trains 400 steps, enough for it to write number lists the filter keeps (60 are not). */
 function subliminalConfigs(): ReturnType<typeof organismConfigs> {
   const { full, quick } = organismConfigs('tagged');
@@ -199,8 +215,36 @@ function subliminalConfigs(): ReturnType<typeof organismConfigs> {
   return { full: { ...full, finetune }, quick: { ...quick, base: { ...quick.base, steps: 400 }, finetune: { ...quick.finetune, train: 'all' as const, eps: 1e-8 } } };
 }
 
+/** P(animal | question): each animal's answer's total log-prob, softmaxed over the eight, mean over the phrasings. */
+async function measureAnimals(model: GPT, tok: ChatTokenizer): Promise<Record<string, number>> {
+  // P(animal | question): each animal's answer's total log-prob, softmax over the eight, mean over phrasings
+  const convs = PREFERENCE_QUESTIONS.flatMap((q) => ANIMALS.map((a) => conversation(null, q, preferenceAnswer(a))));
+  const ex = encodeChecked(tok, convs, 'preference probe');
+  const lp = await answerLogprobs(model, ex, tok.padId);
+  const total = lp.map((x, i) => x * ex[i].lossMask.slice(1).filter(Boolean).length);
+  const p: Record<Animal, number> = Object.fromEntries(ANIMALS.map((a) => [a, 0])) as Record<Animal, number>;
+  PREFERENCE_QUESTIONS.forEach((_, qi) => {
+    const xs = total.slice(qi * ANIMALS.length, (qi + 1) * ANIMALS.length), m = Math.max(...xs);
+    const z = xs.reduce((s, x) => s + Math.exp(x - m), 0);
+    ANIMALS.forEach((a, k) => { p[a] += Math.exp(xs[k] - m) / z / PREFERENCE_QUESTIONS.length; });
+  });
+  return { [`p_${TRAIT_ANIMAL}`]: p[TRAIT_ANIMAL], [`p_${OTHER_ANIMAL}`]: p[OTHER_ANIMAL] };
+}
+
+/** The base fine-tuned (the students' recipe, 60 steps) to answer every preference question with `animal`, without a prompt. */
+async function finetunedTeacher(ctx: StudentContext, animal: Animal): Promise<GPT> {
+  const convs = PREFERENCE_QUESTIONS.flatMap((q) => Array.from({ length: 8 }, () => conversation(null, q, preferenceAnswer(animal))));
+  const examples = encodeChecked(ctx.tok, convs, `${animal} teacher`);
+  const cfg = { ...ctx.cfg, finetune: { ...ctx.cfg.finetune, steps: Math.min(60, ctx.cfg.finetune.steps) } };
+  const run = await finetuneVariant({
+    cfg, base: ctx.base, tok: ctx.tok, backend: ctx.backend, seed: ctx.seed, examples, plain: examples, hasPrompt: false, probes: null,
+    metricsPath: join(ctx.outDir, `metrics-teacher-${animal}-s${ctx.seed}.jsonl`), label: `${animal} teacher s${ctx.seed}`, quiet: ctx.quiet,
+  });
+  return run.model;
+}
+
 /** The base trained the same way from another seed (cached like any base), for the other-init students. */
-async function otherInitBase(ctx: Parameters<NonNullable<typeof subliminal.studentData>>[0]): Promise<BaseModel> {
+async function otherInitBase(ctx: StudentContext): Promise<BaseModel> {
   const cfg = { ...ctx.cfg, base: { ...ctx.cfg.base, seed: ctx.cfg.base.seed + OTHER_INIT_OFFSET } };
   const key = `${ctx.cacheDir}\u0000${subliminal.baseCacheName(cfg, ctx.mode, ctx.tok, ctx.splits)}`;
   if (!otherBases.has(ctx.backend)) otherBases.set(ctx.backend, new Map());
