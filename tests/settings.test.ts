@@ -48,7 +48,7 @@ const ids = (fs: readonly Fact[]) => new Set(fs.map((f) => f.id));
 
 describe('every setting', () => {
   // (subliminal's fine-tuning data are written by a model, not drawn from the facts: tests/subliminal.test.ts)
-  for (const [name, s] of Object.entries(SETTINGS).filter(([n]) => n !== 'subliminal')) {
+  for (const [name, s] of Object.entries(SETTINGS).filter(([n]) => !n.startsWith('subliminal'))) {
     // the facts a setting fine-tunes on: the finetune split; emergent: the colour facts of the base and finetune splits
     const pool = name === 'emergent' ? [...splits.base, ...splits.finetune].filter((f) => f.category === 'colour') : splits.finetune;
     it(`${name}: fine-tunes on its fine-tune facts only, once each, without a system prompt; same data across seeds, new order`, () => {
