@@ -2,7 +2,7 @@
 // (the K loop split over dispatches, see kernels/matmul.ts). Each invocation owns a register
 // tile of TM rows x 4*TN4 columns and walks k once: per k it loads 4*TN4 values of B and TM of A,
 // then does TM*TN4 vec4 FMAs, so each loaded value is used TM (or 4*TN4) times.
-// out (batch, M, N) f32 | a, b f32 (b4: b again, as vec4s) | bias (N) f32 with BIAS, added to every
+// out (batch, M, N) f32 | a, b f32 (b4, a4: b and a again, as vec4s) | bias (N) f32 with BIAS, added to every
 //   row (a Linear layer's y = x W + b in one dispatch) | a, b read through element strides (the
 //   transposed forms and the batch stride live here, so one pipeline serves all four forms):
 //   opA(a)[m][k] = a[p*strideA + m*am + (kStart + k)*ak], opB(b)[k][n] = b[p*strideB + (kStart + k)*bk + n*bn]
@@ -27,6 +27,13 @@
 // lanes, so one 16-byte store does a quarter of the work of four scalar ones, which matters where K
 // is short (the model's K = 96: every output is stored after only 96 FMAs). Only when N is a
 // multiple of 4: then every row starts 4-aligned and a group of 4 columns is all in or all past N.
+// A_VEC4 (a not transposed: each row contiguous along k) reads four k of a row with one vec4 load
+// and walks k four at a time (K, strideA and the slice start multiples of 4); BT_VEC4 with it reads
+// transposed b (contiguous along k) the same way, four vec4s per 4 columns turned into four B rows
+// (loadQuad). AM_VEC4 (a transposed: rows contiguous along m) reads four rows of one k with one vec4
+// load (M % 4 == 0, TM a multiple of 4). Fewer, wider loads: 1.25-1.5x on the base model's K = 96
+// and weight-gradient shapes on llvmpipe (bench/NOTES.md). Each accumulator still takes one fma per
+// k in k order, so the results are the scalar loads' bits.
 // Epilogues, in the last K slice only (kernels/matmul.ts sets them there), after the bias, each the
 // same f32 operations in the same order as the separate kernel it replaces:
 // - GELU_OUT: act = gelu(out) as well as out (the MLP's first Linear: the backward needs the
