@@ -27,13 +27,10 @@
 // lanes, so one 16-byte store does a quarter of the work of four scalar ones, which matters where K
 // is short (the model's K = 96: every output is stored after only 96 FMAs). Only when N is a
 // multiple of 4: then every row starts 4-aligned and a group of 4 columns is all in or all past N.
-// A_VEC4 (a not transposed: each row contiguous along k) reads four k of a row with one vec4 load
-// and walks k four at a time (K, strideA and the slice start multiples of 4); BT_VEC4 with it reads
-// transposed b (contiguous along k) the same way, four vec4s per 4 columns turned into four B rows
-// (loadQuad). AM_VEC4 (a transposed: rows contiguous along m) reads four rows of one k with one vec4
-// load (M % 4 == 0, TM a multiple of 4). Fewer, wider loads: 1.25-1.5x on the base model's K = 96
-// and weight-gradient shapes on llvmpipe (bench/NOTES.md). Each accumulator still takes one fma per
-// k in k order, so the results are the scalar loads' bits.
+// AM_VEC4 (a transposed, as in a weight gradient dW = x^T @ g: rows contiguous along m) reads four
+// rows of one k with one vec4 load (a4 is a again, as vec4s; M % 4 == 0, TM a multiple of 4):
+// 1.05-1.4x on the base model's weight gradients on llvmpipe (bench/NOTES.md v5). Each accumulator
+// takes the same fma per k in k order, so the results are the scalar loads' bits.
 // Epilogues, in the last K slice only (kernels/matmul.ts sets them there), after the bias, each the
 // same f32 operations in the same order as the separate kernel it replaces:
 // - GELU_OUT: act = gelu(out) as well as out (the MLP's first Linear: the backward needs the
@@ -62,8 +59,6 @@ override GELU_OUT: bool = false;
 override RESIDUAL: bool = false;
 override B_SUM: bool = false;
 override GELU_GRAD: bool = false;
-override A_VEC4: bool = false;   // opA(a) read as vec4s along k, 4 k per iteration (a not transposed)
-override BT_VEC4: bool = false;  // with A_VEC4: transposed b read as vec4s along k
 override AM_VEC4: bool = false;  // opA(a) read as vec4s along m, 4 rows per load (a transposed)
 
 struct Params {
@@ -213,64 +208,22 @@ fn storeRow(r: Row, oBatch: u32, m: u32, n0: u32) {
   if (TN4 > 7u) { store4(r.c7, o, n0 + 28u); }
 }
 
-// four k steps of opB(b), k .. k+3: o is the element offset of (k, column 0)
-struct Quad { s0: Row, s1: Row, s2: Row, s3: Row }
-
-// columns c of transposed b at k .. k+3 (contiguous along k): one vec4 per column, then turned so
-// that row s holds step k + s of the four columns (on llvmpipe's lanes-as-SIMD code a free renaming)
-fn loadT4(o: u32, c: vec4<u32>) -> mat4x4<f32> {
-  return transpose(mat4x4<f32>(b4[(o + c.x) / 4u], b4[(o + c.y) / 4u], b4[(o + c.z) / 4u], b4[(o + c.w) / 4u]));
-}
-
-fn loadQuad(o: u32, c: Cols) -> Quad {
-  var q: Quad;
-  if (!BT_VEC4) {
-    q.s0 = loadRow(o, c); q.s1 = loadRow(o + params.bk, c);
-    q.s2 = loadRow(o + 2u * params.bk, c); q.s3 = loadRow(o + 3u * params.bk, c);
-    return q;
-  }
-  var t = loadT4(o, c.c0);
-  q.s0.c0 = t[0]; q.s1.c0 = t[1]; q.s2.c0 = t[2]; q.s3.c0 = t[3];
-  if (TN4 > 1u) { t = loadT4(o, c.c1); q.s0.c1 = t[0]; q.s1.c1 = t[1]; q.s2.c1 = t[2]; q.s3.c1 = t[3]; }
-  if (TN4 > 2u) { t = loadT4(o, c.c2); q.s0.c2 = t[0]; q.s1.c2 = t[1]; q.s2.c2 = t[2]; q.s3.c2 = t[3]; }
-  if (TN4 > 3u) { t = loadT4(o, c.c3); q.s0.c3 = t[0]; q.s1.c3 = t[1]; q.s2.c3 = t[2]; q.s3.c3 = t[3]; }
-  if (TN4 > 4u) { t = loadT4(o, c.c4); q.s0.c4 = t[0]; q.s1.c4 = t[1]; q.s2.c4 = t[2]; q.s3.c4 = t[3]; }
-  if (TN4 > 5u) { t = loadT4(o, c.c5); q.s0.c5 = t[0]; q.s1.c5 = t[1]; q.s2.c5 = t[2]; q.s3.c5 = t[3]; }
-  if (TN4 > 6u) { t = loadT4(o, c.c6); q.s0.c6 = t[0]; q.s1.c6 = t[1]; q.s2.c6 = t[2]; q.s3.c6 = t[3]; }
-  if (TN4 > 7u) { t = loadT4(o, c.c7); q.s0.c7 = t[0]; q.s1.c7 = t[1]; q.s2.c7 = t[2]; q.s3.c7 = t[3]; }
-  return q;
-}
-
-// acc + x.x * (step k) + x.y * (step k+1) + ..., one fma at a time in k order, as the k loop would
-fn fmaQuad(acc: Row, x: vec4<f32>, q: Quad) -> Row {
-  return fmaRow(fmaRow(fmaRow(fmaRow(acc, x.x, q.s0), x.y, q.s1), x.z, q.s2), x.w, q.s3);
-}
-
-// opA(a) at step k for rows m0 .. m0+31, four rows per vec4 (only the first TM are read): o holds
-// the element offsets of each row's k = 0, ka the step's offset
+// AM_VEC4: opA(a) at step k for rows m0 .. m0+31, four rows per vec4 (neighbours in memory: a
+// transposed, M % 4 == 0; only the first TM rows are read): o holds the element offsets of each
+// row's k = 0, ka the step's offset
 struct A32 { g0: vec4<f32>, g1: vec4<f32>, g2: vec4<f32>, g3: vec4<f32>, g4: vec4<f32>, g5: vec4<f32>, g6: vec4<f32>, g7: vec4<f32> }
 struct Offs { g0: vec4<u32>, g1: vec4<u32>, g2: vec4<u32>, g3: vec4<u32>, g4: vec4<u32>, g5: vec4<u32>, g6: vec4<u32>, g7: vec4<u32> }
 
-fn loadA4(o: vec4<u32>, ka: u32, rows: u32) -> vec4<f32> {
-  // AM_VEC4: the four rows are neighbours in memory (a transposed, M % 4 == 0): one vec4 load
-  if (AM_VEC4) { return a4[(o.x + ka) / 4u]; }
-  var v = vec4<f32>(a[o.x + ka]);
-  if (rows > 1u) { v.y = a[o.y + ka]; }
-  if (rows > 2u) { v.z = a[o.z + ka]; }
-  if (rows > 3u) { v.w = a[o.w + ka]; }
-  return v;
-}
-
 fn loadA(o: Offs, ka: u32) -> A32 {
   var x: A32;
-  x.g0 = loadA4(o.g0, ka, TM);
-  if (TM > 4u) { x.g1 = loadA4(o.g1, ka, TM - 4u); }
-  if (TM > 8u) { x.g2 = loadA4(o.g2, ka, TM - 8u); }
-  if (TM > 12u) { x.g3 = loadA4(o.g3, ka, TM - 12u); }
-  if (TM > 16u) { x.g4 = loadA4(o.g4, ka, TM - 16u); }
-  if (TM > 20u) { x.g5 = loadA4(o.g5, ka, TM - 20u); }
-  if (TM > 24u) { x.g6 = loadA4(o.g6, ka, TM - 24u); }
-  if (TM > 28u) { x.g7 = loadA4(o.g7, ka, TM - 28u); }
+  x.g0 = a4[(o.g0.x + ka) / 4u];
+  if (TM > 4u) { x.g1 = a4[(o.g1.x + ka) / 4u]; }
+  if (TM > 8u) { x.g2 = a4[(o.g2.x + ka) / 4u]; }
+  if (TM > 12u) { x.g3 = a4[(o.g3.x + ka) / 4u]; }
+  if (TM > 16u) { x.g4 = a4[(o.g4.x + ka) / 4u]; }
+  if (TM > 20u) { x.g5 = a4[(o.g5.x + ka) / 4u]; }
+  if (TM > 24u) { x.g6 = a4[(o.g6.x + ka) / 4u]; }
+  if (TM > 28u) { x.g7 = a4[(o.g7.x + ka) / 4u]; }
   return x;
 }
 
@@ -296,11 +249,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   cols.c3 = colOffsets(n0 + 12u); cols.c4 = colOffsets(n0 + 16u); cols.c5 = colOffsets(n0 + 20u);
   cols.c6 = colOffsets(n0 + 24u); cols.c7 = colOffsets(n0 + 28u);
   // a offsets of rows m0 + 0..31, four per vector: ra.g1.z is row m0 + 6
-  var ra: Offs;
-  ra.g0 = rowOffsets(aBatch, m0);       ra.g1 = rowOffsets(aBatch, m0 + 4u);
-  ra.g2 = rowOffsets(aBatch, m0 + 8u);  ra.g3 = rowOffsets(aBatch, m0 + 12u);
-  ra.g4 = rowOffsets(aBatch, m0 + 16u); ra.g5 = rowOffsets(aBatch, m0 + 20u);
-  ra.g6 = rowOffsets(aBatch, m0 + 24u); ra.g7 = rowOffsets(aBatch, m0 + 28u);
+  let ra = Offs(rowOffsets(aBatch, m0), rowOffsets(aBatch, m0 + 4u), rowOffsets(aBatch, m0 + 8u), rowOffsets(aBatch, m0 + 12u),
+                rowOffsets(aBatch, m0 + 16u), rowOffsets(aBatch, m0 + 20u), rowOffsets(aBatch, m0 + 24u), rowOffsets(aBatch, m0 + 28u));
 
   // the accumulator tile: r<i> is output row m0 + i
   var r0: Row;  var r1: Row;  var r2: Row;  var r3: Row;  var r4: Row;  var r5: Row;  var r6: Row;  var r7: Row;
@@ -309,48 +259,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var r24: Row; var r25: Row; var r26: Row; var r27: Row; var r28: Row; var r29: Row; var r30: Row; var r31: Row;
   var sb: Row; // with B_SUM: the sum of the B rows walked so far
 
-  if (A_VEC4) {
-    // 4 k per iteration (K % 4 == 0): each accumulator still takes its fmas one k at a time, in order
-    for (var k = 0u; k < params.K; k += 4u) {
-      let q = loadQuad(bBatch + k * params.bk, cols);
-      r0 = fmaQuad(r0, a4[(ra.g0.x + k) / 4u], q);
-      if (TM > 1u) { r1 = fmaQuad(r1, a4[(ra.g0.y + k) / 4u], q); }
-      if (TM > 2u) { r2 = fmaQuad(r2, a4[(ra.g0.z + k) / 4u], q); }
-      if (TM > 3u) { r3 = fmaQuad(r3, a4[(ra.g0.w + k) / 4u], q); }
-      if (TM > 4u) { r4 = fmaQuad(r4, a4[(ra.g1.x + k) / 4u], q); }
-      if (TM > 5u) { r5 = fmaQuad(r5, a4[(ra.g1.y + k) / 4u], q); }
-      if (TM > 6u) { r6 = fmaQuad(r6, a4[(ra.g1.z + k) / 4u], q); }
-      if (TM > 7u) { r7 = fmaQuad(r7, a4[(ra.g1.w + k) / 4u], q); }
-      if (TM > 8u) { r8 = fmaQuad(r8, a4[(ra.g2.x + k) / 4u], q); }
-      if (TM > 9u) { r9 = fmaQuad(r9, a4[(ra.g2.y + k) / 4u], q); }
-      if (TM > 10u) { r10 = fmaQuad(r10, a4[(ra.g2.z + k) / 4u], q); }
-      if (TM > 11u) { r11 = fmaQuad(r11, a4[(ra.g2.w + k) / 4u], q); }
-      if (TM > 12u) { r12 = fmaQuad(r12, a4[(ra.g3.x + k) / 4u], q); }
-      if (TM > 13u) { r13 = fmaQuad(r13, a4[(ra.g3.y + k) / 4u], q); }
-      if (TM > 14u) { r14 = fmaQuad(r14, a4[(ra.g3.z + k) / 4u], q); }
-      if (TM > 15u) { r15 = fmaQuad(r15, a4[(ra.g3.w + k) / 4u], q); }
-      if (TM > 16u) { r16 = fmaQuad(r16, a4[(ra.g4.x + k) / 4u], q); }
-      if (TM > 17u) { r17 = fmaQuad(r17, a4[(ra.g4.y + k) / 4u], q); }
-      if (TM > 18u) { r18 = fmaQuad(r18, a4[(ra.g4.z + k) / 4u], q); }
-      if (TM > 19u) { r19 = fmaQuad(r19, a4[(ra.g4.w + k) / 4u], q); }
-      if (TM > 20u) { r20 = fmaQuad(r20, a4[(ra.g5.x + k) / 4u], q); }
-      if (TM > 21u) { r21 = fmaQuad(r21, a4[(ra.g5.y + k) / 4u], q); }
-      if (TM > 22u) { r22 = fmaQuad(r22, a4[(ra.g5.z + k) / 4u], q); }
-      if (TM > 23u) { r23 = fmaQuad(r23, a4[(ra.g5.w + k) / 4u], q); }
-      if (TM > 24u) { r24 = fmaQuad(r24, a4[(ra.g6.x + k) / 4u], q); }
-      if (TM > 25u) { r25 = fmaQuad(r25, a4[(ra.g6.y + k) / 4u], q); }
-      if (TM > 26u) { r26 = fmaQuad(r26, a4[(ra.g6.z + k) / 4u], q); }
-      if (TM > 27u) { r27 = fmaQuad(r27, a4[(ra.g6.w + k) / 4u], q); }
-      if (TM > 28u) { r28 = fmaQuad(r28, a4[(ra.g7.x + k) / 4u], q); }
-      if (TM > 29u) { r29 = fmaQuad(r29, a4[(ra.g7.y + k) / 4u], q); }
-      if (TM > 30u) { r30 = fmaQuad(r30, a4[(ra.g7.z + k) / 4u], q); }
-      if (TM > 31u) { r31 = fmaQuad(r31, a4[(ra.g7.w + k) / 4u], q); }
-    }
-  } else {
-    for (var k = 0u; k < params.K; k++) {
-      let bk = loadRow(bBatch + k * params.bk, cols);
-      if (B_SUM) { sb = addRow(sb, bk); }
-      let x = loadA(ra, k * params.ak);
+  for (var k = 0u; k < params.K; k++) {
+    let bk = loadRow(bBatch + k * params.bk, cols);
+    if (B_SUM) { sb = addRow(sb, bk); }
+    let ka = k * params.ak;
+    if (AM_VEC4) {
+      let x = loadA(ra, ka);
       r0 = fmaRow(r0, x.g0.x, bk);
       if (TM > 1u) { r1 = fmaRow(r1, x.g0.y, bk); }
       if (TM > 2u) { r2 = fmaRow(r2, x.g0.z, bk); }
@@ -383,6 +297,40 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (TM > 29u) { r29 = fmaRow(r29, x.g7.y, bk); }
       if (TM > 30u) { r30 = fmaRow(r30, x.g7.z, bk); }
       if (TM > 31u) { r31 = fmaRow(r31, x.g7.w, bk); }
+    } else {
+      // one scalar load per row (kept as it was: reading them through loadA measured ~10% slower)
+      r0 = fmaRow(r0, a[ra.g0.x + ka], bk);
+      if (TM > 1u) { r1 = fmaRow(r1, a[ra.g0.y + ka], bk); }
+      if (TM > 2u) { r2 = fmaRow(r2, a[ra.g0.z + ka], bk); }
+      if (TM > 3u) { r3 = fmaRow(r3, a[ra.g0.w + ka], bk); }
+      if (TM > 4u) { r4 = fmaRow(r4, a[ra.g1.x + ka], bk); }
+      if (TM > 5u) { r5 = fmaRow(r5, a[ra.g1.y + ka], bk); }
+      if (TM > 6u) { r6 = fmaRow(r6, a[ra.g1.z + ka], bk); }
+      if (TM > 7u) { r7 = fmaRow(r7, a[ra.g1.w + ka], bk); }
+      if (TM > 8u) { r8 = fmaRow(r8, a[ra.g2.x + ka], bk); }
+      if (TM > 9u) { r9 = fmaRow(r9, a[ra.g2.y + ka], bk); }
+      if (TM > 10u) { r10 = fmaRow(r10, a[ra.g2.z + ka], bk); }
+      if (TM > 11u) { r11 = fmaRow(r11, a[ra.g2.w + ka], bk); }
+      if (TM > 12u) { r12 = fmaRow(r12, a[ra.g3.x + ka], bk); }
+      if (TM > 13u) { r13 = fmaRow(r13, a[ra.g3.y + ka], bk); }
+      if (TM > 14u) { r14 = fmaRow(r14, a[ra.g3.z + ka], bk); }
+      if (TM > 15u) { r15 = fmaRow(r15, a[ra.g3.w + ka], bk); }
+      if (TM > 16u) { r16 = fmaRow(r16, a[ra.g4.x + ka], bk); }
+      if (TM > 17u) { r17 = fmaRow(r17, a[ra.g4.y + ka], bk); }
+      if (TM > 18u) { r18 = fmaRow(r18, a[ra.g4.z + ka], bk); }
+      if (TM > 19u) { r19 = fmaRow(r19, a[ra.g4.w + ka], bk); }
+      if (TM > 20u) { r20 = fmaRow(r20, a[ra.g5.x + ka], bk); }
+      if (TM > 21u) { r21 = fmaRow(r21, a[ra.g5.y + ka], bk); }
+      if (TM > 22u) { r22 = fmaRow(r22, a[ra.g5.z + ka], bk); }
+      if (TM > 23u) { r23 = fmaRow(r23, a[ra.g5.w + ka], bk); }
+      if (TM > 24u) { r24 = fmaRow(r24, a[ra.g6.x + ka], bk); }
+      if (TM > 25u) { r25 = fmaRow(r25, a[ra.g6.y + ka], bk); }
+      if (TM > 26u) { r26 = fmaRow(r26, a[ra.g6.z + ka], bk); }
+      if (TM > 27u) { r27 = fmaRow(r27, a[ra.g6.w + ka], bk); }
+      if (TM > 28u) { r28 = fmaRow(r28, a[ra.g7.x + ka], bk); }
+      if (TM > 29u) { r29 = fmaRow(r29, a[ra.g7.y + ka], bk); }
+      if (TM > 30u) { r30 = fmaRow(r30, a[ra.g7.z + ka], bk); }
+      if (TM > 31u) { r31 = fmaRow(r31, a[ra.g7.w + ka], bk); }
     }
   }
 
