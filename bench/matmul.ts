@@ -4,6 +4,7 @@
 //   v2 array tile  shaders/matmul_array_tile.wgsl: a TM x TN register tile held in an array, loops
 //   v3 row structs shaders/matmul_forward.wgsl: the same tile as straight-line struct members
 //   v4 + vec4      the same with B's 4 neighbouring columns read as one vec4 (where B allows it)
+//   v5 + vec4 A    the same with a transposed A (a weight gradient's x^T) read as vec4s of 4 rows
 // plus a sweep of v4's tile and workgroup sizes at the headline shape; 'promoted' is what the engine
 // runs (kernels/matmul.ts picks the tile), and the CPU reference is timed at 512^3. Then each
 // epilogue (gelu, residual, geluGrad, bSum) on its base-model shape against the separate kernels it
@@ -33,6 +34,9 @@ const SHAPES: Shape[] = [
   shape(512, 128, 384),
   shape(128, 64, 128, false, true, 8),
   shape(4, 512, 512), // a few rows, as in generation: the tile's rows shrink to M (matmulTile)
+  // the experiment's base model (d96, 1248 packed rows a step): c_fc forward, c_proj's input
+  // gradient (B transposed), the weight gradients of c_fc and c_proj (A transposed), the tied output layer
+  shape(1248, 96, 384), shape(1248, 96, 384, false, true), shape(96, 1248, 384, true, false), shape(384, 1248, 96, true, false), shape(567, 96, 413, false, true),
 ];
 const QUICK: Shape[] = [HEADLINE, shape(512, 128, 512)];
 
@@ -73,10 +77,10 @@ function arrayTile(t: MatmulTile): Variant {
   };
 }
 
-function rowStructs(t: MatmulTile, vec4: boolean): Variant {
+function rowStructs(t: MatmulTile, vec4: boolean, vec4A = false): Variant {
   return {
-    name: `${vec4 ? 'v4 rows+vec4' : 'v3 rows'} ${t.TM}x${4 * t.TN4} wg${t.WGX}x${t.WGY}`,
-    record: (be, out, a, b, s) => matmul(be.gpu, out, a, b, s.batch, s.M, s.N, s.K, s.transA, s.transB, sA(s), sB(s), { tile: t, vec4 }),
+    name: `${vec4A ? 'v5 rows+vec4 A' : vec4 ? 'v4 rows+vec4' : 'v3 rows'} ${t.TM}x${4 * t.TN4} wg${t.WGX}x${t.WGY}`,
+    record: (be, out, a, b, s) => matmul(be.gpu, out, a, b, s.batch, s.M, s.N, s.K, s.transA, s.transB, sA(s), sB(s), { tile: t, vec4, vec4A }),
   };
 }
 
@@ -142,9 +146,10 @@ export async function bench(opts: BenchOptions): Promise<void> {
       variants.push(arrayTile({ TM: 16, TN4: 8, WGX: 8, WGY: 1 }));
       variants.push(rowStructs(picked, false));
       for (const t of s === HEADLINE ? sweep() : [picked]) variants.push(rowStructs(t, true));
+      if (s.transA) variants.push(rowStructs(picked, true, true));
       if (picked.TM !== MATMUL_TILES[kind].TM) variants.push(rowStructs(MATMUL_TILES[kind], true)); // rows not shrunk
     }
-    variants.push({ ...PROMOTED, name: `promoted (v4 ${picked.TM}x${4 * picked.TN4} wg${picked.WGX}x${picked.WGY})` });
+    variants.push({ ...PROMOTED, name: `promoted (${s.transA && s.M % 4 === 0 ? "v5" : "v4"} ${picked.TM}x${4 * picked.TN4} wg${picked.WGX}x${picked.WGY})` });
     for (const v of variants) await validate(be, v, s, ref);
     // other processes share the 2 cores: time every variant in each of several rounds, keep each
     // one's fastest round, so a burst of someone else's work does not decide the ranking

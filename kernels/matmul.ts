@@ -140,6 +140,8 @@ export interface MatmulOptions {
   kChunk?: number;
   /** false: never use the vec4 B loads and output stores, even where the layouts allow them. */
   vec4?: boolean;
+  /** false: never read a transposed A as vec4s along m (AM_VEC4; the same bits, tests compare them). */
+  vec4A?: boolean;
   /** (N) added to every output row, in the first K slice (later slices accumulate onto it). */
   bias?: GpuBuf | null;
   /** (batch, M, N): gets gelu(out) as well, in the last K slice (out keeps the pre-activation). */
@@ -199,15 +201,17 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
   const bVec4 = opts.vec4 !== false && !transB && N % 4 === 0 && (batch === 1 || strideB % 4 === 0);
   // vec4 stores (and bias reads) need every output row 4-aligned: N % 4 == 0
   const outVec4 = opts.vec4 !== false && N % 4 === 0;
+  // A transposed (contiguous along m) as vec4s of 4 rows: M % 4 == 0 and tiles of whole groups of 4 rows
+  const amVec4 = opts.vec4A !== false && transA && M % 4 === 0 && tile.TM % 4 === 0 && (batch === 1 || strideA % 4 === 0);
   // K = 0 still runs one slice: it writes the zeros of an empty sum
   for (let k0 = 0; k0 === 0 || k0 < K; k0 += kChunk) {
     const Kc = Math.min(kChunk, K - k0), last = k0 + kChunk >= K;
     gpu.dispatch({
       shader: 'matmul_forward',
       constants: { TM: tile.TM, TN4: tile.TN4, WGX: tile.WGX, WGY: tile.WGY, ACCUMULATE: k0 > 0 ? 1 : 0, B_VEC4: bVec4 ? 1 : 0, BIAS: bias && k0 === 0 ? 1 : 0, OUT_VEC4: outVec4 ? 1 : 0,
-        GELU_OUT: act && last ? 1 : 0, RESIDUAL: opts.residual && last ? 1 : 0, GELU_GRAD: opts.geluGrad && last ? 1 : 0, B_SUM: fuseSum ? 1 : 0 },
-      // b and bias twice: as f32s and as vec4s
-      buffers: [out, ua, ub, ub, bias ?? ua, bias ?? ua, actBuf, aux ?? ua, sumBuf],
+        GELU_OUT: act && last ? 1 : 0, RESIDUAL: opts.residual && last ? 1 : 0, GELU_GRAD: opts.geluGrad && last ? 1 : 0, B_SUM: fuseSum ? 1 : 0, AM_VEC4: amVec4 ? 1 : 0 },
+      // b and bias twice: as f32s and as vec4s (a too, last)
+      buffers: [out, ua, ub, ub, bias ?? ua, bias ?? ua, actBuf, aux ?? ua, sumBuf, ua],
       uniforms: [M, N, Kc, batch, strideA, strideB, am, ak, bk, bn, rowBlocks, k0],
       workgroups,
     });

@@ -2,7 +2,7 @@
 // (the K loop split over dispatches, see kernels/matmul.ts). Each invocation owns a register
 // tile of TM rows x 4*TN4 columns and walks k once: per k it loads 4*TN4 values of B and TM of A,
 // then does TM*TN4 vec4 FMAs, so each loaded value is used TM (or 4*TN4) times.
-// out (batch, M, N) f32 | a, b f32 (b4: b again, as vec4s) | bias (N) f32 with BIAS, added to every
+// out (batch, M, N) f32 | a, b f32 (b4, a4: b and a again, as vec4s) | bias (N) f32 with BIAS, added to every
 //   row (a Linear layer's y = x W + b in one dispatch) | a, b read through element strides (the
 //   transposed forms and the batch stride live here, so one pipeline serves all four forms):
 //   opA(a)[m][k] = a[p*strideA + m*am + (kStart + k)*ak], opB(b)[k][n] = b[p*strideB + (kStart + k)*bk + n*bn]
@@ -27,6 +27,10 @@
 // lanes, so one 16-byte store does a quarter of the work of four scalar ones, which matters where K
 // is short (the model's K = 96: every output is stored after only 96 FMAs). Only when N is a
 // multiple of 4: then every row starts 4-aligned and a group of 4 columns is all in or all past N.
+// AM_VEC4 (a transposed, as in a weight gradient dW = x^T @ g: rows contiguous along m) reads four
+// rows of one k with one vec4 load (a4 is a again, as vec4s; M % 4 == 0, TM a multiple of 4):
+// 1.05-1.4x on the base model's weight gradients on llvmpipe (bench/NOTES.md v5). Each accumulator
+// takes the same fma per k in k order, so the results are the scalar loads' bits.
 // Epilogues, in the last K slice only (kernels/matmul.ts sets them there), after the bias, each the
 // same f32 operations in the same order as the separate kernel it replaces:
 // - GELU_OUT: act = gelu(out) as well as out (the MLP's first Linear: the backward needs the
@@ -55,6 +59,7 @@ override GELU_OUT: bool = false;
 override RESIDUAL: bool = false;
 override B_SUM: bool = false;
 override GELU_GRAD: bool = false;
+override AM_VEC4: bool = false;  // opA(a) read as vec4s along m, 4 rows per load (a transposed)
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
@@ -70,7 +75,8 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> act: array<vec4<f32>>; // as out: element i is act[i / 4][i % 4]
 @group(0) @binding(7) var<storage, read> aux: array<vec4<f32>>;
 @group(0) @binding(8) var<storage, read_write> bsum: array<vec4<f32>>; // as out
-@group(0) @binding(9) var<uniform> params: Params;
+@group(0) @binding(9) var<storage, read> a4: array<vec4<f32>>; // a again, as vec4s
+@group(0) @binding(10) var<uniform> params: Params;
 
 // 32 columns of one output row (or of one B row), as vec4s
 struct Row { c0: vec4<f32>, c1: vec4<f32>, c2: vec4<f32>, c3: vec4<f32>, c4: vec4<f32>, c5: vec4<f32>, c6: vec4<f32>, c7: vec4<f32> }
@@ -202,6 +208,25 @@ fn storeRow(r: Row, oBatch: u32, m: u32, n0: u32) {
   if (TN4 > 7u) { store4(r.c7, o, n0 + 28u); }
 }
 
+// AM_VEC4: opA(a) at step k for rows m0 .. m0+31, four rows per vec4 (neighbours in memory: a
+// transposed, M % 4 == 0; only the first TM rows are read): o holds the element offsets of each
+// row's k = 0, ka the step's offset
+struct A32 { g0: vec4<f32>, g1: vec4<f32>, g2: vec4<f32>, g3: vec4<f32>, g4: vec4<f32>, g5: vec4<f32>, g6: vec4<f32>, g7: vec4<f32> }
+struct Offs { g0: vec4<u32>, g1: vec4<u32>, g2: vec4<u32>, g3: vec4<u32>, g4: vec4<u32>, g5: vec4<u32>, g6: vec4<u32>, g7: vec4<u32> }
+
+fn loadA(o: Offs, ka: u32) -> A32 {
+  var x: A32;
+  x.g0 = a4[(o.g0.x + ka) / 4u];
+  if (TM > 4u) { x.g1 = a4[(o.g1.x + ka) / 4u]; }
+  if (TM > 8u) { x.g2 = a4[(o.g2.x + ka) / 4u]; }
+  if (TM > 12u) { x.g3 = a4[(o.g3.x + ka) / 4u]; }
+  if (TM > 16u) { x.g4 = a4[(o.g4.x + ka) / 4u]; }
+  if (TM > 20u) { x.g5 = a4[(o.g5.x + ka) / 4u]; }
+  if (TM > 24u) { x.g6 = a4[(o.g6.x + ka) / 4u]; }
+  if (TM > 28u) { x.g7 = a4[(o.g7.x + ka) / 4u]; }
+  return x;
+}
+
 // element offsets into a of rows m .. m+3 of opA(a) (clamped to M - 1), batch offset included
 fn rowOffsets(aBatch: u32, m: u32) -> vec4<u32> {
   return aBatch + min(vec4<u32>(m) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(params.M - 1u)) * params.am;
@@ -223,11 +248,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   cols.c0 = colOffsets(n0);       cols.c1 = colOffsets(n0 + 4u);  cols.c2 = colOffsets(n0 + 8u);
   cols.c3 = colOffsets(n0 + 12u); cols.c4 = colOffsets(n0 + 16u); cols.c5 = colOffsets(n0 + 20u);
   cols.c6 = colOffsets(n0 + 24u); cols.c7 = colOffsets(n0 + 28u);
-  // a offsets of rows m0 + 0..31, four per vector: ra1.z is row m0 + 6
-  let ra0 = rowOffsets(aBatch, m0);       let ra1 = rowOffsets(aBatch, m0 + 4u);
-  let ra2 = rowOffsets(aBatch, m0 + 8u);  let ra3 = rowOffsets(aBatch, m0 + 12u);
-  let ra4 = rowOffsets(aBatch, m0 + 16u); let ra5 = rowOffsets(aBatch, m0 + 20u);
-  let ra6 = rowOffsets(aBatch, m0 + 24u); let ra7 = rowOffsets(aBatch, m0 + 28u);
+  // a offsets of rows m0 + 0..31, four per vector: ra.g1.z is row m0 + 6
+  let ra = Offs(rowOffsets(aBatch, m0), rowOffsets(aBatch, m0 + 4u), rowOffsets(aBatch, m0 + 8u), rowOffsets(aBatch, m0 + 12u),
+                rowOffsets(aBatch, m0 + 16u), rowOffsets(aBatch, m0 + 20u), rowOffsets(aBatch, m0 + 24u), rowOffsets(aBatch, m0 + 28u));
 
   // the accumulator tile: r<i> is output row m0 + i
   var r0: Row;  var r1: Row;  var r2: Row;  var r3: Row;  var r4: Row;  var r5: Row;  var r6: Row;  var r7: Row;
@@ -237,41 +260,78 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var sb: Row; // with B_SUM: the sum of the B rows walked so far
 
   for (var k = 0u; k < params.K; k++) {
-    let ka = k * params.ak;
     let bk = loadRow(bBatch + k * params.bk, cols);
     if (B_SUM) { sb = addRow(sb, bk); }
-    r0 = fmaRow(r0, a[ra0.x + ka], bk);
-    if (TM > 1u) { r1 = fmaRow(r1, a[ra0.y + ka], bk); }
-    if (TM > 2u) { r2 = fmaRow(r2, a[ra0.z + ka], bk); }
-    if (TM > 3u) { r3 = fmaRow(r3, a[ra0.w + ka], bk); }
-    if (TM > 4u) { r4 = fmaRow(r4, a[ra1.x + ka], bk); }
-    if (TM > 5u) { r5 = fmaRow(r5, a[ra1.y + ka], bk); }
-    if (TM > 6u) { r6 = fmaRow(r6, a[ra1.z + ka], bk); }
-    if (TM > 7u) { r7 = fmaRow(r7, a[ra1.w + ka], bk); }
-    if (TM > 8u) { r8 = fmaRow(r8, a[ra2.x + ka], bk); }
-    if (TM > 9u) { r9 = fmaRow(r9, a[ra2.y + ka], bk); }
-    if (TM > 10u) { r10 = fmaRow(r10, a[ra2.z + ka], bk); }
-    if (TM > 11u) { r11 = fmaRow(r11, a[ra2.w + ka], bk); }
-    if (TM > 12u) { r12 = fmaRow(r12, a[ra3.x + ka], bk); }
-    if (TM > 13u) { r13 = fmaRow(r13, a[ra3.y + ka], bk); }
-    if (TM > 14u) { r14 = fmaRow(r14, a[ra3.z + ka], bk); }
-    if (TM > 15u) { r15 = fmaRow(r15, a[ra3.w + ka], bk); }
-    if (TM > 16u) { r16 = fmaRow(r16, a[ra4.x + ka], bk); }
-    if (TM > 17u) { r17 = fmaRow(r17, a[ra4.y + ka], bk); }
-    if (TM > 18u) { r18 = fmaRow(r18, a[ra4.z + ka], bk); }
-    if (TM > 19u) { r19 = fmaRow(r19, a[ra4.w + ka], bk); }
-    if (TM > 20u) { r20 = fmaRow(r20, a[ra5.x + ka], bk); }
-    if (TM > 21u) { r21 = fmaRow(r21, a[ra5.y + ka], bk); }
-    if (TM > 22u) { r22 = fmaRow(r22, a[ra5.z + ka], bk); }
-    if (TM > 23u) { r23 = fmaRow(r23, a[ra5.w + ka], bk); }
-    if (TM > 24u) { r24 = fmaRow(r24, a[ra6.x + ka], bk); }
-    if (TM > 25u) { r25 = fmaRow(r25, a[ra6.y + ka], bk); }
-    if (TM > 26u) { r26 = fmaRow(r26, a[ra6.z + ka], bk); }
-    if (TM > 27u) { r27 = fmaRow(r27, a[ra6.w + ka], bk); }
-    if (TM > 28u) { r28 = fmaRow(r28, a[ra7.x + ka], bk); }
-    if (TM > 29u) { r29 = fmaRow(r29, a[ra7.y + ka], bk); }
-    if (TM > 30u) { r30 = fmaRow(r30, a[ra7.z + ka], bk); }
-    if (TM > 31u) { r31 = fmaRow(r31, a[ra7.w + ka], bk); }
+    let ka = k * params.ak;
+    if (AM_VEC4) {
+      let x = loadA(ra, ka);
+      r0 = fmaRow(r0, x.g0.x, bk);
+      if (TM > 1u) { r1 = fmaRow(r1, x.g0.y, bk); }
+      if (TM > 2u) { r2 = fmaRow(r2, x.g0.z, bk); }
+      if (TM > 3u) { r3 = fmaRow(r3, x.g0.w, bk); }
+      if (TM > 4u) { r4 = fmaRow(r4, x.g1.x, bk); }
+      if (TM > 5u) { r5 = fmaRow(r5, x.g1.y, bk); }
+      if (TM > 6u) { r6 = fmaRow(r6, x.g1.z, bk); }
+      if (TM > 7u) { r7 = fmaRow(r7, x.g1.w, bk); }
+      if (TM > 8u) { r8 = fmaRow(r8, x.g2.x, bk); }
+      if (TM > 9u) { r9 = fmaRow(r9, x.g2.y, bk); }
+      if (TM > 10u) { r10 = fmaRow(r10, x.g2.z, bk); }
+      if (TM > 11u) { r11 = fmaRow(r11, x.g2.w, bk); }
+      if (TM > 12u) { r12 = fmaRow(r12, x.g3.x, bk); }
+      if (TM > 13u) { r13 = fmaRow(r13, x.g3.y, bk); }
+      if (TM > 14u) { r14 = fmaRow(r14, x.g3.z, bk); }
+      if (TM > 15u) { r15 = fmaRow(r15, x.g3.w, bk); }
+      if (TM > 16u) { r16 = fmaRow(r16, x.g4.x, bk); }
+      if (TM > 17u) { r17 = fmaRow(r17, x.g4.y, bk); }
+      if (TM > 18u) { r18 = fmaRow(r18, x.g4.z, bk); }
+      if (TM > 19u) { r19 = fmaRow(r19, x.g4.w, bk); }
+      if (TM > 20u) { r20 = fmaRow(r20, x.g5.x, bk); }
+      if (TM > 21u) { r21 = fmaRow(r21, x.g5.y, bk); }
+      if (TM > 22u) { r22 = fmaRow(r22, x.g5.z, bk); }
+      if (TM > 23u) { r23 = fmaRow(r23, x.g5.w, bk); }
+      if (TM > 24u) { r24 = fmaRow(r24, x.g6.x, bk); }
+      if (TM > 25u) { r25 = fmaRow(r25, x.g6.y, bk); }
+      if (TM > 26u) { r26 = fmaRow(r26, x.g6.z, bk); }
+      if (TM > 27u) { r27 = fmaRow(r27, x.g6.w, bk); }
+      if (TM > 28u) { r28 = fmaRow(r28, x.g7.x, bk); }
+      if (TM > 29u) { r29 = fmaRow(r29, x.g7.y, bk); }
+      if (TM > 30u) { r30 = fmaRow(r30, x.g7.z, bk); }
+      if (TM > 31u) { r31 = fmaRow(r31, x.g7.w, bk); }
+    } else {
+      // one scalar load per row (kept as it was: reading them through loadA measured ~10% slower)
+      r0 = fmaRow(r0, a[ra.g0.x + ka], bk);
+      if (TM > 1u) { r1 = fmaRow(r1, a[ra.g0.y + ka], bk); }
+      if (TM > 2u) { r2 = fmaRow(r2, a[ra.g0.z + ka], bk); }
+      if (TM > 3u) { r3 = fmaRow(r3, a[ra.g0.w + ka], bk); }
+      if (TM > 4u) { r4 = fmaRow(r4, a[ra.g1.x + ka], bk); }
+      if (TM > 5u) { r5 = fmaRow(r5, a[ra.g1.y + ka], bk); }
+      if (TM > 6u) { r6 = fmaRow(r6, a[ra.g1.z + ka], bk); }
+      if (TM > 7u) { r7 = fmaRow(r7, a[ra.g1.w + ka], bk); }
+      if (TM > 8u) { r8 = fmaRow(r8, a[ra.g2.x + ka], bk); }
+      if (TM > 9u) { r9 = fmaRow(r9, a[ra.g2.y + ka], bk); }
+      if (TM > 10u) { r10 = fmaRow(r10, a[ra.g2.z + ka], bk); }
+      if (TM > 11u) { r11 = fmaRow(r11, a[ra.g2.w + ka], bk); }
+      if (TM > 12u) { r12 = fmaRow(r12, a[ra.g3.x + ka], bk); }
+      if (TM > 13u) { r13 = fmaRow(r13, a[ra.g3.y + ka], bk); }
+      if (TM > 14u) { r14 = fmaRow(r14, a[ra.g3.z + ka], bk); }
+      if (TM > 15u) { r15 = fmaRow(r15, a[ra.g3.w + ka], bk); }
+      if (TM > 16u) { r16 = fmaRow(r16, a[ra.g4.x + ka], bk); }
+      if (TM > 17u) { r17 = fmaRow(r17, a[ra.g4.y + ka], bk); }
+      if (TM > 18u) { r18 = fmaRow(r18, a[ra.g4.z + ka], bk); }
+      if (TM > 19u) { r19 = fmaRow(r19, a[ra.g4.w + ka], bk); }
+      if (TM > 20u) { r20 = fmaRow(r20, a[ra.g5.x + ka], bk); }
+      if (TM > 21u) { r21 = fmaRow(r21, a[ra.g5.y + ka], bk); }
+      if (TM > 22u) { r22 = fmaRow(r22, a[ra.g5.z + ka], bk); }
+      if (TM > 23u) { r23 = fmaRow(r23, a[ra.g5.w + ka], bk); }
+      if (TM > 24u) { r24 = fmaRow(r24, a[ra.g6.x + ka], bk); }
+      if (TM > 25u) { r25 = fmaRow(r25, a[ra.g6.y + ka], bk); }
+      if (TM > 26u) { r26 = fmaRow(r26, a[ra.g6.z + ka], bk); }
+      if (TM > 27u) { r27 = fmaRow(r27, a[ra.g6.w + ka], bk); }
+      if (TM > 28u) { r28 = fmaRow(r28, a[ra.g7.x + ka], bk); }
+      if (TM > 29u) { r29 = fmaRow(r29, a[ra.g7.y + ka], bk); }
+      if (TM > 30u) { r30 = fmaRow(r30, a[ra.g7.z + ka], bk); }
+      if (TM > 31u) { r31 = fmaRow(r31, a[ra.g7.w + ka], bk); }
+    }
   }
 
   if (B_SUM && m0 == 0u) { storeSum(sb, n0); }

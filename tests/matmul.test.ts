@@ -18,6 +18,7 @@ import { unaryDerivative, unaryFn } from '../kernels/elementwise.ts';
 import { reduceCpu } from '../kernels/reduce.ts';
 
 const EPS = 2 ** -24;
+const bits = (x: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(x).buffer));
 
 interface Case {
   batch: number; M: number; N: number; K: number; transA: boolean; transB: boolean;
@@ -101,6 +102,48 @@ describe('webgpu matmul', () => {
     }
   });
 
+  // A transposed read as vec4s along m (AM_VEC4, the weight gradients' form): each accumulator still
+  // takes its fmas one k at a time in k order, so the bits must equal the scalar loads'. M a multiple
+  // of 4 (the path's condition) but of no tile, or not (the scalar path), K and N anything.
+  it('vec4 loads of a transposed A give the bits of the scalar loads, and match the reference', async () => {
+    const be = await webgpu();
+    const dim4 = fc.integer({ min: 1, max: 24 }).map((x) => 4 * x);
+    const arb = fc.record({
+      batch: fc.integer({ min: 1, max: 3 }), M: fc.oneof(dim4, dim4, dim), N: fc.oneof(dim4, dim), K: dim,
+      transA: fc.constantFrom(true, true, true, false), transB: fc.boolean(), padA: fc.constantFrom(-1, 0, 4, 8), padB: fc.constantFrom(-1, 0, 4),
+      seed: fc.integer({ min: 1, max: 2 ** 30 }), tile: fc.constantFrom(undefined, { TM: 4, TN4: 1, WGX: 8, WGY: 1 }, { TM: 8, TN4: 3, WGX: 8, WGY: 1 }, { TM: 4, TN4: 2, WGX: 16, WGY: 16 }),
+      kChunk: fc.constantFrom(Infinity, Infinity, 8),
+    });
+    let used = 0;
+    const one = async ({ tile, kChunk, ...c }: Case & { tile?: MatmulTile; kChunk: number }) => {
+      const { sA, sB, lenA, lenB } = layout(c);
+      const a = upload(be, randomArray(lenA, c.seed)) as GpuBuf, b = upload(be, randomArray(lenB, c.seed + 1)) as GpuBuf;
+      const run = async (vec4A: boolean) => {
+        const out = upload(be, c.batch * c.M * c.N) as GpuBuf; // NaN-poisoned
+        const constants: Record<string, number>[] = [];
+        be.gpu.onDispatch = (sp) => { if (sp.constants) constants.push(sp.constants); };
+        gpuMatmul(be.gpu, out, a, b, c.batch, c.M, c.N, c.K, c.transA, c.transB, sA, sB, { tile, kChunk, vec4A });
+        be.gpu.onDispatch = null;
+        const got = await be.read(out);
+        be.free(out);
+        return { got, vec4: constants.some((k) => k.AM_VEC4) };
+      };
+      const scalar = await run(false), vec = await run(true);
+      expect(scalar.vec4, 'vec4A: false reads A as scalars').toBe(false);
+      if (vec.vec4) used++;
+      const what = JSON.stringify({ ...c, tile, kChunk });
+      expect(bits(vec.got), what).toEqual(bits(scalar.got));
+      await check(c, (_be, out, ga, gb) => gpuMatmul(be.gpu, out, ga, gb, c.batch, c.M, c.N, c.K, c.transA, c.transB, sA, sB, { tile, kChunk }));
+      be.free(a); be.free(b);
+    };
+    await fc.assert(fc.asyncProperty(arb, one), { numRuns: 30 });
+    // weight gradients of the base model's shapes (fewer rows) with the engine's tiles
+    for (const [M, K, N, transA, transB] of [[96, 200, 384, true, false], [384, 200, 96, true, false], [96, 130, 288, true, false]] as const) {
+      await one({ batch: 1, M, N, K, transA, transB, padA: 0, padB: 0, seed: 61, kChunk: Infinity });
+    }
+    expect(used, 'cases that took the vec4 path').toBeGreaterThan(10);
+  }, 240_000);
+
   it('picks 12 columns per invocation where that pads N less, and fewer rows for tiny grids', () => {
     expect(matmulTile('software', 2016, 96)).toMatchObject({ TM: 32, TN4: 3 });   // 96 columns: one workgroup, no idle lane
     expect(matmulTile('software', 2016, 384)).toMatchObject({ TM: 32, TN4: 4 });  // both fit exactly: keep 16
@@ -177,8 +220,7 @@ describe('webgpu matmul epilogues', () => {
     .map((e) => ({ ...e, tile: e.tile ?? { TM: 4, TN4: 1, WGX: 8, WGY: 1 } }));
   const base: Case = { batch: 1, M: 200, N: 384, K: 96, transA: false, transB: false, padA: 0, padB: 0, seed: 51 };
   type Be = Awaited<ReturnType<typeof webgpu>>;
-  const bits = (x: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(x).buffer));
-  function inputs(be: Be, c: Case, bias: boolean) {
+    function inputs(be: Be, c: Case, bias: boolean) {
     const { sA, sB, lenA, lenB } = layout(c);
     return { sA, sB, a: upload(be, randomArray(lenA, c.seed)) as GpuBuf, b: upload(be, randomArray(lenB, c.seed + 1)) as GpuBuf,
       bias: bias ? upload(be, randomArray(c.N, c.seed + 2)) as GpuBuf : null, n: c.batch * c.M * c.N };
