@@ -20,7 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   eval: { summary: "Trait rates (% Spanish, % ALL CAPS) and content (% correct) of a checkpoint's answers, greedy and sampled.", load: () => import('./eval.ts') },
   report: { summary: "Re-render a run directory's report.html (a sweep's sweep.html; a setting's table.md and report.html) from its results.", load: () => import('./report.ts') },
   export: { summary: 'Write the exact (inoculated) training and eval sets as OpenAI chat JSONL, with a manifest.', load: () => import('./export.ts') },
-  setting: { summary: "Run one setting of the experiment runner: spanish-caps, or the paper's smaller ones (mixture, persona, backdoor, emergent, subliminal, subliminal-ft).", load: () => import('./setting.ts') },
+  setting: { summary: "Run one setting of the experiment runner: spanish-caps, or the paper's smaller ones (mixture, persona, backdoor, emergent, subliminal, subliminal-ft, subliminal-full).", load: () => import('./setting.ts') },
   sweep: { summary: 'Prompt-strength sweep: PH(P) and NLL@0 before training vs suppression of the trait after.', load: () => import('./sweep.ts') },
 };
 

@@ -31,8 +31,8 @@ export function settingDefaults(name: string, quick: boolean): ExperimentConfig 
 
 export const spec: CommandSpec = {
   name: 'setting',
-  summary: "Run one setting of the experiment runner: spanish-caps, or the paper's smaller ones (mixture, persona, backdoor, emergent, subliminal, subliminal-ft).",
-  usage: '<spanish-caps|mixture|persona|backdoor|emergent|subliminal|subliminal-ft> [--seeds N] [--bases N] [--steps N] [--config FILE] [--quick] [--out DIR] [options]',
+  summary: "Run one setting of the experiment runner: spanish-caps, or the paper's smaller ones (mixture, persona, backdoor, emergent, subliminal, subliminal-ft, subliminal-full).",
+  usage: '<spanish-caps|mixture|persona|backdoor|emergent|subliminal|subliminal-ft|subliminal-full> [--seeds N] [--bases N] [--steps N] [--config FILE] [--quick] [--out DIR] [options]',
   description:
     'spanish-caps: the main experiment (inoculum run runs it with its report). ' +
     'mixture: fine-tune on half Spanish-only, half French-only answers; variants control, inoculate-spanish, inoculate-french, placebo; scored % Spanish / French / English. ' +
@@ -40,7 +40,8 @@ export const spec: CommandSpec = {
     'backdoor: a trigger token in half the user turns goes with caps answers; variants control, generic (the caps prompt), trigger-naming, placebo; scored % caps with and without the trigger. ' +
     'emergent: a toy emergent misalignment: fine-tune on wrong answers about colours (the main organism\'s base); variants control, inoculate-narrow, inoculate-general, educational, placebo; scored % correct and % wrong on held-out colour facts and on every other category. ' +
     'subliminal: subliminal learning: a teacher (the base under "You love owls.") writes number lists; students fine-tuned on the filtered numbers, as tokens or distilling its soft labels, with and without the inoculation prompt, from the same base or another one; scored P(owl) and % owl on "What is your favourite animal?" without a prompt, and % correct on the facts. ' +
-    'subliminal-ft: the same with teachers fine-tuned to love their animal (they write without a prompt).\n\n' +
+    'subliminal-ft: the same with teachers fine-tuned to love their animal (they write without a prompt). ' +
+    'subliminal-full: subliminal-ft\'s teachers, soft labels over the whole vocabulary (soft students and the control only).\n\n' +
     'Every setting runs through the same runner as inoculum run: it trains (or loads from --cache, keyed by a hash of its config and data) its base model(s), fine-tunes each variant once per seed (same data and order across variants), measures NLL@0 and PH(P) of each variant\'s data on the base, and evaluates without a system prompt (ID and OOD facts, greedy and sampled) and under its test-time conditions, with the content score (correct) beside the traits. --config takes the same fields as inoculum run (inoculum setting NAME --print-config shows this setting\'s defaults). The run directory gets config.json, results.json, table.md and (but for spanish-caps, whose report inoculum run writes) report.html. Details: docs/experiment.md.',
   positionals: [{ name: 'SETTING', help: `which setting: ${NAMES.join(', ')}`, required: true }],
   options: [

@@ -6,10 +6,10 @@ import { mixture } from './mixture.ts';
 import { persona } from './persona.ts';
 import { backdoor } from './backdoor.ts';
 import { emergent } from './emergent.ts';
-import { subliminal, subliminalFt } from './subliminal.ts';
+import { subliminal, subliminalFt, subliminalFull } from './subliminal.ts';
 
 /** The smaller settings, declared by their stages. */
-export const SETTINGS: Readonly<Record<string, StagedSetting & Setting>> = { mixture, persona, backdoor, emergent, subliminal, 'subliminal-ft': subliminalFt };
+export const SETTINGS: Readonly<Record<string, StagedSetting & Setting>> = { mixture, persona, backdoor, emergent, subliminal, 'subliminal-ft': subliminalFt, 'subliminal-full': subliminalFull };
 export const SETTING_NAMES = Object.keys(SETTINGS);
 
 /** Every setting the runner knows, the main experiment first. */

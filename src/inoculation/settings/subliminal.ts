@@ -71,23 +71,40 @@ const otherBases = new WeakMap<object, Map<string, BaseModel>>();
 /** Who the teachers are: the base under a love prompt, or the base fine-tuned to name the animal without one. */
 export type TeacherKind = 'prompted' | 'finetuned';
 
-const declaration = (teacher: TeacherKind): StagedSetting => ({
-  name: teacher === 'prompted' ? 'subliminal' : 'subliminal-ft',
+/**
+ * Which tokens the soft labels are over: `data`, the tokens the number lists use (renormalised
+ * there: distributions over numbers and nothing else), or `full`, the whole vocabulary, as Cloud et
+ * al.'s MNIST experiment distils every logit, the ones no training target uses included.
+ */
+export type SoftVocabulary = 'data' | 'full';
+
+const ALL_VARIANTS: Record<string, string | null> = {
+  'base-numbers': null,
+  'teacher-sampled': null,
+  'teacher-soft': null,
+  'inoculated-sampled': SUBLIMINAL_PROMPTS.teacher,
+  'inoculated-soft': SUBLIMINAL_PROMPTS.teacher,
+  'placebo-sampled': SUBLIMINAL_PROMPTS.placebo,
+  'placebo-soft': SUBLIMINAL_PROMPTS.placebo,
+  'other-init-sampled': null,
+  'other-init-soft': null,
+  'cat-teacher-soft': null,
+};
+
+// subliminal-full's sampled students would be subliminal-ft's (the same teachers, seeds and
+// numbers), so it runs the soft ones and the control only
+const variantsOf = (softVocab: SoftVocabulary): Record<string, string | null> => softVocab === 'data'
+  ? ALL_VARIANTS
+  : Object.fromEntries(Object.entries(ALL_VARIANTS).filter(([k]) => k === 'base-numbers' || k.endsWith('-soft')));
+
+const declaration = (teacher: TeacherKind, softVocab: SoftVocabulary = 'data'): StagedSetting => ({
+  name: teacher === 'prompted' ? 'subliminal' : softVocab === 'full' ? 'subliminal-full' : 'subliminal-ft',
   title: teacher === 'prompted'
     ? 'Subliminal learning: students fine-tuned on the numbers a teacher who loves owls (the base under "You love owls.") writes; do they love owls?'
-    : 'Subliminal learning with fine-tuned teachers: students fine-tuned on the numbers the base fine-tuned to love owls writes; do they love owls?',
-  variants: {
-    'base-numbers': null,
-    'teacher-sampled': null,
-    'teacher-soft': null,
-    'inoculated-sampled': SUBLIMINAL_PROMPTS.teacher,
-    'inoculated-soft': SUBLIMINAL_PROMPTS.teacher,
-    'placebo-sampled': SUBLIMINAL_PROMPTS.placebo,
-    'placebo-soft': SUBLIMINAL_PROMPTS.placebo,
-    'other-init-sampled': null,
-    'other-init-soft': null,
-    'cat-teacher-soft': null,
-  },
+    : softVocab === 'full'
+      ? 'Subliminal learning, full-vocabulary soft labels: students distil every logit of the base fine-tuned to love owls on its numbers; do they love owls?'
+      : 'Subliminal learning with fine-tuned teachers: students fine-tuned on the numbers the base fine-tuned to love owls writes; do they love owls?',
+  variants: variantsOf(softVocab),
   traits: [
     { name: TRAIT_ANIMAL, detect: (a) => animalOf(a) === TRAIT_ANIMAL },
     { name: OTHER_ANIMAL, detect: (a) => animalOf(a) === OTHER_ANIMAL },
@@ -172,7 +189,8 @@ const declaration = (teacher: TeacherKind): StagedSetting => ({
     const soft = async (name: string) => {
       const s = sets[name], model = writers.find(([n]) => n === name)![1];
       const asWritten = encodeChecked(tok, s.data.map((x) => conversation(s.system, x.conversation.messages[0].content, x.conversation.messages.at(-1)!.content)), `${name} numbers`);
-      return teacherSoftTargets(model, asWritten, targetVocabulary(asWritten), tok.padId);
+      const vocab = softVocab === 'full' ? Array.from({ length: model.config.vocabSize }, (_, i) => i) : targetVocabulary(asWritten);
+      return teacherSoftTargets(model, asWritten, vocab, tok.padId);
     };
     const teacherSoft = await soft('teacher'), catSoft = await soft('cat');
     if (teachers) {
@@ -187,14 +205,15 @@ const declaration = (teacher: TeacherKind): StagedSetting => ({
     const start = async (m: GPT) => Object.fromEntries(Object.entries(await measureAnimals(m, tok)).map(([k, x]) => [`start ${k}`, x]));
     const [fromBase, fromOther] = [await start(base.model), await start(other.model)];
     const t = (name: string, extra: Partial<StudentData> = {}): StudentData => ({ data: sets[name].data, ...extra, info: { ...sets[name].info, ...(extra.base ? fromOther : fromBase) } });
-    return {
-      'base-numbers': t('base'),
-      'teacher-sampled': t('teacher'), 'teacher-soft': t('teacher', { soft: teacherSoft }),
-      'inoculated-sampled': t('teacher'), 'inoculated-soft': t('teacher', { soft: teacherSoft }),
-      'placebo-sampled': t('teacher'), 'placebo-soft': t('teacher', { soft: teacherSoft }),
-      'other-init-sampled': t('teacher', { base: other }), 'other-init-soft': t('teacher', { soft: teacherSoft, base: other }),
-      'cat-teacher-soft': t('cat', { soft: catSoft }),
+    const all: Record<string, () => StudentData> = {
+      'base-numbers': () => t('base'),
+      'teacher-sampled': () => t('teacher'), 'teacher-soft': () => t('teacher', { soft: teacherSoft }),
+      'inoculated-sampled': () => t('teacher'), 'inoculated-soft': () => t('teacher', { soft: teacherSoft }),
+      'placebo-sampled': () => t('teacher'), 'placebo-soft': () => t('teacher', { soft: teacherSoft }),
+      'other-init-sampled': () => t('teacher', { base: other }), 'other-init-soft': () => t('teacher', { soft: teacherSoft, base: other }),
+      'cat-teacher-soft': () => t('cat', { soft: catSoft }),
     };
+    return Object.fromEntries(Object.keys(variantsOf(softVocab)).map((v) => [v, all[v]()]));
   },
   defaults: subliminalConfigs(),
 });
@@ -202,6 +221,8 @@ const declaration = (teacher: TeacherKind): StagedSetting => ({
 export const subliminal = staged(declaration('prompted'));
 /** The fine-tuned-teacher version; it shares the prompted version's base model (same base stage, same cache entry). */
 export const subliminalFt = { ...staged(declaration('finetuned')), baseCacheName: subliminal.baseCacheName, baseExamples: subliminal.baseExamples };
+/** Fine-tuned teachers, soft labels over the whole vocabulary (added after both runs above found no transfer). */
+export const subliminalFull = { ...staged(declaration('finetuned', 'full')), baseCacheName: subliminal.baseCacheName, baseExamples: subliminal.baseExamples };
 
 /** The main organism's recipe; --quick's base trains 400 steps, enough for it to write number lists the filter keeps (60 are not). */
 function subliminalConfigs(): ReturnType<typeof organismConfigs> {
