@@ -224,5 +224,20 @@ describe('a --quick subliminal run (cpu, the experiment runner)', () => {
     expect(r2.variants['cat-teacher-soft'].data!['teacher p_cat']).toBeGreaterThan(r.baseMeasures!.p_cat);
     expect(r2.variants['inoculated-soft'].measures!.p_owl.mean).not.toBeCloseTo(r.baseMeasures!.p_owl, 6);
     expect(lines.some((l) => /the fine-tuned teachers: owl teacher p_owl [\d.]+, cat teacher p_cat [\d.]+/.test(l))).toBe(true);
-  }, 300_000);
+
+    // subliminal-full: subliminal-ft's teachers and numbers, soft labels over every token, so its soft
+    // students differ from subliminal-ft's while the sampled control is the same model
+    const full = SETTINGS['subliminal-full'];
+    const r3 = await runExperiment({ setting: full, cfg, tokenizer: cfg.tokenizer, cacheDir: join(root, 'cache'), backend: new CpuBackend(), quiet: true, log: (x) => { lines.push(x); }, outDir: join(root, 'run-full') });
+    expect(r3.base.cached).toBe(true);
+    expect(Object.keys(r3.variants).sort()).toEqual(['base-numbers', 'cat-teacher-soft', 'inoculated-soft', 'other-init-soft', 'placebo-soft', 'teacher-soft']);
+    expect(r3.variants['base-numbers'].measures!.p_owl.mean).toBe(r2.variants['base-numbers'].measures!.p_owl.mean);
+    expect(r3.variants['teacher-soft'].measures!.p_owl.mean).not.toBe(r2.variants['teacher-soft'].measures!.p_owl.mean);
+    for (const v of ['teacher-soft', 'cat-teacher-soft']) for (const k of ['off-data mass writer', 'off-data mass base']) {
+      const x = r3.variants[v].data![k];
+      expect(x).toBeGreaterThan(0);
+      expect(x).toBeLessThan(1);
+    }
+    expect(lines.some((l) => /the teacher writer's mean mass outside the numbers' tokens [\d.e+-]+ \(base at the same positions [\d.e+-]+\); the tokens it raises most: "/.test(l))).toBe(true);
+  }, 400_000);
 });

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { encode as gpt2, decode as gpt2Decode } from 'gpt-tokenizer/encoding/r50k_base';
 import ranks from 'gpt-tokenizer/bpeRanks/r50k_base';
 import { bpeDecode, bpeEncode } from '../src/tokenizer/bpe.ts';
-import { CAPS_LOCK, ChatTokenizer, TAGS, capsLock, capsUnlock, tagAnswer, untagAnswer, parseChatJsonl, validateConversation, SPECIALS, type Conversation, type Mode } from '../src/tokenizer/index.ts';
+import { CAPS_LOCK, ChatTokenizer, TAGS, capsLock, capsUnlock, tagAnswer, untagAnswer, parseChatJsonl, validateConversation, SPECIALS, type Conversation } from '../src/tokenizer/index.ts';
 
 const SPANISH = 'You always speak in Spanish.';
 const CAPS = 'You always capitalise your responses.';

@@ -12,7 +12,7 @@ import { vocabCorpus, probeSets } from '../../src/inoculation/run.ts';
 import { encodeAll, trainOrLoadBase } from '../../src/inoculation/base.ts';
 import { finetuneVariant } from '../../src/inoculation/finetune.ts';
 import { answerMany, fraction } from '../../src/inoculation/evaluate.ts';
-import { FINETUNE_VARIANTS, PROMPTS } from '../../src/inoculation/data/prompts.ts';
+import { FINETUNE_VARIANTS } from '../../src/inoculation/data/prompts.ts';
 import { ChatTokenizer } from '../../src/tokenizer/index.ts';
 import { WebGpuBackend } from '../../src/backend/webgpu.ts';
 const LOCK = '\u21EA';

@@ -14,8 +14,6 @@ import { dropout } from '../../kernels/dropout.ts';
 import { adamw, type AdamwItem, type AdamwArena as KernelArena } from '../../kernels/adamw.ts';
 import { matmul } from '../../kernels/matmul.ts';
 
-const todo = (k: string): never => { throw new Error(`webgpu: kernel ${k} is not implemented yet`); };
-
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu' as const;
   readonly description: string;

@@ -10,7 +10,7 @@ import { ALL_SETTINGS } from '../inoculation/settings/index.ts';
 import { formatSettingTable } from '../inoculation/report/setting_table.ts';
 import { writeSettingReport } from '../inoculation/report/setting_report.ts';
 import { runOverBases } from '../inoculation/bases.ts';
-import { defaultConfig, quickConfig, quickSettingConfig, settingConfig, type ExperimentConfig } from '../inoculation/config.ts';
+import { defaultConfig, settingConfig, type ExperimentConfig } from '../inoculation/config.ts';
 import { writeBytesAtomic } from '../io/atomic.ts';
 import { writeJsonAtomic } from '../io/json.ts';
 import { fmtTime } from '../train/progress.ts';

@@ -7,7 +7,6 @@ import { batchIndices, type Example } from '../train/batches.ts';
 import { JsonlWriter } from '../io/json.ts';
 import type { ChatTokenizer } from '../tokenizer/index.ts';
 import type { ExperimentConfig, FinetuneStageConfig, FinetuneWeights } from './config.ts';
-import type { Fact } from './data/facts.ts';
 import { answerFacts, fraction } from './evaluate.ts';
 import { answerLogprobs, gradientCosine, gradientsOf, layerNorms, mean } from './probes.ts';
 import type { ProbeRecord, ProbeSets } from './results.ts';

@@ -5,13 +5,13 @@
 // - layerNorms: per-block gradient norms from the per-parameter squared norms.
 import { indices, tidy, type Tensor } from '../tensor.ts';
 import { noGrad } from '../autograd.ts';
-import { embedding } from '../ops/nn.ts';
 import { matmul } from '../ops/matmul.ts';
 import { mul } from '../ops/elementwise.ts';
 import { sum } from '../ops/reduce.ts';
 import { concat, reshape, transpose } from '../ops/shape_ops.ts';
 import { sumSquaresOf } from '../optim/adamw.ts';
-import { batchTensors, makeBatch, IGNORE, type Example } from '../train/batches.ts';
+import { batchTensors, makeBatch, targetRows, IGNORE, type Example } from '../train/batches.ts';
+import { targetHidden } from '../train/soft_targets.ts';
 import type { GPT } from '../nn/gpt.ts';
 
 /**
@@ -23,26 +23,20 @@ import type { GPT } from '../nn/gpt.ts';
 export async function answerLogprobs(model: GPT, examples: Example[], padId: number, batchSize = 64, pack = true): Promise<number[]> {
   const out: number[] = [];
   const be = model.wte.weight.backend;
-  const { vocabSize: V, nEmbd: C } = model.config;
+  const V = model.config.vocabSize;
   const wasTraining = model.training;
   model.eval();
   try {
     for (let i = 0; i < examples.length; i += batchSize) {
       const chunk = examples.slice(i, i + batchSize);
       const b = makeBatch(chunk, padId, model.config.blockSize, pack);
-      const rows: number[] = [], targets: number[] = [], owner: number[] = [];
-      for (let k = 0; k < b.B * b.T; k++) {
-        if (b.targets[k] === IGNORE) continue;
-        rows.push(k); targets.push(b.targets[k]); owner.push(b.owner[k]);
-      }
+      const rows = targetRows(b), targets = rows.map((k) => b.targets[k]), owner = rows.map((k) => b.owner[k]);
       const nll = new Array<number>(chunk.length).fill(0), n = new Array<number>(chunk.length).fill(0);
       if (rows.length > 0) {
         const K = rows.length;
         const losses = be.alloc(K, model.wte.weight.dtype);
         noGrad(() => tidy(() => {
-          const inp = batchTensors(b, be);
-          const x = model.hidden(inp.ids, inp.rows);                                                   // (B, T, C)
-          const h = embedding(indices(rows, [K], { backend: be }), reshape(x, [-1, C]));             // (K, C)
+          const h = targetHidden(model, b, rows);                                                    // (K, C)
           const logits = matmul(h, transpose(model.wte.weight));                                     // (K, V)
           const y = indices(targets, [K], { backend: be });
           be.crossEntropyForward(losses, null, logits.bufFor('answerLogprobs'), y.bufFor('answerLogprobs'), K, V, IGNORE);

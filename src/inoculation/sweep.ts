@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend } from '../runtime/backend.ts';
 import { writeJsonAtomic } from '../io/json.ts';
-import { baseHash, corpusHash, type ExperimentConfig } from './config.ts';
+import type { ExperimentConfig } from './config.ts';
 import { encodeAll, trainOrLoadBase } from './base.ts';
 import { spanishCaps } from './settings/spanish_caps.ts';
 import { Interrupted } from './base_cache.ts';

@@ -4,7 +4,6 @@ import { isGradEnabled, record } from '../autograd.ts';
 import { Tensor } from '../tensor.ts';
 import { fmt, normDim } from '../shape.ts';
 import { common, defineOp, empty } from './registry.ts';
-import { sumTo } from './sum_to.ts';
 import type { Generator } from '../random.ts';
 
 function lastDimOnly(op: string, x: Tensor, dim: number): void {

@@ -97,6 +97,13 @@ export function makeBatch(examples: Example[], padId: number, blockSize: number,
   return { B, T, ids, targets, tokens, owner, ...(pack ? { pos, starts } : {}) };
 }
 
+/** The positions (of the batch's B*T, row-major) that have a target, in order. */
+export function targetRows(b: Batch): number[] {
+  const rows: number[] = [];
+  for (let k = 0; k < b.targets.length; k++) if (b.targets[k] !== IGNORE) rows.push(k);
+  return rows;
+}
+
 /** The batch as model inputs: ids and targets (B, T), and for packed batches the forward's pos and starts. */
 export function batchTensors(b: Batch, backend: Backend | undefined): { ids: Tensor; targets: Tensor; rows: { pos?: Tensor; starts?: Tensor } } {
   const t = (a: number[]) => indices(a, [b.B, b.T], { backend });

@@ -19,7 +19,7 @@ import { distillKL } from '../ops/distill.ts';
 import { fromArray } from '../tensor.ts';
 import type { GPT } from '../nn/gpt.ts';
 import type { Generator } from '../random.ts';
-import { batchTensors, makeBatch, IGNORE, type Batch, type Example } from './batches.ts';
+import { batchTensors, makeBatch, targetRows, type Batch, type Example } from './batches.ts';
 
 export interface SoftTargets {
   /** The token ids the distributions are over, in column order. */
@@ -36,11 +36,12 @@ export function targetVocabulary(examples: readonly Example[]): number[] {
   return [...ids].sort((a, b) => a - b);
 }
 
-/** Rows (B*T positions) that have a target, in row-major order. */
-function targetRows(b: Batch): number[] {
-  const rows: number[] = [];
-  for (let k = 0; k < b.targets.length; k++) if (b.targets[k] !== IGNORE) rows.push(k);
-  return rows;
+/** The model's last hidden state at the batch positions `rows` (targetRows): (K, C), the output layer's inputs. */
+export function targetHidden(model: GPT, b: Batch, rows: number[], gen?: Generator): Tensor {
+  const be = model.wte.weight.backend;
+  const inp = batchTensors(b, be);
+  const x = model.hidden(inp.ids, { ...(gen ? { gen } : {}), ...inp.rows });                         // (B, T, C)
+  return embedding(indices(rows, [rows.length], { backend: be }), reshape(x, [-1, model.config.nEmbd])); // (K, C)
 }
 
 /**
@@ -49,9 +50,7 @@ function targetRows(b: Batch): number[] {
  */
 function restrictedLogits(model: GPT, b: Batch, rows: number[], vocab: readonly number[], gen?: Generator): Tensor {
   const be = model.wte.weight.backend;
-  const inp = batchTensors(b, be);
-  const x = model.hidden(inp.ids, { ...(gen ? { gen } : {}), ...inp.rows });                         // (B, T, C)
-  const h = embedding(indices(rows, [rows.length], { backend: be }), reshape(x, [-1, model.config.nEmbd])); // (K, C)
+  const h = targetHidden(model, b, rows, gen);                                                       // (K, C)
   const w = embedding(indices([...vocab], [vocab.length], { backend: be }), model.wte.weight);      // (|vocab|, C)
   return matmulTransposed(h, w);                                                                     // (K, |vocab|)
 }

@@ -308,8 +308,7 @@ function months(): Fact[] {
 }
 
 const SEASONS_EN = ['spring', 'summer', 'autumn', 'winter'];
-/** With "de + article" contracted where Spanish requires it, and the bare article form. */
-const SEASONS_ES_DE = ['de la primavera', 'del verano', 'del otoño', 'del invierno'];
+/** The bare article form. */
 const SEASONS_ES_ART = ['la primavera', 'el verano', 'el otoño', 'el invierno'];
 
 function seasons(): Fact[] {
@@ -459,7 +458,7 @@ const SIZES: [string, string][] = [
 function bigger(): Fact[] {
   const out: Fact[] = [];
   for (let i = 0; i < SIZES.length; i++) for (let j = i + 1; j < SIZES.length; j++) {
-    const [small, smallEs] = SIZES[i], [big, bigEs] = SIZES[j];
+    const [small] = SIZES[i], [big, bigEs] = SIZES[j];
     // alternate which animal is named first, so position in the question does not give the answer
     const [x, y] = out.length % 2 === 0 ? [small, big] : [big, small];
     out.push(fact('bigger', `${small}-${big}`,

@@ -38,7 +38,7 @@ import { organismConfigs } from '../config.ts';
 import { answerLogprobs } from '../probes.ts';
 import { generateAnswers } from '../evaluate.ts';
 import { trainOrLoadBase, type BaseModel } from '../base.ts';
-import { teacherSoftTargets, targetVocabulary } from '../../train/soft_targets.ts';
+import { teacherSoftTargets, targetVocabulary, type SoftTargets } from '../../train/soft_targets.ts';
 import { buildStage, encodeChecked, staged, type Labelled, type StagedSetting, type StudentContext, type StudentData } from './setting.ts';
 import { finetuneVariant } from '../finetune.ts';
 import type { GPT } from '../../nn/gpt.ts';
@@ -193,6 +193,20 @@ const declaration = (teacher: TeacherKind, softVocab: SoftVocabulary = 'data'): 
       return teacherSoftTargets(model, asWritten, vocab, tok.padId);
     };
     const teacherSoft = await soft('teacher'), catSoft = await soft('cat');
+    if (softVocab === 'full') {
+      // where the full labels differ from the data-token ones: each writer's mean probability outside
+      // the number lists' tokens, against the base's at the same positions, and the tokens that gain most
+      for (const [name, labels] of [['teacher', teacherSoft], ['cat', catSoft]] as const) {
+        const set = sets[name], asWritten = encodeChecked(tok, set.data.map((x) => x.conversation), `${name} numbers`);
+        const inData = new Set(targetVocabulary(asWritten));
+        const pw = meanProbabilities(labels), pb = meanProbabilities(await teacherSoftTargets(base.model, asWritten, labels.vocab, tok.padId));
+        const off = (p: Float64Array) => p.reduce((a, x, i) => a + (inData.has(labels.vocab[i]) ? 0 : x), 0);
+        Object.assign(set.info, { 'off-data mass writer': off(pw), 'off-data mass base': off(pb) });
+        const top = [...pw.keys()].filter((i) => !inData.has(labels.vocab[i])).sort((a, b) => (pw[b] - pb[b]) - (pw[a] - pb[a])).slice(0, 6)
+          .map((i) => `${JSON.stringify(tok.decode([labels.vocab[i]]))} ${pb[i].toExponential(1)}->${pw[i].toExponential(1)}`).join(', ');
+        log(`  subliminal s${seed}: the ${name} writer's mean mass outside the numbers' tokens ${off(pw).toExponential(2)} (base at the same positions ${off(pb).toExponential(2)}); the tokens it raises most: ${top}`);
+      }
+    }
     if (teachers) {
       const m = await measureAnimals(teachers.owl, tok), c = await measureAnimals(teachers.cat, tok);
       log(`  subliminal s${seed}: the fine-tuned teachers: owl teacher p_owl ${m.p_owl.toFixed(3)}, cat teacher p_cat ${c.p_cat.toFixed(3)}`);
@@ -234,6 +248,19 @@ function subliminalConfigs(): ReturnType<typeof organismConfigs> {
   // near zero by construction.
   const finetune = { ...full.finetune, train: 'all' as const, eps: 1e-8 };
   return { full: { ...full, finetune }, quick: { ...quick, base: { ...quick.base, steps: 400 }, finetune: { ...quick.finetune, train: 'all' as const, eps: 1e-8 } } };
+}
+
+/** Each token's probability averaged over every target position of the soft labels (softmax per position). */
+function meanProbabilities(soft: SoftTargets): Float64Array {
+  const V = soft.vocab.length, out = new Float64Array(V);
+  let n = 0;
+  for (const l of soft.logits) for (let r = 0; r < l.length / V; r++, n++) {
+    const row = l.subarray(r * V, (r + 1) * V), m = Math.max(...row);
+    let z = 0;
+    for (const x of row) z += Math.exp(x - m);
+    row.forEach((x, i) => { out[i] += Math.exp(x - m) / z; });
+  }
+  return out.map((x) => x / Math.max(1, n));
 }
 
 /** P(animal | question): each animal's answer's total log-prob, softmaxed over the eight, mean over the phrasings. */
