@@ -15,6 +15,7 @@
 #    matmul      npm run bench -- matmul --json      (--quick: bench/device_bench.ts matmul, the quick set)
 #    attention   npm run bench -- attention --json   (--quick: bench/device_bench.ts attention)
 #    train_step  bench/train_step.ts --backend webgpu --config base --json   (--quick: --steps 2)
+#    finetune_step  the same with --config finetune: the experiment's fine-tune step (its dispatches)
 #    example     examples/spanish-caps.ts --backend webgpu with a fresh (cold) cache   (--quick: --quick)
 # 3. writes ONE JSON, rewritten after every step: DIR/device.json, DIR = --out, else $OUT when set,
 #    else runs/device. Logs go to DIR/logs/; when DIR is $OUT they are packed into DIR/logs.tgz at the
@@ -35,7 +36,7 @@ while [ $# -gt 0 ]; do
     --out) OUTDIR=${2:?--out needs a directory}; shift ;;
     --budget) BUDGET=${2:?--budget needs seconds}; shift ;;
     --only) ONLY=${2:?--only needs step names}; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "device.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -163,6 +164,7 @@ run_step peak 120 "${BENCH_PEAK[@]}"
 run_step matmul 300 "${BENCH_MATMUL[@]}"
 run_step attention 180 "${BENCH_ATTN[@]}"
 run_step train_step 300 $TSX bench/train_step.ts --backend webgpu --config base --json "${TRAIN_STEPS[@]}"
+run_step finetune_step 300 $TSX bench/train_step.ts --backend webgpu --config finetune --json "${TRAIN_STEPS[@]}"
 rm -rf "$WORK/example" "$WORK/cache"; mkdir -p "$WORK"
 run_step example 600 $TSX examples/spanish-caps.ts --backend webgpu --out "$WORK/example" --cache "$WORK/cache" "${EXAMPLE_ARGS[@]}"
 

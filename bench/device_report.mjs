@@ -80,6 +80,7 @@ if (peakFlops > 0 && report.bench.matmul) {
 
 // the training step
 if (step('train_step')) report.train_step = jsonLines(log('train_step')).find((o) => 'tokens_per_s' in o) ?? null;
+if (step('finetune_step')) report.finetune_step = jsonLines(log('finetune_step')).find((o) => 'tokens_per_s' in o) ?? null;
 
 // the default example
 const ex = step('example');

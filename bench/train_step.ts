@@ -4,6 +4,10 @@
 // --config ref (default): d_model 128, 4 layers, 4 heads, context 64, vocab 1024, batch 8, random ids.
 // --config base: the experiment's own base stage (src/inoculation/config.ts defaultConfig.base):
 //   its model, batch, packing and corpus examples, as `inoculum run` trains it.
+// --config finetune: the experiment's fine-tune stage (defaultConfig.finetune) on the base model's
+//   shape: seed 1's fine-tuning set under the Spanish inoculation prompt, only the weights
+//   finetune.train names trainable (the MLPs' output projections), batch 16 packed, AdamW eps 1e-2.
+//   The weights are a fresh init, not a trained base: a step's work does not depend on their values.
 // tokens/s counts the tokens a step feeds the model (packed rows x row length for base).
 // WebGPU has no timestamp queries on the software adapter, so the breakdown replays each recorded
 // dispatch of one step in isolation (reps in one submit, then a sync) and sums by shader; the CPU
@@ -19,7 +23,11 @@ import type { Example } from '../src/train/batches.ts';
 import { defaultConfig } from '../src/inoculation/config.ts';
 import { experimentSplits } from '../src/inoculation/data/corpus.ts';
 import { experimentTokenizer } from '../src/inoculation/run.ts';
-import { baseExamples, baseTrainConfig } from '../src/inoculation/base.ts';
+import { baseExamples, baseTrainConfig, encodeAll } from '../src/inoculation/base.ts';
+import { inoculate } from '../src/inoculation/data/corpus.ts';
+import { PROMPTS } from '../src/inoculation/data/prompts.ts';
+import { spanishCaps } from '../src/inoculation/settings/spanish_caps.ts';
+import { prepareForFinetune } from '../src/inoculation/finetune.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, def: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : def; };
@@ -27,9 +35,13 @@ const json = args.includes('--json');
 const which = flag('backend', 'both');
 const steps = Number(flag('steps', '5'));
 const configName = flag('config', 'ref');
-if (configName !== 'ref' && configName !== 'base') throw new Error(`train_step: --config must be ref or base, got ${configName}`);
+if (!['ref', 'base', 'finetune'].includes(configName)) throw new Error(`train_step: --config must be ref, base or finetune, got ${configName}`);
 
-interface Setup { config: GPTConfig; examples: Example[]; train: ConstructorParameters<typeof Trainer>[2]; padId: number; seed: number }
+interface Setup {
+  config: GPTConfig; examples: Example[]; train: ConstructorParameters<typeof Trainer>[2]; padId: number; seed: number;
+  /** Makes the model ready to train (the fine-tune freezes all but some weights); absent: every weight trains. */
+  prepare?: (model: GPT) => void;
+}
 
 function refSetup(): Setup {
   const config: GPTConfig = { vocabSize: 1024, blockSize: 64, nLayer: 4, nHead: 4, nEmbd: 128, dropout: 0, layerNormEps: 1e-5 };
@@ -50,7 +62,18 @@ function baseSetup(): Setup {
     train: baseTrainConfig(cfg),
   };
 }
-const setup = configName === 'base' ? baseSetup() : refSetup();
+function finetuneSetup(): Setup {
+  const cfg = defaultConfig, ft = cfg.finetune, seed = 1;
+  const tok = experimentTokenizer(cfg.tokenizer, cfg.base.promptVariety);
+  const convs = spanishCaps.finetuneSet(experimentSplits(cfg), seed, cfg.corpusSeed).map((x) => x.conversation);
+  return {
+    config: { ...cfg.base.model, dropout: ft.dropout, vocabSize: tok.vocabSize }, examples: encodeAll(tok, inoculate(convs, PROMPTS.spanish)), padId: tok.padId, seed,
+    // as finetune.ts finetuneVariant builds its Trainer
+    train: { steps: ft.steps, batchSize: ft.batchSize, lr: ft.lr, minLr: ft.lr, eps: ft.eps, warmup: ft.warmup, weightDecay: ft.weightDecay, seed, gradClip: 1, pack: ft.pack },
+    prepare: (model) => { prepareForFinetune(model, ft, seed); },
+  };
+}
+const setup = configName === 'base' ? baseSetup() : configName === 'finetune' ? finetuneSetup() : refSetup();
 const config = setup.config;
 
 /** Wraps a CPU backend so every kernel call is timed by name. */
@@ -76,6 +99,7 @@ async function run(name: 'cpu' | 'webgpu') {
   if (name === 'cpu') be = timedCpu(new CpuBackend(), cpuAcc);
   else { gpuBe = await WebGpuBackend.create(); be = gpuBe; }
   const model = new GPT(config, setup.seed, be);
+  setup.prepare?.(model);
   const trainer = new Trainer(model, setup.examples, setup.train, setup.padId);
   await trainer.trainStep(); // warm-up: pipelines, pool
   cpuAcc.clear();
