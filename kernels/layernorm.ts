@@ -22,9 +22,21 @@ export function layernormForwardCpu(out: F, mean: F, rstd: F, inp: F, weight: F,
   }
 }
 
-// dinp (N, C), dweight (C), dbias (C) written, not accumulated
-export function layernormBackwardCpu(dinp: F, dweight: F, dbias: F, dout: F, inp: F, weight: F, mean: F, rstd: F, N: number, C: number): void {
-  dweight.fill(0); dbias.fill(0);
+// dinp (N, C), dweight (C), dbias (C) written, not accumulated; null: not wanted, not computed
+// (dweight and dbias both or neither)
+export function layernormBackwardCpu(dinp: F | null, dweight: F | null, dbias: F | null, dout: F, inp: F, weight: F, mean: F, rstd: F, N: number, C: number): void {
+  checkWanted(dweight, dbias);
+  if (dweight && dbias) {
+    dweight.fill(0); dbias.fill(0);
+    for (let n = 0; n < N; n++) {
+      for (let c = 0; c < C; c++) {
+        const o = n * C + c;
+        dbias[c] += dout[o];
+        dweight[c] += (inp[o] - mean[n]) * rstd[n] * dout[o];
+      }
+    }
+  }
+  if (!dinp) return;
   for (let n = 0; n < N; n++) {
     const o = n * C;
     // two row reductions: mean of dnorm and mean of dnorm * norm
@@ -38,11 +50,13 @@ export function layernormBackwardCpu(dinp: F, dweight: F, dbias: F, dout: F, inp
     for (let c = 0; c < C; c++) {
       const norm = (inp[o + c] - mean[n]) * rstd[n];
       const dnorm = weight[c] * dout[o + c];
-      dbias[c] += dout[o + c];
-      dweight[c] += norm * dout[o + c];
       dinp[o + c] = (dnorm - dnormMean - norm * dnormNormMean) * rstd[n];
     }
   }
+}
+
+function checkWanted(dweight: unknown, dbias: unknown): void {
+  if ((dweight === null) !== (dbias === null)) throw new Error('layernormBackward: dweight and dbias come from one pass: pass both or neither');
 }
 
 // Binding specs of shaders/layernorm_forward.wgsl, layernorm_backward.wgsl,
@@ -68,9 +82,11 @@ export function layernormForward(gpu: Gpu, out: GpuBuf, mean: GpuBuf, rstd: GpuB
 }
 
 // dinp (N, C), dweight (C), dbias (C) written (not accumulated) from dout (N, C), inp (N, C), weight (C), mean (N), rstd (N)
-export function layernormBackward(gpu: Gpu, dinp: GpuBuf, dweight: GpuBuf, dbias: GpuBuf, dout: GpuBuf, inp: GpuBuf, weight: GpuBuf,
+export function layernormBackward(gpu: Gpu, dinp: GpuBuf | null, dweight: GpuBuf | null, dbias: GpuBuf | null, dout: GpuBuf, inp: GpuBuf, weight: GpuBuf,
   mean: GpuBuf, rstd: GpuBuf, N: number, C: number, g: RowGeometry = rowGeometry(gpu.dawn.kind, C), R = DWEIGHT_ROWS): void {
-  gpu.dispatch({ shader: 'layernorm_backward', buffers: [dinp, dout, inp, weight, mean, rstd], uniforms: [N, C], ...rowDispatch(gpu, 'layernorm_backward', N, C, 2, g) });
+  checkWanted(dweight, dbias);
+  if (dinp) gpu.dispatch({ shader: 'layernorm_backward', buffers: [dinp, dout, inp, weight, mean, rstd], uniforms: [N, C], ...rowDispatch(gpu, 'layernorm_backward', N, C, 2, g) });
+  if (!dweight || !dbias) return;
   const K = Math.max(1, Math.ceil(N / R));
   const pdw = K === 1 ? dweight : gpu.alloc(K * C, 'f32');
   const pdb = K === 1 ? dbias : gpu.alloc(K * C, 'f32');

@@ -3,14 +3,15 @@
 // Tolerances are per element and derived from f32 error bounds (tests/helpers/rows.ts): EPS = 2^-24
 // per rounding, an n-term sum is off by at most n * EPS * sum|terms|, and WGSL's exp is accurate to
 // 3 + 2|x| ulp. The CPU reference sums in f64, so it is the near-exact side of every comparison.
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { cpu, randomArray, webgpu } from './helpers/backends.ts';
+import { cpu, randomArray, upload, webgpu } from './helpers/backends.ts';
 import { EPS, geometryArb, runOn, expectWithin, rowReduce } from './helpers/rows.ts';
 import type { Backend, Buf } from '../src/runtime/backend.ts';
 import type { GpuBuf } from '../src/runtime/gpu.ts';
 import type { RowGeometry } from '../kernels/lib/rows.ts';
 import * as layernormK from '../kernels/layernorm.ts';
+import * as T from '../src/index.ts';
 
 const RUNS = { numRuns: 20 };
 const seedArb = fc.integer({ min: 1, max: 2 ** 31 - 1 });
@@ -90,5 +91,64 @@ describe('layernorm', () => {
       expectWithin(dweight, wDweight, (c) => (N + 8) * EPS * dwAbs[c] + 1e-30, `${what} dweight`);
       expectWithin(dbias, wDbias, (c) => (N + 2) * EPS * dbAbs[c] + 1e-30, `${what} dbias`);
     }), RUNS);
+  });
+
+  // A frozen LayerNorm (a fine-tune that trains other weights) or a frozen input: the backward skips
+  // what nobody needs. What it still computes is the same bits as the full backward, on each backend,
+  // and the skipped parts dispatch nothing.
+  it('layernormBackward with dinp only, or the column sums only: the full backward\'s bits, fewer dispatches', async () => {
+    const be = await webgpu();
+    await fc.assert(fc.asyncProperty(nArb, cArb, seedArb, fc.constantFrom(4096, 7), async (N, C, seed, R) => {
+      const { inp, weight, bias } = lnInputs(N, C, seed, 3);
+      const [, mean, rstd] = await runOn(cpu, [{ data: inp }, { data: weight }, { data: bias }], [N * C, N, N],
+        (o, i) => cpu.layernormForward(o[0], o[1], o[2], i[0], i[1], i[2], N, C, 1e-5));
+      const ins = [{ data: randomArray(N * C, seed ^ 0x5bd1e995) }, { data: inp }, { data: weight }, { data: mean }, { data: rstd }];
+      for (const b of [be, cpu] as Backend[]) {
+        const call = (d: Buf | null, dw: Buf | null, db: Buf | null, i: Buf[]) => (b === be
+          ? layernormK.layernormBackward(be.gpu, d as GpuBuf | null, dw as GpuBuf | null, db as GpuBuf | null, i[0] as GpuBuf, i[1] as GpuBuf, i[2] as GpuBuf, i[3] as GpuBuf, i[4] as GpuBuf, N, C, undefined, R)
+          : b.layernormBackward(d, dw, db, i[0], i[1], i[2], i[3], i[4], N, C));
+        const full = await runOn(b, ins, [N * C, C, C], (o, i) => call(o[0], o[1], o[2], i));
+        const d0 = be.gpu.dispatchCount;
+        const [dinp] = await runOn(b, ins, [N * C], (o, i) => call(o[0], null, null, i));
+        const d1 = be.gpu.dispatchCount;
+        const [dw, db] = await runOn(b, ins, [C, C], (o, i) => call(null, o[0], o[1], i));
+        const d2 = be.gpu.dispatchCount;
+        const what = `${b.name} N=${N} C=${C} R=${R}`;
+        expect(Array.from(dinp), `${what} dinp`).toEqual(Array.from(full[0]));
+        expect(Array.from(dw), `${what} dweight`).toEqual(Array.from(full[1]));
+        expect(Array.from(db), `${what} dbias`).toEqual(Array.from(full[2]));
+        if (b === be) {
+          expect(d1 - d0, `${what}: dinp alone is one dispatch`).toBe(1);
+          expect(d2 - d1, `${what}: the column sums alone`).toBe(Math.ceil(N / R) > 1 ? 2 : 1);
+        }
+      }
+    }), { numRuns: 8 });
+  });
+
+  it('layernormBackward refuses dweight without dbias (one pass makes both)', async () => {
+    const be = await webgpu();
+    const [x, w, d] = [upload(be, 6), upload(be, 3), upload(be, 6)];
+    expect(() => be.layernormBackward(d, x, null, x, x, w, w, w, 2, 3)).toThrow(/both or neither/);
+    for (const b of [x, w, d]) be.free(b);
+  });
+
+  it('the layerNorm op: a frozen weight and bias get no gradient and x.grad keeps its bits', async () => {
+    for (const backend of [cpu, await webgpu()] as Backend[]) {
+      const grads = async (frozen: boolean) => {
+        const x = T.fromArray(Array.from(randomArray(5 * 7, 11)), [5, 7], { backend, requiresGrad: true });
+        const w = T.fromArray(Array.from(randomArray(7, 12, 0.5, 1.5)), [7], { backend, requiresGrad: !frozen });
+        const b = T.fromArray(Array.from(randomArray(7, 13)), [7], { backend, requiresGrad: !frozen });
+        const g = T.fromArray(Array.from(randomArray(5 * 7, 14)), [5, 7], { backend });
+        T.layerNorm(x, w, b).backward(g);
+        const out = { x: Array.from(await x.grad!.data()), w: w.grad, b: b.grad };
+        for (const t of [x, w, b, g]) t.dispose();
+        return out;
+      };
+      const [all, frozen] = [await grads(false), await grads(true)];
+      expect(all.w, backend.name).not.toBeNull();
+      expect(frozen.w, backend.name).toBeNull();
+      expect(frozen.b, backend.name).toBeNull();
+      expect(frozen.x, backend.name).toEqual(all.x);
+    }
   });
 });

@@ -80,8 +80,9 @@ export class CpuBackend implements Backend {
   layernormForward(out: Buf, mean: Buf, rstd: Buf, inp: Buf, weight: Buf, bias: Buf, N: number, C: number, eps: number): void {
     layernormForwardCpu(f(out), f(mean), f(rstd), f(inp), f(weight), f(bias), N, C, eps);
   }
-  layernormBackward(dinp: Buf, dweight: Buf, dbias: Buf, dout: Buf, inp: Buf, weight: Buf, mean: Buf, rstd: Buf, N: number, C: number): void {
-    layernormBackwardCpu(f(dinp), f(dweight), f(dbias), f(dout), f(inp), f(weight), f(mean), f(rstd), N, C);
+  layernormBackward(dinp: Buf | null, dweight: Buf | null, dbias: Buf | null, dout: Buf, inp: Buf, weight: Buf, mean: Buf, rstd: Buf, N: number, C: number): void {
+    const fo = (b: Buf | null) => (b === null ? null : f(b));
+    layernormBackwardCpu(fo(dinp), fo(dweight), fo(dbias), f(dout), f(inp), f(weight), f(mean), f(rstd), N, C);
   }
   embeddingForward(out: Buf, ids: Buf, weight: Buf, N: number, C: number): void { embeddingForwardCpu(f(out), i32(ids), f(weight), N, C); }
   embeddingBackward(dweight: Buf, dout: Buf, ids: Buf, N: number, C: number, V: number): void {

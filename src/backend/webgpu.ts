@@ -66,8 +66,8 @@ export class WebGpuBackend implements Backend {
   layernormForward(out: Buf, mean: Buf, rstd: Buf, inp: Buf, w: Buf, b: Buf, N: number, C: number, eps: number): void {
     layernormForward(this.gpu, out as GpuBuf, mean as GpuBuf, rstd as GpuBuf, inp as GpuBuf, w as GpuBuf, b as GpuBuf, N, C, eps);
   }
-  layernormBackward(dinp: Buf, dw: Buf, db: Buf, dout: Buf, inp: Buf, w: Buf, mean: Buf, rstd: Buf, N: number, C: number): void {
-    layernormBackward(this.gpu, dinp as GpuBuf, dw as GpuBuf, db as GpuBuf, dout as GpuBuf, inp as GpuBuf, w as GpuBuf, mean as GpuBuf, rstd as GpuBuf, N, C);
+  layernormBackward(dinp: Buf | null, dw: Buf | null, db: Buf | null, dout: Buf, inp: Buf, w: Buf, mean: Buf, rstd: Buf, N: number, C: number): void {
+    layernormBackward(this.gpu, dinp as GpuBuf | null, dw as GpuBuf | null, db as GpuBuf | null, dout as GpuBuf, inp as GpuBuf, w as GpuBuf, mean as GpuBuf, rstd as GpuBuf, N, C);
   }
   embeddingForward(out: Buf, ids: Buf, w: Buf, N: number, C: number): void { embeddingForward(this.gpu, out as GpuBuf, ids as GpuBuf, w as GpuBuf, N, C); }
   embeddingBackward(dw: Buf, dout: Buf, ids: Buf, N: number, C: number, V: number): void { embeddingBackward(this.gpu, dw as GpuBuf, dout as GpuBuf, ids as GpuBuf, N, C, V); }

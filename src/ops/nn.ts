@@ -49,10 +49,12 @@ export const layerNorm = defineOp('layerNorm', (x: Tensor, weight: Tensor, bias:
   const mean = empty('layerNorm', [N], dtype, backend), rstd = empty('layerNorm', [N], dtype, backend);
   backend.layernormForward(out.buf, mean.buf, rstd.buf, x.buf, weight.buf, bias.buf, N, C, eps);
   return record(out, 'layerNorm', [x, weight, bias], (g) => {
-    const dx = empty('layerNorm', x.shape, dtype, backend);
-    const dw = empty('layerNorm', [C], dtype, backend), db = empty('layerNorm', [C], dtype, backend);
-    backend.layernormBackward(dx.buf, dw.buf, db.buf, g.buf, x.buf, weight.buf, mean.buf, rstd.buf, N, C);
-    return [dx, dw, db];
+    // only what some input needs: a fine-tune that freezes the layer skips the column sums
+    const dx = x.requiresGrad ? empty('layerNorm', x.shape, dtype, backend) : null;
+    const wb = weight.requiresGrad || bias.requiresGrad;
+    const dw = wb ? empty('layerNorm', [C], dtype, backend) : null, db = wb ? empty('layerNorm', [C], dtype, backend) : null;
+    backend.layernormBackward(dx?.buf ?? null, dw?.buf ?? null, db?.buf ?? null, g.buf, x.buf, weight.buf, mean.buf, rstd.buf, N, C);
+    return [dx, weight.requiresGrad ? dw : null, bias.requiresGrad ? db : null];
   });
 });
 

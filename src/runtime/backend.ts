@@ -104,8 +104,11 @@ export interface Backend {
   logSoftmaxBackward(dinp: Buf, dout: Buf, out: Buf, N: number, C: number): void;
   /** out (N,C), mean (N), rstd (N) from inp (N,C), weight (C), bias (C). */
   layernormForward(out: Buf, mean: Buf, rstd: Buf, inp: Buf, weight: Buf, bias: Buf, N: number, C: number, eps: number): void;
-  /** Writes (does not accumulate) dinp (N,C), dweight (C), dbias (C). */
-  layernormBackward(dinp: Buf, dweight: Buf, dbias: Buf, dout: Buf, inp: Buf, weight: Buf, mean: Buf, rstd: Buf, N: number, C: number): void;
+  /**
+   * Writes (does not accumulate) dinp (N,C), dweight (C), dbias (C). null: not wanted (the input is
+   * frozen), and its work is skipped; dweight and dbias come from one pass, so both or neither.
+   */
+  layernormBackward(dinp: Buf | null, dweight: Buf | null, dbias: Buf | null, dout: Buf, inp: Buf, weight: Buf, mean: Buf, rstd: Buf, N: number, C: number): void;
   /** out (N,C) = weight[ids[n]] with ids (N) i32 and weight (V,C). */
   embeddingForward(out: Buf, ids: Buf, weight: Buf, N: number, C: number): void;
   /** dweight (V,C) = sum of dout rows per id; deterministic (no float atomics). */
