@@ -5,6 +5,8 @@
 //   v3 row structs shaders/matmul_forward.wgsl: the same tile as straight-line struct members
 //   v4 + vec4      the same with B's 4 neighbouring columns read as one vec4 (where B allows it)
 //   v5 + vec4 A    the same with a transposed A (a weight gradient's x^T) read as vec4s of 4 rows
+//   v6 windows     the same reading a and b through 64 KiB uniform-buffer windows (row chunks, K
+//                  slices: kernels/matmul.ts uniformPlan), where the adapter's storage loads are slow
 // plus a sweep of v4's tile and workgroup sizes at the headline shape; 'promoted' is what the engine
 // runs (kernels/matmul.ts picks the tile), and the CPU reference is timed at 512^3. Then each
 // epilogue (gelu, residual, geluGrad, bSum) on its base-model shape against the separate kernels it
@@ -77,10 +79,10 @@ function arrayTile(t: MatmulTile): Variant {
   };
 }
 
-function rowStructs(t: MatmulTile, vec4: boolean, vec4A = false): Variant {
+function rowStructs(t: MatmulTile, vec4: boolean, vec4A = false, uniform = false): Variant {
   return {
-    name: `${vec4A ? 'v5 rows+vec4 A' : vec4 ? 'v4 rows+vec4' : 'v3 rows'} ${t.TM}x${4 * t.TN4} wg${t.WGX}x${t.WGY}`,
-    record: (be, out, a, b, s) => matmul(be.gpu, out, a, b, s.batch, s.M, s.N, s.K, s.transA, s.transB, sA(s), sB(s), { tile: t, vec4, vec4A }),
+    name: `${uniform ? 'v6 uniform windows' : vec4A ? 'v5 rows+vec4 A' : vec4 ? 'v4 rows+vec4' : 'v3 rows'} ${t.TM}x${4 * t.TN4} wg${t.WGX}x${t.WGY}`,
+    record: (be, out, a, b, s) => matmul(be.gpu, out, a, b, s.batch, s.M, s.N, s.K, s.transA, s.transB, sA(s), sB(s), { tile: t, vec4, vec4A, uniform }),
   };
 }
 
@@ -147,9 +149,11 @@ export async function bench(opts: BenchOptions): Promise<void> {
       variants.push(rowStructs(picked, false));
       for (const t of s === HEADLINE ? sweep() : [picked]) variants.push(rowStructs(t, true));
       if (s.transA) variants.push(rowStructs(picked, true, true));
+      variants.push(rowStructs(picked, true, true, true)); // a and b through uniform windows where they fit
       if (picked.TM !== MATMUL_TILES[kind].TM) variants.push(rowStructs(MATMUL_TILES[kind], true)); // rows not shrunk
     }
-    variants.push({ ...PROMOTED, name: `promoted (${s.transA && s.M % 4 === 0 ? "v5" : "v4"} ${picked.TM}x${4 * picked.TN4} wg${picked.WGX}x${picked.WGY})` });
+    const win = be.gpu.matmulWindows ? '+windows' : '';
+    variants.push({ ...PROMOTED, name: `promoted (${s.transA && s.M % 4 === 0 ? 'v5' : 'v4'}${win} ${picked.TM}x${4 * picked.TN4} wg${picked.WGX}x${picked.WGY})` });
     for (const v of variants) await validate(be, v, s, ref);
     // other processes share the 2 cores: time every variant in each of several rounds, keep each
     // one's fastest round, so a burst of someone else's work does not decide the ranking

@@ -133,8 +133,88 @@ export function matmulGrid(M: number, N: number, batch: number, t: MatmulTile): 
   return { workgroups: [Math.ceil(N / (4 * t.TN4 * t.WGX)), Math.ceil(blocks / z), z], rowBlocks };
 }
 
+/** A uniform window's size in elements: the shader's `array<vec4<f32>, 4096>` (64 KiB). */
+export const UNIFORM_WINDOW = 16384;
+/** The shortest K slice of b worth a window (uniformPlan). */
+const MIN_SLICE = 128;
+/** Bytes a uniform window's offset is aligned to (WebGPU's minUniformBufferOffsetAlignment, at most 256). */
+const WINDOW_ALIGN = 256;
+
+/**
+ * Which operands a dispatch reads through 64 KiB uniform windows (shader UA / UB) and the chunks
+ * that makes: a (not transposed) in row chunks of whole rows, b (not transposed) whole or in K
+ * slices of at least MIN_SLICE whole rows, b transposed only when all of it fits one window. Batch 1 only, and only buffers of
+ * at least a window (pool buffers are powers of two, so any operand over 32 KiB). Each window
+ * leaves 64 elements of slack for its start, aligned down to 256 bytes.
+ */
+export interface UniformPlan { ua: boolean; ub: boolean; rowChunk: number; kSlice: number }
+export function uniformPlan(M: number, N: number, K: number, batch: number, transA: boolean, transB: boolean,
+  aBytes: number, bBytes: number, tile: MatmulTile): UniformPlan {
+  const W = UNIFORM_WINDOW - WINDOW_ALIGN / 4, rows = tile.TM * tile.WGY, big = UNIFORM_WINDOW * 4;
+  if (batch !== 1) return { ua: false, ub: false, rowChunk: Infinity, kSlice: Infinity };
+  const ua = !transA && aBytes >= big && rows * K <= W;
+  // b in K slices only where a slice is long: each later slice first reloads its partial sums from
+  // out (a storage read per output), which costs more than short slices save (bench/NOTES.md)
+  const kSlice = transB ? Infinity : Math.floor(W / N);
+  const ub = bBytes >= big && (transB ? N * K <= W : kSlice >= K || kSlice >= MIN_SLICE);
+  return { ua, ub, rowChunk: ua ? Math.floor(W / K / rows) * rows : Infinity, kSlice: ub ? kSlice : Infinity };
+}
+
+/** The byte offset of a window whose first element read is `first`: aligned down, and inside the buffer. */
+function windowAt(first: number, bufferBytes: number): number {
+  return Math.min(Math.floor((first * 4) / WINDOW_ALIGN) * WINDOW_ALIGN, bufferBytes - UNIFORM_WINDOW * 4);
+}
+
+const windowPlaceholders = new WeakMap<Gpu, GpuBuf>();
+/** A window-sized buffer bound where a dispatch reads no window (WGSL counts every binding as used). */
+function windowPlaceholder(gpu: Gpu): GpuBuf {
+  let x = windowPlaceholders.get(gpu);
+  if (!x) { x = gpu.alloc(UNIFORM_WINDOW, 'f32'); windowPlaceholders.set(gpu, x); }
+  return x;
+}
+
+/**
+ * The measured ratio of a per-lane vec4 load's cost from a storage binding to its cost from a
+ * uniform one (shaders/matmul_load_probe.wgsl, best of 3, ~0.1 s). On llvmpipe every storage load
+ * is a loop over the lanes with a bounds check each (shader header); how much that costs depends on
+ * the CPU (bench/NOTES.md has the ratios measured on two machine kinds).
+ */
+export async function measureWindowGain(gpu: Gpu): Promise<number> {
+  const out = gpu.alloc(64, 'f32'), src = gpu.alloc(UNIFORM_WINDOW, 'f32');
+  const time = async (uniform: boolean): Promise<number> => {
+    const run = () => gpu.dispatch({ shader: 'matmul_load_probe', constants: { UNIFORM_LOADS: uniform ? 1 : 0 }, buffers: [out, src, src], uniforms: [2000, 0, 0, 0], workgroups: [8] });
+    run(); await gpu.sync(); // compiles
+    let best = Infinity;
+    for (let r = 0; r < 3; r++) { const t = performance.now(); run(); await gpu.sync(); best = Math.min(best, performance.now() - t); }
+    return best;
+  };
+  try {
+    return (await time(false)) / (await time(true));
+  } finally { gpu.free(out); gpu.free(src); }
+}
+
+/** Storage loads this many times a uniform load's cost (measureWindowGain) make matmul read through windows. */
+export const WINDOW_GAIN_THRESHOLD = 8;
+
+/**
+ * Whether matmul reads its operands through uniform windows by default: where gpu.matmulWindows
+ * says so (WebGpuBackend.create sets it on the software adapter from measureWindowGain; the row
+ * chunks and K slices cost dispatches, which pay only where storage loads are that slow);
+ * INOCULUM_MATMUL_UNIFORM=0 or 1 overrides. The bits are the same either way (tests/matmul.test.ts).
+ */
+export function uniformByDefault(gpu: Gpu): { a: boolean; b: boolean } {
+  const env = process.env.INOCULUM_MATMUL_UNIFORM;
+  const on = env === '0' || env === '1' ? env === '1' : gpu.matmulWindows;
+  return { a: on, b: on };
+}
+
 /** What the engine picks, overridable by tests and benchmarks. */
 export interface MatmulOptions {
+  /**
+   * Read a and b through uniform windows where they fit (uniformPlan): true / false for both, or
+   * per operand; default uniformByDefault.
+   */
+  uniform?: boolean | { a: boolean; b: boolean };
   tile?: MatmulTile;
   /** Longest K slice per dispatch (default matmulKChunk). */
   kChunk?: number;
@@ -142,7 +222,7 @@ export interface MatmulOptions {
   vec4?: boolean;
   /** false: never read a transposed A as vec4s along m (AM_VEC4; the same bits, tests compare them). */
   vec4A?: boolean;
-  /** (N) added to every output row, in the first K slice (later slices accumulate onto it). */
+  /** (N) added to every output row after the sum over k (in the last K slice). */
   bias?: GpuBuf | null;
   /** (batch, M, N): gets gelu(out) as well, in the last K slice (out keeps the pre-activation). */
   gelu?: GpuBuf | null;
@@ -187,9 +267,15 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
     if (bs.dtype !== 'f32' || bs.length < N) throw new Error(`matmul: bSum holds ${bs.length} ${bs.dtype} elements, N = ${N} f32 needed`);
     if ([out, a, b, opts.bias, opts.residual, opts.geluGrad, act].some((x) => x?.buffer === bs.buffer)) throw new Error('matmul: bSum shares a buffer with out, an input or the gelu output');
   }
-  const fuseSum = bs !== null && !transB && K <= kChunk && !useRows(gpu.dawn.kind, 1, K, N);
-  const { workgroups, rowBlocks } = matmulGrid(M, N, batch, tile);
   const { inputs: [ua, ub, ubias, uaux], release } = unaliased(gpu, out, [a, b, opts.bias ?? a, opts.residual ?? opts.geluGrad ?? a]);
+  // uniform windows (uniformPlan): row chunks of a, K slices of b; one chunk and the K slices of
+  // matmulKChunk otherwise
+  const plan = uniformPlan(M, N, K, batch, transA, transB, ua.buffer.size, ub.buffer.size, tile);
+  const use = opts.uniform ?? uniformByDefault(gpu);
+  if (typeof use === 'boolean' ? !use : !use.a) plan.ua = false;
+  if (typeof use === 'boolean' ? !use : !use.b) plan.ub = false;
+  const kStep = Math.min(kChunk, plan.ub ? plan.kSlice : Infinity), mStep = plan.ua ? plan.rowChunk : M;
+  const fuseSum = bs !== null && !transB && K <= kStep && !useRows(gpu.dawn.kind, 1, K, N);
   // WGSL counts the bias, act, aux and bsum bindings as used even behind false overrides:
   // placeholders fill them then, a for the read-only ones, a buffer of its own for each writable
   // one (WebGPU refuses a buffer bound writable twice, or writable and read-only)
@@ -203,18 +289,29 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
   const outVec4 = opts.vec4 !== false && N % 4 === 0;
   // A transposed (contiguous along m) as vec4s of 4 rows: M % 4 == 0 and tiles of whole groups of 4 rows
   const amVec4 = opts.vec4A !== false && transA && M % 4 === 0 && tile.TM % 4 === 0 && (batch === 1 || strideA % 4 === 0);
-  // K = 0 still runs one slice: it writes the zeros of an empty sum
-  for (let k0 = 0; k0 === 0 || k0 < K; k0 += kChunk) {
-    const Kc = Math.min(kChunk, K - k0), last = k0 + kChunk >= K;
-    gpu.dispatch({
-      shader: 'matmul_forward',
-      constants: { TM: tile.TM, TN4: tile.TN4, WGX: tile.WGX, WGY: tile.WGY, ACCUMULATE: k0 > 0 ? 1 : 0, B_VEC4: bVec4 ? 1 : 0, BIAS: bias && k0 === 0 ? 1 : 0, OUT_VEC4: outVec4 ? 1 : 0,
-        GELU_OUT: act && last ? 1 : 0, RESIDUAL: opts.residual && last ? 1 : 0, GELU_GRAD: opts.geluGrad && last ? 1 : 0, B_SUM: fuseSum ? 1 : 0, AM_VEC4: amVec4 ? 1 : 0 },
-      // b and bias twice: as f32s and as vec4s (a too, last)
-      buffers: [out, ua, ub, ub, bias ?? ua, bias ?? ua, actBuf, aux ?? ua, sumBuf, ua],
-      uniforms: [M, N, Kc, batch, strideA, strideB, am, ak, bk, bn, rowBlocks, k0],
-      workgroups,
-    });
+  const spareWindow = windowPlaceholder(gpu);
+  for (let m0 = 0; m0 === 0 || m0 < M; m0 += mStep) {
+    const Mc = Math.min(mStep, M - m0);
+    const { workgroups, rowBlocks } = matmulGrid(Mc, N, batch, tile);
+    // K = 0 still runs one slice: it writes the zeros of an empty sum
+    for (let k0 = 0; k0 === 0 || k0 < K; k0 += kStep) {
+      const Kc = Math.min(kStep, K - k0), last = k0 + kStep >= K;
+      // the windows start at or before the first element each reads: a's row m0 at k0, b's row k0 (or column k0)
+      const aWin = plan.ua ? windowAt(m0 * am + k0 * ak, ua.buffer.size) : 0;
+      const bWin = plan.ub ? windowAt(k0 * bk, ub.buffer.size) : 0;
+      const win = { offset: 0, size: UNIFORM_WINDOW * 4 };
+      gpu.dispatch({
+        shader: 'matmul_forward',
+        constants: { TM: tile.TM, TN4: tile.TN4, WGX: tile.WGX, WGY: tile.WGY, ACCUMULATE: k0 > 0 ? 1 : 0, B_VEC4: bVec4 ? 1 : 0, BIAS: bias && last ? 1 : 0, OUT_VEC4: outVec4 ? 1 : 0,
+          GELU_OUT: act && last ? 1 : 0, RESIDUAL: opts.residual && last ? 1 : 0, GELU_GRAD: opts.geluGrad && last ? 1 : 0, B_SUM: fuseSum ? 1 : 0, AM_VEC4: amVec4 ? 1 : 0,
+          UA: plan.ua ? 1 : 0, UB: plan.ub ? 1 : 0 },
+        // b and bias twice: as f32s and as vec4s (a too), then a's and b's uniform windows
+        buffers: [out, ua, ub, ub, bias ?? ua, bias ?? ua, actBuf, aux ?? ua, sumBuf, ua, plan.ua ? ua : spareWindow, plan.ub ? ub : spareWindow],
+        ranges: [, , , , , , , , , , { ...win, offset: aWin }, { ...win, offset: bWin }],
+        uniforms: [M, N, Kc, batch, strideA, strideB, am, ak, bk, bn, rowBlocks, k0, m0, aWin / 4, bWin / 4, 0],
+        workgroups,
+      });
+    }
   }
   if (bs && !fuseSum) reduce(gpu, bs, ub, 'sum', transB ? N : 1, K, transB ? 1 : N); // ub: b as it was, should out be b
   release();

@@ -1,5 +1,8 @@
-// matmul_forward: out (batch, M, N) = opA(a) (M, K) @ opB(b) (K, N), or out += that when ACCUMULATE
-// (the K loop split over dispatches, see kernels/matmul.ts). Each invocation owns a register
+// matmul_forward: out (batch, M, N) = opA(a) (M, K) @ opB(b) (K, N); with ACCUMULATE the K loop
+// goes on from the partial sums already in out (the K loop split over dispatches, see
+// kernels/matmul.ts): each accumulator starts from its stored f32 value and takes the next slice's
+// fmas in k order, so a split sum has the bits of one pass. The bias and the epilogues come after
+// the last slice's sum. Each invocation owns a register
 // tile of TM rows x 4*TN4 columns and walks k once: per k it loads 4*TN4 values of B and TM of A,
 // then does TM*TN4 vec4 FMAs, so each loaded value is used TM (or 4*TN4) times.
 // out (batch, M, N) f32 | a, b f32 (b4, a4: b and a again, as vec4s) | bias (N) f32 with BIAS, added to every
@@ -45,6 +48,13 @@
 //   invocations of the first row block store it.
 // act (batch, M, N) f32 with GELU_OUT, aux (batch, M, N) f32 (res with RESIDUAL, pre with
 // GELU_GRAD), bsum (N) f32 with B_SUM; else placeholders.
+// UA / UB read a / b through a 64 KiB uniform-buffer window (ua, ub: the same buffers bound at an
+// offset; element e of a is ua at e - aBase) instead of the storage bindings: on llvmpipe every
+// storage load is a loop over the lanes with a bounds check per lane, a uniform load one load and
+// a broadcast or a real gather, several times cheaper, by how much depending on the CPU
+// (docs/scripts/llvmpipe_loads.ts, bench/NOTES.md). kernels/matmul.ts cuts the work into
+// dispatches whose operands fit the windows: row chunks (mStart) and K slices. The same fma per k
+// in k order as the storage reads, so the same bits.
 #include "lib/gelu.wgsl"
 
 override TM: u32 = 16u;     // rows per invocation, 1..32
@@ -53,18 +63,21 @@ override WGX: u32 = 8u;     // invocations along N per workgroup
 override WGY: u32 = 1u;     // invocations along M per workgroup
 override ACCUMULATE: bool = false;
 override B_VEC4: bool = false;
-override BIAS: bool = false; // out = product + bias[n] (first K slice only; else bias is a placeholder)
+override BIAS: bool = false; // out = product + bias[n] (last K slice only; else bias is a placeholder)
 override OUT_VEC4: bool = false;
 override GELU_OUT: bool = false;
 override RESIDUAL: bool = false;
 override B_SUM: bool = false;
 override GELU_GRAD: bool = false;
 override AM_VEC4: bool = false;  // opA(a) read as vec4s along m, 4 rows per load (a transposed)
+override UA: bool = false;       // a read through the uniform window ua (a not transposed)
+override UB: bool = false;       // b read through the uniform window ub
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
   strideA: u32, strideB: u32, am: u32, ak: u32,
   bk: u32, bn: u32, rowBlocks: u32, kStart: u32,
+  mStart: u32, aBase: u32, bBase: u32, pad: u32, // the first row of this dispatch; the windows' first elements
 }
 @group(0) @binding(0) var<storage, read_write> out: array<vec4<f32>>; // element i is out[i / 4][i % 4]
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -76,7 +89,19 @@ struct Params {
 @group(0) @binding(7) var<storage, read> aux: array<vec4<f32>>;
 @group(0) @binding(8) var<storage, read_write> bsum: array<vec4<f32>>; // as out
 @group(0) @binding(9) var<storage, read> a4: array<vec4<f32>>; // a again, as vec4s
-@group(0) @binding(10) var<uniform> params: Params;
+@group(0) @binding(10) var<uniform> ua: array<vec4<f32>, 4096>; // a's window with UA, else a placeholder
+@group(0) @binding(11) var<uniform> ub: array<vec4<f32>, 4096>; // b's window with UB, else a placeholder
+@group(0) @binding(12) var<uniform> params: Params;
+
+// element e of a (of b): from its window with UA (UB), else from storage
+fn aAt(e: u32) -> f32 {
+  if (UA) { let i = e - params.aBase; return ua[i / 4u][i % 4u]; }
+  return a[e];
+}
+fn bAt(e: u32) -> f32 {
+  if (UB) { let i = e - params.bBase; return ub[i / 4u][i % 4u]; }
+  return b[e];
+}
 
 // 32 columns of one output row (or of one B row), as vec4s
 struct Row { c0: vec4<f32>, c1: vec4<f32>, c2: vec4<f32>, c3: vec4<f32>, c4: vec4<f32>, c5: vec4<f32>, c6: vec4<f32>, c7: vec4<f32> }
@@ -88,8 +113,11 @@ fn colOffsets(n: u32) -> vec4<u32> {
 }
 
 fn load4(o: u32, c: vec4<u32>) -> vec4<f32> {
-  if (B_VEC4) { return b4[(o + c.x) / 4u]; }
-  return vec4<f32>(b[o + c.x], b[o + c.y], b[o + c.z], b[o + c.w]);
+  if (B_VEC4) {
+    if (UB) { return ub[(o + c.x - params.bBase) / 4u]; } // bBase % 4 == 0 with B_VEC4
+    return b4[(o + c.x) / 4u];
+  }
+  return vec4<f32>(bAt(o + c.x), bAt(o + c.y), bAt(o + c.z), bAt(o + c.w));
 }
 
 // row k of opB(b): o is the element offset of (k, column 0)
@@ -166,7 +194,7 @@ fn store4(v: vec4<f32>, o: u32, n: u32) {
     if (n >= N) { return; }
     let i = (o + n) / 4u;
     var w = v;
-    if (ACCUMULATE) { w = out[i] + v; } else if (BIAS) { w = v + bias4[n / 4u]; }
+    if (BIAS) { w = v + bias4[n / 4u]; }
     if (RESIDUAL) { w = aux[i] + w; }
     if (GELU_GRAD) { let p = aux[i]; w = w * vec4<f32>(gelu_grad(p.x), gelu_grad(p.y), gelu_grad(p.z), gelu_grad(p.w)); }
     out[i] = w;
@@ -174,7 +202,7 @@ fn store4(v: vec4<f32>, o: u32, n: u32) {
     return;
   }
   var w = v;
-  if (BIAS && !ACCUMULATE) {
+  if (BIAS) {
     w = v + vec4<f32>(bias[min(n, N - 1u)], bias[min(n + 1u, N - 1u)], bias[min(n + 2u, N - 1u)], bias[min(n + 3u, N - 1u)]);
   }
   store1(o + n, w.x, n < N);
@@ -187,11 +215,33 @@ fn store4(v: vec4<f32>, o: u32, n: u32) {
 fn store1(i: u32, x: f32, ok: bool) {
   if (!ok) { return; }
   var w = x;
-  if (ACCUMULATE) { w = out[i / 4u][i % 4u] + x; }
   if (RESIDUAL) { w = aux[i / 4u][i % 4u] + w; }
   if (GELU_GRAD) { w = w * gelu_grad(aux[i / 4u][i % 4u]); }
   out[i / 4u][i % 4u] = w;
   if (GELU_OUT) { act[i / 4u][i % 4u] = gelu(w); }
+}
+
+// ACCUMULATE: the partial sums of output row m (o: the batch entry's first element), columns n0 ..
+// n0 + 4*TN4, as an earlier slice stored them; rows past M and columns past N read an element in range
+fn out4(o: u32, n: u32) -> vec4<f32> {
+  let N = params.N;
+  if (OUT_VEC4) { return out[(o + min(n, N - 4u)) / 4u]; }
+  let i = o + vec4<u32>(min(n, N - 1u), min(n + 1u, N - 1u), min(n + 2u, N - 1u), min(n + 3u, N - 1u));
+  return vec4<f32>(out[i.x / 4u][i.x % 4u], out[i.y / 4u][i.y % 4u], out[i.z / 4u][i.z % 4u], out[i.w / 4u][i.w % 4u]);
+}
+
+fn partialRow(oBatch: u32, m: u32, n0: u32) -> Row {
+  var r: Row;
+  let o = oBatch + min(m, params.M - 1u) * params.N;
+  r.c0 = out4(o, n0);
+  if (TN4 > 1u) { r.c1 = out4(o, n0 + 4u); }
+  if (TN4 > 2u) { r.c2 = out4(o, n0 + 8u); }
+  if (TN4 > 3u) { r.c3 = out4(o, n0 + 12u); }
+  if (TN4 > 4u) { r.c4 = out4(o, n0 + 16u); }
+  if (TN4 > 5u) { r.c5 = out4(o, n0 + 20u); }
+  if (TN4 > 6u) { r.c6 = out4(o, n0 + 24u); }
+  if (TN4 > 7u) { r.c7 = out4(o, n0 + 28u); }
+  return r;
 }
 
 // output row m of this batch entry (o = its first element), columns n0 .. n0 + 4*TN4
@@ -238,7 +288,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let block = wid.y + wid.z * nwg.y;
   if (block >= params.rowBlocks * params.batch) { return; } // padding of the (y, z) fold
   let p = block / params.rowBlocks;                          // batch entry
-  let m0 = ((block % params.rowBlocks) * WGY + lid.y) * TM;
+  let m0 = params.mStart + ((block % params.rowBlocks) * WGY + lid.y) * TM;
   let n0 = (wid.x * WGX + lid.x) * TN4 * 4u;
   let oBatch = p * params.M * params.N;
   let aBatch = p * params.strideA + params.kStart * params.ak;
@@ -258,6 +308,40 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var r16: Row; var r17: Row; var r18: Row; var r19: Row; var r20: Row; var r21: Row; var r22: Row; var r23: Row;
   var r24: Row; var r25: Row; var r26: Row; var r27: Row; var r28: Row; var r29: Row; var r30: Row; var r31: Row;
   var sb: Row; // with B_SUM: the sum of the B rows walked so far
+  if (ACCUMULATE) {
+    r0 = partialRow(oBatch, m0, n0);
+    if (TM > 1u) { r1 = partialRow(oBatch, m0 + 1u, n0); }
+    if (TM > 2u) { r2 = partialRow(oBatch, m0 + 2u, n0); }
+    if (TM > 3u) { r3 = partialRow(oBatch, m0 + 3u, n0); }
+    if (TM > 4u) { r4 = partialRow(oBatch, m0 + 4u, n0); }
+    if (TM > 5u) { r5 = partialRow(oBatch, m0 + 5u, n0); }
+    if (TM > 6u) { r6 = partialRow(oBatch, m0 + 6u, n0); }
+    if (TM > 7u) { r7 = partialRow(oBatch, m0 + 7u, n0); }
+    if (TM > 8u) { r8 = partialRow(oBatch, m0 + 8u, n0); }
+    if (TM > 9u) { r9 = partialRow(oBatch, m0 + 9u, n0); }
+    if (TM > 10u) { r10 = partialRow(oBatch, m0 + 10u, n0); }
+    if (TM > 11u) { r11 = partialRow(oBatch, m0 + 11u, n0); }
+    if (TM > 12u) { r12 = partialRow(oBatch, m0 + 12u, n0); }
+    if (TM > 13u) { r13 = partialRow(oBatch, m0 + 13u, n0); }
+    if (TM > 14u) { r14 = partialRow(oBatch, m0 + 14u, n0); }
+    if (TM > 15u) { r15 = partialRow(oBatch, m0 + 15u, n0); }
+    if (TM > 16u) { r16 = partialRow(oBatch, m0 + 16u, n0); }
+    if (TM > 17u) { r17 = partialRow(oBatch, m0 + 17u, n0); }
+    if (TM > 18u) { r18 = partialRow(oBatch, m0 + 18u, n0); }
+    if (TM > 19u) { r19 = partialRow(oBatch, m0 + 19u, n0); }
+    if (TM > 20u) { r20 = partialRow(oBatch, m0 + 20u, n0); }
+    if (TM > 21u) { r21 = partialRow(oBatch, m0 + 21u, n0); }
+    if (TM > 22u) { r22 = partialRow(oBatch, m0 + 22u, n0); }
+    if (TM > 23u) { r23 = partialRow(oBatch, m0 + 23u, n0); }
+    if (TM > 24u) { r24 = partialRow(oBatch, m0 + 24u, n0); }
+    if (TM > 25u) { r25 = partialRow(oBatch, m0 + 25u, n0); }
+    if (TM > 26u) { r26 = partialRow(oBatch, m0 + 26u, n0); }
+    if (TM > 27u) { r27 = partialRow(oBatch, m0 + 27u, n0); }
+    if (TM > 28u) { r28 = partialRow(oBatch, m0 + 28u, n0); }
+    if (TM > 29u) { r29 = partialRow(oBatch, m0 + 29u, n0); }
+    if (TM > 30u) { r30 = partialRow(oBatch, m0 + 30u, n0); }
+    if (TM > 31u) { r31 = partialRow(oBatch, m0 + 31u, n0); }
+  }
 
   for (var k = 0u; k < params.K; k++) {
     let bk = loadRow(bBatch + k * params.bk, cols);
@@ -299,38 +383,38 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (TM > 31u) { r31 = fmaRow(r31, x.g7.w, bk); }
     } else {
       // one scalar load per row (kept as it was: reading them through loadA measured ~10% slower)
-      r0 = fmaRow(r0, a[ra.g0.x + ka], bk);
-      if (TM > 1u) { r1 = fmaRow(r1, a[ra.g0.y + ka], bk); }
-      if (TM > 2u) { r2 = fmaRow(r2, a[ra.g0.z + ka], bk); }
-      if (TM > 3u) { r3 = fmaRow(r3, a[ra.g0.w + ka], bk); }
-      if (TM > 4u) { r4 = fmaRow(r4, a[ra.g1.x + ka], bk); }
-      if (TM > 5u) { r5 = fmaRow(r5, a[ra.g1.y + ka], bk); }
-      if (TM > 6u) { r6 = fmaRow(r6, a[ra.g1.z + ka], bk); }
-      if (TM > 7u) { r7 = fmaRow(r7, a[ra.g1.w + ka], bk); }
-      if (TM > 8u) { r8 = fmaRow(r8, a[ra.g2.x + ka], bk); }
-      if (TM > 9u) { r9 = fmaRow(r9, a[ra.g2.y + ka], bk); }
-      if (TM > 10u) { r10 = fmaRow(r10, a[ra.g2.z + ka], bk); }
-      if (TM > 11u) { r11 = fmaRow(r11, a[ra.g2.w + ka], bk); }
-      if (TM > 12u) { r12 = fmaRow(r12, a[ra.g3.x + ka], bk); }
-      if (TM > 13u) { r13 = fmaRow(r13, a[ra.g3.y + ka], bk); }
-      if (TM > 14u) { r14 = fmaRow(r14, a[ra.g3.z + ka], bk); }
-      if (TM > 15u) { r15 = fmaRow(r15, a[ra.g3.w + ka], bk); }
-      if (TM > 16u) { r16 = fmaRow(r16, a[ra.g4.x + ka], bk); }
-      if (TM > 17u) { r17 = fmaRow(r17, a[ra.g4.y + ka], bk); }
-      if (TM > 18u) { r18 = fmaRow(r18, a[ra.g4.z + ka], bk); }
-      if (TM > 19u) { r19 = fmaRow(r19, a[ra.g4.w + ka], bk); }
-      if (TM > 20u) { r20 = fmaRow(r20, a[ra.g5.x + ka], bk); }
-      if (TM > 21u) { r21 = fmaRow(r21, a[ra.g5.y + ka], bk); }
-      if (TM > 22u) { r22 = fmaRow(r22, a[ra.g5.z + ka], bk); }
-      if (TM > 23u) { r23 = fmaRow(r23, a[ra.g5.w + ka], bk); }
-      if (TM > 24u) { r24 = fmaRow(r24, a[ra.g6.x + ka], bk); }
-      if (TM > 25u) { r25 = fmaRow(r25, a[ra.g6.y + ka], bk); }
-      if (TM > 26u) { r26 = fmaRow(r26, a[ra.g6.z + ka], bk); }
-      if (TM > 27u) { r27 = fmaRow(r27, a[ra.g6.w + ka], bk); }
-      if (TM > 28u) { r28 = fmaRow(r28, a[ra.g7.x + ka], bk); }
-      if (TM > 29u) { r29 = fmaRow(r29, a[ra.g7.y + ka], bk); }
-      if (TM > 30u) { r30 = fmaRow(r30, a[ra.g7.z + ka], bk); }
-      if (TM > 31u) { r31 = fmaRow(r31, a[ra.g7.w + ka], bk); }
+      r0 = fmaRow(r0, aAt(ra.g0.x + ka), bk);
+      if (TM > 1u) { r1 = fmaRow(r1, aAt(ra.g0.y + ka), bk); }
+      if (TM > 2u) { r2 = fmaRow(r2, aAt(ra.g0.z + ka), bk); }
+      if (TM > 3u) { r3 = fmaRow(r3, aAt(ra.g0.w + ka), bk); }
+      if (TM > 4u) { r4 = fmaRow(r4, aAt(ra.g1.x + ka), bk); }
+      if (TM > 5u) { r5 = fmaRow(r5, aAt(ra.g1.y + ka), bk); }
+      if (TM > 6u) { r6 = fmaRow(r6, aAt(ra.g1.z + ka), bk); }
+      if (TM > 7u) { r7 = fmaRow(r7, aAt(ra.g1.w + ka), bk); }
+      if (TM > 8u) { r8 = fmaRow(r8, aAt(ra.g2.x + ka), bk); }
+      if (TM > 9u) { r9 = fmaRow(r9, aAt(ra.g2.y + ka), bk); }
+      if (TM > 10u) { r10 = fmaRow(r10, aAt(ra.g2.z + ka), bk); }
+      if (TM > 11u) { r11 = fmaRow(r11, aAt(ra.g2.w + ka), bk); }
+      if (TM > 12u) { r12 = fmaRow(r12, aAt(ra.g3.x + ka), bk); }
+      if (TM > 13u) { r13 = fmaRow(r13, aAt(ra.g3.y + ka), bk); }
+      if (TM > 14u) { r14 = fmaRow(r14, aAt(ra.g3.z + ka), bk); }
+      if (TM > 15u) { r15 = fmaRow(r15, aAt(ra.g3.w + ka), bk); }
+      if (TM > 16u) { r16 = fmaRow(r16, aAt(ra.g4.x + ka), bk); }
+      if (TM > 17u) { r17 = fmaRow(r17, aAt(ra.g4.y + ka), bk); }
+      if (TM > 18u) { r18 = fmaRow(r18, aAt(ra.g4.z + ka), bk); }
+      if (TM > 19u) { r19 = fmaRow(r19, aAt(ra.g4.w + ka), bk); }
+      if (TM > 20u) { r20 = fmaRow(r20, aAt(ra.g5.x + ka), bk); }
+      if (TM > 21u) { r21 = fmaRow(r21, aAt(ra.g5.y + ka), bk); }
+      if (TM > 22u) { r22 = fmaRow(r22, aAt(ra.g5.z + ka), bk); }
+      if (TM > 23u) { r23 = fmaRow(r23, aAt(ra.g5.w + ka), bk); }
+      if (TM > 24u) { r24 = fmaRow(r24, aAt(ra.g6.x + ka), bk); }
+      if (TM > 25u) { r25 = fmaRow(r25, aAt(ra.g6.y + ka), bk); }
+      if (TM > 26u) { r26 = fmaRow(r26, aAt(ra.g6.z + ka), bk); }
+      if (TM > 27u) { r27 = fmaRow(r27, aAt(ra.g6.w + ka), bk); }
+      if (TM > 28u) { r28 = fmaRow(r28, aAt(ra.g7.x + ka), bk); }
+      if (TM > 29u) { r29 = fmaRow(r29, aAt(ra.g7.y + ka), bk); }
+      if (TM > 30u) { r30 = fmaRow(r30, aAt(ra.g7.z + ka), bk); }
+      if (TM > 31u) { r31 = fmaRow(r31, aAt(ra.g7.w + ka), bk); }
     }
   }
 

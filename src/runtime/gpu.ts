@@ -26,6 +26,8 @@ export interface DispatchSpec {
   constants?: Record<string, number>;
   /** Storage buffers in binding order 0..n-1 (group 0). */
   buffers: Buf[];
+  /** Byte ranges to bind instead of whole buffers, by binding index (a uniform window into a buffer). */
+  ranges?: ({ offset: number; size: number } | undefined)[];
   /** Uniform parameters, bound after the storage buffers; each value is written as u32, i32 or f32 per `uniformTypes`. */
   uniforms?: number[];
   /** One letter per uniform: 'u' u32, 'i' i32, 'f' f32. Defaults to all 'u'. */
@@ -55,6 +57,10 @@ export class Gpu {
   heldBytes = 0;
   /** Dispatches recorded since the counter was last reset (benchmarks report it per step). */
   dispatchCount = 0;
+  /** matmul reads its operands through uniform windows (kernels/matmul.ts uniformByDefault). */
+  matmulWindows = false;
+  /** A per-lane storage load's cost over a uniform one's, when measured (kernels/matmul.ts measureWindowGain). */
+  windowGain: number | null = null;
   /** When set, every dispatch spec is passed here (profilers replay them to time each kernel). */
   onDispatch: ((spec: DispatchSpec) => void) | null = null;
 
@@ -71,7 +77,8 @@ export class Gpu {
     const free = this.pool.get(bytes);
     let buffer = free?.pop();
     if (!buffer) {
-      buffer = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+      // UNIFORM too: kernels may read a window of a buffer as a uniform binding (kernels/matmul.ts)
+      buffer = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
       this.heldBytes += bytes;
     }
     this.live++; this.liveBytes += length * bytesOf(dtype);
@@ -157,7 +164,7 @@ export class Gpu {
       throw new Error(`webgpu: ${spec.shader}: dispatch (${x}, ${y}, ${z}) exceeds maxComputeWorkgroupsPerDimension ${maxWg}`);
     }
     const pipeline = this.pipeline(spec.shader, spec.constants);
-    const entries: GPUBindGroupEntry[] = spec.buffers.map((b, i) => ({ binding: i, resource: { buffer: (b as GpuBuf).buffer } }));
+    const entries: GPUBindGroupEntry[] = spec.buffers.map((b, i) => ({ binding: i, resource: { buffer: (b as GpuBuf).buffer, ...spec.ranges?.[i] } }));
     if (spec.uniforms && spec.uniforms.length > 0) {
       const u = this.uniformBuffer(spec.uniforms, spec.uniformTypes);
       entries.push({ binding: spec.buffers.length, resource: { buffer: u } });
