@@ -135,14 +135,14 @@ export function matmulGrid(M: number, N: number, batch: number, t: MatmulTile): 
 
 /** A uniform window's size in elements: the shader's `array<vec4<f32>, 4096>` (64 KiB). */
 export const UNIFORM_WINDOW = 16384;
-/** The shortest K slice of b worth a window (uniformPlan). */
-const MIN_SLICE = 128;
+/** The shortest K slice of b, and the fewest rows of a, worth a window (uniformPlan). */
+const MIN_SLICE = 128, MIN_ROWS = 128;
 /** Bytes a uniform window's offset is aligned to (WebGPU's minUniformBufferOffsetAlignment, at most 256). */
 const WINDOW_ALIGN = 256;
 
 /**
  * Which operands a dispatch reads through 64 KiB uniform windows (shader UA / UB) and the chunks
- * that makes: a (not transposed) in row chunks of whole rows, b (not transposed) whole or in K
+ * that makes: a (not transposed) in row chunks of at least MIN_ROWS whole rows, b (not transposed) whole or in K
  * slices of at least MIN_SLICE whole rows, b transposed only when all of it fits one window. Batch 1 only, and only buffers of
  * at least a window (pool buffers are powers of two, so any operand over 32 KiB). Each window
  * leaves 64 elements of slack for its start, aligned down to 256 bytes.
@@ -152,12 +152,15 @@ export function uniformPlan(M: number, N: number, K: number, batch: number, tran
   aBytes: number, bBytes: number, tile: MatmulTile): UniformPlan {
   const W = UNIFORM_WINDOW - WINDOW_ALIGN / 4, rows = tile.TM * tile.WGY, big = UNIFORM_WINDOW * 4;
   if (batch !== 1) return { ua: false, ub: false, rowChunk: Infinity, kSlice: Infinity };
-  const ua = !transA && aBytes >= big && rows * K <= W;
+  // a in row chunks only where a chunk is tall: each chunk is a dispatch, and at K = 288 or 384
+  // (32-64 rows a chunk) those cost more than the cheaper loads save (bench/NOTES.md)
+  const rowChunk = Math.floor(W / K / rows) * rows;
+  const ua = !transA && aBytes >= big && rowChunk >= MIN_ROWS;
   // b in K slices only where a slice is long: each later slice first reloads its partial sums from
   // out (a storage read per output), which costs more than short slices save (bench/NOTES.md)
   const kSlice = transB ? Infinity : Math.floor(W / N);
   const ub = bBytes >= big && (transB ? N * K <= W : kSlice >= K || kSlice >= MIN_SLICE);
-  return { ua, ub, rowChunk: ua ? Math.floor(W / K / rows) * rows : Infinity, kSlice: ub ? kSlice : Infinity };
+  return { ua, ub, rowChunk: ua ? rowChunk : Infinity, kSlice: ub ? kSlice : Infinity };
 }
 
 /** The byte offset of a window whose first element read is `first`: aligned down, and inside the buffer. */

@@ -434,6 +434,7 @@ describe('webgpu matmul through uniform windows', () => {
     expect(uniformPlan(96, 96, 1248, 1, true, false, 8 * W, 8 * W, t)).toEqual({ ua: false, ub: true, rowChunk: Infinity, kSlice: 170 }); // dW: 8 slices of 170
     expect(uniformPlan(1248, 384, 96, 2, false, false, 2 * W, 4 * W, t).ua).toBe(false); // batched
     expect(uniformPlan(1248, 384, 96, 1, true, false, 2 * W, 4 * W, t).ua).toBe(false); // a transposed
+    expect(uniformPlan(1248, 96, 384, 1, false, false, 4 * W, 4 * W, t).ua).toBe(false); // K = 384: chunks of 32 rows, too short
     expect(uniformPlan(1248, 384, 96, 1, false, false, W / 2, W / 2, t)).toMatchObject({ ua: false, ub: false }); // buffers under a window
     expect(uniformPlan(1248, 384, 96, 1, false, true, 2 * W, 4 * W, t).ub).toBe(false); // b transposed, 384 x 96 > a window
     expect(uniformPlan(1248, 96, 96, 1, false, true, 2 * W, W, t).ub).toBe(true);
@@ -442,6 +443,7 @@ describe('webgpu matmul through uniform windows', () => {
       const p = uniformPlan(M, N, K, 1, false, false, 64 * W, 64 * W, t);
       if (p.ua) expect(p.rowChunk * K).toBeLessThanOrEqual(UNIFORM_WINDOW - 64);
       if (p.ua) expect(p.rowChunk % 32).toBe(0);
+      if (p.ua) expect(p.rowChunk).toBeGreaterThanOrEqual(128);
       if (p.ub) expect(p.kSlice * N).toBeLessThanOrEqual(UNIFORM_WINDOW - 64);
       if (p.ub) expect(p.kSlice >= K || p.kSlice >= 128).toBe(true);
     }));
