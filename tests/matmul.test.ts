@@ -362,7 +362,9 @@ describe('webgpu matmul epilogues', () => {
 // anything. The same bits as the storage reads, every form and epilogue, and the reference's values.
 describe('webgpu matmul through uniform windows', () => {
   const big = fc.record({
-    M: fc.integer({ min: 90, max: 500 }), N: fc.integer({ min: 40, max: 300 }), K: fc.integer({ min: 20, max: 260 }),
+    // K <= 127 mostly: a's windows need row chunks of >= 128 rows (uniformPlan)
+    M: fc.integer({ min: 300, max: 600 }), N: fc.integer({ min: 40, max: 300 }),
+    K: fc.oneof({ arbitrary: fc.integer({ min: 30, max: 127 }), weight: 3 }, { arbitrary: fc.integer({ min: 128, max: 260 }), weight: 1 }),
     transA: fc.boolean(), transB: fc.boolean(), seed: fc.integer({ min: 1, max: 2 ** 30 }),
     epi: fc.constantFrom('none', 'bias', 'gelu', 'residual', 'geluGrad'),
     // small tiles (large ones take seconds to compile per override set); the engine's tile below
@@ -398,13 +400,14 @@ describe('webgpu matmul through uniform windows', () => {
       }
       for (const x of [ga, gb, gbias, gaux, so, sa, uo, ua]) be.free(x);
     };
-    await fc.assert(fc.asyncProperty(big, one), { numRuns: 10 });
-    // the base model's shapes with the engine's tile: c_fc forward (a in 8 row chunks, b in 3 K
-    // slices), its input gradient (b transposed, too big: a's windows only), attn c_proj's dA (both)
+    await fc.assert(fc.asyncProperty(big, one), { numRuns: 16 });
+    // the base model's shapes with the engine's tile: c_fc forward (a in 8 row chunks, b too wide
+    // for slices of 128 rows), its input gradient (K = 384: no window, the storage path), attn
+    // c_proj's dA (both windows)
     await one({ M: 1248, N: 384, K: 96, transA: false, transB: false, seed: 3, epi: 'gelu' });
     await one({ M: 1248, N: 96, K: 384, transA: false, transB: true, seed: 4, epi: 'geluGrad' });
     await one({ M: 1248, N: 96, K: 96, transA: false, transB: true, seed: 5, epi: 'none' });
-    expect(used, 'cases that read through a window').toBeGreaterThan(5);
+    expect(used, 'cases that read through a window (2 of them fixed; fewer than 4 has odds ~5e-5)').toBeGreaterThanOrEqual(4);
   }, 600_000);
 
   it('the load probe measures a finite cost ratio; the backend reads through windows by it unless told', async () => {
