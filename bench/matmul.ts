@@ -15,7 +15,7 @@
 import { benchBackend, report, timeCpu, timeGpu, type BenchOptions } from './common.ts';
 import type { WebGpuBackend } from '../src/backend/webgpu.ts';
 import type { GpuBuf } from '../src/runtime/gpu.ts';
-import { matmulCpu as cpuMatmul, matmul, matmulGrid, matmulTile, MATMUL_TILES, type MatmulTile } from '../kernels/matmul.ts';
+import { matmulCpu as cpuMatmul, matmul, matmulGrid, matmulTile, MATMUL_TILES, windowsOf, type MatmulTile } from '../kernels/matmul.ts';
 import { seeded } from './lib/rows.ts';
 
 interface Shape { batch: number; M: number; N: number; K: number; transA: boolean; transB: boolean; label: string }
@@ -152,7 +152,7 @@ export async function bench(opts: BenchOptions): Promise<void> {
       variants.push(rowStructs(picked, true, true, true)); // a and b through uniform windows where they fit
       if (picked.TM !== MATMUL_TILES[kind].TM) variants.push(rowStructs(MATMUL_TILES[kind], true)); // rows not shrunk
     }
-    const win = be.gpu.matmulWindows ? '+windows' : '';
+    const win = windowsOf(be.gpu).on ? '+windows' : '';
     variants.push({ ...PROMOTED, name: `promoted (${s.transA && s.M % 4 === 0 ? 'v5' : 'v4'}${win} ${picked.TM}x${4 * picked.TN4} wg${picked.WGX}x${picked.WGY})` });
     for (const v of variants) await validate(be, v, s, ref);
     // other processes share the 2 cores: time every variant in each of several rounds, keep each

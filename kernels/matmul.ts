@@ -199,15 +199,39 @@ export async function measureWindowGain(gpu: Gpu): Promise<number> {
 /** Storage loads this many times a uniform load's cost (measureWindowGain) make matmul read through windows. */
 export const WINDOW_GAIN_THRESHOLD = 8;
 
+/** Per device: whether matmul reads through windows, and the measured gain behind it (null: not measured). */
+export interface WindowChoice { on: boolean; gain: number | null }
+const windowChoices = new WeakMap<Gpu, WindowChoice>();
+const envWindows = (): boolean | null => {
+  const env = process.env.INOCULUM_MATMUL_UNIFORM;
+  return env === '0' || env === '1' ? env === '1' : null;
+};
+
 /**
- * Whether matmul reads its operands through uniform windows by default: where gpu.matmulWindows
- * says so (WebGpuBackend.create sets it on the software adapter from measureWindowGain; the row
- * chunks and K slices cost dispatches, which pay only where storage loads are that slow);
- * INOCULUM_MATMUL_UNIFORM=0 or 1 overrides. The bits are the same either way (tests/matmul.test.ts).
+ * Decides, once per device (WebGpuBackend.create, inoculum info), whether matmul reads through
+ * windows: INOCULUM_MATMUL_UNIFORM=0|1 if set; else, on the software adapter, measureWindowGain
+ * against WINDOW_GAIN_THRESHOLD (the row chunks and K slices cost dispatches, which pay only where
+ * storage loads are that slow); a hardware adapter reads from storage.
+ */
+export async function chooseWindows(gpu: Gpu): Promise<WindowChoice> {
+  const env = envWindows();
+  let c: WindowChoice = { on: false, gain: null };
+  if (env !== null) c = { on: env, gain: null };
+  else if (gpu.dawn.kind === 'software') { const gain = await measureWindowGain(gpu); c = { on: gain >= WINDOW_GAIN_THRESHOLD, gain }; }
+  windowChoices.set(gpu, c);
+  return c;
+}
+/** The device's choice (chooseWindows; storage reads if none was made); setWindows replaces it (tests). */
+export const windowsOf = (gpu: Gpu): WindowChoice => windowChoices.get(gpu) ?? { on: false, gain: null };
+export const setWindows = (gpu: Gpu, c: WindowChoice): void => { windowChoices.set(gpu, c); };
+
+/**
+ * Whether matmul reads its operands through uniform windows by default: the device's choice
+ * (chooseWindows), or INOCULUM_MATMUL_UNIFORM=0|1 as it is now. The bits are the same either way
+ * (tests/matmul.test.ts).
  */
 export function uniformByDefault(gpu: Gpu): { a: boolean; b: boolean } {
-  const env = process.env.INOCULUM_MATMUL_UNIFORM;
-  const on = env === '0' || env === '1' ? env === '1' : gpu.matmulWindows;
+  const on = envWindows() ?? windowsOf(gpu).on;
   return { a: on, b: on };
 }
 

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { randomArray, upload, webgpu } from './helpers/backends.ts';
 import type { TypedArray } from '../src/runtime/backend.ts';
 import type { GpuBuf } from '../src/runtime/gpu.ts';
-import { matmulCpu as cpuMatmul, matmul as gpuMatmul, MATMUL_TILES, matmulTile, measureWindowGain, uniformByDefault, uniformPlan, UNIFORM_WINDOW, WINDOW_GAIN_THRESHOLD, type MatmulTile } from '../kernels/matmul.ts';
+import { matmulCpu as cpuMatmul, matmul as gpuMatmul, MATMUL_TILES, matmulTile, measureWindowGain, setWindows, uniformByDefault, uniformPlan, UNIFORM_WINDOW, WINDOW_GAIN_THRESHOLD, windowsOf, type MatmulTile } from '../kernels/matmul.ts';
 import { unaryDerivative, unaryFn } from '../kernels/elementwise.ts';
 import { reduceCpu } from '../kernels/reduce.ts';
 
@@ -416,16 +416,16 @@ describe('webgpu matmul through uniform windows', () => {
     expect(g).toBeGreaterThan(0);
     expect(Number.isFinite(g)).toBe(true);
     const env = process.env.INOCULUM_MATMUL_UNIFORM;
-    if (env !== '0' && env !== '1') expect(be.gpu.matmulWindows).toBe((be.gpu.windowGain ?? 0) >= WINDOW_GAIN_THRESHOLD);
-    const was = be.gpu.matmulWindows;
+    if (env !== '0' && env !== '1') expect(windowsOf(be.gpu).on).toBe((windowsOf(be.gpu).gain ?? 0) >= WINDOW_GAIN_THRESHOLD);
+    const was = windowsOf(be.gpu);
     try {
-      be.gpu.matmulWindows = true;
+      setWindows(be.gpu, { on: true, gain: null });
       process.env.INOCULUM_MATMUL_UNIFORM = '0';
       expect(uniformByDefault(be.gpu)).toEqual({ a: false, b: false });
       delete process.env.INOCULUM_MATMUL_UNIFORM;
       expect(uniformByDefault(be.gpu)).toEqual({ a: true, b: true });
     } finally {
-      be.gpu.matmulWindows = was;
+      setWindows(be.gpu, was);
       if (env === undefined) delete process.env.INOCULUM_MATMUL_UNIFORM; else process.env.INOCULUM_MATMUL_UNIFORM = env;
     }
   });

@@ -12,7 +12,7 @@ import { fill, strided, unary, unaryBackward, binary, where } from '../../kernel
 import { reduce, sumSquares } from '../../kernels/reduce.ts';
 import { dropout } from '../../kernels/dropout.ts';
 import { adamw, type AdamwItem, type AdamwArena as KernelArena } from '../../kernels/adamw.ts';
-import { matmul, measureWindowGain, WINDOW_GAIN_THRESHOLD } from '../../kernels/matmul.ts';
+import { matmul, chooseWindows } from '../../kernels/matmul.ts';
 
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu' as const;
@@ -24,12 +24,7 @@ export class WebGpuBackend implements Backend {
     const gpu = new Gpu(await requestDawnDevice());
     // the software adapter: read matmul operands through uniform windows where storage loads are slow
     // enough to pay for the extra dispatches (kernels/matmul.ts; INOCULUM_MATMUL_UNIFORM overrides)
-    const env = process.env.INOCULUM_MATMUL_UNIFORM;
-    if (env === '0' || env === '1') gpu.matmulWindows = env === '1';
-    else if (gpu.dawn.kind === 'software') {
-      gpu.windowGain = await measureWindowGain(gpu);
-      gpu.matmulWindows = gpu.windowGain >= WINDOW_GAIN_THRESHOLD;
-    }
+    await chooseWindows(gpu);
     return new WebGpuBackend(gpu);
   }
 

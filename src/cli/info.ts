@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { requestDawnDevice } from '../runtime/dawn.ts';
 import { Gpu } from '../runtime/gpu.ts';
-import { measureWindowGain, WINDOW_GAIN_THRESHOLD } from '../../kernels/matmul.ts';
+import { chooseWindows, WINDOW_GAIN_THRESHOLD } from '../../kernels/matmul.ts';
 import { parseArgs, formatHelp, envBackend, type CommandSpec } from './args.ts';
 
 export const spec: CommandSpec = {
@@ -35,11 +35,11 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`kind:    ${d.kind}${d.kind === 'software' ? ' (Dawn OpenGL backend, compatibility level)' : ''}`);
     console.log(`features: ${d.features.join(', ') || '(none)'}`);
     for (const k of LIMITS) console.log(`  ${k.padEnd(36)} ${d.limits[k]}`);
-    if (d.kind === 'software') {
-      // what WebGpuBackend.create measures to pick matmul's operand reads (kernels/matmul.ts)
-      const g = await measureWindowGain(new Gpu(d));
-      console.log(`matmul:  a storage load costs ${g.toFixed(1)}x a uniform one here: operands read ${g >= WINDOW_GAIN_THRESHOLD ? 'through uniform windows' : 'from storage'} (threshold ${WINDOW_GAIN_THRESHOLD}x)`);
-    }
+    // what WebGpuBackend.create decides for matmul's operand reads (kernels/matmul.ts)
+    const w = await chooseWindows(new Gpu(d));
+    const why = w.gain === null ? (d.kind === 'software' ? 'INOCULUM_MATMUL_UNIFORM' : 'a hardware adapter')
+      : `a storage load costs ${w.gain.toFixed(1)}x a uniform one here, threshold ${WINDOW_GAIN_THRESHOLD}x`;
+    console.log(`matmul:  operands read ${w.on ? 'through uniform windows' : 'from storage'} (${why})`);
     d.destroy();
     return 0;
   } catch (e) {

@@ -57,10 +57,6 @@ export class Gpu {
   heldBytes = 0;
   /** Dispatches recorded since the counter was last reset (benchmarks report it per step). */
   dispatchCount = 0;
-  /** matmul reads its operands through uniform windows (kernels/matmul.ts uniformByDefault). */
-  matmulWindows = false;
-  /** A per-lane storage load's cost over a uniform one's, when measured (kernels/matmul.ts measureWindowGain). */
-  windowGain: number | null = null;
   /** When set, every dispatch spec is passed here (profilers replay them to time each kernel). */
   onDispatch: ((spec: DispatchSpec) => void) | null = null;
 
