@@ -15,7 +15,7 @@
 import { benchBackend, report, timeCpu, timeGpu, type BenchOptions } from './common.ts';
 import type { WebGpuBackend } from '../src/backend/webgpu.ts';
 import type { GpuBuf } from '../src/runtime/gpu.ts';
-import { matmulCpu as cpuMatmul, matmul, matmulGrid, matmulTile, MATMUL_TILES, windowsOf, type MatmulTile } from '../kernels/matmul.ts';
+import { matmulCpu as cpuMatmul, matmul, matmulGrid, matmulTile, MATMUL_TILES, sourceOf, type MatmulTile } from '../kernels/matmul.ts';
 import { seeded } from './lib/rows.ts';
 
 interface Shape { batch: number; M: number; N: number; K: number; transA: boolean; transB: boolean; label: string }
@@ -79,10 +79,12 @@ function arrayTile(t: MatmulTile): Variant {
   };
 }
 
-function rowStructs(t: MatmulTile, vec4: boolean, vec4A = false, uniform = false): Variant {
+function rowStructs(t: MatmulTile, vec4: boolean, vec4A = false, source: 'storage' | 'windows' | 'textures' = 'storage'): Variant {
+  const v = source === 'textures' ? 'v7 texture copies' : source === 'windows' ? 'v6 uniform windows' : vec4A ? 'v5 rows+vec4 A' : vec4 ? 'v4 rows+vec4' : 'v3 rows';
   return {
-    name: `${uniform ? 'v6 uniform windows' : vec4A ? 'v5 rows+vec4 A' : vec4 ? 'v4 rows+vec4' : 'v3 rows'} ${t.TM}x${4 * t.TN4} wg${t.WGX}x${t.WGY}`,
-    record: (be, out, a, b, s) => matmul(be.gpu, out, a, b, s.batch, s.M, s.N, s.K, s.transA, s.transB, sA(s), sB(s), { tile: t, vec4, vec4A, uniform }),
+    name: `${v} ${t.TM}x${4 * t.TN4} wg${t.WGX}x${t.WGY}`,
+    record: (be, out, a, b, s) => matmul(be.gpu, out, a, b, s.batch, s.M, s.N, s.K, s.transA, s.transB, sA(s), sB(s),
+      { tile: t, vec4, vec4A, uniform: source === 'windows', texture: source === 'textures' }),
   };
 }
 
@@ -149,10 +151,11 @@ export async function bench(opts: BenchOptions): Promise<void> {
       variants.push(rowStructs(picked, false));
       for (const t of s === HEADLINE ? sweep() : [picked]) variants.push(rowStructs(t, true));
       if (s.transA) variants.push(rowStructs(picked, true, true));
-      variants.push(rowStructs(picked, true, true, true)); // a and b through uniform windows where they fit
+      variants.push(rowStructs(picked, true, true, 'windows')); // a and b through uniform windows where they fit
+      variants.push(rowStructs(picked, true, true, 'textures')); // a and b from texture copies
       if (picked.TM !== MATMUL_TILES[kind].TM) variants.push(rowStructs(MATMUL_TILES[kind], true)); // rows not shrunk
     }
-    const win = windowsOf(be.gpu).on ? '+windows' : '';
+    const win = sourceOf(be.gpu).source === 'storage' ? '' : `+${sourceOf(be.gpu).source}`;
     variants.push({ ...PROMOTED, name: `promoted (${s.transA && s.M % 4 === 0 ? 'v5' : 'v4'}${win} ${picked.TM}x${4 * picked.TN4} wg${picked.WGX}x${picked.WGY})` });
     for (const v of variants) await validate(be, v, s, ref);
     // other processes share the 2 cores: time every variant in each of several rounds, keep each

@@ -3,6 +3,7 @@
 import type { Gpu, GpuBuf } from '../src/runtime/gpu.ts';
 import type { F } from './lib/util.ts';
 import { grid1d } from './lib/grid.ts';
+import { sourceByDefault } from './matmul.ts';
 
 // CPU reference causal attention over the fused qkv projection, forward and backward, saving only
 // the log-sum-exp per row (the same contract as the flash-style WGSL kernels, so they can be
@@ -92,7 +93,7 @@ const WG = 32;
 /** llvmpipe's cap on loop iterations per invocation, all loops together. */
 const LLVMPIPE_LOOP_CAP = 65535;
 
-function specOf(gpu: Gpu, what: string, B: number, NH: number, T: number, HS: number) {
+function specOf(gpu: Gpu, what: string, B: number, NH: number, T: number, HS: number, texture?: boolean) {
   if (!(HS >= 1 && HS <= ATTENTION_MAX_HS)) {
     throw new Error(`${what}: head size ${HS} is outside 1..${ATTENTION_MAX_HS} (rows are held in registers); use more, smaller heads or the cpu backend`);
   }
@@ -104,20 +105,31 @@ function specOf(gpu: Gpu, what: string, B: number, NH: number, T: number, HS: nu
     throw new Error(`${what}: T = ${T} with head size ${HS} needs ~${iterations} loop iterations per invocation; ` +
       `the software adapter (llvmpipe) stops at ${LLVMPIPE_LOOP_CAP}. Use a shorter T or the cpu backend`);
   }
-  // every kernel runs one invocation per pair of adjacent rows of a (b, h) slice
-  return { rows: B * NH * T, pairs: B * NH * Math.ceil(T / 2), constants: { HS, CH, WG } };
+  // every kernel runs one invocation per pair of adjacent rows of a (b, h) slice; rows from texture
+  // copies where the device reads matmul's operands so (a texel fetch is cheaper than a storage load
+  // there) and a head row is whole texels in one unrolled chunk (lib/attention.wgsl TEX)
+  const tex = (texture ?? sourceByDefault(gpu) === 'textures') && HS % 4 === 0 && HS <= 32;
+  return { rows: B * NH * T, pairs: B * NH * Math.ceil(T / 2), constants: { HS, CH, WG, TEX: tex ? 1 : 0 }, tex };
 }
 
-// out (B,T,NH,HS), lse (B,NH,T) <- qkv (B,T,3,NH,HS); starts (B,T) i32 segment starts or null
+/** A texture copy of buf (gpu.ts copyToTexture) when tex, else null; the dispatch binds the placeholder then. */
+function copyOf(gpu: Gpu, buf: GpuBuf, tex: boolean): GPUTexture | null {
+  return tex ? gpu.copyToTexture(buf) : null;
+}
+
+// out (B,T,NH,HS), lse (B,NH,T) <- qkv (B,T,3,NH,HS); starts (B,T) i32 segment starts or null;
+// texture: read the rows from texture copies (where HS allows), default the device's choice (specOf)
 export function attentionForward(gpu: Gpu, out: GpuBuf, lse: GpuBuf, qkv: GpuBuf, starts: GpuBuf | null,
-  B: number, T: number, NH: number, HS: number, scale: number): void {
-  const { rows, pairs, constants } = specOf(gpu, 'attentionForward', B, NH, T, HS);
+  B: number, T: number, NH: number, HS: number, scale: number, texture?: boolean): void {
+  const { rows, pairs, constants, tex } = specOf(gpu, 'attentionForward', B, NH, T, HS, texture);
   if (rows === 0) return;
   const seg = segments(gpu, starts);
+  const qkvt = copyOf(gpu, qkv, tex);
   gpu.dispatch({
-    shader: 'attention_forward', constants: { ...constants, SEG: seg.flag }, buffers: [out, lse, qkv, seg.buf],
-    uniforms: [rows, T, scale, NH], uniformTypes: 'uufu', workgroups: grid1d(pairs, WG),
+    shader: 'attention_forward', constants: { ...constants, SEG: seg.flag, TEX: qkvt ? 1 : 0 }, buffers: [out, lse, qkv, seg.buf],
+    uniforms: [rows, T, scale, NH], uniformTypes: 'uufu', textures: [qkvt ?? gpu.placeholderTexture()], workgroups: grid1d(pairs, WG),
   });
+  if (qkvt) gpu.freeTexture(qkvt);
   seg.release();
 }
 
@@ -125,21 +137,26 @@ export function attentionForward(gpu: Gpu, out: GpuBuf, lse: GpuBuf, qkv: GpuBuf
 // Two passes so every output row has one owner (no float atomics): the q third by query rows,
 // which also saves drow_t = dout_t . out_t (B,NH,T); then the k and v thirds by key rows.
 export function attentionBackward(gpu: Gpu, dqkv: GpuBuf, dout: GpuBuf, qkv: GpuBuf, out: GpuBuf, lse: GpuBuf,
-  starts: GpuBuf | null, B: number, T: number, NH: number, HS: number, scale: number): void {
-  const { rows, pairs, constants } = specOf(gpu, 'attentionBackward', B, NH, T, HS);
+  starts: GpuBuf | null, B: number, T: number, NH: number, HS: number, scale: number, texture?: boolean): void {
+  const { rows, pairs, constants, tex } = specOf(gpu, 'attentionBackward', B, NH, T, HS, texture);
   if (rows === 0) return;
   const seg = segments(gpu, starts);
   const drow = gpu.alloc(rows, 'f32');
   const uniforms = [rows, T, scale, NH];
-  const c = { ...constants, SEG: seg.flag };
+  // both copies before either dispatch; null (storage reads) if either would not fit a texture
+  let qkvt = copyOf(gpu, qkv, tex), doutt = copyOf(gpu, dout, tex);
+  if (!qkvt || !doutt) { for (const t of [qkvt, doutt]) if (t) gpu.freeTexture(t); qkvt = doutt = null; }
+  const c = { ...constants, SEG: seg.flag, TEX: qkvt ? 1 : 0 };
+  const none = gpu.placeholderTexture();
   gpu.dispatch({
     shader: 'attention_backward_dq', constants: c, buffers: [dqkv, drow, dout, qkv, out, lse, seg.buf],
-    uniforms, uniformTypes: 'uufu', workgroups: grid1d(pairs, WG),
+    uniforms, uniformTypes: 'uufu', textures: [qkvt ?? none], workgroups: grid1d(pairs, WG),
   });
   gpu.dispatch({
     shader: 'attention_backward_dkv', constants: c, buffers: [dqkv, dout, qkv, lse, drow, seg.buf],
-    uniforms, uniformTypes: 'uufu', workgroups: grid1d(pairs, WG),
+    uniforms, uniformTypes: 'uufu', textures: [qkvt ?? none, doutt ?? none], workgroups: grid1d(pairs, WG),
   });
+  for (const t of [qkvt, doutt]) if (t) gpu.freeTexture(t);
   // safe at once: the queue runs in order, so any later user of this buffer comes after pass 2
   gpu.free(drow);
   seg.release();

@@ -176,79 +176,105 @@ function windowPlaceholder(gpu: Gpu): GpuBuf {
   return x;
 }
 
+/** What a per-lane vec4 load costs from each kind of binding, in ms for the probe's fixed work (lower is cheaper). */
+export interface LoadCosts { storage: number; uniform: number; texture: number }
+
 /**
- * The measured ratio of a per-lane vec4 load's cost from a storage binding to its cost from a
- * uniform one (shaders/matmul_load_probe.wgsl, best of 3, ~0.1 s). On llvmpipe every storage load
- * is a loop over the lanes with a bounds check each (shader header); how much that costs depends on
- * the CPU (bench/NOTES.md has the ratios measured on two machine kinds).
+ * Times per-lane vec4 loads from a storage binding, a uniform one and a texture
+ * (shaders/matmul_load_probe.wgsl, best of 3 each, ~0.2 s). On llvmpipe every storage load is a
+ * loop over the lanes with a bounds check each (shader header); how much that costs depends on the
+ * CPU (bench/NOTES.md has the costs measured on two machine kinds).
  */
-export async function measureWindowGain(gpu: Gpu): Promise<number> {
+export async function measureLoadCosts(gpu: Gpu): Promise<LoadCosts> {
   const out = gpu.alloc(64, 'f32'), src = gpu.alloc(UNIFORM_WINDOW, 'f32');
-  const time = async (uniform: boolean): Promise<number> => {
-    const run = () => gpu.dispatch({ shader: 'matmul_load_probe', constants: { UNIFORM_LOADS: uniform ? 1 : 0 }, buffers: [out, src, src], uniforms: [2000, 0, 0, 0], workgroups: [8] });
+  const tex = gpu.copyToTexture(src)!;
+  const time = async (loads: number): Promise<number> => {
+    const run = () => gpu.dispatch({ shader: 'matmul_load_probe', constants: { LOADS: loads }, buffers: [out, src, src], uniforms: [2000, 0, 0, 0], textures: [tex], workgroups: [8] });
     run(); await gpu.sync(); // compiles
     let best = Infinity;
     for (let r = 0; r < 3; r++) { const t = performance.now(); run(); await gpu.sync(); best = Math.min(best, performance.now() - t); }
     return best;
   };
   try {
-    return (await time(false)) / (await time(true));
-  } finally { gpu.free(out); gpu.free(src); }
+    return { storage: await time(0), uniform: await time(1), texture: await time(2) };
+  } finally { gpu.free(out); gpu.free(src); gpu.freeTexture(tex); }
 }
 
-/** Storage loads this many times a uniform load's cost (measureWindowGain) make matmul read through windows. */
+/**
+ * Storage loads this many times a texel fetch's cost make matmul read its operands from texture
+ * copies. The copies cost one pass over each operand per call, a few percent of a product at the
+ * model's shapes, so a modest ratio pays; 1.5 is a margin chosen without a measurement on a machine
+ * near it (bench/NOTES.md v7: ~9x on a Zen 3, where textures win 2.7-6x per shape; ~2x estimated
+ * from the Zen 4 load costs, where the choice is not measured).
+ */
+export const TEXTURE_GAIN_THRESHOLD = 1.5;
+/** Storage loads this many times a uniform load's cost make matmul read through windows (where textures are not chosen). */
 export const WINDOW_GAIN_THRESHOLD = 8;
 
-/** Per device: whether matmul reads through windows, and the measured gain behind it (null: not measured). */
-export interface WindowChoice { on: boolean; gain: number | null }
-const windowChoices = new WeakMap<Gpu, WindowChoice>();
-const envWindows = (): boolean | null => {
-  const env = process.env.INOCULUM_MATMUL_UNIFORM;
-  return env === '0' || env === '1' ? env === '1' : null;
+/** Where matmul reads its operands: storage bindings, 64 KiB uniform windows (uniformPlan) or texture copies. */
+export type OperandSource = 'storage' | 'windows' | 'textures';
+/** Per device: the source and the load costs behind it (null: not measured). */
+export interface SourceChoice { source: OperandSource; costs: LoadCosts | null }
+const sourceChoices = new WeakMap<Gpu, SourceChoice>();
+const SOURCES: OperandSource[] = ['storage', 'windows', 'textures'];
+const envSource = (): OperandSource | null => {
+  const env = process.env.INOCULUM_MATMUL_SOURCE;
+  if (env === undefined || env === '') return null;
+  if (!SOURCES.includes(env as OperandSource)) throw new Error(`INOCULUM_MATMUL_SOURCE must be one of ${SOURCES.join(', ')}, got '${env}'`);
+  return env as OperandSource;
 };
 
-/**
- * Decides, once per device (WebGpuBackend.create, inoculum info), whether matmul reads through
- * windows: INOCULUM_MATMUL_UNIFORM=0|1 if set; else, on the software adapter, measureWindowGain
- * against WINDOW_GAIN_THRESHOLD (the row chunks and K slices cost dispatches, which pay only where
- * storage loads are that slow); a hardware adapter reads from storage.
- */
-export async function chooseWindows(gpu: Gpu): Promise<WindowChoice> {
-  const env = envWindows();
-  let c: WindowChoice = { on: false, gain: null };
-  if (env !== null) c = { on: env, gain: null };
-  else if (gpu.dawn.kind === 'software') { const gain = await measureWindowGain(gpu); c = { on: gain >= WINDOW_GAIN_THRESHOLD, gain }; }
-  windowChoices.set(gpu, c);
-  return c;
+/** The rule chooseSource applies to measured costs. */
+export function sourceFor(c: LoadCosts): OperandSource {
+  if (c.storage >= TEXTURE_GAIN_THRESHOLD * c.texture) return 'textures';
+  if (c.storage >= WINDOW_GAIN_THRESHOLD * c.uniform) return 'windows';
+  return 'storage';
 }
-/** The device's choice (chooseWindows; storage reads if none was made); setWindows replaces it (tests). */
-export const windowsOf = (gpu: Gpu): WindowChoice => windowChoices.get(gpu) ?? { on: false, gain: null };
-export const setWindows = (gpu: Gpu, c: WindowChoice): void => { windowChoices.set(gpu, c); };
 
 /**
- * Whether matmul reads its operands through uniform windows by default: the device's choice
- * (chooseWindows), or INOCULUM_MATMUL_UNIFORM=0|1 as it is now. The bits are the same either way
- * (tests/matmul.test.ts).
+ * Decides, once per device (WebGpuBackend.create, inoculum info), where matmul reads its operands:
+ * INOCULUM_MATMUL_SOURCE=storage|windows|textures if set; else, on the software adapter, by the
+ * measured load costs (sourceFor); a hardware adapter reads from storage. The bits are the same
+ * every way (tests/matmul.test.ts).
  */
-export function uniformByDefault(gpu: Gpu): { a: boolean; b: boolean } {
-  const on = envWindows() ?? windowsOf(gpu).on;
-  return { a: on, b: on };
+export async function chooseSource(gpu: Gpu): Promise<SourceChoice> {
+  const env = envSource();
+  let c: SourceChoice = { source: 'storage', costs: null };
+  if (env !== null) c = { source: env, costs: null };
+  else if (gpu.dawn.kind === 'software') { const costs = await measureLoadCosts(gpu); c = { source: sourceFor(costs), costs }; }
+  sourceChoices.set(gpu, c);
+  return c;
 }
+/** The device's choice (chooseSource; storage if none was made); setSource replaces it (tests). */
+export const sourceOf = (gpu: Gpu): SourceChoice => sourceChoices.get(gpu) ?? { source: 'storage', costs: null };
+export const setSource = (gpu: Gpu, c: SourceChoice): void => { sourceChoices.set(gpu, c); };
+/** The source a matmul uses when its options do not say: INOCULUM_MATMUL_SOURCE as it is now, else the device's choice. */
+export const sourceByDefault = (gpu: Gpu): OperandSource => envSource() ?? sourceOf(gpu).source;
 
 /** What the engine picks, overridable by tests and benchmarks. */
 export interface MatmulOptions {
   /**
    * Read a and b through uniform windows where they fit (uniformPlan): true / false for both, or
-   * per operand; default uniformByDefault.
+   * per operand; default: sourceByDefault is 'windows'.
    */
   uniform?: boolean | { a: boolean; b: boolean };
+  /**
+   * Read a and b from flat texture copies (gpu.ts copyToTexture, one copy of each per call) instead
+   * of storage or windows: true / false for both, or per operand; default: sourceByDefault is 'textures'.
+   */
+  texture?: boolean | { a: boolean; b: boolean };
   tile?: MatmulTile;
   /** Longest K slice per dispatch (default matmulKChunk). */
   kChunk?: number;
   /** false: never use the vec4 B loads and output stores, even where the layouts allow them. */
   vec4?: boolean;
-  /** false: never read a transposed A as vec4s along m (AM_VEC4; the same bits, tests compare them). */
+  /**
+   * false: never read A as vec4s (along m when transposed, AM_VEC4; along k with textures, AK_VEC4;
+   * the same bits, tests compare them).
+   */
   vec4A?: boolean;
+  /** true: read A (not transposed) as vec4s along k from storage or windows too (default: with textures only). */
+  vec4K?: boolean;
   /** (N) added to every output row after the sum over k (in the last K slice). */
   bias?: GpuBuf | null;
   /** (batch, M, N): gets gelu(out) as well, in the last K slice (out keeps the pre-activation). */
@@ -298,9 +324,17 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
   // uniform windows (uniformPlan): row chunks of a, K slices of b; one chunk and the K slices of
   // matmulKChunk otherwise
   const plan = uniformPlan(M, N, K, batch, transA, transB, ua.buffer.size, ub.buffer.size, tile);
-  const use = opts.uniform ?? uniformByDefault(gpu);
+  // either option given: the other is off; neither: the device's source
+  const source = opts.uniform === undefined && opts.texture === undefined ? sourceByDefault(gpu) : 'storage';
+  const use = opts.uniform ?? source === 'windows';
   if (typeof use === 'boolean' ? !use : !use.a) plan.ua = false;
   if (typeof use === 'boolean' ? !use : !use.b) plan.ub = false;
+  // texture copies (null where one would not fit the adapter's texture size): the elements the product reads
+  const tex = opts.texture ?? source === 'textures';
+  const ta = (typeof tex === 'boolean' ? tex : tex.a) ? gpu.copyToTexture(ua, Math.min(ua.length, (batch - 1) * strideA + M * K)) : null;
+  const tb = (typeof tex === 'boolean' ? tex : tex.b) ? gpu.copyToTexture(ub, Math.min(ub.length, (batch - 1) * strideB + K * N)) : null;
+  if (ta) { plan.ua = false; plan.rowChunk = Infinity; }
+  if (tb) { plan.ub = false; plan.kSlice = Infinity; }
   const kStep = Math.min(kChunk, plan.ub ? plan.kSlice : Infinity), mStep = plan.ua ? plan.rowChunk : M;
   const fuseSum = bs !== null && !transB && K <= kStep && !useRows(gpu.dawn.kind, 1, K, N);
   // WGSL counts the bias, act, aux and bsum bindings as used even behind false overrides:
@@ -323,6 +357,8 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
     // K = 0 still runs one slice: it writes the zeros of an empty sum
     for (let k0 = 0; k0 === 0 || k0 < K; k0 += kStep) {
       const Kc = Math.min(kStep, K - k0), last = k0 + kStep >= K;
+      // A (not transposed) as vec4s along k, four k a step: every row and slice start 4-aligned
+      const akVec4 = (ta !== null || opts.vec4K === true) && opts.vec4A !== false && !transA && K % 4 === 0 && Kc % 4 === 0 && k0 % 4 === 0 && (batch === 1 || strideA % 4 === 0);
       // the windows start at or before the first element each reads: a's row m0 at k0, b's row k0 (or column k0)
       const aWin = plan.ua ? windowAt(m0 * am + k0 * ak, ua.buffer.size) : 0;
       const bWin = plan.ub ? windowAt(k0 * bk, ub.buffer.size) : 0;
@@ -331,11 +367,12 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
         shader: 'matmul_forward',
         constants: { TM: tile.TM, TN4: tile.TN4, WGX: tile.WGX, WGY: tile.WGY, ACCUMULATE: k0 > 0 ? 1 : 0, B_VEC4: bVec4 ? 1 : 0, BIAS: bias && last ? 1 : 0, OUT_VEC4: outVec4 ? 1 : 0,
           GELU_OUT: act && last ? 1 : 0, RESIDUAL: opts.residual && last ? 1 : 0, GELU_GRAD: opts.geluGrad && last ? 1 : 0, B_SUM: fuseSum ? 1 : 0, AM_VEC4: amVec4 ? 1 : 0,
-          UA: plan.ua ? 1 : 0, UB: plan.ub ? 1 : 0 },
+          UA: plan.ua ? 1 : 0, UB: plan.ub ? 1 : 0, TA: ta ? 1 : 0, TB: tb ? 1 : 0, AK_VEC4: akVec4 ? 1 : 0 },
         // b and bias twice: as f32s and as vec4s (a too), then a's and b's uniform windows
         buffers: [out, ua, ub, ub, bias ?? ua, bias ?? ua, actBuf, aux ?? ua, sumBuf, ua, plan.ua ? ua : spareWindow, plan.ub ? ub : spareWindow],
         ranges: [, , , , , , , , , , { ...win, offset: aWin }, { ...win, offset: bWin }],
         uniforms: [M, N, Kc, batch, strideA, strideB, am, ak, bk, bn, rowBlocks, k0, m0, aWin / 4, bWin / 4, 0],
+        textures: [ta ?? gpu.placeholderTexture(), tb ?? gpu.placeholderTexture()],
         workgroups,
       });
     }
@@ -343,4 +380,6 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
   if (bs && !fuseSum) reduce(gpu, bs, ub, 'sum', transB ? N : 1, K, transB ? 1 : N); // ub: b as it was, should out be b
   release();
   for (const x of spare) gpu.free(x);
+  if (ta) gpu.freeTexture(ta);
+  if (tb) gpu.freeTexture(tb);
 }

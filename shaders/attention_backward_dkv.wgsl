@@ -24,6 +24,8 @@ struct Params { rows: u32, T: u32, scale: f32, NH: u32 }
 @group(0) @binding(4) var<storage, read> drow: array<f32>;
 @group(0) @binding(5) var<storage, read> starts: array<i32>;
 @group(0) @binding(6) var<uniform> params: Params;
+@group(0) @binding(7) var qkvt: texture_2d<f32>;  // qkv's copy with TEX, else a placeholder
+@group(0) @binding(8) var doutt: texture_2d<f32>; // dout's copy with TEX, else a placeholder
 
 #include "lib/attention.wgsl"
 
@@ -62,6 +64,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let go = (b * T + t) * C + head;
     var s = vec2(0.0);
     var dp = vec2(0.0);
+    if (TEX) {
+      for (var h = 0u; h < HS; h += 4u) {
+        let qv = at4(qkvt, qo + h);
+        let gv = at4(doutt, go + h);
+        s += vec2(kra[h], krb[h]) * qv.x; dp += vec2(va[h], vb[h]) * gv.x;
+        s += vec2(kra[h + 1u], krb[h + 1u]) * qv.y; dp += vec2(va[h + 1u], vb[h + 1u]) * gv.y;
+        s += vec2(kra[h + 2u], krb[h + 2u]) * qv.z; dp += vec2(va[h + 2u], vb[h + 2u]) * gv.z;
+        s += vec2(kra[h + 3u], krb[h + 3u]) * qv.w; dp += vec2(va[h + 3u], vb[h + 3u]) * gv.w;
+      }
+    } else {
     for (var h0 = 0u; h0 < HSP; h0 += CH) {
       for (var c = 0u; c < CH; c++) {
         let h = h0 + c;
@@ -69,9 +81,20 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         dp += vec2(va[h], vb[h]) * gIn(go, h);
       }
     }
+    }
     // query t = ja does not see key jb = ja + 1; a query of a later segment does not see ja
     let p = select(vec2(0.0), exp(s - lse[rb + t]), vec2(st <= ja, t >= jb));
     let ds = p * (dp - drow[rb + t]);
+    if (TEX) {
+      for (var h = 0u; h < HS; h += 4u) {
+        let qv = at4(qkvt, qo + h);
+        let gv = at4(doutt, go + h);
+        dva[h] += p.x * gv.x; dvb[h] += p.y * gv.x; dka[h] += ds.x * qv.x; dkb[h] += ds.y * qv.x;
+        dva[h + 1u] += p.x * gv.y; dvb[h + 1u] += p.y * gv.y; dka[h + 1u] += ds.x * qv.y; dkb[h + 1u] += ds.y * qv.y;
+        dva[h + 2u] += p.x * gv.z; dvb[h + 2u] += p.y * gv.z; dka[h + 2u] += ds.x * qv.z; dkb[h + 2u] += ds.y * qv.z;
+        dva[h + 3u] += p.x * gv.w; dvb[h + 3u] += p.y * gv.w; dka[h + 3u] += ds.x * qv.w; dkb[h + 3u] += ds.y * qv.w;
+      }
+    } else {
     for (var h0 = 0u; h0 < HSP; h0 += CH) {
       for (var c = 0u; c < CH; c++) {
         let h = h0 + c;
@@ -80,6 +103,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         dva[h] += p.x * gh; dvb[h] += p.y * gh;
         dka[h] += ds.x * qh; dkb[h] += ds.y * qh;
       }
+    }
     }
   }
 

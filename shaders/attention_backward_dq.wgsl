@@ -25,6 +25,7 @@ struct Params { rows: u32, T: u32, scale: f32, NH: u32 }
 @group(0) @binding(5) var<storage, read> lse: array<f32>;
 @group(0) @binding(6) var<storage, read> starts: array<i32>;
 @group(0) @binding(7) var<uniform> params: Params;
+@group(0) @binding(8) var qkvt: texture_2d<f32>; // qkv's copy with TEX, else a placeholder
 
 #include "lib/attention.wgsl"
 
@@ -62,6 +63,16 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let vo = ko + C;
     var s = vec2(0.0);
     var dp = vec2(0.0);
+    if (TEX) {
+      for (var h = 0u; h < HS; h += 4u) {
+        let kv = at4(qkvt, ko + h);
+        let vv = at4(qkvt, vo + h);
+        s += vec2(qra[h], qrb[h]) * kv.x; dp += vec2(ga[h], gb[h]) * vv.x;
+        s += vec2(qra[h + 1u], qrb[h + 1u]) * kv.y; dp += vec2(ga[h + 1u], gb[h + 1u]) * vv.y;
+        s += vec2(qra[h + 2u], qrb[h + 2u]) * kv.z; dp += vec2(ga[h + 2u], gb[h + 2u]) * vv.z;
+        s += vec2(qra[h + 3u], qrb[h + 3u]) * kv.w; dp += vec2(ga[h + 3u], gb[h + 3u]) * vv.w;
+      }
+    } else {
     for (var h0 = 0u; h0 < HSP; h0 += CH) {
       for (var c = 0u; c < CH; c++) {
         let h = h0 + c;
@@ -69,10 +80,21 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         dp += vec2(ga[h], gb[h]) * rowIn(vo, h);
       }
     }
+    }
     // key tb is in the future of row ta; keys before a row's segment start are another sequence's
     let ds = select(vec2(0.0), exp(s - L) * (dp - D), vec2(j <= ta && j >= sa, j >= sb));
+    if (TEX) {
+      for (var h = 0u; h < HS; h += 4u) {
+        let kv = at4(qkvt, ko + h);
+        acca[h] += ds.x * kv.x; accb[h] += ds.y * kv.x;
+        acca[h + 1u] += ds.x * kv.y; accb[h + 1u] += ds.y * kv.y;
+        acca[h + 2u] += ds.x * kv.z; accb[h + 2u] += ds.y * kv.z;
+        acca[h + 3u] += ds.x * kv.w; accb[h + 3u] += ds.y * kv.w;
+      }
+    } else {
     for (var h0 = 0u; h0 < HSP; h0 += CH) {
       for (var c = 0u; c < CH; c++) { let h = h0 + c; let kh = rowIn(ko, h); acca[h] += ds.x * kh; accb[h] += ds.y * kh; }
+    }
     }
   }
   drow[rb + ta] = D.x;

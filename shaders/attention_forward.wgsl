@@ -24,6 +24,7 @@ struct Params { rows: u32, T: u32, scale: f32, NH: u32 }
 @group(0) @binding(2) var<storage, read> qkv: array<f32>;
 @group(0) @binding(3) var<storage, read> starts: array<i32>;
 @group(0) @binding(4) var<uniform> params: Params;
+@group(0) @binding(5) var qkvt: texture_2d<f32>; // qkv's copy with TEX, else a placeholder
 
 #include "lib/attention.wgsl"
 
@@ -53,8 +54,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let ko = (b * T + j) * 3u * C + C + head;
     let vo = ko + C;
     var s = vec2(0.0);
+    if (TEX) {
+      for (var h = 0u; h < HS; h += 4u) {
+        let kv = at4(qkvt, ko + h);
+        s += vec2(qra[h], qrb[h]) * kv.x;
+        s += vec2(qra[h + 1u], qrb[h + 1u]) * kv.y;
+        s += vec2(qra[h + 2u], qrb[h + 2u]) * kv.z;
+        s += vec2(qra[h + 3u], qrb[h + 3u]) * kv.w;
+      }
+    } else {
     for (var h0 = 0u; h0 < HSP; h0 += CH) {
       for (var c = 0u; c < CH; c++) { let h = h0 + c; s += vec2(qra[h], qrb[h]) * rowIn(ko, h); }
+    }
     }
     // key tb is in the future of row ta; keys before a row's segment start are another sequence's.
     // A key a row does not see leaves its max, sum and accumulator exactly as they were.
@@ -64,6 +75,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let p = select(vec2(0.0), exp(s - mn), sees);
     l = l * r + p;
     m = mn;
+    if (TEX) {
+      for (var h = 0u; h < HS; h += 4u) {
+        let vv = at4(qkvt, vo + h);
+        acca[h] = acca[h] * r.x + p.x * vv.x; accb[h] = accb[h] * r.y + p.y * vv.x;
+        acca[h + 1u] = acca[h + 1u] * r.x + p.x * vv.y; accb[h + 1u] = accb[h + 1u] * r.y + p.y * vv.y;
+        acca[h + 2u] = acca[h + 2u] * r.x + p.x * vv.z; accb[h + 2u] = accb[h + 2u] * r.y + p.y * vv.z;
+        acca[h + 3u] = acca[h + 3u] * r.x + p.x * vv.w; accb[h + 3u] = accb[h + 3u] * r.y + p.y * vv.w;
+      }
+    } else {
     for (var h0 = 0u; h0 < HSP; h0 += CH) {
       for (var c = 0u; c < CH; c++) {
         let h = h0 + c;
@@ -71,6 +91,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         acca[h] = acca[h] * r.x + p.x * vh;
         accb[h] = accb[h] * r.y + p.y * vh;
       }
+    }
     }
   }
 

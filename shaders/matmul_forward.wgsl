@@ -72,6 +72,9 @@ override GELU_GRAD: bool = false;
 override AM_VEC4: bool = false;  // opA(a) read as vec4s along m, 4 rows per load (a transposed)
 override UA: bool = false;       // a read through the uniform window ua (a not transposed)
 override UB: bool = false;       // b read through the uniform window ub
+override TA: bool = false;       // a read from the texture ta (a flat copy of a)
+override TB: bool = false;       // b read from the texture tb (a flat copy of b)
+override AK_VEC4: bool = false;  // opA(a) read as vec4s along k, 4 k per load (a not transposed; K, kStart, strideA % 4 == 0)
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
@@ -92,13 +95,22 @@ struct Params {
 @group(0) @binding(10) var<uniform> ua: array<vec4<f32>, 4096>; // a's window with UA, else a placeholder
 @group(0) @binding(11) var<uniform> ub: array<vec4<f32>, 4096>; // b's window with UB, else a placeholder
 @group(0) @binding(12) var<uniform> params: Params;
+@group(0) @binding(13) var ta: texture_2d<f32>; // a's copy with TA (gpu.ts copyToTexture), else a placeholder
+@group(0) @binding(14) var tb: texture_2d<f32>; // b's copy with TB, else a placeholder
+
+// texel j of a flat copy (gpu.ts copyToTexture: 4096 texels a row): elements 4j .. 4j+3
+fn texel(t: texture_2d<f32>, j: u32) -> vec4<f32> {
+  return textureLoad(t, vec2<u32>(j & 4095u, j >> 12u), 0);
+}
 
 // element e of a (of b): from its window with UA (UB), else from storage
 fn aAt(e: u32) -> f32 {
+  if (TA) { return texel(ta, e >> 2u)[e & 3u]; }
   if (UA) { let i = e - params.aBase; return ua[i / 4u][i % 4u]; }
   return a[e];
 }
 fn bAt(e: u32) -> f32 {
+  if (TB) { return texel(tb, e >> 2u)[e & 3u]; }
   if (UB) { let i = e - params.bBase; return ub[i / 4u][i % 4u]; }
   return b[e];
 }
@@ -114,6 +126,7 @@ fn colOffsets(n: u32) -> vec4<u32> {
 
 fn load4(o: u32, c: vec4<u32>) -> vec4<f32> {
   if (B_VEC4) {
+    if (TB) { return texel(tb, (o + c.x) >> 2u); }
     if (UB) { return ub[(o + c.x - params.bBase) / 4u]; } // bBase % 4 == 0 with B_VEC4
     return b4[(o + c.x) / 4u];
   }
@@ -187,6 +200,10 @@ fn fmaRow(acc: Row, x: f32, brow: Row) -> Row {
   return r;
 }
 
+// acc + x.x * b0 + x.y * b1 + x.z * b2 + x.w * b3, one fma at a time in k order (AK_VEC4)
+fn fmaRow4(acc: Row, x: vec4<f32>, b0: Row, b1: Row, b2: Row, b3: Row) -> Row {
+  return fmaRow(fmaRow(fmaRow(fmaRow(acc, x.x, b0), x.y, b1), x.z, b2), x.w, b3);
+}
 // out[o + n .. n+3] (= or +=) v, columns past N dropped; no loop (llvmpipe counts loop iterations)
 fn store4(v: vec4<f32>, o: u32, n: u32) {
   let N = params.N;
@@ -264,16 +281,23 @@ fn storeRow(r: Row, oBatch: u32, m: u32, n0: u32) {
 struct A32 { g0: vec4<f32>, g1: vec4<f32>, g2: vec4<f32>, g3: vec4<f32>, g4: vec4<f32>, g5: vec4<f32>, g6: vec4<f32>, g7: vec4<f32> }
 struct Offs { g0: vec4<u32>, g1: vec4<u32>, g2: vec4<u32>, g3: vec4<u32>, g4: vec4<u32>, g5: vec4<u32>, g6: vec4<u32>, g7: vec4<u32> }
 
+// vec4 i of a: from the texture with TA, else from storage
+fn a4At(i: u32) -> vec4<f32> {
+  if (TA) { return texel(ta, i); }
+  if (UA) { return ua[i - params.aBase / 4u]; } // aBase % 4 == 0: windows start 256-byte aligned
+  return a4[i];
+}
+
 fn loadA(o: Offs, ka: u32) -> A32 {
   var x: A32;
-  x.g0 = a4[(o.g0.x + ka) / 4u];
-  if (TM > 4u) { x.g1 = a4[(o.g1.x + ka) / 4u]; }
-  if (TM > 8u) { x.g2 = a4[(o.g2.x + ka) / 4u]; }
-  if (TM > 12u) { x.g3 = a4[(o.g3.x + ka) / 4u]; }
-  if (TM > 16u) { x.g4 = a4[(o.g4.x + ka) / 4u]; }
-  if (TM > 20u) { x.g5 = a4[(o.g5.x + ka) / 4u]; }
-  if (TM > 24u) { x.g6 = a4[(o.g6.x + ka) / 4u]; }
-  if (TM > 28u) { x.g7 = a4[(o.g7.x + ka) / 4u]; }
+  x.g0 = a4At((o.g0.x + ka) / 4u);
+  if (TM > 4u) { x.g1 = a4At((o.g1.x + ka) / 4u); }
+  if (TM > 8u) { x.g2 = a4At((o.g2.x + ka) / 4u); }
+  if (TM > 12u) { x.g3 = a4At((o.g3.x + ka) / 4u); }
+  if (TM > 16u) { x.g4 = a4At((o.g4.x + ka) / 4u); }
+  if (TM > 20u) { x.g5 = a4At((o.g5.x + ka) / 4u); }
+  if (TM > 24u) { x.g6 = a4At((o.g6.x + ka) / 4u); }
+  if (TM > 28u) { x.g7 = a4At((o.g7.x + ka) / 4u); }
   return x;
 }
 
@@ -343,6 +367,50 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (TM > 31u) { r31 = partialRow(oBatch, m0 + 31u, n0); }
   }
 
+  if (AK_VEC4) {
+    // four k a step: one vec4 of each A row, four B rows; each accumulator still takes its fmas
+    // in k order, so the bits are the scalar loop's
+    for (var k = 0u; k < params.K; k += 4u) {
+      let o = bBatch + k * params.bk;
+      let b0 = loadRow(o, cols);
+      let b1 = loadRow(o + params.bk, cols);
+      let b2 = loadRow(o + 2u * params.bk, cols);
+      let b3 = loadRow(o + 3u * params.bk, cols);
+      if (B_SUM) { sb = addRow(addRow(addRow(addRow(sb, b0), b1), b2), b3); }
+      r0 = fmaRow4(r0, a4At((ra.g0.x + k) / 4u), b0, b1, b2, b3);
+      if (TM > 1u) { r1 = fmaRow4(r1, a4At((ra.g0.y + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 2u) { r2 = fmaRow4(r2, a4At((ra.g0.z + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 3u) { r3 = fmaRow4(r3, a4At((ra.g0.w + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 4u) { r4 = fmaRow4(r4, a4At((ra.g1.x + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 5u) { r5 = fmaRow4(r5, a4At((ra.g1.y + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 6u) { r6 = fmaRow4(r6, a4At((ra.g1.z + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 7u) { r7 = fmaRow4(r7, a4At((ra.g1.w + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 8u) { r8 = fmaRow4(r8, a4At((ra.g2.x + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 9u) { r9 = fmaRow4(r9, a4At((ra.g2.y + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 10u) { r10 = fmaRow4(r10, a4At((ra.g2.z + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 11u) { r11 = fmaRow4(r11, a4At((ra.g2.w + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 12u) { r12 = fmaRow4(r12, a4At((ra.g3.x + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 13u) { r13 = fmaRow4(r13, a4At((ra.g3.y + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 14u) { r14 = fmaRow4(r14, a4At((ra.g3.z + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 15u) { r15 = fmaRow4(r15, a4At((ra.g3.w + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 16u) { r16 = fmaRow4(r16, a4At((ra.g4.x + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 17u) { r17 = fmaRow4(r17, a4At((ra.g4.y + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 18u) { r18 = fmaRow4(r18, a4At((ra.g4.z + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 19u) { r19 = fmaRow4(r19, a4At((ra.g4.w + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 20u) { r20 = fmaRow4(r20, a4At((ra.g5.x + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 21u) { r21 = fmaRow4(r21, a4At((ra.g5.y + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 22u) { r22 = fmaRow4(r22, a4At((ra.g5.z + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 23u) { r23 = fmaRow4(r23, a4At((ra.g5.w + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 24u) { r24 = fmaRow4(r24, a4At((ra.g6.x + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 25u) { r25 = fmaRow4(r25, a4At((ra.g6.y + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 26u) { r26 = fmaRow4(r26, a4At((ra.g6.z + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 27u) { r27 = fmaRow4(r27, a4At((ra.g6.w + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 28u) { r28 = fmaRow4(r28, a4At((ra.g7.x + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 29u) { r29 = fmaRow4(r29, a4At((ra.g7.y + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 30u) { r30 = fmaRow4(r30, a4At((ra.g7.z + k) / 4u), b0, b1, b2, b3); }
+      if (TM > 31u) { r31 = fmaRow4(r31, a4At((ra.g7.w + k) / 4u), b0, b1, b2, b3); }
+    }
+  } else {
   for (var k = 0u; k < params.K; k++) {
     let bk = loadRow(bBatch + k * params.bk, cols);
     if (B_SUM) { sb = addRow(sb, bk); }
@@ -416,6 +484,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (TM > 30u) { r30 = fmaRow(r30, aAt(ra.g7.z + ka), bk); }
       if (TM > 31u) { r31 = fmaRow(r31, aAt(ra.g7.w + ka), bk); }
     }
+  }
   }
 
   if (B_SUM && m0 == 0u) { storeSum(sb, n0); }

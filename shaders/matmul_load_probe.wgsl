@@ -1,16 +1,19 @@
-// matmul_load_probe: what a per-lane vec4 load costs from a storage binding against a uniform one,
-// on this adapter (kernels/matmul.ts measureWindowGain picks matmul's uniform windows by it).
-// Each invocation runs ITERS iterations of 8 independent per-lane vec4 loads into 8 accumulators,
-// from `src` (storage) or `win` (uniform, UNIFORM_LOADS), so the time is the loads' throughput.
+// matmul_load_probe: what a per-lane vec4 load costs on this adapter from a storage binding, a
+// uniform one and a texture (kernels/matmul.ts measureLoadCosts picks where matmul reads its
+// operands by it). Each invocation runs ITERS iterations of 8 independent per-lane vec4 loads into 8
+// accumulators, from `src` (storage), `win` (uniform) or `tex` (a texel, as gpu.ts copyToTexture
+// lays a buffer out) by LOADS, so the time is the loads' throughput.
 // out (invocations) f32: keeps the loads live. params {iters}
-override UNIFORM_LOADS: bool = false;
+override LOADS: u32 = 0u; // 0 storage, 1 uniform, 2 texture
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read> src: array<vec4<f32>>;
 @group(0) @binding(2) var<uniform> win: array<vec4<f32>, 4096>;
 @group(0) @binding(3) var<uniform> params: vec4<u32>;
+@group(0) @binding(4) var tex: texture_2d<f32>;
 
 fn at(i: u32) -> vec4<f32> {
-  if (UNIFORM_LOADS) { return win[i & 4095u]; }
+  if (LOADS == 1u) { return win[i & 4095u]; }
+  if (LOADS == 2u) { return textureLoad(tex, vec2<u32>(i & 4095u, 0u), 0); }
   return src[i & 4095u];
 }
 

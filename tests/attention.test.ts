@@ -7,6 +7,8 @@ import { cpu, expectClose, randomArray, upload, webgpu } from './helpers/backend
 import type { Backend } from '../src/runtime/backend.ts';
 import { Generator } from '../src/random.ts';
 import { randomStarts } from './helpers/cases.ts';
+import type { GpuBuf } from '../src/runtime/gpu.ts';
+import { attentionBackward, attentionForward } from '../kernels/attention.ts';
 
 const EPS = 2 ** -23; // f32 machine epsilon (the ulp of 1.0)
 const HEAD_SIZES = [1, 3, 8, 16, 32, 64];
@@ -131,6 +133,32 @@ describe('webgpu attention', () => {
       expect(Array.from(g2.dqkv)).toEqual(Array.from(g1.dqkv));
     }
   });
+
+  it('rows from texture copies (TEX: HS % 4 == 0, HS <= 32) give the storage reads\' bits, forward and backward', async () => {
+    const gpu = await webgpu();
+    const bits = (x: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(x).buffer));
+    const arb = fc.record({ B: fc.integer({ min: 1, max: 2 }), NH: fc.integer({ min: 1, max: 3 }),
+      T: fc.integer({ min: 1, max: 70 }), HS: fc.constantFrom(4, 8, 24, 32), seed: fc.integer({ min: 1, max: 1 << 30 }), packed: fc.boolean() });
+    // T * 3C past one texture row (16384 elements) in the fixed case: the base model's head size and rows
+    const run = async (c: Case) => {
+      const x = inputs(c);
+      const one = async (texture: boolean) => {
+        const [qkv, dout] = [x.qkv, x.dout].map((a) => upload(gpu, a) as GpuBuf);
+        const [out, lse, dqkv] = [x.n, x.rows, 3 * x.n].map((n) => upload(gpu, n) as GpuBuf); // NaN-poisoned
+        const st = x.starts ? upload(gpu, x.starts, 'i32') as GpuBuf : null;
+        attentionForward(gpu.gpu, out, lse, qkv, st, c.B, c.T, c.NH, c.HS, x.scale, texture);
+        attentionBackward(gpu.gpu, dqkv, dout, qkv, out, lse, st, c.B, c.T, c.NH, c.HS, x.scale, texture);
+        const r = await Promise.all([out, lse, dqkv].map((b) => gpu.read(b)));
+        for (const b of [qkv, dout, out, lse, dqkv, st]) if (b) gpu.free(b);
+        return r;
+      };
+      const [s1, t1] = [await one(false), await one(true)];
+      const tag = JSON.stringify(c);
+      ['out', 'lse', 'dqkv'].forEach((name, i) => expect(bits(t1[i]), `${name} ${tag}`).toEqual(bits(s1[i])));
+    };
+    await fc.assert(fc.asyncProperty(arb, run), { numRuns: 12 });
+    await run({ B: 13, NH: 4, T: 96, HS: 24, seed: 5, packed: true });
+  }, 300_000);
 
   it('rejects head sizes it cannot hold in registers with a clear error', async () => {
     const gpu = await webgpu();

@@ -11,13 +11,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { randomArray, upload, webgpu } from './helpers/backends.ts';
-import type { TypedArray } from '../src/runtime/backend.ts';
 import type { GpuBuf } from '../src/runtime/gpu.ts';
-import { matmulCpu as cpuMatmul, matmul as gpuMatmul, MATMUL_TILES, matmulTile, measureWindowGain, setWindows, uniformByDefault, uniformPlan, UNIFORM_WINDOW, WINDOW_GAIN_THRESHOLD, windowsOf, type MatmulTile } from '../kernels/matmul.ts';
+import { matmulCpu as cpuMatmul, matmul as gpuMatmul, MATMUL_TILES, matmulTile, uniformPlan, type MatmulTile } from '../kernels/matmul.ts';
 import { unaryDerivative, unaryFn } from '../kernels/elementwise.ts';
 import { reduceCpu } from '../kernels/reduce.ts';
+import { expectDot } from './helpers/dot.ts';
 
-const EPS = 2 ** -24;
 const bits = (x: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(x).buffer));
 
 interface Case {
@@ -54,23 +53,6 @@ async function check(c: Case, run?: (be: Awaited<ReturnType<typeof webgpu>>, out
   cpuMatmul(want, Float64Array.from(a), Float64Array.from(b), batch, M, N, K, transA, transB, sA, sB, bias && Float64Array.from(bias));
   cpuMatmul(bound, Float64Array.from(a, Math.abs), Float64Array.from(b, Math.abs), batch, M, N, K, transA, transB, sA, sB, bias && Float64Array.from(bias, Math.abs));
   expectDot(got, want, bound, K, JSON.stringify(c));
-}
-
-/** Fails naming the worst element if |got - want| > gamma_K * sum|ab| + EPS * |want| anywhere. */
-function expectDot(got: TypedArray, want: Float64Array, absDot: Float64Array, K: number, what: string): void {
-  expect(got.length, what).toBe(want.length);
-  const gamma = (K * EPS) / (1 - K * EPS);
-  let worst = -1, worstRatio = 0;
-  for (let i = 0; i < got.length; i++) {
-    const w = Math.fround(want[i]); // the f32 the reference would hold
-    const tol = gamma * absDot[i] + EPS * Math.abs(w) + 1e-37;
-    const ratio = Math.abs(got[i] - w) / tol;
-    if (!(ratio <= 1) && (worst < 0 || !(ratio <= worstRatio))) { worst = i; worstRatio = Number.isNaN(ratio) ? Infinity : ratio; }
-  }
-  if (worst >= 0) {
-    const tol = gamma * absDot[worst] + EPS * Math.abs(want[worst]);
-    throw new Error(`${what}: element ${worst} of ${got.length}: got ${got[worst]}, want ${want[worst]}, tolerance ${tol}`);
-  }
 }
 
 const dim = fc.integer({ min: 1, max: 70 });
@@ -354,101 +336,5 @@ describe('webgpu matmul epilogues', () => {
     expect(() => gpuMatmul(be.gpu, out, a, b, 1, 2, 2, 3, false, false, 0, 0, { geluGrad: upload(be, 4) as GpuBuf, residual: upload(be, 4) as GpuBuf }))
       .toThrow('one epilogue at a time');
     expect(() => gpuMatmul(be.gpu, out, a, b, 1, 2, 2, 3, false, false, 0, 0, { gelu: out })).toThrow('the gelu output shares a buffer');
-  });
-});
-
-// The uniform windows (shader UA / UB, kernels/matmul.ts uniformPlan): operands over 32 KiB, so the
-// pool gives them buffers of at least a window, in row chunks and K slices that are no multiple of
-// anything. The same bits as the storage reads, every form and epilogue, and the reference's values.
-describe('webgpu matmul through uniform windows', () => {
-  const big = fc.record({
-    // K <= 127 mostly: a's windows need row chunks of >= 128 rows (uniformPlan)
-    M: fc.integer({ min: 300, max: 600 }), N: fc.integer({ min: 40, max: 300 }),
-    K: fc.oneof({ arbitrary: fc.integer({ min: 30, max: 127 }), weight: 3 }, { arbitrary: fc.integer({ min: 128, max: 260 }), weight: 1 }),
-    transA: fc.boolean(), transB: fc.boolean(), seed: fc.integer({ min: 1, max: 2 ** 30 }),
-    epi: fc.constantFrom('none', 'bias', 'gelu', 'residual', 'geluGrad'),
-    // small tiles (large ones take seconds to compile per override set); the engine's tile below
-    tile: fc.constantFrom<MatmulTile>({ TM: 4, TN4: 1, WGX: 8, WGY: 1 }, { TM: 8, TN4: 2, WGX: 8, WGY: 2 }),
-  });
-  type Big = { M: number; N: number; K: number; transA: boolean; transB: boolean; seed: number; epi: string; tile?: MatmulTile };
-  it('gives the storage reads\' bits on large random shapes, all forms and epilogues, and matches the reference', async () => {
-    const be = await webgpu();
-    let used = 0;
-    const one = async ({ M, N, K, transA, transB, seed, epi, tile }: Big) => {
-      const n = M * N, a = randomArray(M * K, seed), b = randomArray(K * N, seed + 1), bias = randomArray(N, seed + 2), aux = randomArray(n, seed + 3, -3, 3);
-      const [ga, gb, gbias, gaux] = [a, b, bias, aux].map((x) => upload(be, x) as GpuBuf);
-      const run = (uniform: boolean) => {
-        const out = upload(be, n) as GpuBuf, act = upload(be, n) as GpuBuf; // NaN-poisoned
-        gpuMatmul(be.gpu, out, ga, gb, 1, M, N, K, transA, transB, 0, 0, {
-          uniform, tile, bias: epi === 'none' ? null : gbias,
-          ...(epi === 'gelu' ? { gelu: act } : epi === 'residual' ? { residual: gaux } : epi === 'geluGrad' ? { geluGrad: gaux } : {}),
-        });
-        return [out, act];
-      };
-      const plan = uniformPlan(M, N, K, 1, transA, transB, ga.buffer.size, gb.buffer.size, tile ?? matmulTile('software', M, N, 1));
-      if (plan.ua || plan.ub) used++;
-      const [[so, sa], [uo, ua]] = [run(false), run(true)];
-      const [s1, s2, u1, u2] = await Promise.all([so, sa, uo, ua].map((x) => be.read(x)));
-      const what = JSON.stringify({ M, N, K, transA, transB, seed, epi, tile, plan });
-      expect(bits(u1), `${what}: out`).toEqual(bits(s1));
-      if (epi === 'gelu') expect(bits(u2), `${what}: act`).toEqual(bits(s2));
-      if (epi === 'none') {
-        const want = new Float64Array(n), bound = new Float64Array(n);
-        cpuMatmul(want, Float64Array.from(a), Float64Array.from(b), 1, M, N, K, transA, transB, 0, 0);
-        cpuMatmul(bound, Float64Array.from(a, Math.abs), Float64Array.from(b, Math.abs), 1, M, N, K, transA, transB, 0, 0);
-        expectDot(u1, want, bound, K, what);
-      }
-      for (const x of [ga, gb, gbias, gaux, so, sa, uo, ua]) be.free(x);
-    };
-    await fc.assert(fc.asyncProperty(big, one), { numRuns: 16 });
-    // the base model's shapes with the engine's tile: c_fc forward (a in 8 row chunks, b too wide
-    // for slices of 128 rows), its input gradient (K = 384: no window, the storage path), attn
-    // c_proj's dA (both windows)
-    await one({ M: 1248, N: 384, K: 96, transA: false, transB: false, seed: 3, epi: 'gelu' });
-    await one({ M: 1248, N: 96, K: 384, transA: false, transB: true, seed: 4, epi: 'geluGrad' });
-    await one({ M: 1248, N: 96, K: 96, transA: false, transB: true, seed: 5, epi: 'none' });
-    expect(used, 'cases that read through a window (2 of them fixed; fewer than 4 has odds ~5e-5)').toBeGreaterThanOrEqual(4);
-  }, 600_000);
-
-  it('the load probe measures a finite cost ratio; the backend reads through windows by it unless told', async () => {
-    const be = await webgpu();
-    const g = await measureWindowGain(be.gpu);
-    expect(g).toBeGreaterThan(0);
-    expect(Number.isFinite(g)).toBe(true);
-    const env = process.env.INOCULUM_MATMUL_UNIFORM;
-    if (env !== '0' && env !== '1') expect(windowsOf(be.gpu).on).toBe((windowsOf(be.gpu).gain ?? 0) >= WINDOW_GAIN_THRESHOLD);
-    const was = windowsOf(be.gpu);
-    try {
-      setWindows(be.gpu, { on: true, gain: null });
-      process.env.INOCULUM_MATMUL_UNIFORM = '0';
-      expect(uniformByDefault(be.gpu)).toEqual({ a: false, b: false });
-      delete process.env.INOCULUM_MATMUL_UNIFORM;
-      expect(uniformByDefault(be.gpu)).toEqual({ a: true, b: true });
-    } finally {
-      setWindows(be.gpu, was);
-      if (env === undefined) delete process.env.INOCULUM_MATMUL_UNIFORM; else process.env.INOCULUM_MATMUL_UNIFORM = env;
-    }
-  });
-
-  it('plans windows only where they fit: batch 1, buffers of a window, chunks and slices within it', () => {
-    const t = { TM: 32, TN4: 4, WGX: 8, WGY: 1 }, W = UNIFORM_WINDOW * 4;
-    expect(uniformPlan(1248, 384, 96, 1, false, false, 2 * W, 4 * W, t)).toEqual({ ua: true, ub: false, rowChunk: 160, kSlice: Infinity }); // slices of 42: too short
-    expect(uniformPlan(1248, 96, 96, 1, false, false, 2 * W, W, t)).toEqual({ ua: true, ub: true, rowChunk: 160, kSlice: 170 }); // b whole
-    expect(uniformPlan(96, 96, 1248, 1, true, false, 8 * W, 8 * W, t)).toEqual({ ua: false, ub: true, rowChunk: Infinity, kSlice: 170 }); // dW: 8 slices of 170
-    expect(uniformPlan(1248, 384, 96, 2, false, false, 2 * W, 4 * W, t).ua).toBe(false); // batched
-    expect(uniformPlan(1248, 384, 96, 1, true, false, 2 * W, 4 * W, t).ua).toBe(false); // a transposed
-    expect(uniformPlan(1248, 96, 384, 1, false, false, 4 * W, 4 * W, t).ua).toBe(false); // K = 384: chunks of 32 rows, too short
-    expect(uniformPlan(1248, 384, 96, 1, false, false, W / 2, W / 2, t)).toMatchObject({ ua: false, ub: false }); // buffers under a window
-    expect(uniformPlan(1248, 384, 96, 1, false, true, 2 * W, 4 * W, t).ub).toBe(false); // b transposed, 384 x 96 > a window
-    expect(uniformPlan(1248, 96, 96, 1, false, true, 2 * W, W, t).ub).toBe(true);
-    expect(uniformPlan(64, 20000, 8, 1, false, false, W, 8 * W, t).ub).toBe(false); // one row of b is past a window
-    fc.assert(fc.property(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 5000 }), (M, N, K) => {
-      const p = uniformPlan(M, N, K, 1, false, false, 64 * W, 64 * W, t);
-      if (p.ua) expect(p.rowChunk * K).toBeLessThanOrEqual(UNIFORM_WINDOW - 64);
-      if (p.ua) expect(p.rowChunk % 32).toBe(0);
-      if (p.ua) expect(p.rowChunk).toBeGreaterThanOrEqual(128);
-      if (p.ub) expect(p.kSlice * N).toBeLessThanOrEqual(UNIFORM_WINDOW - 64);
-      if (p.ub) expect(p.kSlice >= K || p.kSlice >= 128).toBe(true);
-    }));
   });
 });

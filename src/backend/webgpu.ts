@@ -12,7 +12,7 @@ import { fill, strided, unary, unaryBackward, binary, where } from '../../kernel
 import { reduce, sumSquares } from '../../kernels/reduce.ts';
 import { dropout } from '../../kernels/dropout.ts';
 import { adamw, type AdamwItem, type AdamwArena as KernelArena } from '../../kernels/adamw.ts';
-import { matmul, chooseWindows } from '../../kernels/matmul.ts';
+import { matmul, chooseSource } from '../../kernels/matmul.ts';
 
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu' as const;
@@ -22,9 +22,9 @@ export class WebGpuBackend implements Backend {
   }
   static async create(): Promise<WebGpuBackend> {
     const gpu = new Gpu(await requestDawnDevice());
-    // the software adapter: read matmul operands through uniform windows where storage loads are slow
-    // enough to pay for the extra dispatches (kernels/matmul.ts; INOCULUM_MATMUL_UNIFORM overrides)
-    await chooseWindows(gpu);
+    // the software adapter: matmul reads its operands from texture copies or uniform windows where
+    // storage loads are slow enough to pay for them (kernels/matmul.ts; INOCULUM_MATMUL_SOURCE overrides)
+    await chooseSource(gpu);
     return new WebGpuBackend(gpu);
   }
 

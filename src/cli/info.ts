@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { requestDawnDevice } from '../runtime/dawn.ts';
 import { Gpu } from '../runtime/gpu.ts';
-import { chooseWindows, WINDOW_GAIN_THRESHOLD } from '../../kernels/matmul.ts';
+import { chooseSource, TEXTURE_GAIN_THRESHOLD, WINDOW_GAIN_THRESHOLD } from '../../kernels/matmul.ts';
 import { parseArgs, formatHelp, envBackend, type CommandSpec } from './args.ts';
 
 export const spec: CommandSpec = {
@@ -36,10 +36,12 @@ export async function main(argv: string[]): Promise<number> {
     console.log(`features: ${d.features.join(', ') || '(none)'}`);
     for (const k of LIMITS) console.log(`  ${k.padEnd(36)} ${d.limits[k]}`);
     // what WebGpuBackend.create decides for matmul's operand reads (kernels/matmul.ts)
-    const w = await chooseWindows(new Gpu(d));
-    const why = w.gain === null ? (d.kind === 'software' ? 'INOCULUM_MATMUL_UNIFORM' : 'a hardware adapter')
-      : `a storage load costs ${w.gain.toFixed(1)}x a uniform one here, threshold ${WINDOW_GAIN_THRESHOLD}x`;
-    console.log(`matmul:  operands read ${w.on ? 'through uniform windows' : 'from storage'} (${why})`);
+    const w = await chooseSource(new Gpu(d));
+    const c = w.costs;
+    const why = c === null ? (d.kind === 'software' ? 'INOCULUM_MATMUL_SOURCE' : 'a hardware adapter')
+      : `a storage load costs ${(c.storage / c.texture).toFixed(1)}x a texel fetch here (threshold ${TEXTURE_GAIN_THRESHOLD}x) and ${(c.storage / c.uniform).toFixed(1)}x a uniform load (threshold ${WINDOW_GAIN_THRESHOLD}x)`;
+    const where = { storage: 'from storage', windows: 'through uniform windows', textures: 'from texture copies' }[w.source];
+    console.log(`matmul:  operands read ${where} (${why})`);
     d.destroy();
     return 0;
   } catch (e) {

@@ -19,6 +19,9 @@ function sizeClass(bytes: number): number {
   return Math.max(256, 2 ** Math.ceil(Math.log2(Math.max(bytes, 1))));
 }
 
+/** Texels per row of copyToTexture's textures: 64 KiB of rgba32float, a multiple of the 256-byte row alignment of copies. */
+export const TEXTURE_WIDTH = 4096;
+
 export interface DispatchSpec {
   /** Shader file name in shaders/ without .wgsl; also names the kernel in errors. */
   shader: string;
@@ -32,6 +35,8 @@ export interface DispatchSpec {
   uniforms?: number[];
   /** One letter per uniform: 'u' u32, 'i' i32, 'f' f32. Defaults to all 'u'. */
   uniformTypes?: string;
+  /** Textures (copyToTexture's, or placeholderTexture) bound after the uniform binding, in order. */
+  textures?: GPUTexture[];
   workgroups: [number, number?, number?];
 }
 
@@ -40,6 +45,8 @@ export class Gpu {
   private pool = new Map<number, GPUBuffer[]>();
   private pipelines = new Map<string, GPUComputePipeline>();
   private shaderModules = new Map<string, { module: GPUShaderModule; src: ShaderSource }>();
+  private texturePool = new Map<number, GPUTexture[]>();
+  private placeholderTex: GPUTexture | null = null;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private kernelsInBatch: string[] = [];
@@ -165,6 +172,7 @@ export class Gpu {
       const u = this.uniformBuffer(spec.uniforms, spec.uniformTypes);
       entries.push({ binding: spec.buffers.length, resource: { buffer: u } });
     }
+    for (const t of spec.textures ?? []) entries.push({ binding: entries.length, resource: t.createView() });
     this.begin();
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     if (!this.pass) this.pass = this.encoder!.beginComputePass();
@@ -181,6 +189,44 @@ export class Gpu {
     this.begin();
     this.endPass();
     this.encoder!.copyBufferToBuffer(src.buffer, srcOffset, dst.buffer, dstOffset, Math.ceil(bytes / 4) * 4);
+  }
+
+  // ---- textures -----------------------------------------------------------------------------
+  /**
+   * Records a copy of buf's first `length` elements (f32 or i32 bits) into a pooled rgba32float
+   * texture TEXTURE_WIDTH texels wide, inside the current batch: element e is component e % 4 of
+   * texel t = e / 4, at (t % TEXTURE_WIDTH, t / TEXTURE_WIDTH). Kernels read operands this way where
+   * a texel fetch is cheaper than a storage load (kernels/matmul.ts). Null when the copy would not
+   * fit maxTextureDimension2D. Hand the texture back with freeTexture once the dispatches reading it
+   * are recorded: like buffers, safe to reuse at once, since the queue keeps command order.
+   */
+  copyToTexture(buf: GpuBuf, length = buf.length): GPUTexture | null {
+    const texels = Math.max(1, Math.ceil(length / 4)), rows = Math.ceil(texels / TEXTURE_WIDTH);
+    const height = 2 ** Math.ceil(Math.log2(rows));
+    if (height > (this.dawn.limits.maxTextureDimension2D ?? 8192)) return null;
+    const tex = this.texturePool.get(height)?.pop() ?? this.createTexture(height);
+    this.begin();
+    this.endPass();
+    const full = Math.floor(texels / TEXTURE_WIDTH), rest = texels - full * TEXTURE_WIDTH;
+    const rowBytes = TEXTURE_WIDTH * 16;
+    if (full > 0) this.encoder!.copyBufferToTexture({ buffer: buf.buffer, bytesPerRow: rowBytes }, { texture: tex }, [TEXTURE_WIDTH, full]);
+    if (rest > 0) this.encoder!.copyBufferToTexture({ buffer: buf.buffer, offset: full * rowBytes, bytesPerRow: rowBytes }, { texture: tex, origin: [0, full] }, [rest, 1]);
+    return tex;
+  }
+
+  freeTexture(tex: GPUTexture): void {
+    if (!this.texturePool.has(tex.height)) this.texturePool.set(tex.height, []);
+    this.texturePool.get(tex.height)!.push(tex);
+  }
+
+  /** A 1 x 1 texture for texture bindings a dispatch does not read (WGSL counts them as used). */
+  placeholderTexture(): GPUTexture {
+    return this.placeholderTex ??= this.createTexture(1, 1);
+  }
+
+  private createTexture(height: number, width = TEXTURE_WIDTH): GPUTexture {
+    this.heldBytes += width * height * 16;
+    return this.device.createTexture({ size: [width, height], format: 'rgba32float', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
   }
 
   /** Zeroes a buffer's elements inside the current batch (a command, not a dispatch). */
