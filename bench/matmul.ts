@@ -15,7 +15,8 @@
 import { benchBackend, report, timeCpu, timeGpu, type BenchOptions } from './common.ts';
 import type { WebGpuBackend } from '../src/backend/webgpu.ts';
 import type { GpuBuf } from '../src/runtime/gpu.ts';
-import { matmulCpu as cpuMatmul, matmul, matmulGrid, matmulTile, MATMUL_TILES, sourceOf, type MatmulTile } from '../kernels/matmul.ts';
+import { matmulCpu as cpuMatmul, matmul, matmulGrid, matmulTile, MATMUL_TILES, type MatmulTile } from '../kernels/matmul.ts';
+import { sourceOf } from '../kernels/lib/source.ts';
 import { seeded } from './lib/rows.ts';
 
 interface Shape { batch: number; M: number; N: number; K: number; transA: boolean; transB: boolean; label: string }

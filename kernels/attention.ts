@@ -3,7 +3,7 @@
 import type { Gpu, GpuBuf } from '../src/runtime/gpu.ts';
 import type { F } from './lib/util.ts';
 import { grid1d } from './lib/grid.ts';
-import { sourceByDefault } from './matmul.ts';
+import { sourceByDefault } from './lib/source.ts';
 
 // CPU reference causal attention over the fused qkv projection, forward and backward, saving only
 // the log-sum-exp per row (the same contract as the flash-style WGSL kernels, so they can be

@@ -8,6 +8,7 @@ import { SOFTWARE_LOOP_LIMIT } from './lib/rows.ts';
 import { unaliased } from './lib/alias.ts';
 import { unaryDerivative, unaryFn } from './elementwise.ts';
 import { reduce, useRows } from './reduce.ts';
+import { sourceByDefault } from './lib/source.ts';
 
 // CPU reference matmul: batched, with the transposed forms the backward needs.
 // Accumulates in float64 whatever the storage type, so it is the numerical truth for f32 too.
@@ -176,81 +177,6 @@ function windowPlaceholder(gpu: Gpu): GpuBuf {
   return x;
 }
 
-/** What a per-lane vec4 load costs from each kind of binding, in ms for the probe's fixed work (lower is cheaper). */
-export interface LoadCosts { storage: number; uniform: number; texture: number }
-
-/**
- * Times per-lane vec4 loads from a storage binding, a uniform one and a texture
- * (shaders/matmul_load_probe.wgsl, best of 3 each, ~0.2 s). On llvmpipe every storage load is a
- * loop over the lanes with a bounds check each (shader header); how much that costs depends on the
- * CPU (bench/NOTES.md has the costs measured on two machine kinds).
- */
-export async function measureLoadCosts(gpu: Gpu): Promise<LoadCosts> {
-  const out = gpu.alloc(64, 'f32'), src = gpu.alloc(UNIFORM_WINDOW, 'f32');
-  const tex = gpu.copyToTexture(src)!;
-  const time = async (loads: number): Promise<number> => {
-    const run = () => gpu.dispatch({ shader: 'matmul_load_probe', constants: { LOADS: loads }, buffers: [out, src, src], uniforms: [2000, 0, 0, 0], textures: [tex], workgroups: [8] });
-    run(); await gpu.sync(); // compiles
-    let best = Infinity;
-    for (let r = 0; r < 3; r++) { const t = performance.now(); run(); await gpu.sync(); best = Math.min(best, performance.now() - t); }
-    return best;
-  };
-  try {
-    return { storage: await time(0), uniform: await time(1), texture: await time(2) };
-  } finally { gpu.free(out); gpu.free(src); gpu.freeTexture(tex); }
-}
-
-/**
- * Storage loads this many times a texel fetch's cost make matmul read its operands from texture
- * copies. The copies cost one pass over each operand per call, a few percent of a product at the
- * model's shapes, so a modest ratio pays; 1.5 is a margin chosen without a measurement on a machine
- * near it (bench/NOTES.md v7: ~9x on a Zen 3, where textures win 2.7-6x per shape; ~2x estimated
- * from the Zen 4 load costs, where the choice is not measured).
- */
-export const TEXTURE_GAIN_THRESHOLD = 1.5;
-/** Storage loads this many times a uniform load's cost make matmul read through windows (where textures are not chosen). */
-export const WINDOW_GAIN_THRESHOLD = 8;
-
-/** Where matmul reads its operands: storage bindings, 64 KiB uniform windows (uniformPlan) or texture copies. */
-export type OperandSource = 'storage' | 'windows' | 'textures';
-/** Per device: the source and the load costs behind it (null: not measured). */
-export interface SourceChoice { source: OperandSource; costs: LoadCosts | null }
-const sourceChoices = new WeakMap<Gpu, SourceChoice>();
-const SOURCES: OperandSource[] = ['storage', 'windows', 'textures'];
-const envSource = (): OperandSource | null => {
-  const env = process.env.INOCULUM_MATMUL_SOURCE;
-  if (env === undefined || env === '') return null;
-  if (!SOURCES.includes(env as OperandSource)) throw new Error(`INOCULUM_MATMUL_SOURCE must be one of ${SOURCES.join(', ')}, got '${env}'`);
-  return env as OperandSource;
-};
-
-/** The rule chooseSource applies to measured costs. */
-export function sourceFor(c: LoadCosts): OperandSource {
-  if (c.storage >= TEXTURE_GAIN_THRESHOLD * c.texture) return 'textures';
-  if (c.storage >= WINDOW_GAIN_THRESHOLD * c.uniform) return 'windows';
-  return 'storage';
-}
-
-/**
- * Decides, once per device (WebGpuBackend.create, inoculum info), where matmul reads its operands:
- * INOCULUM_MATMUL_SOURCE=storage|windows|textures if set; else, on the software adapter, by the
- * measured load costs (sourceFor); a hardware adapter reads from storage. The bits are the same
- * every way (tests/matmul.test.ts).
- */
-export async function chooseSource(gpu: Gpu): Promise<SourceChoice> {
-  const env = envSource();
-  let c: SourceChoice = { source: 'storage', costs: null };
-  if (env !== null) c = { source: env, costs: null };
-  else if (gpu.dawn.kind === 'software') { const costs = await measureLoadCosts(gpu); c = { source: sourceFor(costs), costs }; }
-  sourceChoices.set(gpu, c);
-  return c;
-}
-/** The device's choice (chooseSource; storage if none was made); setSource replaces it (tests). */
-export const sourceOf = (gpu: Gpu): SourceChoice => sourceChoices.get(gpu) ?? { source: 'storage', costs: null };
-export const setSource = (gpu: Gpu, c: SourceChoice): void => { sourceChoices.set(gpu, c); };
-/** The source a matmul uses when its options do not say: INOCULUM_MATMUL_SOURCE as it is now, else the device's choice. */
-export const sourceByDefault = (gpu: Gpu): OperandSource => envSource() ?? sourceOf(gpu).source;
-
 /** What the engine picks, overridable by tests and benchmarks. */
 export interface MatmulOptions {
   /**
@@ -341,6 +267,8 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
   // placeholders fill them then, a for the read-only ones, a buffer of its own for each writable
   // one (WebGPU refuses a buffer bound writable twice, or writable and read-only)
   const bias = opts.bias ? ubias : null, aux = opts.residual || opts.geluGrad ? uaux : null;
+  // the epilogue's aux (residual or pre-activation) from a copy too, where stores are vec4s
+  const tAux = (ta || tb) && aux && opts.vec4 !== false && N % 4 === 0 ? gpu.copyToTexture(aux, batch * M * N) : null;
   const spare: GpuBuf[] = [];
   const placeholder = () => { const x = gpu.alloc(1, 'f32'); spare.push(x); return x; };
   const actBuf = act ?? placeholder(), sumBuf = fuseSum ? bs : placeholder();
@@ -359,6 +287,8 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
       const Kc = Math.min(kStep, K - k0), last = k0 + kStep >= K;
       // A (not transposed) as vec4s along k, four k a step: every row and slice start 4-aligned
       const akVec4 = (ta !== null || opts.vec4K === true) && opts.vec4A !== false && !transA && K % 4 === 0 && Kc % 4 === 0 && k0 % 4 === 0 && (batch === 1 || strideA % 4 === 0);
+      // and b transposed from its copy, a column's four k in one texel
+      const bkVec4 = akVec4 && tb !== null && transB && opts.vec4 !== false && (batch === 1 || strideB % 4 === 0);
       // the windows start at or before the first element each reads: a's row m0 at k0, b's row k0 (or column k0)
       const aWin = plan.ua ? windowAt(m0 * am + k0 * ak, ua.buffer.size) : 0;
       const bWin = plan.ub ? windowAt(k0 * bk, ub.buffer.size) : 0;
@@ -367,12 +297,12 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
         shader: 'matmul_forward',
         constants: { TM: tile.TM, TN4: tile.TN4, WGX: tile.WGX, WGY: tile.WGY, ACCUMULATE: k0 > 0 ? 1 : 0, B_VEC4: bVec4 ? 1 : 0, BIAS: bias && last ? 1 : 0, OUT_VEC4: outVec4 ? 1 : 0,
           GELU_OUT: act && last ? 1 : 0, RESIDUAL: opts.residual && last ? 1 : 0, GELU_GRAD: opts.geluGrad && last ? 1 : 0, B_SUM: fuseSum ? 1 : 0, AM_VEC4: amVec4 ? 1 : 0,
-          UA: plan.ua ? 1 : 0, UB: plan.ub ? 1 : 0, TA: ta ? 1 : 0, TB: tb ? 1 : 0, AK_VEC4: akVec4 ? 1 : 0 },
+          UA: plan.ua ? 1 : 0, UB: plan.ub ? 1 : 0, TA: ta ? 1 : 0, TB: tb ? 1 : 0, AK_VEC4: akVec4 ? 1 : 0, BK_VEC4: bkVec4 ? 1 : 0, TAUX: tAux && last ? 1 : 0 },
         // b and bias twice: as f32s and as vec4s (a too), then a's and b's uniform windows
         buffers: [out, ua, ub, ub, bias ?? ua, bias ?? ua, actBuf, aux ?? ua, sumBuf, ua, plan.ua ? ua : spareWindow, plan.ub ? ub : spareWindow],
         ranges: [, , , , , , , , , , { ...win, offset: aWin }, { ...win, offset: bWin }],
         uniforms: [M, N, Kc, batch, strideA, strideB, am, ak, bk, bn, rowBlocks, k0, m0, aWin / 4, bWin / 4, 0],
-        textures: [ta ?? gpu.placeholderTexture(), tb ?? gpu.placeholderTexture()],
+        textures: [ta ?? gpu.placeholderTexture(), tb ?? gpu.placeholderTexture(), tAux ?? gpu.placeholderTexture()],
         workgroups,
       });
     }
@@ -382,4 +312,5 @@ export function matmul(gpu: Gpu, out: GpuBuf, a: GpuBuf, b: GpuBuf, batch: numbe
   for (const x of spare) gpu.free(x);
   if (ta) gpu.freeTexture(ta);
   if (tb) gpu.freeTexture(tb);
+  if (tAux) gpu.freeTexture(tAux);
 }

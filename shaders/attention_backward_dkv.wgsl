@@ -27,6 +27,7 @@ struct Params { rows: u32, T: u32, scale: f32, NH: u32 }
 @group(0) @binding(7) var qkvt: texture_2d<f32>;  // qkv's copy with TEX, else a placeholder
 @group(0) @binding(8) var doutt: texture_2d<f32>; // dout's copy with TEX, else a placeholder
 
+#include "lib/texel.wgsl"
 #include "lib/attention.wgsl"
 
 // dout's row, clamped as rowIn reads qkv's

@@ -26,6 +26,7 @@ struct Params { rows: u32, T: u32, scale: f32, NH: u32 }
 @group(0) @binding(4) var<uniform> params: Params;
 @group(0) @binding(5) var qkvt: texture_2d<f32>; // qkv's copy with TEX, else a placeholder
 
+#include "lib/texel.wgsl"
 #include "lib/attention.wgsl"
 
 @compute @workgroup_size(WG)

@@ -16,8 +16,21 @@ struct Params { N: u32, C: u32 }
 @group(0) @binding(4) var<storage, read> mean: array<f32>;
 @group(0) @binding(5) var<storage, read> rstd: array<f32>;
 @group(0) @binding(6) var<uniform> params: Params;
+@group(0) @binding(7) var inpT: texture_2d<f32>;  // inp's copy with TEX, else a placeholder
+@group(0) @binding(8) var doutT: texture_2d<f32>; // dout's copy with TEX, else a placeholder
+override TEX: bool = false; // inp, dout read from their texture copies (lib/texel.wgsl)
 
 #include "lib/rows.wgsl"
+#include "lib/texel.wgsl"
+
+fn inpAt(i: u32) -> f32 {
+  if (TEX) { return texelAt(inpT, i); }
+  return inp[i];
+}
+fn doutAt(i: u32) -> f32 {
+  if (TEX) { return texelAt(doutT, i); }
+  return dout[i];
+}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -34,16 +47,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (live) {
     m = mean[row]; r = rstd[row];
     for (var c = lane; c < C; c += TPR) {
-      let dnorm = weight[c] * dout[o + c];
-      acc += vec2<f32>(dnorm, dnorm * (inp[o + c] - m) * r);
+      let dnorm = weight[c] * doutAt(o + c);
+      acc += vec2<f32>(dnorm, dnorm * (inpAt(o + c) - m) * r);
     }
   }
   acc = rowSum2(lid, lane, acc);
   if (!live) { return; }
   let means = acc / f32(C);
   for (var c = lane; c < C; c += TPR) {
-    let norm = (inp[o + c] - m) * r;
-    let dnorm = weight[c] * dout[o + c];
+    let norm = (inpAt(o + c) - m) * r;
+    let dnorm = weight[c] * doutAt(o + c);
     dinp[o + c] = (dnorm - means.x - norm * means.y) * r;
   }
 }

@@ -16,6 +16,20 @@ struct Params { N: u32, C: u32, R: u32 }
 @group(0) @binding(4) var<storage, read> mean: array<f32>;
 @group(0) @binding(5) var<storage, read> rstd: array<f32>;
 @group(0) @binding(6) var<uniform> params: Params;
+@group(0) @binding(7) var inpT: texture_2d<f32>;  // inp's copy with TEX, else a placeholder
+@group(0) @binding(8) var doutT: texture_2d<f32>; // dout's copy with TEX, else a placeholder
+override TEX: bool = false; // inp, dout read from their texture copies (lib/texel.wgsl)
+
+#include "lib/texel.wgsl"
+
+fn inpAt(i: u32) -> f32 {
+  if (TEX) { return texelAt(inpT, i); }
+  return inp[i];
+}
+fn doutAt(i: u32) -> f32 {
+  if (TEX) { return texelAt(doutT, i); }
+  return dout[i];
+}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
@@ -27,8 +41,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var db = 0.0;
   let end = min(params.N, (k + 1u) * params.R);
   for (var n = k * params.R; n < end; n++) {
-    let d = dout[n * C + c];
-    dw += d * (inp[n * C + c] - mean[n]) * rstd[n];
+    let d = doutAt(n * C + c);
+    dw += d * (inpAt(n * C + c) - mean[n]) * rstd[n];
     db += d;
   }
   pdweight[k * C + c] = dw;

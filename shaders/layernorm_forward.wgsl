@@ -15,8 +15,16 @@ struct Params { N: u32, C: u32, eps: f32 }
 @group(0) @binding(4) var<storage, read> weight: array<f32>;
 @group(0) @binding(5) var<storage, read> bias: array<f32>;
 @group(0) @binding(6) var<uniform> params: Params;
+@group(0) @binding(7) var inpT: texture_2d<f32>; // inp's copy with TEX, else a placeholder
+override TEX: bool = false; // inp read from its texture copy (lib/texel.wgsl): the same values, cheaper loads on llvmpipe
 
 #include "lib/rows.wgsl"
+#include "lib/texel.wgsl"
+
+fn inpAt(i: u32) -> f32 {
+  if (TEX) { return texelAt(inpT, i); }
+  return inp[i];
+}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -28,15 +36,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let o = row * C;
   var s = 0.0;
   if (live) {
-    for (var c = lane; c < C; c += TPR) { s += inp[o + c]; }
+    for (var c = lane; c < C; c += TPR) { s += inpAt(o + c); }
   }
   let m = rowSum(lid, lane, s) / f32(C);
   var v = 0.0;
   if (live) {
-    for (var c = lane; c < C; c += TPR) { let d = inp[o + c] - m; v += d * d; }
+    for (var c = lane; c < C; c += TPR) { let d = inpAt(o + c) - m; v += d * d; }
   }
   let r = 1.0 / sqrt(rowSum(lid, lane, v) / f32(C) + params.eps);
   if (!live) { return; }
-  for (var c = lane; c < C; c += TPR) { out[o + c] = (inp[o + c] - m) * r * weight[c] + bias[c]; }
+  for (var c = lane; c < C; c += TPR) { out[o + c] = (inpAt(o + c) - m) * r * weight[c] + bias[c]; }
   if (lane == 0u) { mean[row] = m; rstd[row] = r; }
 }

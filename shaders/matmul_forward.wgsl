@@ -56,6 +56,7 @@
 // dispatches whose operands fit the windows: row chunks (mStart) and K slices. The same fma per k
 // in k order as the storage reads, so the same bits.
 #include "lib/gelu.wgsl"
+#include "lib/texel.wgsl"
 
 override TM: u32 = 16u;     // rows per invocation, 1..32
 override TN4: u32 = 8u;     // vec4 columns per invocation, 1..8 (4*TN4 columns)
@@ -74,7 +75,9 @@ override UA: bool = false;       // a read through the uniform window ua (a not 
 override UB: bool = false;       // b read through the uniform window ub
 override TA: bool = false;       // a read from the texture ta (a flat copy of a)
 override TB: bool = false;       // b read from the texture tb (a flat copy of b)
-override AK_VEC4: bool = false;  // opA(a) read as vec4s along k, 4 k per load (a not transposed; K, kStart, strideA % 4 == 0)
+override TAUX: bool = false;     // aux read from the texture taux (a flat copy of aux; OUT_VEC4 only)
+override AK_VEC4: bool = false;
+override BK_VEC4: bool = false;  // with AK_VEC4, TB and b transposed: each column's 4 k from one texel (K, kStart, strideB % 4 == 0)  // opA(a) read as vec4s along k, 4 k per load (a not transposed; K, kStart, strideA % 4 == 0)
 
 struct Params {
   M: u32, N: u32, K: u32, batch: u32,
@@ -97,20 +100,16 @@ struct Params {
 @group(0) @binding(12) var<uniform> params: Params;
 @group(0) @binding(13) var ta: texture_2d<f32>; // a's copy with TA (gpu.ts copyToTexture), else a placeholder
 @group(0) @binding(14) var tb: texture_2d<f32>; // b's copy with TB, else a placeholder
-
-// texel j of a flat copy (gpu.ts copyToTexture: 4096 texels a row): elements 4j .. 4j+3
-fn texel(t: texture_2d<f32>, j: u32) -> vec4<f32> {
-  return textureLoad(t, vec2<u32>(j & 4095u, j >> 12u), 0);
-}
+@group(0) @binding(15) var taux: texture_2d<f32>; // aux's copy with TAUX, else a placeholder
 
 // element e of a (of b): from its window with UA (UB), else from storage
 fn aAt(e: u32) -> f32 {
-  if (TA) { return texel(ta, e >> 2u)[e & 3u]; }
+  if (TA) { return texelAt(ta, e); }
   if (UA) { let i = e - params.aBase; return ua[i / 4u][i % 4u]; }
   return a[e];
 }
 fn bAt(e: u32) -> f32 {
-  if (TB) { return texel(tb, e >> 2u)[e & 3u]; }
+  if (TB) { return texelAt(tb, e); }
   if (UB) { let i = e - params.bBase; return ub[i / 4u][i % 4u]; }
   return b[e];
 }
@@ -200,20 +199,62 @@ fn fmaRow(acc: Row, x: f32, brow: Row) -> Row {
   return r;
 }
 
+// BK_VEC4: rows k .. k+3 of opB(b) (b transposed: a column's four k are one texel of its copy)
+struct Rows4 { b0: Row, b1: Row, b2: Row, b3: Row }
+// four columns (element offsets c of their k = 0, o the step's offset) as rows k .. k+3
+fn load4T(o: u32, c: vec4<u32>) -> mat4x4<f32> {
+  return transpose(mat4x4<f32>(texel(tb, (o + c.x) >> 2u), texel(tb, (o + c.y) >> 2u), texel(tb, (o + c.z) >> 2u), texel(tb, (o + c.w) >> 2u)));
+}
+fn loadRows4T(o: u32, c: Cols) -> Rows4 {
+  var r: Rows4;
+  let m0 = load4T(o, c.c0); r.b0.c0 = m0[0]; r.b1.c0 = m0[1]; r.b2.c0 = m0[2]; r.b3.c0 = m0[3];
+  if (TN4 > 1u) { let m = load4T(o, c.c1); r.b0.c1 = m[0]; r.b1.c1 = m[1]; r.b2.c1 = m[2]; r.b3.c1 = m[3]; }
+  if (TN4 > 2u) { let m = load4T(o, c.c2); r.b0.c2 = m[0]; r.b1.c2 = m[1]; r.b2.c2 = m[2]; r.b3.c2 = m[3]; }
+  if (TN4 > 3u) { let m = load4T(o, c.c3); r.b0.c3 = m[0]; r.b1.c3 = m[1]; r.b2.c3 = m[2]; r.b3.c3 = m[3]; }
+  if (TN4 > 4u) { let m = load4T(o, c.c4); r.b0.c4 = m[0]; r.b1.c4 = m[1]; r.b2.c4 = m[2]; r.b3.c4 = m[3]; }
+  if (TN4 > 5u) { let m = load4T(o, c.c5); r.b0.c5 = m[0]; r.b1.c5 = m[1]; r.b2.c5 = m[2]; r.b3.c5 = m[3]; }
+  if (TN4 > 6u) { let m = load4T(o, c.c6); r.b0.c6 = m[0]; r.b1.c6 = m[1]; r.b2.c6 = m[2]; r.b3.c6 = m[3]; }
+  if (TN4 > 7u) { let m = load4T(o, c.c7); r.b0.c7 = m[0]; r.b1.c7 = m[1]; r.b2.c7 = m[2]; r.b3.c7 = m[3]; }
+  return r;
+}
+
 // acc + x.x * b0 + x.y * b1 + x.z * b2 + x.w * b3, one fma at a time in k order (AK_VEC4)
 fn fmaRow4(acc: Row, x: vec4<f32>, b0: Row, b1: Row, b2: Row, b3: Row) -> Row {
   return fmaRow(fmaRow(fmaRow(fmaRow(acc, x.x, b0), x.y, b1), x.z, b2), x.w, b3);
 }
-// out[o + n .. n+3] (= or +=) v, columns past N dropped; no loop (llvmpipe counts loop iterations)
-fn store4(v: vec4<f32>, o: u32, n: u32) {
+// vec4 i of aux: from its texture copy with TAUX, else from storage
+fn aux4(i: u32) -> vec4<f32> {
+  if (TAUX) { return texel(taux, i); }
+  return aux[i];
+}
+
+// BIAS with OUT_VEC4: the bias of this invocation's columns n0 .. n0 + 4*TN4, loaded once for all
+// its rows (every row adds the same vec4s; a load per row and group cost as much as the K loop at K = 96)
+fn biasRow(n0: u32) -> Row {
+  var r: Row;
+  let last = params.N / 4u - 1u; // groups past N load the last one and are never stored
+  r.c0 = bias4[min(n0 / 4u, last)];
+  if (TN4 > 1u) { r.c1 = bias4[min(n0 / 4u + 1u, last)]; }
+  if (TN4 > 2u) { r.c2 = bias4[min(n0 / 4u + 2u, last)]; }
+  if (TN4 > 3u) { r.c3 = bias4[min(n0 / 4u + 3u, last)]; }
+  if (TN4 > 4u) { r.c4 = bias4[min(n0 / 4u + 4u, last)]; }
+  if (TN4 > 5u) { r.c5 = bias4[min(n0 / 4u + 5u, last)]; }
+  if (TN4 > 6u) { r.c6 = bias4[min(n0 / 4u + 6u, last)]; }
+  if (TN4 > 7u) { r.c7 = bias4[min(n0 / 4u + 7u, last)]; }
+  return r;
+}
+
+// out[o + n .. n+3] (= or +=) v, columns past N dropped; no loop (llvmpipe counts loop iterations);
+// bv: the bias of these columns (biasRow) with BIAS and OUT_VEC4
+fn store4(v: vec4<f32>, o: u32, n: u32, bv: vec4<f32>) {
   let N = params.N;
   if (OUT_VEC4) {
     if (n >= N) { return; }
     let i = (o + n) / 4u;
     var w = v;
-    if (BIAS) { w = v + bias4[n / 4u]; }
-    if (RESIDUAL) { w = aux[i] + w; }
-    if (GELU_GRAD) { let p = aux[i]; w = w * vec4<f32>(gelu_grad(p.x), gelu_grad(p.y), gelu_grad(p.z), gelu_grad(p.w)); }
+    if (BIAS) { w = v + bv; }
+    if (RESIDUAL) { w = aux4(i) + w; }
+    if (GELU_GRAD) { let p = aux4(i); w = w * vec4<f32>(gelu_grad(p.x), gelu_grad(p.y), gelu_grad(p.z), gelu_grad(p.w)); }
     out[i] = w;
     if (GELU_OUT) { act[i] = vec4<f32>(gelu(w.x), gelu(w.y), gelu(w.z), gelu(w.w)); }
     return;
@@ -261,18 +302,18 @@ fn partialRow(oBatch: u32, m: u32, n0: u32) -> Row {
   return r;
 }
 
-// output row m of this batch entry (o = its first element), columns n0 .. n0 + 4*TN4
-fn storeRow(r: Row, oBatch: u32, m: u32, n0: u32) {
+// output row m of this batch entry (o = its first element), columns n0 .. n0 + 4*TN4; bv: biasRow's
+fn storeRow(r: Row, oBatch: u32, m: u32, n0: u32, bv: Row) {
   if (m >= params.M) { return; }
   let o = oBatch + m * params.N;
-  store4(r.c0, o, n0);
-  if (TN4 > 1u) { store4(r.c1, o, n0 + 4u); }
-  if (TN4 > 2u) { store4(r.c2, o, n0 + 8u); }
-  if (TN4 > 3u) { store4(r.c3, o, n0 + 12u); }
-  if (TN4 > 4u) { store4(r.c4, o, n0 + 16u); }
-  if (TN4 > 5u) { store4(r.c5, o, n0 + 20u); }
-  if (TN4 > 6u) { store4(r.c6, o, n0 + 24u); }
-  if (TN4 > 7u) { store4(r.c7, o, n0 + 28u); }
+  store4(r.c0, o, n0, bv.c0);
+  if (TN4 > 1u) { store4(r.c1, o, n0 + 4u, bv.c1); }
+  if (TN4 > 2u) { store4(r.c2, o, n0 + 8u, bv.c2); }
+  if (TN4 > 3u) { store4(r.c3, o, n0 + 12u, bv.c3); }
+  if (TN4 > 4u) { store4(r.c4, o, n0 + 16u, bv.c4); }
+  if (TN4 > 5u) { store4(r.c5, o, n0 + 20u, bv.c5); }
+  if (TN4 > 6u) { store4(r.c6, o, n0 + 24u, bv.c6); }
+  if (TN4 > 7u) { store4(r.c7, o, n0 + 28u, bv.c7); }
 }
 
 // AM_VEC4: opA(a) at step k for rows m0 .. m0+31, four rows per vec4 (neighbours in memory: a
@@ -372,10 +413,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     // in k order, so the bits are the scalar loop's
     for (var k = 0u; k < params.K; k += 4u) {
       let o = bBatch + k * params.bk;
-      let b0 = loadRow(o, cols);
-      let b1 = loadRow(o + params.bk, cols);
-      let b2 = loadRow(o + 2u * params.bk, cols);
-      let b3 = loadRow(o + 3u * params.bk, cols);
+      var b0: Row; var b1: Row; var b2: Row; var b3: Row;
+      if (BK_VEC4) {
+        let q = loadRows4T(o, cols);
+        b0 = q.b0; b1 = q.b1; b2 = q.b2; b3 = q.b3;
+      } else {
+        b0 = loadRow(o, cols);
+        b1 = loadRow(o + params.bk, cols);
+        b2 = loadRow(o + 2u * params.bk, cols);
+        b3 = loadRow(o + 3u * params.bk, cols);
+      }
       if (B_SUM) { sb = addRow(addRow(addRow(addRow(sb, b0), b1), b2), b3); }
       r0 = fmaRow4(r0, a4At((ra.g0.x + k) / 4u), b0, b1, b2, b3);
       if (TM > 1u) { r1 = fmaRow4(r1, a4At((ra.g0.y + k) / 4u), b0, b1, b2, b3); }
@@ -488,36 +535,38 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
 
   if (B_SUM && m0 == 0u) { storeSum(sb, n0); }
-  storeRow(r0, oBatch, m0, n0);
-  if (TM > 1u) { storeRow(r1, oBatch, m0 + 1u, n0); }
-  if (TM > 2u) { storeRow(r2, oBatch, m0 + 2u, n0); }
-  if (TM > 3u) { storeRow(r3, oBatch, m0 + 3u, n0); }
-  if (TM > 4u) { storeRow(r4, oBatch, m0 + 4u, n0); }
-  if (TM > 5u) { storeRow(r5, oBatch, m0 + 5u, n0); }
-  if (TM > 6u) { storeRow(r6, oBatch, m0 + 6u, n0); }
-  if (TM > 7u) { storeRow(r7, oBatch, m0 + 7u, n0); }
-  if (TM > 8u) { storeRow(r8, oBatch, m0 + 8u, n0); }
-  if (TM > 9u) { storeRow(r9, oBatch, m0 + 9u, n0); }
-  if (TM > 10u) { storeRow(r10, oBatch, m0 + 10u, n0); }
-  if (TM > 11u) { storeRow(r11, oBatch, m0 + 11u, n0); }
-  if (TM > 12u) { storeRow(r12, oBatch, m0 + 12u, n0); }
-  if (TM > 13u) { storeRow(r13, oBatch, m0 + 13u, n0); }
-  if (TM > 14u) { storeRow(r14, oBatch, m0 + 14u, n0); }
-  if (TM > 15u) { storeRow(r15, oBatch, m0 + 15u, n0); }
-  if (TM > 16u) { storeRow(r16, oBatch, m0 + 16u, n0); }
-  if (TM > 17u) { storeRow(r17, oBatch, m0 + 17u, n0); }
-  if (TM > 18u) { storeRow(r18, oBatch, m0 + 18u, n0); }
-  if (TM > 19u) { storeRow(r19, oBatch, m0 + 19u, n0); }
-  if (TM > 20u) { storeRow(r20, oBatch, m0 + 20u, n0); }
-  if (TM > 21u) { storeRow(r21, oBatch, m0 + 21u, n0); }
-  if (TM > 22u) { storeRow(r22, oBatch, m0 + 22u, n0); }
-  if (TM > 23u) { storeRow(r23, oBatch, m0 + 23u, n0); }
-  if (TM > 24u) { storeRow(r24, oBatch, m0 + 24u, n0); }
-  if (TM > 25u) { storeRow(r25, oBatch, m0 + 25u, n0); }
-  if (TM > 26u) { storeRow(r26, oBatch, m0 + 26u, n0); }
-  if (TM > 27u) { storeRow(r27, oBatch, m0 + 27u, n0); }
-  if (TM > 28u) { storeRow(r28, oBatch, m0 + 28u, n0); }
-  if (TM > 29u) { storeRow(r29, oBatch, m0 + 29u, n0); }
-  if (TM > 30u) { storeRow(r30, oBatch, m0 + 30u, n0); }
-  if (TM > 31u) { storeRow(r31, oBatch, m0 + 31u, n0); }
+  var bv: Row;
+  if (BIAS && OUT_VEC4) { bv = biasRow(n0); }
+  storeRow(r0, oBatch, m0, n0, bv);
+  if (TM > 1u) { storeRow(r1, oBatch, m0 + 1u, n0, bv); }
+  if (TM > 2u) { storeRow(r2, oBatch, m0 + 2u, n0, bv); }
+  if (TM > 3u) { storeRow(r3, oBatch, m0 + 3u, n0, bv); }
+  if (TM > 4u) { storeRow(r4, oBatch, m0 + 4u, n0, bv); }
+  if (TM > 5u) { storeRow(r5, oBatch, m0 + 5u, n0, bv); }
+  if (TM > 6u) { storeRow(r6, oBatch, m0 + 6u, n0, bv); }
+  if (TM > 7u) { storeRow(r7, oBatch, m0 + 7u, n0, bv); }
+  if (TM > 8u) { storeRow(r8, oBatch, m0 + 8u, n0, bv); }
+  if (TM > 9u) { storeRow(r9, oBatch, m0 + 9u, n0, bv); }
+  if (TM > 10u) { storeRow(r10, oBatch, m0 + 10u, n0, bv); }
+  if (TM > 11u) { storeRow(r11, oBatch, m0 + 11u, n0, bv); }
+  if (TM > 12u) { storeRow(r12, oBatch, m0 + 12u, n0, bv); }
+  if (TM > 13u) { storeRow(r13, oBatch, m0 + 13u, n0, bv); }
+  if (TM > 14u) { storeRow(r14, oBatch, m0 + 14u, n0, bv); }
+  if (TM > 15u) { storeRow(r15, oBatch, m0 + 15u, n0, bv); }
+  if (TM > 16u) { storeRow(r16, oBatch, m0 + 16u, n0, bv); }
+  if (TM > 17u) { storeRow(r17, oBatch, m0 + 17u, n0, bv); }
+  if (TM > 18u) { storeRow(r18, oBatch, m0 + 18u, n0, bv); }
+  if (TM > 19u) { storeRow(r19, oBatch, m0 + 19u, n0, bv); }
+  if (TM > 20u) { storeRow(r20, oBatch, m0 + 20u, n0, bv); }
+  if (TM > 21u) { storeRow(r21, oBatch, m0 + 21u, n0, bv); }
+  if (TM > 22u) { storeRow(r22, oBatch, m0 + 22u, n0, bv); }
+  if (TM > 23u) { storeRow(r23, oBatch, m0 + 23u, n0, bv); }
+  if (TM > 24u) { storeRow(r24, oBatch, m0 + 24u, n0, bv); }
+  if (TM > 25u) { storeRow(r25, oBatch, m0 + 25u, n0, bv); }
+  if (TM > 26u) { storeRow(r26, oBatch, m0 + 26u, n0, bv); }
+  if (TM > 27u) { storeRow(r27, oBatch, m0 + 27u, n0, bv); }
+  if (TM > 28u) { storeRow(r28, oBatch, m0 + 28u, n0, bv); }
+  if (TM > 29u) { storeRow(r29, oBatch, m0 + 29u, n0, bv); }
+  if (TM > 30u) { storeRow(r30, oBatch, m0 + 30u, n0, bv); }
+  if (TM > 31u) { storeRow(r31, oBatch, m0 + 31u, n0, bv); }
 }

@@ -125,6 +125,25 @@ describe('layernorm', () => {
     }), { numRuns: 8 });
   });
 
+  it('inp and dout read from texture copies give the storage reads\' bits, forward and backward, every geometry', async () => {
+    const be = await webgpu();
+    const bits = (x: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(x).buffer));
+    // N * C past one texture row (16384 elements) at times, C no multiple of 4
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 400 }), cArb, seedArb, geometryArb.map((x) => x ?? undefined), fc.constantFrom(4096, 7), async (N, C, seed, g, R) => {
+      const { inp, weight, bias } = lnInputs(N, C, seed, 3);
+      const fwd = (texture: boolean) => runOn(be, [{ data: inp }, { data: weight }, { data: bias }], [N * C, N, N],
+        (o, i) => layernormK.layernormForward(be.gpu, o[0] as GpuBuf, o[1] as GpuBuf, o[2] as GpuBuf, i[0] as GpuBuf, i[1] as GpuBuf, i[2] as GpuBuf, N, C, 1e-5, g, texture));
+      const [fs, ft] = [await fwd(false), await fwd(true)];
+      const what = JSON.stringify({ N, C, seed, g, R });
+      fs.forEach((x, k) => expect(bits(ft[k]), `${what} forward output ${k}`).toEqual(bits(x)));
+      const ins = [{ data: randomArray(N * C, seed ^ 0x5bd1e995) }, { data: inp }, { data: weight }, { data: fs[1] }, { data: fs[2] }];
+      const bwd = (texture: boolean) => runOn(be, ins, [N * C, C, C], (o, i) => layernormK.layernormBackward(be.gpu, o[0] as GpuBuf, o[1] as GpuBuf, o[2] as GpuBuf,
+        i[0] as GpuBuf, i[1] as GpuBuf, i[2] as GpuBuf, i[3] as GpuBuf, i[4] as GpuBuf, N, C, g, R, texture));
+      const [bs, bt] = [await bwd(false), await bwd(true)];
+      bs.forEach((x, k) => expect(bits(bt[k]), `${what} backward output ${k}`).toEqual(bits(x)));
+    }), { numRuns: 12 });
+  });
+
   it('layernormBackward refuses dweight without dbias (one pass makes both)', async () => {
     const be = await webgpu();
     const [x, w, d] = [upload(be, 6), upload(be, 3), upload(be, 6)];

@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { randomArray, upload, webgpu } from './helpers/backends.ts';
 import type { GpuBuf } from '../src/runtime/gpu.ts';
 import { TEXTURE_WIDTH } from '../src/runtime/gpu.ts';
-import { matmulCpu as cpuMatmul, matmul as gpuMatmul, matmulTile, measureLoadCosts, chooseSource, setSource, sourceByDefault, sourceFor, sourceOf,
-  TEXTURE_GAIN_THRESHOLD, uniformPlan, UNIFORM_WINDOW, WINDOW_GAIN_THRESHOLD, type MatmulOptions, type MatmulTile } from '../kernels/matmul.ts';
+import { matmulCpu as cpuMatmul, matmul as gpuMatmul, matmulTile, uniformPlan, UNIFORM_WINDOW, type MatmulOptions, type MatmulTile } from '../kernels/matmul.ts';
+import { measureLoadCosts, chooseSource, setSource, sourceByDefault, sourceFor, sourceOf, TEXTURE_GAIN_THRESHOLD, WINDOW_GAIN_THRESHOLD } from '../kernels/lib/source.ts';
 import { expectDot } from './helpers/dot.ts';
 
 const bits = (x: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(x).buffer));

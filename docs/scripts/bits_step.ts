@@ -4,7 +4,7 @@
 //   npx tsx docs/scripts/bits_step.ts
 import { createHash } from 'node:crypto';
 import { WebGpuBackend } from '../../src/backend/webgpu.ts';
-import { sourceOf } from '../../kernels/matmul.ts';
+import { sourceOf } from '../../kernels/lib/source.ts';
 import { GPT } from '../../src/nn/gpt.ts';
 import { Trainer } from '../../src/train/trainer.ts';
 import { defaultConfig } from '../../src/inoculation/config.ts';

@@ -20,11 +20,8 @@ fn rowIn(o: u32, h: u32) -> f32 { return qkv[o + min(h, HS - 1u)]; }
 // the row zero-padded, for the registers
 fn rowPad(o: u32, h: u32) -> f32 { return select(0.0, qkv[o + min(h, HS - 1u)], h < HS); }
 
-// elements e .. e+3 of a texture copy (gpu.ts copyToTexture: 4096 texels a row); e % 4 == 0
-fn at4(t: texture_2d<f32>, e: u32) -> vec4<f32> {
-  let j = e >> 2u;
-  return textureLoad(t, vec2<u32>(j & 4095u, j >> 12u), 0);
-}
+// elements e .. e+3 of a texture copy (lib/texel.wgsl); e % 4 == 0
+fn at4(t: texture_2d<f32>, e: u32) -> vec4<f32> { return texel(t, e >> 2u); }
 
 // Invocation i of a kernel handles two rows of one (batch, head) slice: rows ta and tb = ta + 1
 // (queries in the forward and dq, keys in dkv; when T is odd the last pair is one row, tb = ta).

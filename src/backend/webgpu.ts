@@ -12,7 +12,8 @@ import { fill, strided, unary, unaryBackward, binary, where } from '../../kernel
 import { reduce, sumSquares } from '../../kernels/reduce.ts';
 import { dropout } from '../../kernels/dropout.ts';
 import { adamw, type AdamwItem, type AdamwArena as KernelArena } from '../../kernels/adamw.ts';
-import { matmul, chooseSource } from '../../kernels/matmul.ts';
+import { matmul } from '../../kernels/matmul.ts';
+import { chooseSource } from '../../kernels/lib/source.ts';
 
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu' as const;

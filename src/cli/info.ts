@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { requestDawnDevice } from '../runtime/dawn.ts';
 import { Gpu } from '../runtime/gpu.ts';
-import { chooseSource, TEXTURE_GAIN_THRESHOLD, WINDOW_GAIN_THRESHOLD } from '../../kernels/matmul.ts';
+import { chooseSource, TEXTURE_GAIN_THRESHOLD, WINDOW_GAIN_THRESHOLD } from '../../kernels/lib/source.ts';
 import { parseArgs, formatHelp, envBackend, type CommandSpec } from './args.ts';
 
 export const spec: CommandSpec = {
