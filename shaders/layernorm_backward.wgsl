@@ -23,14 +23,8 @@ override TEX: bool = false; // inp, dout read from their texture copies (lib/tex
 #include "lib/rows.wgsl"
 #include "lib/texel.wgsl"
 
-fn inpAt(i: u32) -> f32 {
-  if (TEX) { return texelAt(inpT, i); }
-  return inp[i];
-}
-fn doutAt(i: u32) -> f32 {
-  if (TEX) { return texelAt(doutT, i); }
-  return dout[i];
-}
+#include "lib/layernorm_inp.wgsl"
+#include "lib/layernorm_dout.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

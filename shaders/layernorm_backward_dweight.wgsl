@@ -22,14 +22,8 @@ override TEX: bool = false; // inp, dout read from their texture copies (lib/tex
 
 #include "lib/texel.wgsl"
 
-fn inpAt(i: u32) -> f32 {
-  if (TEX) { return texelAt(inpT, i); }
-  return inp[i];
-}
-fn doutAt(i: u32) -> f32 {
-  if (TEX) { return texelAt(doutT, i); }
-  return dout[i];
-}
+#include "lib/layernorm_inp.wgsl"
+#include "lib/layernorm_dout.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

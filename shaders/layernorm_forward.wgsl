@@ -21,10 +21,7 @@ override TEX: bool = false; // inp read from its texture copy (lib/texel.wgsl): 
 #include "lib/rows.wgsl"
 #include "lib/texel.wgsl"
 
-fn inpAt(i: u32) -> f32 {
-  if (TEX) { return texelAt(inpT, i); }
-  return inp[i];
-}
+#include "lib/layernorm_inp.wgsl"
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
