@@ -55,6 +55,12 @@
 // (docs/scripts/llvmpipe_loads.ts, bench/NOTES.md). kernels/matmul.ts cuts the work into
 // dispatches whose operands fit the windows: row chunks (mStart) and K slices. The same fma per k
 // in k order as the storage reads, so the same bits.
+// TA / TB / TAUX read a / b / aux from texture copies (ta, tb, taux: src/runtime/gpu.ts
+// copyToTexture, read through lib/texel.wgsl), where a texel fetch costs a fraction of a storage
+// load (kernels/lib/source.ts decides). Two load shapes pay only there: AK_VEC4 walks K four at a
+// time with each A row's four k in one vec4 (a not transposed), and BK_VEC4 takes each transposed B
+// column's four k from one texel, transposed into four B rows in registers. Each accumulator still
+// takes its fmas one k at a time in k order, so every path has the storage reads' bits.
 #include "lib/gelu.wgsl"
 #include "lib/texel.wgsl"
 
