@@ -3,7 +3,7 @@
 import type { Gpu, GpuBuf } from '../src/runtime/gpu.ts';
 import type { F } from './lib/util.ts';
 import { grid1d } from './lib/grid.ts';
-import { sourceByDefault } from './lib/source.ts';
+import { textureCopies } from './lib/source.ts';
 
 // CPU reference causal attention over the fused qkv projection, forward and backward, saving only
 // the log-sum-exp per row (the same contract as the flash-style WGSL kernels, so they can be
@@ -106,15 +106,10 @@ function specOf(gpu: Gpu, what: string, B: number, NH: number, T: number, HS: nu
       `the software adapter (llvmpipe) stops at ${LLVMPIPE_LOOP_CAP}. Use a shorter T or the cpu backend`);
   }
   // every kernel runs one invocation per pair of adjacent rows of a (b, h) slice; rows from texture
-  // copies where the device reads matmul's operands so (a texel fetch is cheaper than a storage load
-  // there) and a head row is whole texels in one unrolled chunk (lib/attention.wgsl TEX)
-  const tex = (texture ?? sourceByDefault(gpu) === 'textures') && HS % 4 === 0 && HS <= 32;
-  return { rows: B * NH * T, pairs: B * NH * Math.ceil(T / 2), constants: { HS, CH, WG, TEX: tex ? 1 : 0 }, tex };
-}
-
-/** A texture copy of buf (gpu.ts copyToTexture) when tex, else null; the dispatch binds the placeholder then. */
-function copyOf(gpu: Gpu, buf: GpuBuf, tex: boolean): GPUTexture | null {
-  return tex ? gpu.copyToTexture(buf) : null;
+  // copies (lib/source.ts textureCopies) only where a head row is whole texels in one unrolled chunk
+  // (lib/attention.wgsl TEX)
+  const tex = HS % 4 === 0 && HS <= 32 ? texture : false;
+  return { rows: B * NH * T, pairs: B * NH * Math.ceil(T / 2), constants: { HS, CH, WG }, tex };
 }
 
 // out (B,T,NH,HS), lse (B,NH,T) <- qkv (B,T,3,NH,HS); starts (B,T) i32 segment starts or null;
@@ -124,7 +119,7 @@ export function attentionForward(gpu: Gpu, out: GpuBuf, lse: GpuBuf, qkv: GpuBuf
   const { rows, pairs, constants, tex } = specOf(gpu, 'attentionForward', B, NH, T, HS, texture);
   if (rows === 0) return;
   const seg = segments(gpu, starts);
-  const qkvt = copyOf(gpu, qkv, tex);
+  const [qkvt] = textureCopies(gpu, tex, qkv);
   gpu.dispatch({
     shader: 'attention_forward', constants: { ...constants, SEG: seg.flag, TEX: qkvt ? 1 : 0 }, buffers: [out, lse, qkv, seg.buf],
     uniforms: [rows, T, scale, NH], uniformTypes: 'uufu', textures: [qkvt ?? gpu.placeholderTexture()], workgroups: grid1d(pairs, WG),
@@ -143,9 +138,8 @@ export function attentionBackward(gpu: Gpu, dqkv: GpuBuf, dout: GpuBuf, qkv: Gpu
   const seg = segments(gpu, starts);
   const drow = gpu.alloc(rows, 'f32');
   const uniforms = [rows, T, scale, NH];
-  // both copies before either dispatch; null (storage reads) if either would not fit a texture
-  let qkvt = copyOf(gpu, qkv, tex), doutt = copyOf(gpu, dout, tex);
-  if (!qkvt || !doutt) { for (const t of [qkvt, doutt]) if (t) gpu.freeTexture(t); qkvt = doutt = null; }
+  // both copies before either dispatch; both null (storage reads) if either would not fit a texture
+  const [qkvt, doutt] = textureCopies(gpu, tex, qkv, dout);
   const c = { ...constants, SEG: seg.flag, TEX: qkvt ? 1 : 0 };
   const none = gpu.placeholderTexture();
   gpu.dispatch({

@@ -3,7 +3,7 @@
 import type { Gpu, GpuBuf } from '../src/runtime/gpu.ts';
 import type { F } from './lib/util.ts';
 import { rowDispatch, rowGeometry, type RowGeometry } from './lib/rows.ts';
-import { sourceByDefault } from './lib/source.ts';
+import { textureCopies } from './lib/source.ts';
 
 // CPU reference layer norm over the last dim (llm.c's layernorm_forward/backward).
 
@@ -77,7 +77,7 @@ export const DWEIGHT_ROWS = 4096;
 export function layernormForward(gpu: Gpu, out: GpuBuf, mean: GpuBuf, rstd: GpuBuf, inp: GpuBuf, weight: GpuBuf, bias: GpuBuf,
   N: number, C: number, eps: number, g: RowGeometry = rowGeometry(gpu.dawn.kind, C), texture?: boolean): void {
   const d = rowDispatch(gpu, 'layernorm_forward', N, C, 3, g);
-  const inpT = copies(gpu, texture, inp)[0];
+  const inpT = textureCopies(gpu, texture, inp)[0];
   gpu.dispatch({
     shader: 'layernorm_forward', buffers: [out, mean, rstd, inp, weight, bias], uniforms: [N, C, eps], uniformTypes: 'uuf',
     constants: { ...d.constants, TEX: inpT ? 1 : 0 }, workgroups: d.workgroups, textures: [inpT ?? gpu.placeholderTexture()],
@@ -85,24 +85,11 @@ export function layernormForward(gpu: Gpu, out: GpuBuf, mean: GpuBuf, rstd: GpuB
   if (inpT) gpu.freeTexture(inpT);
 }
 
-/**
- * Texture copies of the row operands (src/runtime/gpu.ts copyToTexture), read where the device chose
- * textures (kernels/lib/source.ts; `texture` overrides): one of each, or nulls (storage reads) when
- * not chosen or when any would not fit a texture.
- */
-function copies(gpu: Gpu, texture: boolean | undefined, ...bufs: GpuBuf[]): (GPUTexture | null)[] {
-  if (!(texture ?? sourceByDefault(gpu) === 'textures')) return bufs.map(() => null);
-  const t = bufs.map((b) => gpu.copyToTexture(b));
-  if (t.every((x) => x)) return t;
-  for (const x of t) if (x) gpu.freeTexture(x);
-  return bufs.map(() => null);
-}
-
 // dinp (N, C), dweight (C), dbias (C) written (not accumulated) from dout (N, C), inp (N, C), weight (C), mean (N), rstd (N)
 export function layernormBackward(gpu: Gpu, dinp: GpuBuf | null, dweight: GpuBuf | null, dbias: GpuBuf | null, dout: GpuBuf, inp: GpuBuf, weight: GpuBuf,
   mean: GpuBuf, rstd: GpuBuf, N: number, C: number, g: RowGeometry = rowGeometry(gpu.dawn.kind, C), R = DWEIGHT_ROWS, texture?: boolean): void {
   checkWanted(dweight, dbias);
-  const [inpT, doutT] = copies(gpu, texture, inp, dout);
+  const [inpT, doutT] = textureCopies(gpu, texture, inp, dout);
   const tex = { constants: { TEX: inpT ? 1 : 0 }, textures: [inpT ?? gpu.placeholderTexture(), doutT ?? gpu.placeholderTexture()] };
   const release = () => { for (const t of [inpT, doutT]) if (t) gpu.freeTexture(t); };
   if (dinp) {

@@ -2,7 +2,7 @@
 // 'textures' choice): storage bindings, 64 KiB uniform windows (matmul only, kernels/matmul.ts
 // uniformPlan) or texture copies (src/runtime/gpu.ts copyToTexture), decided once per device from
 // measured load costs (shaders/matmul_load_probe.wgsl). The bits are the same every way.
-import type { Gpu } from '../../src/runtime/gpu.ts';
+import type { Gpu, GpuBuf } from '../../src/runtime/gpu.ts';
 
 /** What a per-lane vec4 load costs from each kind of binding, in ms for the probe's fixed work (lower is cheaper). */
 export interface LoadCosts { storage: number; uniform: number; texture: number }
@@ -79,3 +79,16 @@ export const setSource = (gpu: Gpu, c: SourceChoice): void => { sourceChoices.se
 /** The source a matmul uses when its options do not say: INOCULUM_MATMUL_SOURCE as it is now, else the device's choice. */
 export const sourceByDefault = (gpu: Gpu): OperandSource => envSource() ?? sourceOf(gpu).source;
 
+
+/**
+ * Texture copies of a kernel's operands (src/runtime/gpu.ts copyToTexture) where the device chose
+ * textures (`texture` overrides): one per buffer, or all null (storage reads) when not chosen or when
+ * any would not fit a texture. Hand them back with gpu.freeTexture once the dispatches are recorded.
+ */
+export function textureCopies(gpu: Gpu, texture: boolean | undefined, ...bufs: GpuBuf[]): (GPUTexture | null)[] {
+  if (!(texture ?? sourceByDefault(gpu) === 'textures')) return bufs.map(() => null);
+  const t = bufs.map((b) => gpu.copyToTexture(b));
+  if (t.every((x) => x)) return t;
+  for (const x of t) if (x) gpu.freeTexture(x);
+  return bufs.map(() => null);
+}
