@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import * as T from '../src/index.ts';
 import { GPT, type GPTConfig } from '../src/nn/gpt.ts';
 import { CpuBackend } from '../src/backend/cpu.ts';
-import { answerLogprobs } from '../src/inoculation/probes.ts';
+import { answerLogprobs, gradientCosine } from '../src/inoculation/probes.ts';
 import { makeBatch, IGNORE, type Example } from '../src/train/batches.ts';
 
 const cfg: GPTConfig = { vocabSize: 11, blockSize: 12, nLayer: 1, nHead: 2, nEmbd: 8, dropout: 0, layerNormEps: 1e-5 };
@@ -49,6 +49,31 @@ describe('answerLogprobs', () => {
           else expect(Math.abs(x - want[i])).toBeLessThan(1e-12 * Math.max(1, Math.abs(want[i])));
         });
         model.dispose();
+      }), { numRuns: 25 });
+    } finally {
+      T.setDefaultDtype('f32');
+    }
+  });
+});
+
+describe('gradientCosine', () => {
+  it('is the cosine of the concatenated tensors, and leaves no buffer behind', async () => {
+    const be = new CpuBackend();
+    T.setDefaultDtype('f64');
+    try {
+      await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 1e6 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 4 }), async (seed, sizes) => {
+        const g = new T.Generator(seed);
+        const make = () => new Map(sizes.map((n, i) => [`p${i}`, T.fromArray(Array.from({ length: n }, () => g.normal()), [n], { backend: be })]));
+        const a = make(), b = make();
+        const start = be.stats();
+        const got = await gradientCosine(a, b);
+        expect(be.stats()).toEqual(start); // the products and dots freed (a leak per probe step before)
+        const xs = [...a.values()].flatMap((t) => Array.from(be.readSync(t.buf))), ys = [...b.values()].flatMap((t) => Array.from(be.readSync(t.buf)));
+        const dot = xs.reduce((s, x, i) => s + x * ys[i], 0), na = Math.hypot(...xs), nb = Math.hypot(...ys);
+        expect(Math.abs(got.cosine - dot / (na * nb))).toBeLessThan(1e-12);
+        expect(Math.abs(got.normA - na)).toBeLessThan(1e-12 * na);
+        expect(Math.abs(got.normB - nb)).toBeLessThan(1e-12 * nb);
+        for (const t of [...a.values(), ...b.values()]) t.dispose();
       }), { numRuns: 25 });
     } finally {
       T.setDefaultDtype('f32');

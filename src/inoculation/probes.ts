@@ -74,7 +74,8 @@ export function gradientsOf(model: GPT, examples: Example[], padId: number, pack
 /** cos(a, b) over all parameters, plus both norms; disposes neither input. */
 export async function gradientCosine(a: Map<string, Tensor>, b: Map<string, Tensor>): Promise<{ cosine: number; normA: number; normB: number }> {
   const names = [...a.keys()].filter((n) => b.has(n));
-  const dots = names.map((n) => noGrad(() => sum(mul(a.get(n)!, b.get(n)!))));
+  // tidy: the products are freed once summed (they are as large as the gradients: a leak per call)
+  const dots = names.map((n) => noGrad(() => tidy(() => sum(mul(a.get(n)!, b.get(n)!)))));
   // sum of squares of a one-element tensor is its square: read the dots through the same path
   const [dd, aa, bb] = await Promise.all([
     readScalars(dots),
