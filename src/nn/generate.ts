@@ -119,7 +119,9 @@ function forwardCached(model: GPT, ids: Tensor, posIds: number[], mask: Float32A
   let x = add(model.wte.forward(ids), model.wpe.forward(indices(posIds, [B, Tn], { backend: be }))); // (B, Tn, C)
   const bias = fromHost(mask, [B, 1, Tn, L], ids);
   const wrap = (buf: Buf, shape: number[]) => new Tensor(buf, shape, be, 'generate');
-  model.h.forEach((block, li) => {
+  // a scope per block: its intermediates are freed before the next block runs (the caller's tidy
+  // alone kept every block's until the logits, ~330 MiB for a prefill of 512 rows on the base model)
+  model.h.forEach((block, li) => { x = tidy(() => {
     const qkv = block.attn.c_attn.forward(block.ln_1.forward(x));                  // (B, Tn, 3, NH, HS) contiguous
     const qkvBuf = qkv.bufFor('generate');
     // q -> (B, NH, Tn, HS); the new keys and values straight into positions [len, L) of the cache
@@ -132,14 +134,16 @@ function forwardCached(model: GPT, ids: Tensor, posIds: number[], mask: Float32A
     const scores = be.alloc(B * NH * Tn * L, dtype);                                // q @ k[:L]^T
     be.matmul(scores, q, cache.k[li], B * NH, Tn, L, HS, false, true, Tn * HS, M * HS);
     be.free(q);
-    const att = softmax(add(mulScalar(wrap(scores, [B, NH, Tn, L]), 1 / Math.sqrt(HS)), bias)); // (B, NH, Tn, L)
     const y = be.alloc(B * NH * Tn * HS, dtype);                                    // att @ v[:L]
-    be.matmul(y, att.bufFor('generate'), cache.v[li], B * NH, Tn, HS, L, false, false, Tn * L, M * HS);
+    tidy(() => {
+      const att = softmax(add(mulScalar(wrap(scores, [B, NH, Tn, L]), 1 / Math.sqrt(HS)), bias)); // (B, NH, Tn, L)
+      be.matmul(y, att.bufFor('generate'), cache.v[li], B * NH, Tn, HS, L, false, false, Tn * L, M * HS);
+    });
     // (B, NH, Tn, HS) -> (B, Tn, C): with one new token per row that is already the layout (no copy)
     const merged = Tn === 1 ? wrap(y, [B, 1, C]) : reshape(permute(wrap(y, [B, NH, Tn, HS]), [0, 2, 1, 3]), [B, Tn, C]);
-    x = block.attn.c_proj.forwardAdd(merged, x);                                    // the adds and the GELU ride on the matmuls
-    x = block.mlp.c_proj.forwardAdd(block.mlp.c_fc.forwardGelu(block.ln_2.forward(x)), x);
-  });
+    const x1 = block.attn.c_proj.forwardAdd(merged, x);                             // the adds and the GELU ride on the matmuls
+    return block.mlp.c_proj.forwardAdd(block.mlp.c_fc.forwardGelu(block.ln_2.forward(x1)), x1);
+  }); });
   cache.len = L;
   const last = model.ln_f.forward(Tn === 1 ? x : slice(x, 1, Tn - 1, Tn));       // (B, 1, C); layernorm is per row
   // logits = last @ wte^T, reading wte transposed in place (no copy of the table every token)
