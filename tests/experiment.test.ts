@@ -58,8 +58,8 @@ describe('spanish-caps --quick', () => {
     const params = 4 * r.base.params;
     expect(saved.memory.basePeakBytes).toBeGreaterThan(params);
     expect(saved.memory.finetunePeakBytes).toBeGreaterThan(2 * params);
-    expect(saved.memory.heldBytes).toBeGreaterThan(0); // the CPU backend holds what is live at the end, at most the peak
-    expect(saved.memory.heldBytes).toBeLessThanOrEqual(saved.memory.finetunePeakBytes);
+    // the most held at once over both stages: on the CPU backend (nothing pooled) the larger live peak
+    expect(saved.memory.heldBytes).toBe(Math.max(saved.memory.basePeakBytes, saved.memory.finetunePeakBytes));
     // a second run finds the base model in the cache; interrupted after two fine-tunes and resumed,
     // it reuses those two and ends with exactly the first run's results
     const units = join(root, 'run2', 'units');

@@ -41,4 +41,28 @@ describe('webgpu validation errors', () => {
     gpu.free(gpu.alloc(1000, 'f32'));
     expect(gpu.memoryPeak().heldBytes).toBe(held);
   });
+
+  it('releaseFree gives back pooled buffers, even ones recorded work still reads; heldBytes stays the high-water mark', async () => {
+    const be = await webgpu();
+    be.resetPeak();
+    const held0 = be.gpu.heldBytes;
+    const a = upload(be, [1, 2, 3]), b = upload(be, 3);
+    be.unary(b, a, 'neg', 0); // recorded, not yet submitted
+    be.free(a);               // pooled while the recorded dispatch still reads it
+    const peak = be.memoryPeak().heldBytes;
+    expect(peak).toBeGreaterThan(held0);
+    be.releaseFree();         // submits, then destroys a
+    expect(be.gpu.heldBytes).toBeLessThan(peak);
+    expect(Array.from(await be.read(b))).toEqual([-1, -2, -3]);
+    expect(be.memoryPeak().heldBytes).toBe(peak); // the most held, not what is held now
+    const c = upload(be, [4, 5, 6]); // a new buffer, not the destroyed one
+    be.unary(b, c, 'neg', 0);
+    expect(Array.from(await be.read(b))).toEqual([-4, -5, -6]);
+    be.free(b); be.free(c);
+    be.releaseFree();
+    expect(be.gpu.heldBytes).toBeLessThanOrEqual(held0); // the pool is empty (earlier tests' buffers too)
+    const before = be.gpu.heldBytes, d = be.alloc(3, 'f32');
+    expect(be.gpu.heldBytes).toBe(before + 256); // nothing pooled to reuse: a new buffer of the smallest class
+    be.free(d);
+  });
 });

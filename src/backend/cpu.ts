@@ -50,8 +50,9 @@ export class CpuBackend implements Backend {
   readSync(buf: Buf): TypedArray { return (buf as CpuBuf).data.slice(); }
   flush(): void {}
   stats(): BackendStats { return { liveBuffers: this.live, liveBytes: this.bytes }; }
-  memoryPeak(): MemoryPeak { return { peakBytes: this.peak, heldBytes: this.bytes }; }
+  memoryPeak(): MemoryPeak { return { peakBytes: this.peak, heldBytes: this.peak }; } // nothing pooled: held is live
   resetPeak(): void { this.peak = this.bytes; }
+  releaseFree(): void { /* nothing pooled */ }
 
   fill(out: Buf, value: number): void { (out as CpuBuf).data.fill(value); }
   strided(out: Buf, outStrides: number[], outOffset: number, inp: Buf, inStrides: number[], inOffset: number, shape: number[]): void {

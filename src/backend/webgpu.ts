@@ -40,8 +40,9 @@ export class WebGpuBackend implements Backend {
   readSync(_buf: Buf): TypedArray { throw new Error('webgpu: synchronous reads are impossible; use await tensor.data()'); }
   flush(): void { this.gpu.flush(); }
   stats(): BackendStats { return { liveBuffers: this.gpu.live, liveBytes: this.gpu.liveBytes }; }
-  memoryPeak(): MemoryPeak { return { peakBytes: this.gpu.peakBytes, heldBytes: this.gpu.heldBytes }; }
-  resetPeak(): void { this.gpu.peakBytes = this.gpu.liveBytes; }
+  memoryPeak(): MemoryPeak { return { peakBytes: this.gpu.peakBytes, heldBytes: this.gpu.peakHeldBytes }; }
+  resetPeak(): void { this.gpu.peakBytes = this.gpu.liveBytes; this.gpu.peakHeldBytes = this.gpu.heldBytes; }
+  releaseFree(): void { this.gpu.releaseFree(); }
   destroy(): void { this.gpu.destroy(); }
 
   fill(out: Buf, value: number): void { fill(this.gpu, out as GpuBuf, value); }

@@ -147,7 +147,8 @@ export interface Results<V extends string = Variant, R = TraitRates, X = Example
 /**
  * Bytes of live tensors at their most during each stage (the backend's count: the model, optimiser
  * state, activations and gradients; WebGPU's pooled-but-free buffers are in heldBytes only), and
- * the storage buffers the device holds at the end. finetunePeakBytes is null when every fine-tune
+ * the most bytes of storage buffers and textures the device held at once (the base stage's and the
+ * fine-tunes', whichever is more; pooled buffers are released between stages and fine-tunes). finetunePeakBytes is null when every fine-tune
  * was reused from units/ (--resume).
  */
 export interface MemoryReport { basePeakBytes: number; finetunePeakBytes: number | null; heldBytes: number }

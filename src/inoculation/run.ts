@@ -102,7 +102,7 @@ export async function runExperiment(o: RunOptions): Promise<AnyResults> {
 
   backend.resetPeak();
   const base: BaseModel = await trainOrLoadBase({ setting, cfg, mode: o.tokenizer, tok, splits, backend, cacheDir: o.cacheDir, log, quiet: o.quiet, shouldStop: o.shouldStop });
-  const basePeakBytes = backend.memoryPeak().peakBytes;
+  const { peakBytes: basePeakBytes } = backend.memoryPeak();
   const p3 = (x: number | undefined) => `${(100 * (x ?? NaN)).toFixed(0).padStart(3)}%`;
   for (const [name, c] of Object.entries(base.report.conditions)) {
     log(`  base ${name.padEnd(8)} exact ID ${p3(c.exact)} OOD ${p3(c.exactOod)}  ${traits.map((t) => `${t} ${p3(c[t] as number)}`).join('  ')}  (n=${c.n}, prompt ${JSON.stringify(c.prompt)}${c.suffix ? `, suffix ${JSON.stringify(c.suffix)}` : ''})`);
@@ -181,10 +181,14 @@ export async function runExperiment(o: RunOptions): Promise<AnyResults> {
     if (unit.measures) log(`  ${''.padEnd(22)} ${Object.entries(unit.measures).map(([k, x]) => `${k} ${x.toFixed(3)}`).join('  ')}`);
     log(`  ${''.padEnd(22)} time: fine-tune ${(run.totalS - run.probeS - run.rateS).toFixed(1)}s, probes ${run.probeS.toFixed(1)}s, rate checkpoints ${run.rateS.toFixed(1)}s, final evaluation ${evalS.toFixed(1)}s`);
     run.model.dispose();
+    backend.releaseFree(); // the next unit allocates the same sizes again, but not its evaluation's leftovers
     return unit;
   };
   mkdirSync(unitsDir, { recursive: true });
   let reused = 0;
+  // the base stage's pooled buffers (training, then its batched evaluation) are not the fine-tunes' sizes
+  const baseHeldBytes = backend.memoryPeak().heldBytes; // training, report and the mechanism probes
+  backend.releaseFree();
   backend.resetPeak();
   for (const seed of seeds) {
     const done = (v: string) => !!o.resume && existsSync(unitFile(v, seed));
@@ -218,9 +222,9 @@ export async function runExperiment(o: RunOptions): Promise<AnyResults> {
   }
   if (reused) log(`  reused ${reused} finished fine-tunes from ${unitsDir}`);
   const mem = backend.memoryPeak();
-  const memory: MemoryReport = { basePeakBytes, finetunePeakBytes: doneHere > 0 ? mem.peakBytes : null, heldBytes: mem.heldBytes };
+  const memory: MemoryReport = { basePeakBytes, finetunePeakBytes: doneHere > 0 ? mem.peakBytes : null, heldBytes: Math.max(baseHeldBytes, mem.heldBytes) };
   const mib = (b: number | null) => (b === null ? 'n/a (reused)' : `${(b / 2 ** 20).toFixed(1)} MiB`);
-  log(`  memory (${backend.name}): live tensors at most ${mib(memory.basePeakBytes)} in the base stage, ${mib(memory.finetunePeakBytes)} in the fine-tunes; the device holds ${mib(memory.heldBytes)} of buffers`);
+  log(`  memory (${backend.name}): live tensors at most ${mib(memory.basePeakBytes)} in the base stage, ${mib(memory.finetunePeakBytes)} in the fine-tunes; the device held at most ${mib(memory.heldBytes)} of buffers`);
 
   const variants: Record<string, VariantResult<Rates, Scored>> = {};
   const rates = (xs: Scored[][]) => traitRates(xs, traits) as unknown as Rates;

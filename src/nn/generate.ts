@@ -276,6 +276,9 @@ export async function generate(model: GPT, prompts: number[][], opts: SampleOpti
   } finally {
     clear();
     model.train(wasTraining);
+    // the batch shrank as rows finished, each size its own pooled buffers: give them back (the
+    // training that often comes next allocates other sizes)
+    be.releaseFree();
   }
   return out;
 }

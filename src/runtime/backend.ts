@@ -32,7 +32,7 @@ export interface BackendStats {
 export interface MemoryPeak {
   /** The most bytes live at once since the last resetPeak (tensors' buffers, by element count). */
   peakBytes: number;
-  /** Bytes the device holds in storage buffers: live ones and those pooled for reuse (WebGPU); live ones (CPU). */
+  /** The most bytes the device held at once since the last resetPeak: live buffers and those pooled for reuse (WebGPU); live ones (CPU). */
   heldBytes: number;
 }
 
@@ -55,8 +55,10 @@ export interface Backend {
   flush(): void;
   stats(): BackendStats;
   memoryPeak(): MemoryPeak;
-  /** Starts a new high-water mark at the bytes live now. */
+  /** Starts new high-water marks at the bytes live (and held) now. */
   resetPeak(): void;
+  /** Gives back buffers pooled for reuse (WebGPU; nothing to do on CPU): between stages whose sizes differ. */
+  releaseFree(): void;
 
   // ---- data movement ------------------------------------------------------------------------
   /** out[i] = value for every element. */
