@@ -99,6 +99,7 @@ export async function trainOrLoadBase(opts: {
     throw e;
   }
   const trainS = (performance.now() - t0) / 1000;
+  backend.releaseFree(); // the training's pooled activations and gradients are not the report's sizes
   const report = await baseReport(setting, model, tok, splits, cfg, base.cached, trainS, base.finalLoss);
   const state = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const [n, p] of model.stateDict()) state.set(n, { shape: p.shape, data: Float32Array.from(await p.data()) });
